@@ -1,0 +1,200 @@
+/**
+ * The one description of how the layer runs: its table, queues, buckets, functions, their
+ * triggers and their grants. Read by the CDK stacks (infra/aws) and by the local cloud
+ * (infra/local), so that what runs on one machine is what runs on AWS.
+ *
+ * Environment variables a function sees are derived from its grants, the same way on both:
+ *   table:<id>   → TABLE_NAME_<ID>     (e.g. TABLE_NAME_MAIN)
+ *   queue:<id>   → QUEUE_URL_<ID>      (e.g. QUEUE_URL_NOTICE_RENDER)
+ *   bucket:<id>  → BUCKET_NAME_<ID>    (e.g. BUCKET_NAME_NOTICES)
+ * where <ID> is the id upper-cased with '-' turned into '_' (see `envNameFor`).
+ */
+
+export type TableId = 'main';
+export type QueueId = string;
+export type BucketId = string;
+
+export interface GlobalIndexDef {
+  /** index name, also the prefix of its key attributes: `<name>pk` / `<name>sk` */
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+export interface TableDef {
+  readonly id: TableId;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly globalIndexes: readonly GlobalIndexDef[];
+  /** attribute holding an epoch-seconds expiry (DynamoDB TTL) */
+  readonly ttlAttribute: string;
+  /** the table's stream carries domain events (outbox items) to the dispatcher */
+  readonly stream: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE';
+}
+
+export interface QueueDef {
+  readonly id: QueueId;
+  /** must be ≥ 6 × the consuming function's timeout (AWS guidance for Lambda event sources) */
+  readonly visibilityTimeoutSeconds: number;
+  /** receives before a message is parked in the queue's dead-letter queue `<id>-dlq` */
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+}
+
+export interface BucketDef {
+  readonly id: BucketId;
+  /** objects older than this many days are deleted (e.g. rendered notices can be re-rendered) */
+  readonly expireAfterDays?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type TriggerDef =
+  | {
+      readonly kind: 'http';
+      readonly method: HttpMethod;
+      /** API Gateway HTTP API route syntax: /organizations/{organizationFiscalCode}/debtpositions */
+      readonly path: string;
+      /** false only for /health and /openapi.json; every other route checks an API key */
+      readonly authenticated: boolean;
+    }
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueId;
+      readonly batchSize: number;
+      readonly maxBatchingWindowSeconds: number;
+      /** Lambda's SQS maximumConcurrency (2..1000); bounds what hits downstream services */
+      readonly maxConcurrency?: number;
+    }
+  | {
+      readonly kind: 'stream';
+      readonly table: TableId;
+      readonly batchSize: number;
+      /** only records whose NEW image has this `type` attribute value reach the function */
+      readonly itemType?: string;
+    }
+  | {
+      readonly kind: 'schedule';
+      /** EventBridge rate/cron expression, e.g. 'rate(15 minutes)' or 'cron(0 7 * * ? *)' */
+      readonly expression: string;
+      /** how often the local runner fires it; locally nobody waits a day */
+      readonly localEverySeconds: number;
+    };
+
+export type GrantDef =
+  | { readonly resource: 'table'; readonly id: TableId; readonly access: 'read' | 'readWrite' }
+  | { readonly resource: 'queue'; readonly id: QueueId; readonly access: 'send' | 'consume' }
+  | { readonly resource: 'bucket'; readonly id: BucketId; readonly access: 'read' | 'write' | 'readWrite' };
+
+export interface FunctionDef {
+  /** kebab-case; also the folder under functions/ */
+  readonly id: string;
+  readonly description: string;
+  /** path from the repo root to the module exporting `handler` */
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly triggers: readonly TriggerDef[];
+  readonly grants: readonly GrantDef[];
+  /** plain settings; secrets never go here */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface Catalog {
+  readonly service: string;
+  readonly table: TableDef;
+  readonly queues: readonly QueueDef[];
+  readonly buckets: readonly BucketDef[];
+  readonly functions: readonly FunctionDef[];
+}
+
+export function envNameFor(resource: 'table' | 'queue' | 'bucket', id: string): string {
+  const suffix = id.toUpperCase().replace(/-/g, '_');
+  switch (resource) {
+    case 'table':
+      return `TABLE_NAME_${suffix}`;
+    case 'queue':
+      return `QUEUE_URL_${suffix}`;
+    case 'bucket':
+      return `BUCKET_NAME_${suffix}`;
+  }
+}
+
+const ORG = '/organizations/{organizationFiscalCode}';
+
+/** Read and write grants on the main table, the only table. */
+const tableRead: GrantDef = { resource: 'table', id: 'main', access: 'read' };
+const tableReadWrite: GrantDef = { resource: 'table', id: 'main', access: 'readWrite' };
+
+function api(
+  id: string,
+  method: HttpMethod,
+  path: string,
+  description: string,
+  grants: readonly GrantDef[],
+  options: { authenticated?: boolean; memoryMb?: number; timeoutSeconds?: number } = {},
+): FunctionDef {
+  return {
+    id,
+    description,
+    entry: `functions/${id}/handler.ts`,
+    memoryMb: options.memoryMb ?? 512,
+    timeoutSeconds: options.timeoutSeconds ?? 10,
+    triggers: [{ kind: 'http', method, path, authenticated: options.authenticated ?? true }],
+    grants,
+  };
+}
+
+export const catalog: Catalog = {
+  service: 'pagopa-layer',
+  table: {
+    id: 'main',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [
+      // a tenant's positions by first due date (list without status filter)
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      // a tenant's positions by status, then first due date (list with status filter)
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+      // a tenant's positions by debtor fiscal code (the citizen's dossier)
+      { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    ],
+    ttlAttribute: 'expiresAt',
+    stream: 'NEW_AND_OLD_IMAGES',
+  },
+  queues: [],
+  buckets: [],
+  functions: [
+    api('health', 'GET', '/health', 'Liveness probe', [], { authenticated: false, memoryMb: 256 }),
+    api('openapi', 'GET', '/openapi.json', 'The OpenAPI 3.1 document of the back-office API', [], {
+      authenticated: false,
+      memoryMb: 256,
+    }),
+    api('create-debt-position', 'POST', `${ORG}/debtpositions`, 'Create a debt position (GPD)', [tableReadWrite]),
+    api('list-debt-positions', 'GET', `${ORG}/debtpositions`, 'List debt positions (GPD)', [tableRead]),
+    api('get-debt-position', 'GET', `${ORG}/debtpositions/{iupd}`, 'Get a debt position (GPD)', [tableRead]),
+    api('update-debt-position', 'PUT', `${ORG}/debtpositions/{iupd}`, 'Update a debt position (GPD)', [tableReadWrite]),
+    api('delete-debt-position', 'DELETE', `${ORG}/debtpositions/{iupd}`, 'Delete a debt position (GPD)', [
+      tableReadWrite,
+    ]),
+    api('publish-debt-position', 'POST', `${ORG}/debtpositions/{iupd}/publish`, 'Publish a debt position (GPD)', [
+      tableReadWrite,
+    ]),
+    api(
+      'invalidate-debt-position',
+      'POST',
+      `${ORG}/debtpositions/{iupd}/invalidate`,
+      'Invalidate a debt position (GPD)',
+      [tableReadWrite],
+    ),
+    api('get-payment-option', 'GET', `${ORG}/paymentoptions/{nav}`, 'A payment option and its position by notice number', [
+      tableRead,
+    ]),
+  ],
+};
+
+export function functionById(id: string): FunctionDef {
+  const fn = catalog.functions.find((f) => f.id === id);
+  if (!fn) throw new Error(`no function '${id}' in the catalog`);
+  return fn;
+}
