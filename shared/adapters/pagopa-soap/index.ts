@@ -1,0 +1,12 @@
+/**
+ * pagoPA "paForNode" SOAP 1.1 codec (SANP): the layer as a creditor station (parse the node's
+ * requests, build the station's responses) and the node side (for the simulator and tests).
+ * Pure: no I/O, no clock.
+ */
+export { parseNodeRequest, buildVerifyResponse, buildGetPaymentResponse, buildSendRTResponse, buildFaultResponse, buildCodecFaultResponse, operationFromSoapAction } from './station';
+export { buildNodeRequest, parseStationResponse, soapActionFor, type NodeRequestData } from './node';
+export { buildSoapFault, isCodecFault, SoapBuildError, type CodecOptions } from './envelope';
+export { PAA_FAULTS, PAA_FAULT_CODES, isPaaFaultCode, standardFaultString, type PaaFaultCode } from './fault-codes';
+export { PA_FOR_NODE_NS, SOAP11_ENVELOPE_NS, OPERATIONS, OPERATION_NAMES, type Operation } from './wire';
+export { DEFAULT_MAX_BODY_BYTES } from './xml';
+export type * from './types';
