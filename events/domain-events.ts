@@ -1,0 +1,33 @@
+/**
+ * Domain events: written in the same DynamoDB transaction as the state change they announce (an
+ * outbox item), read back from the table's stream and fanned out to queues. They carry references
+ * and states, never personal data: a consumer that needs the debtor reads the position.
+ */
+import { z } from 'zod';
+import { POSITION_STATUSES } from '../shared/domain/debt-position';
+
+export const DEBT_POSITION_EVENT_TYPES = [
+  'debt-position.created',
+  'debt-position.updated',
+  'debt-position.published',
+  'debt-position.invalidated',
+  'debt-position.deleted',
+] as const;
+
+export const domainEventSchema = z.object({
+  eventId: z.uuid(),
+  eventType: z.enum(DEBT_POSITION_EVENT_TYPES),
+  occurredAt: z.iso.datetime(),
+  organizationFiscalCode: z.string().regex(/^\d{11}$/),
+  iupd: z.string().min(1).max(70),
+  version: z.number().int().min(1),
+  status: z.enum(POSITION_STATUSES),
+  previousStatus: z.enum(POSITION_STATUSES).optional(),
+  /** true when the position can be paid right after this change (notice and IO message due) */
+  payable: z.boolean(),
+  /** the notice numbers of the position's options after the change */
+  noticeNumbers: z.array(z.string().regex(/^\d{18}$/)),
+});
+
+export type DomainEvent = z.infer<typeof domainEventSchema>;
+export type DomainEventType = DomainEvent['eventType'];

@@ -1,0 +1,22 @@
+import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
+import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { createQuerySchema, paymentPositionSchema } from '../../shared/http/debt-position-schemas';
+import { toPositionResponse } from '../../shared/http/debt-position-mapping';
+import { updateDebtPosition } from '../../shared/use-cases/debt-positions';
+
+/** PUT /organizations/{organizationFiscalCode}/debtpositions/{iupd}?toPublish= */
+export const makeHandler = (rt: ApiRuntime) =>
+  tenantRoute(rt.logger, rt.authenticate, async (request) => {
+    const query = parseWith(createQuerySchema, request.query, 'query');
+    const body = parseWith(paymentPositionSchema, request.body, 'debt position');
+    const position = await updateDebtPosition(rt, {
+      organization: request.caller.organization,
+      actor: request.caller.actor,
+      iupd: request.pathParameters['iupd'] ?? '',
+      body,
+      toPublish: query.toPublish ?? false,
+    });
+    return json(200, toPositionResponse(position));
+  });
+
+export const handler = makeHandler(createApiRuntime());

@@ -1,0 +1,40 @@
+/**
+ * The key design of the single table (see README "Storage"). Every item has `type` so the stream
+ * dispatcher and humans can tell them apart.
+ *
+ *   item              pk                              sk                      GSIs
+ *   organization      ORG#<ofc>                       PROFILE                 gsi1 (ORGANIZATIONS)
+ *   IUV counter       ORG#<ofc>                       COUNTER#IUV
+ *   API key (by org)  ORG#<ofc>                       APIKEY#<keyId>
+ *   API key (lookup)  APIKEY#<sha256 of key>          APIKEY
+ *   webhook secret    ORG#<ofc>                       SECRET#<secretId>
+ *   debt position     POS#<ofc>#<iupd>                POSITION                gsi1 (all, by due date)
+ *                                                                             gsi2 (by status, due date)
+ *                                                                             gsi3 (by debtor)
+ *   audit entry       POS#<ofc>#<iupd>                AUDIT#<at>#<version>
+ *   notice number     IUV#<ofc>#<iuv>                 IUV                     (uniqueness + lookup by NAV)
+ *   domain event      EVENT#<eventId>                 EVENT                   (outbox, TTL 7 days)
+ */
+export const orgPk = (ofc: string): string => `ORG#${ofc}`;
+export const positionPk = (ofc: string, iupd: string): string => `POS#${ofc}#${iupd}`;
+export const iuvPk = (ofc: string, iuv: string): string => `IUV#${ofc}#${iuv}`;
+export const apiKeyPk = (hash: string): string => `APIKEY#${hash}`;
+export const eventPk = (eventId: string): string => `EVENT#${eventId}`;
+
+export const SK = {
+  profile: 'PROFILE',
+  iuvCounter: 'COUNTER#IUV',
+  position: 'POSITION',
+  iuv: 'IUV',
+  apiKey: 'APIKEY',
+  event: 'EVENT',
+  apiKeyOfOrg: (keyId: string): string => `APIKEY#${keyId}`,
+  secret: (secretId: string): string => `SECRET#${secretId}`,
+  audit: (at: string, version: number): string => `AUDIT#${at}#${String(version).padStart(8, '0')}`,
+} as const;
+
+export const gsi = {
+  allPositions: (ofc: string): string => `ORG#${ofc}#POSITIONS`,
+  byStatus: (ofc: string, status: string): string => `ORG#${ofc}#STATUS#${status}`,
+  byDebtor: (ofc: string, fiscalCode: string): string => `ORG#${ofc}#DEBTOR#${fiscalCode}`,
+} as const;

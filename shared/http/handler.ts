@@ -1,0 +1,179 @@
+/**
+ * The one way a REST function is built: a middy handler that decodes the API Gateway (HTTP API,
+ * payload 2.0) event, authenticates the tenant when the route needs it, parses a JSON body with
+ * limits, runs the route, and turns every failure into ProblemJson (RFC 7807). A 4xx carries the
+ * reason; a 5xx carries only the request id, never internals.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { z } from 'zod';
+import { UseCaseError } from '../use-cases/errors';
+import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './problem';
+import type { Caller, TenantAuthenticator } from './tenant-auth';
+import { fieldProblems } from './zod-errors';
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** the parsed JSON body, undefined when there is none */
+  readonly body: unknown;
+  readonly requestId: string;
+}
+
+export interface AuthenticatedRequest extends HttpRequest {
+  readonly caller: Caller;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  /** raw bytes (e.g. a PDF); sent base64-encoded as API Gateway requires */
+  readonly bytes?: Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type Route<R extends HttpRequest> = (request: R) => Promise<HttpResult>;
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+} as const;
+
+/** A public route (health, OpenAPI). */
+export function publicRoute(logger: Logger, route: Route<HttpRequest>) {
+  return build(logger, async (event) => route(decode(event)));
+}
+
+/** A route under /organizations/{organizationFiscalCode}/..., for that tenant's keys only. */
+export function tenantRoute(logger: Logger, authenticate: TenantAuthenticator, route: Route<AuthenticatedRequest>) {
+  return build(logger, async (event) => {
+    const request = decode(event);
+    const organizationFiscalCode = request.pathParameters['organizationFiscalCode'] ?? '';
+    const caller = await authenticate(request.headers, organizationFiscalCode, request.requestId);
+    logger.appendKeys({ organization: organizationFiscalCode, keyId: caller.actor.keyId });
+    return route({ ...request, caller });
+  });
+}
+
+/** Validates with a zod schema; every offending field is reported at once. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  if (value === undefined) throw badRequest(`a JSON ${what} is required`);
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidFields(fieldProblems(result.error));
+  return result.data;
+}
+
+export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResult => ({
+  status,
+  body,
+  headers,
+});
+
+function build(logger: Logger, run: (event: APIGatewayProxyEventV2) => Promise<HttpResult>) {
+  const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    logger.addContext(context);
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    try {
+      const result = await run(event);
+      return encode(result, requestId);
+    } catch (error) {
+      return failure(logger, error, requestId, event);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+  return middy(base);
+}
+
+function decode(event: APIGatewayProxyEventV2): HttpRequest {
+  const headers = lowerCaseKeys(event.headers ?? {});
+  return {
+    method: event.requestContext.http.method,
+    path: event.rawPath,
+    pathParameters: decodeParams(event.pathParameters ?? {}),
+    query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >,
+    headers,
+    body: parseBody(event, headers),
+    requestId: event.requestContext.requestId,
+  };
+}
+
+function parseBody(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.length > MAX_JSON_BODY_BYTES) throw payloadTooLarge(`the body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
+  const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
+    throw unsupportedMediaType('the body must be application/json');
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest('the body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badRequest('the body is not valid JSON');
+  }
+}
+
+function encode(result: HttpResult, requestId: string): APIGatewayProxyStructuredResultV2 {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'x-request-id': requestId, ...result.headers };
+  if (result.bytes !== undefined) {
+    return { statusCode: result.status, headers, body: Buffer.from(result.bytes).toString('base64'), isBase64Encoded: true };
+  }
+  if (result.body === undefined) return { statusCode: result.status, headers };
+  headers['content-type'] ??= 'application/json';
+  return { statusCode: result.status, headers, body: JSON.stringify(result.body) };
+}
+
+function failure(logger: Logger, error: unknown, requestId: string, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+  const problem = toProblem(error);
+  if (problem.status >= 500) {
+    logger.error('request failed', { error: error as Error, route: event.routeKey });
+  } else {
+    logger.info('request refused', { status: problem.status, route: event.routeKey, detail: problem.detail });
+  }
+  return {
+    statusCode: problem.status,
+    headers: {
+      ...SECURITY_HEADERS,
+      'x-request-id': requestId,
+      'content-type': 'application/problem+json',
+      ...problem.headers,
+    },
+    body: JSON.stringify(problem.status >= 500 ? { ...problem.toJSON(), instance: requestId } : problem.toJSON()),
+  };
+}
+
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof UseCaseError) {
+    const status = error.kind === 'invalid' ? 400 : error.kind === 'not-found' ? 404 : 409;
+    const title = status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Conflict';
+    return new HttpProblem(status, title, error.message, error.fields.length > 0 ? error.fields : undefined);
+  }
+  if (error instanceof Error && (error.name === 'ProvisionedThroughputExceededException' || error.name === 'ThrottlingException')) {
+    return new HttpProblem(503, 'Service Unavailable', 'the service is busy; retry later', undefined, { 'retry-after': '1' });
+  }
+  return new HttpProblem(500, 'Internal Server Error', 'an unexpected error occurred; quote the instance id to support');
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function decodeParams(params: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined));
+}

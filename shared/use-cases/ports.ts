@@ -1,0 +1,82 @@
+/**
+ * What the use cases need from the outside world, as plain interfaces. Adapters in
+ * shared/adapters implement them; tests hand in their own.
+ */
+import type { DebtPosition, PositionStatus } from '../domain/debt-position';
+import type { Organization } from '../domain/organization';
+import type { DomainEvent } from '../../events/domain-events';
+
+/** Who asked: the tenant and which of its API keys (never the key itself). */
+export interface Actor {
+  readonly organizationFiscalCode: string;
+  readonly keyId: string;
+  readonly requestId: string;
+}
+
+/** One line of the append-only audit trail: who did what, when. */
+export interface AuditEntry {
+  readonly at: string;
+  readonly action: 'create' | 'update' | 'publish' | 'invalidate' | 'delete' | 'payment';
+  readonly actor: Actor;
+  readonly version: number;
+  readonly fromStatus?: PositionStatus;
+  readonly toStatus?: PositionStatus;
+  readonly changedFields?: readonly string[];
+}
+
+export type WriteConflict =
+  | { readonly conflict: 'iupd' }
+  | { readonly conflict: 'iuv'; readonly iuv: string }
+  | { readonly conflict: 'version' };
+
+export interface ListQuery {
+  readonly page: number;
+  readonly limit: number;
+  readonly status?: PositionStatus;
+  /** inclusive ISO UTC bounds on the first due date */
+  readonly dueFrom?: string;
+  readonly dueTo?: string;
+  readonly descending: boolean;
+}
+
+export interface DebtPositionStore {
+  /** Reserves `count` consecutive 13-digit IUV bases for the tenant; never hands one out twice. */
+  allocateIuvBases(organizationFiscalCode: string, count: number): Promise<bigint[]>;
+  create(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined>;
+  /** Writes `next` if the stored version is still `expectedVersion`; `newIuvs` are reserved too. */
+  replace(
+    next: DebtPosition,
+    expectedVersion: number,
+    audit: AuditEntry,
+    events: readonly DomainEvent[],
+    newIuvs: readonly string[],
+  ): Promise<WriteConflict | undefined>;
+  remove(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined>;
+  get(organizationFiscalCode: string, iupd: string): Promise<DebtPosition | undefined>;
+  findByNoticeNumber(organizationFiscalCode: string, nav: string): Promise<DebtPosition | undefined>;
+  list(organizationFiscalCode: string, query: ListQuery): Promise<{ items: DebtPosition[]; total: number }>;
+  auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]>;
+}
+
+export interface ApiKeyRecord {
+  readonly keyId: string;
+  readonly organizationFiscalCode: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+export interface OrganizationStore {
+  get(fiscalCode: string): Promise<Organization | undefined>;
+  /** false when an organization with that fiscal code exists already */
+  create(organization: Organization): Promise<boolean>;
+  put(organization: Organization): Promise<void>;
+  list(): Promise<Organization[]>;
+  findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  addApiKey(record: ApiKeyRecord, hash: string): Promise<void>;
+  revokeApiKey(organizationFiscalCode: string, keyId: string, at: string): Promise<boolean>;
+  listApiKeys(organizationFiscalCode: string): Promise<ApiKeyRecord[]>;
+  addWebhookSecret(organizationFiscalCode: string, secretId: string, secret: string, at: string): Promise<void>;
+  revokeWebhookSecret(organizationFiscalCode: string, secretId: string, at: string): Promise<boolean>;
+  activeWebhookSecrets(organizationFiscalCode: string): Promise<Array<{ secretId: string; secret: string }>>;
+}
