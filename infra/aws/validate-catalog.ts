@@ -1,0 +1,44 @@
+/**
+ * Checks of the catalog that only matter on AWS, run at synth so a bad catalog never deploys.
+ */
+import type { Catalog } from '../catalog';
+
+/** AWS guidance: a queue's visibility timeout ≥ 6 × the timeout of the function consuming it */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+export function validateCatalogForAws(catalog: Catalog): void {
+  const problems: string[] = [];
+  const queues = new Map(catalog.queues.map((q) => [q.id, q]));
+  const buckets = new Set(catalog.buckets.map((b) => b.id));
+  const ids = new Set<string>();
+  for (const fn of catalog.functions) {
+    if (ids.has(fn.id)) problems.push(`function id '${fn.id}' appears twice`);
+    ids.add(fn.id);
+    for (const t of fn.triggers) {
+      if (t.kind === 'queue') {
+        const q = queues.get(t.queue);
+        if (!q) {
+          problems.push(`function '${fn.id}' is triggered by unknown queue '${t.queue}'`);
+        } else if (q.visibilityTimeoutSeconds < VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds) {
+          problems.push(
+            `queue '${q.id}' has visibilityTimeoutSeconds ${q.visibilityTimeoutSeconds}, but its consumer '${fn.id}' has timeoutSeconds ${fn.timeoutSeconds}: ` +
+              `the visibility timeout must be at least ${VISIBILITY_TIMEOUT_FACTOR} × ${fn.timeoutSeconds} = ${VISIBILITY_TIMEOUT_FACTOR * fn.timeoutSeconds} s`,
+          );
+        }
+        if (t.maxConcurrency !== undefined && (t.maxConcurrency < 2 || t.maxConcurrency > 1000)) {
+          problems.push(`function '${fn.id}': maxConcurrency must be 2..1000, got ${t.maxConcurrency}`);
+        }
+      }
+      if (t.kind === 'stream' && t.table !== catalog.table.id) {
+        problems.push(`function '${fn.id}' is triggered by the stream of unknown table '${t.table}'`);
+      }
+    }
+    for (const g of fn.grants) {
+      if (g.resource === 'queue' && !queues.has(g.id)) problems.push(`function '${fn.id}' is granted unknown queue '${g.id}'`);
+      if (g.resource === 'bucket' && !buckets.has(g.id)) problems.push(`function '${fn.id}' is granted unknown bucket '${g.id}'`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`the catalog cannot be deployed to AWS:\n  - ${problems.join('\n  - ')}`);
+  }
+}
