@@ -200,7 +200,7 @@ function applyMask(size: number, mask: number, modules: Uint8Array, isFunction: 
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const idx = y * size + x;
-      if (!isFunction[idx] && maskBit(mask, x, y)) modules[idx] ^= 1;
+      if (!isFunction[idx] && maskBit(mask, x, y)) modules[idx] = modules[idx]! ^ 1;
     }
   }
 }

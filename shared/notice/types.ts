@@ -19,7 +19,16 @@ const isoDate = z
   }, 'not a calendar date');
 
 const nav = z.string().regex(/^[0-3]\d{17}$/, 'notice number (codice avviso) must be 18 digits');
-const amountCents = z.number().int().min(1).max(MAX_AMOUNT_CENTS);
+/**
+ * pagoPA allows up to 999.999.999,99 € (MAX_AMOUNT_CENTS), but the QR code and the Poste codeline
+ * carry the cents in at most 10 digits: a printable notice stops at 99.999.999,99 €.
+ */
+export const MAX_PRINTABLE_AMOUNT_CENTS = Math.min(MAX_AMOUNT_CENTS, 9_999_999_999);
+const amountCents = z
+  .number()
+  .int('amount must be an integer number of cents')
+  .min(1, 'amount must be at least 1 cent')
+  .max(MAX_PRINTABLE_AMOUNT_CENTS, 'amount above 99.999.999,99 euro cannot be printed (10-digit cents in QR and Poste codes)');
 
 export const creditorFiscalCodeSchema = z.string().regex(/^\d{11}$/, 'creditor fiscal code must be 11 digits');
 

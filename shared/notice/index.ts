@@ -1,0 +1,11 @@
+export { renderNotice, formatDueDate, installmentColumns, type RenderOptions } from './render';
+export { qrPayload, posteDataMatrixPayload, posteText, type PosteCodelineInput } from './barcodes';
+export {
+  noticeDocumentSchema,
+  parseNoticeDocument,
+  NoticeValidationError,
+  MAX_PRINTABLE_AMOUNT_CENTS,
+  type NoticeDocument,
+  type ValidNoticeDocument,
+} from './types';
+export { LogoError } from './logo';
