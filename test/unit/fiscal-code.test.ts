@@ -27,7 +27,8 @@ const VALID_CODICI_FISCALI = [
   'RCCMNLPTSMNDVSVJ', // fully omocoded code of another birth date (RCCMNL37S12D969)
 ];
 
-const VALID_NUMERIC_CODES = ['00743110157', '01199250158', '80111810588', '02438750586', '80016350821'];
+// 07431101570: a check digit of 0, where the sum is already a multiple of 10
+const VALID_NUMERIC_CODES = ['00743110157', '01199250158', '80111810588', '02438750586', '80016350821', '07431101570'];
 
 /** The code with the digits at the chosen positions replaced by their omocodia letters, check recomputed. */
 function omocode(code: string, positions: readonly number[]): string {
@@ -140,6 +141,7 @@ describe('validatePartitaIva', () => {
   it('computes the Luhn-style check digit', () => {
     expect(partitaIvaCheckDigit('0074311015')).toBe('7');
     expect(partitaIvaCheckDigit('8011181058')).toBe('8');
+    expect(partitaIvaCheckDigit('0743110157')).toBe('0');
     expect(() => partitaIvaCheckDigit('007431101')).toThrow(RangeError);
   });
 
