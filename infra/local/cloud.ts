@@ -10,9 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { catalog as realCatalog, type Catalog } from '../catalog';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startLocalFauxqs, type LocalFauxqs } from './fauxqs';
 import { createGatewayListener, problem, routesFrom, type Mount } from './http-gateway';
 import { LambdaRuntime } from './lambda-runtime';
 import { QueueWorker } from './queue-worker';
@@ -94,14 +94,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           return d;
         },
       ),
-      startFauxqs({ port: 0, logger: false, defaultRegion: region }).then((f: FauxqsServer) => {
+      startLocalFauxqs(region).then((f: LocalFauxqs) => {
         cleanups.push(() => f.stop());
         return f;
       }),
     ]);
-    // fauxqs listens on 127.0.0.1; queue URLs carry the host of the request that created them
-    const awsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
-    const endpoints = { dynamodb: dynamo.endpoint, sqs: awsEndpoint, s3: awsEndpoint };
+    const endpoints = { dynamodb: dynamo.endpoint, sqs: fauxqs.sqsEndpoint, s3: fauxqs.s3Endpoint };
 
     const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
     const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: endpoints.dynamodb });
