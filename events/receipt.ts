@@ -54,40 +54,40 @@ export const receiptTransferSchema = z
   });
 
 export const receiptSchema = z.object({
-    /** unique id of the receipt given by the node (the payment token) */
-    receiptId: z.string().min(1),
-    noticeNumber: z.string().regex(/^[0-9]{18}$/),
-    /** creditor (ente creditore) fiscal code */
-    fiscalCode: fiscalCodePA,
-    outcome: z.enum(['OK', 'KO']),
-    /** the IUV */
-    creditorReferenceId: text(35),
-    paymentAmount: cents,
-    description: text(140),
-    companyName: text(140),
-    officeName: text(140).optional(),
-    debtor: subjectSchema,
-    transferList: z.array(receiptTransferSchema).min(1).max(5),
-    idPSP: text(35),
-    pspFiscalCode: text(70).optional(),
-    pspPartitaIVA: text(20).optional(),
-    PSPCompanyName: text(70),
-    idChannel: text(35),
-    channelDescription: text(35),
-    payer: subjectSchema.optional(),
-    paymentMethod: text(35).optional(),
-    paymentNote: text(210).optional(),
-    fee: cents.optional(),
-    primaryCiIncurredFee: cents.optional(),
-    idBundle: text(70).optional(),
-    idCiBundle: text(70).optional(),
-    paymentDateTime: isoDateTime.optional(),
-    applicationDate: isoDate.optional(),
-    transferDate: isoDate.optional(),
-    metadata: metadataSchema.optional(),
-    /** paid while the node ran in stand-in mode (the creditor was unreachable) */
-    standIn: z.boolean().optional(),
-  });
+  /** unique id of the receipt given by the node (the payment token) */
+  receiptId: z.string().min(1),
+  noticeNumber: z.string().regex(/^[0-9]{18}$/),
+  /** creditor (ente creditore) fiscal code */
+  fiscalCode: fiscalCodePA,
+  outcome: z.enum(['OK', 'KO']),
+  /** the IUV */
+  creditorReferenceId: text(35),
+  paymentAmount: cents,
+  description: text(140),
+  companyName: text(140),
+  officeName: text(140).optional(),
+  debtor: subjectSchema,
+  transferList: z.array(receiptTransferSchema).min(1).max(5),
+  idPSP: text(35),
+  pspFiscalCode: text(70).optional(),
+  pspPartitaIVA: text(20).optional(),
+  PSPCompanyName: text(70),
+  idChannel: text(35),
+  channelDescription: text(35),
+  payer: subjectSchema.optional(),
+  paymentMethod: text(35).optional(),
+  paymentNote: text(210).optional(),
+  fee: cents.optional(),
+  primaryCiIncurredFee: cents.optional(),
+  idBundle: text(70).optional(),
+  idCiBundle: text(70).optional(),
+  paymentDateTime: isoDateTime.optional(),
+  applicationDate: isoDate.optional(),
+  transferDate: isoDate.optional(),
+  metadata: metadataSchema.optional(),
+  /** paid while the node ran in stand-in mode (the creditor was unreachable) */
+  standIn: z.boolean().optional(),
+});
 // Whether the transfers add up to paymentAmount is a business rule (receipt processor), not a
 // shape rule: the XSD does not require it and a receipt must never be lost on the queue for it.
 
