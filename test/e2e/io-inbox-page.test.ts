@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)(
       await page.waitForLoadState('load');
       await page.waitForTimeout(200); // give an onerror handler a chance to fire, were there one
       const flags = await page.evaluate(() => {
-        const w = window as unknown as { __pwned?: number; pwnedRaw?: number };
+        const w = globalThis as unknown as { __pwned?: number; pwnedRaw?: number }; // window, in the page
         return [w.__pwned, w.pwnedRaw];
       });
       expect(flags).toEqual([undefined, undefined]);
