@@ -42,7 +42,7 @@ export async function decodeBarcodes(image: Gray): Promise<ReadResult[]> {
     rgba[i * 4 + 2] = v;
     rgba[i * 4 + 3] = 255;
   }
-  const imageData = { data: rgba, width: image.width, height: image.height, colorSpace: 'srgb' } as unknown as ImageData;
+  const imageData = { data: rgba, width: image.width, height: image.height, colorSpace: 'srgb' } as unknown as Parameters<typeof readBarcodes>[0];
   return readBarcodes(imageData, { formats: ['QRCode', 'DataMatrix'], maxNumberOfSymbols: 16, tryHarder: true });
 }
 
