@@ -39,6 +39,11 @@ export interface QueueDef {
   /** receives before a message is parked in the queue's dead-letter queue `<id>-dlq` */
   readonly maxReceiveCount: number;
   readonly retentionDays: number;
+  /**
+   * Domain event types (events/) the event dispatcher copies into this queue, e.g.
+   * ['debt-position.published']. The dispatcher gets a send grant on every such queue.
+   */
+  readonly subscribesTo?: readonly string[];
 }
 
 export interface BucketDef {
@@ -145,6 +150,26 @@ function api(
   };
 }
 
+/**
+ * The event dispatcher reads outbox items from the table's stream and copies each domain event
+ * to the queues subscribed to its type; its grants follow the subscriptions.
+ */
+function eventDispatcher(queues: readonly QueueDef[]): FunctionDef {
+  return {
+    id: 'event-dispatcher',
+    description: 'Fans domain events out from the table stream (outbox) to the subscribed queues',
+    entry: 'functions/event-dispatcher/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    triggers: [{ kind: 'stream', table: 'main', batchSize: 100, itemType: 'event' }],
+    grants: queues
+      .filter((q) => (q.subscribesTo ?? []).length > 0)
+      .map((q): GrantDef => ({ resource: 'queue', id: q.id, access: 'send' })),
+  };
+}
+
+const queues: readonly QueueDef[] = [];
+
 export const catalog: Catalog = {
   service: 'pagopa-layer',
   table: {
@@ -162,9 +187,10 @@ export const catalog: Catalog = {
     ttlAttribute: 'expiresAt',
     stream: 'NEW_AND_OLD_IMAGES',
   },
-  queues: [],
+  queues,
   buckets: [],
   functions: [
+    eventDispatcher(queues),
     api('health', 'GET', '/health', 'Liveness probe', [], { authenticated: false, memoryMb: 256 }),
     api('openapi', 'GET', '/openapi.json', 'The OpenAPI 3.1 document of the back-office API', [], {
       authenticated: false,
@@ -192,6 +218,11 @@ export const catalog: Catalog = {
     ]),
   ],
 };
+
+/** The queues that receive a domain event type from the dispatcher. */
+export function subscribersOf(eventType: string, source: Catalog = catalog): QueueDef[] {
+  return source.queues.filter((q) => q.subscribesTo?.includes(eventType));
+}
 
 export function functionById(id: string): FunctionDef {
   const fn = catalog.functions.find((f) => f.id === id);

@@ -1,0 +1,49 @@
+/**
+ * Sends messages to SQS in batches of 10 and reports, per message, whether it was accepted, so a
+ * caller can retry exactly the ones that failed (the rest must not be sent twice needlessly).
+ */
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+
+export interface OutgoingMessage {
+  /** unique within one call; echoed back in `failed` */
+  readonly id: string;
+  readonly body: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly delaySeconds?: number;
+}
+
+export interface QueuePublisher {
+  /** Returns the ids of the messages that were NOT accepted. */
+  send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
+}
+
+export class SqsQueuePublisher implements QueuePublisher {
+  constructor(private readonly sqs: SQSClient) {}
+
+  async send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
+    const failed: string[] = [];
+    for (let i = 0; i < messages.length; i += 10) {
+      const chunk = messages.slice(i, i + 10);
+      // SQS batch entry ids allow only [A-Za-z0-9_-]{1,80}: map them by position.
+      const entries = chunk.map((m, j) => ({
+        Id: `m${j}`,
+        MessageBody: m.body,
+        DelaySeconds: m.delaySeconds,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+        ),
+      }));
+      try {
+        const result = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+        for (const f of result.Failed ?? []) {
+          const index = Number((f.Id ?? '').slice(1));
+          const message = chunk[index];
+          if (message) failed.push(message.id);
+        }
+      } catch {
+        failed.push(...chunk.map((m) => m.id));
+      }
+    }
+    return failed;
+  }
+}
