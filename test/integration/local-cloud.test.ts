@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
@@ -307,6 +307,20 @@ describe('local cloud', () => {
     cloud.startWorkers();
     await cloud.drain({ timeoutMs: 10_000 });
     expect((recorded.queueEvents as SQSEvent[]).flatMap((e) => e.Records.map((r) => r.body))).toEqual(['ok-while-stopped']);
+  });
+
+  it('fires schedules every localEverySeconds with an EventBridge scheduled event', async () => {
+    recorded.reset();
+    const event = await eventually(async () => recorded.scheduledEvents[0] as ScheduledEvent | undefined, 5_000);
+    expect(event).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      region: 'eu-south-1',
+      detail: {},
+      resources: [expect.stringMatching(/^arn:aws:events:eu-south-1:000000000000:rule\//)],
+    });
+    expect(new Date(event.time).getTime()).not.toBeNaN();
   });
 
   it('invokes a function directly', async () => {
