@@ -268,6 +268,58 @@ describe('faults', () => {
   });
 });
 
+describe('the rest of the simulator', () => {
+  it('accepts POST /messages/{fiscal_code} with the fiscal code in the path', async () => {
+    const { fiscal_code: _omit, ...body } = message();
+    const res = await fetch(`${running.apiUrl}/messages/${CITIZEN}`, {
+      method: 'POST',
+      headers: { 'Ocp-Apim-Subscription-Key': KEY, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(201);
+    expect(running.sim.inbox(CITIZEN)).toHaveLength(1);
+  });
+
+  it('answers unknown API paths with 404 and records routes without fiscal codes', async () => {
+    const res = await fetch(`${running.apiUrl}/services/${CITIZEN}`, { headers: { 'Ocp-Apim-Subscription-Key': KEY } });
+    expect(res.status).toBe(404);
+    await client.getMessageStatus(KEY, CITIZEN, 'NOPE');
+    expect(JSON.stringify(running.sim.state.requests)).not.toContain(CITIZEN);
+    expect(running.sim.state.requests.map((r) => r.route)).toEqual([
+      'GET /services/{fiscal_code}',
+      'GET /messages/{fiscal_code}/{id}',
+    ]);
+  });
+
+  it('can be seeded and driven over HTTP through /_admin', async () => {
+    const post = (what: string, body: unknown): Promise<Response> =>
+      fetch(`${running.url}/_admin/${what}`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post('reset', {})).status).toBe(204);
+    expect((await post('services', { serviceId: 'S1', apiKey: 'k1', name: 'Servizio' })).status).toBe(204);
+    expect((await post('citizens', { fiscalCode: STRANGER, blockedServices: [] })).status).toBe(204);
+    expect((await post('citizens', { fiscalCode: 'nope' })).status).toBe(400);
+    expect(await client.getProfile('k1', STRANGER)).toMatchObject({ kind: 'found', senderAllowed: true });
+    expect((await post('faults', { rate500: 1 })).status).toBe(204);
+    expect(await client.getProfile('k1', STRANGER)).toMatchObject({ kind: 'retryable', status: 500 });
+    expect((await post('faults', { rate500: 2 })).status).toBe(400);
+    expect((await post('faults', { rate500: 0 })).status).toBe(204);
+    expect((await client.submitMessage('k1', message({ fiscal_code: STRANGER }))).kind).toBe('created');
+    const listed = (await (await fetch(`${running.url}/_admin/messages`)).json()) as Array<{ fiscalCode: string }>;
+    expect(listed.map((m) => m.fiscalCode)).toEqual([STRANGER]);
+  });
+
+  it('links the inbox page under the prefix the gateway forwards', async () => {
+    await client.submitMessage(KEY, message());
+    const page = await (await fetch(`${running.url}/`, { headers: { 'x-forwarded-prefix': '/_sim/io' } })).text();
+    expect(page).toContain(`href="/_sim/io/inbox/${CITIZEN}"`);
+    const hostile = await (await fetch(`${running.url}/`, { headers: { 'x-forwarded-prefix': '"><script>' } })).text();
+    expect(hostile).toContain(`href="/inbox/${CITIZEN}"`);
+    const unknown = await fetch(`${running.url}/inbox/${STRANGER}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+});
+
 describe('what the client never exposes', () => {
   it('masks fiscal codes echoed in a problem detail', async () => {
     const { createServer } = await import('node:http');

@@ -45,7 +45,10 @@ export interface AppIoSimulatorOptions {
   readonly now?: () => number;
   /** the Retry-After (seconds) sent with an injected 429 (default 1) */
   readonly retryAfterSeconds?: number;
-  /** how the page links back to itself when mounted under a prefix, e.g. '/_sim/io' */
+  /**
+   * how the page links back to itself when mounted under a prefix, e.g. '/_sim/io'; without it,
+   * an `X-Forwarded-Prefix` request header set by the gateway is used, else no prefix
+   */
   readonly pageBasePath?: string;
 }
 
@@ -126,7 +129,7 @@ export function createAppIoSimulator(opts: AppIoSimulatorOptions = {}): AppIoSim
   const seed = opts.seed ?? 1;
   const now = opts.now ?? Date.now;
   const retryAfterSeconds = opts.retryAfterSeconds ?? 1;
-  const pageBase = (opts.pageBasePath ?? '').replace(/\/+$/, '');
+  const configuredBase = opts.pageBasePath?.replace(/\/+$/, '');
   let random = seededRandom(seed);
   const held = new Set<ServerResponse>();
 
@@ -194,6 +197,7 @@ export function createAppIoSimulator(opts: AppIoSimulatorOptions = {}): AppIoSim
       sendProblem(res, 405, 'Method not allowed', `${method} is not served here`);
       return;
     }
+    const pageBase = configuredBase ?? forwardedPrefix(req);
     if (path === '/' || path === '') {
       const citizens = [...state.citizens.keys()].sort();
       sendHtml(res, 200, renderInboxPage({ citizens: citizens.map((fc) => ({ fiscalCode: fc, messages: inbox(fc) })), basePath: pageBase, nowMs: now() }));
@@ -215,7 +219,7 @@ export function createAppIoSimulator(opts: AppIoSimulatorOptions = {}): AppIoSim
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     const route = routeOf(method, path);
     const record = (status: number | 'no-answer', injected = false): void => {
-      state.requests.push({ method, route: route?.template ?? path.replace(/\/[A-Z0-9]{16}(?=\/|$)/g, '/{fiscal_code}'), status, injected });
+      state.requests.push({ method, route: route?.template ?? `${method} ${path.replace(/\/[A-Z0-9]{16}(?=\/|$)/g, '/{fiscal_code}')}`, status, injected });
     };
 
     const body = await readBody(req).catch(() => null);
@@ -427,6 +431,12 @@ function routeOf(method: string, path: string): Route | undefined {
     }
   }
   return undefined;
+}
+
+function forwardedPrefix(req: IncomingMessage): string {
+  const header = req.headers['x-forwarded-prefix'];
+  const value = (Array.isArray(header) ? header[0] : header)?.replace(/\/+$/, '') ?? '';
+  return /^(\/[\w.-]+)*$/.test(value) ? value : '';
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): number {
