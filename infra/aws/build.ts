@@ -8,6 +8,8 @@ import { readDeployConfig, type DeployConfig } from './config';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
 
+const CROSS_STACK_FLAG = '@aws-cdk/core:defaultCrossStackReferences';
+
 export interface BuildOptions {
   readonly catalog: Catalog;
   /** absolute repository root (catalog entries are relative to it) */
@@ -22,6 +24,9 @@ export interface BuiltStacks {
 }
 
 export function buildStacks(app: App, opts: BuildOptions): BuiltStacks {
+  // The stateless stack must never outlive the table/key it uses: CloudFormation-enforced
+  // (strong) references, stated explicitly rather than taken as a default that CDK will change.
+  if (app.node.tryGetContext(CROSS_STACK_FLAG) === undefined) app.node.setContext(CROSS_STACK_FLAG, 'strong');
   const config = readDeployConfig(app.node);
   const base = `PagopaLayer-${config.stage}`;
   const stateful = new StatefulStack(app, `${base}-Stateful`, {
