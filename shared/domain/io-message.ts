@@ -117,15 +117,13 @@ export const CreatedMessageSchema = z.object({ id: z.string().min(1) });
 export type CreatedMessage = z.infer<typeof CreatedMessageSchema>;
 
 /** RFC 7807 problem, as IO returns it on 400/404/500 (every member optional in IO's definition). */
-export const ProblemJsonSchema = z
-  .object({
-    type: z.string().optional(),
-    title: z.string().optional(),
-    status: z.number().int().optional(),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-  })
-  .passthrough();
+export const ProblemJsonSchema = z.looseObject({
+  type: z.string().optional(),
+  title: z.string().optional(),
+  status: z.number().int().optional(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+});
 export type ProblemJson = z.infer<typeof ProblemJsonSchema>;
 
 export interface MessageFieldIssue {

@@ -77,6 +77,7 @@ export interface RenderedMessage {
 }
 
 export type TemplateErrorCode =
+  | 'NOT_TEXT'
   | 'UNKNOWN_PLACEHOLDER'
   | 'PLACEHOLDER_NOT_ALLOWED'
   | 'MALFORMED_PLACEHOLDER'
@@ -196,7 +197,7 @@ export function validateTemplate(
   for (const field of ['subject', 'markdown'] as const) {
     const text = template[field];
     if (typeof text !== 'string') {
-      errors.push({ field, code: 'TOO_SHORT', message: `${field} must be a string` });
+      errors.push({ field, code: 'NOT_TEXT', message: `${field} must be a string` });
       continue;
     }
     for (const problem of scanPlaceholders(text, allowed)) errors.push({ field, ...problem });

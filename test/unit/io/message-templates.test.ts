@@ -184,3 +184,10 @@ describe('renderMessage', () => {
     expect(render(() => renderMessage('new-notice', undefined, { ...data, description: '   ' })).code).toBe('INVALID_DATA');
   });
 });
+
+describe('validateTemplate on data from storage', () => {
+  it('refuses a template whose parts are not text', () => {
+    const bad = { subject: 42, markdown: null } as unknown as MessageTemplate;
+    expect(codes(bad)).toEqual(['subject:NOT_TEXT', 'markdown:NOT_TEXT']);
+  });
+});

@@ -104,6 +104,7 @@ export interface AppIoSimulatorState {
   /** by fiscal code */
   readonly citizens: Map<string, SimCitizen>;
   readonly messages: SimMessage[];
+  /** the latest API requests (at most 10 000), oldest first */
   readonly requests: SimRequestRecord[];
   faults: FaultSettings;
 }
@@ -124,6 +125,8 @@ export interface AppIoSimulator {
 
 const NO_FAULTS: FaultSettings = { rate429: 0, rate500: 0, latencyMs: 0, timeoutRate: 0 };
 const MAX_BODY_BYTES = 1_048_576;
+/** the request log is for tests and debugging; a long-running local cloud keeps the latest only */
+const MAX_RECORDED_REQUESTS = 10_000;
 
 export function createAppIoSimulator(opts: AppIoSimulatorOptions = {}): AppIoSimulator {
   const seed = opts.seed ?? 1;
@@ -219,6 +222,7 @@ export function createAppIoSimulator(opts: AppIoSimulatorOptions = {}): AppIoSim
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     const route = routeOf(method, path);
     const record = (status: number | 'no-answer', injected = false): void => {
+      if (state.requests.length >= MAX_RECORDED_REQUESTS) state.requests.shift();
       state.requests.push({ method, route: route?.template ?? `${method} ${path.replace(/\/[A-Z0-9]{16}(?=\/|$)/g, '/{fiscal_code}')}`, status, injected });
     };
 
