@@ -5,7 +5,7 @@
  *
  * Optional: LOCAL_DATA_DIR keeps DynamoDB Local's data between runs (default: in memory).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { REPO_ROOT } from './lambda-runtime';
@@ -37,6 +37,17 @@ function exampleBody(seedFile: string, organizationFiscalCode: string): string {
   });
 }
 
+/** Where `npm run admin` finds the running stack (DynamoDB endpoint and table name). */
+const LOCAL_STATE = resolve(REPO_ROOT, '.local-data/local-cloud.json');
+
+function writeLocalState(cloud: LocalCloud): void {
+  mkdirSync(resolve(REPO_ROOT, '.local-data'), { recursive: true });
+  writeFileSync(
+    LOCAL_STATE,
+    `${JSON.stringify({ url: cloud.url, dynamodb: cloud.endpoints.dynamodb, table: cloud.env.TABLE_NAME_MAIN, region: cloud.region, pid: process.pid }, null, 2)}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got '${process.env.PORT}'`);
@@ -45,13 +56,26 @@ async function main(): Promise<void> {
 
   let cloud: LocalCloud | undefined;
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // Ctrl+C reaches npm and this process alike, and npm forwards it too: a repeat within a
+      // few seconds is the same request. Later, it means "now": still never leave java behind.
+      if (Date.now() - firstSignalAt < 5_000) return;
       console.log(`${signal} again: exiting without waiting`);
+      if (cloud) {
+        try {
+          process.kill(cloud.dynamoDbPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     console.log(`\n${signal}: stopping the local cloud…`);
+    rmSync(LOCAL_STATE, { force: true });
     (cloud?.stop() ?? Promise.resolve()).then(
       () => process.exit(0),
       (err: unknown) => {
@@ -73,6 +97,7 @@ async function main(): Promise<void> {
     throw err;
   }
   cloud.markReady();
+  writeLocalState(cloud);
 
   const demo = summary.organizations[0];
   const lines = [
@@ -97,6 +122,8 @@ async function main(): Promise<void> {
       `  curl -sS -X POST '${cloud.url}/organizations/${demo.fiscalCode}/debtpositions?toPublish=true' \\`,
       `    -H 'Ocp-Apim-Subscription-Key: ${key}' -H 'Content-Type: application/json' \\`,
       `    -d '${exampleBody(seedFile, demo.fiscalCode)}'`,
+      '',
+      'Administer tenants against this stack:  npm run admin -- list-tenants',
     );
   }
   lines.push('', 'Stop with Ctrl+C (SIGINT) or SIGTERM.', '');
