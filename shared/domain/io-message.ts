@@ -169,6 +169,43 @@ export function redactFiscalCodes(text: string): string {
   );
 }
 
+export interface PaymentMessageInput {
+  readonly fiscalCode: string;
+  /** from renderMessage (shared/domain/message-templates.ts) */
+  readonly subject: string;
+  readonly markdown: string;
+  readonly amountCents: number;
+  readonly noticeNumber: string;
+  /** the creditor's 11-digit fiscal code */
+  readonly payeeFiscalCode: string;
+  /** ISO-8601 UTC */
+  readonly dueDate?: string;
+  /** the app shows the notice as expired after the due date */
+  readonly invalidAfterDueDate?: boolean;
+  readonly timeToLiveSeconds?: number;
+  readonly featureLevelType?: FeatureLevelType;
+}
+
+/** The NewMessage of a payment notice, checked against IO's rules before anything is sent. */
+export function buildPaymentMessage(input: PaymentMessageInput): NewMessageValidation {
+  return validateNewMessage({
+    fiscal_code: input.fiscalCode,
+    time_to_live: input.timeToLiveSeconds ?? IO_LIMITS.timeToLive.default,
+    content: {
+      subject: input.subject,
+      markdown: input.markdown,
+      ...(input.dueDate === undefined ? {} : { due_date: input.dueDate }),
+      payment_data: {
+        amount: input.amountCents,
+        notice_number: input.noticeNumber,
+        invalid_after_due_date: input.invalidAfterDueDate ?? false,
+        payee: { fiscal_code: input.payeeFiscalCode },
+      },
+    },
+    feature_level_type: input.featureLevelType ?? 'STANDARD',
+  });
+}
+
 function toFieldIssues(error: z.ZodError): MessageFieldIssue[] {
   const issues: MessageFieldIssue[] = [];
   for (const issue of error.issues) {

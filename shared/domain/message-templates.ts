@@ -17,6 +17,7 @@
  *
  * Pure: no I/O, no clock.
  */
+import { z } from 'zod';
 import { IO_LIMITS } from './io-message';
 import { formatEuroItalian, MAX_AMOUNT_CENTS } from './money';
 import { formatNoticeNumberForPrint } from './notice-number';
@@ -58,6 +59,13 @@ export interface MessageTemplate {
 
 /** A tenant's own templates; a kind it has not customised uses the default. */
 export type TenantMessageTemplates = Partial<Record<MessageKind, MessageTemplate>>;
+
+/** Shape of a template as stored or received (validateTemplate then checks its content). */
+export const MessageTemplateSchema = z.object({
+  subject: z.string().max(1_000),
+  markdown: z.string().max(20_000),
+});
+export const TenantMessageTemplatesSchema = z.partialRecord(z.enum(MESSAGE_KINDS), MessageTemplateSchema);
 
 export interface MessageData {
   readonly amountCents: number;

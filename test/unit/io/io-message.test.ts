@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildPaymentMessage,
   describeIssues,
   IO_LIMITS,
   redactFiscalCodes,
@@ -130,5 +131,45 @@ describe('FiscalCodePayload and redaction', () => {
   it('masks fiscal codes in free text', () => {
     expect(redactFiscalCodes('value [RCCMNL83S18D969H] at root.fiscal_code')).toBe('value [RCC***********9H] at root.fiscal_code');
     expect(redactFiscalCodes('no codes here 302000000000000184')).toBe('no codes here 302000000000000184');
+  });
+});
+
+describe('buildPaymentMessage', () => {
+  const input = {
+    fiscalCode: 'RCCMNL83S18D969H',
+    subject: 'Nuovo avviso di pagamento',
+    markdown: 'Il Comune di Esempio ti ha inviato un avviso di pagamento pagoPA. '.repeat(2),
+    amountCents: 102_099,
+    noticeNumber: '302000000000000184',
+    payeeFiscalCode: '00743110157',
+    dueDate: '2025-12-31T23:00:00.000Z',
+    invalidAfterDueDate: true,
+  };
+
+  it('builds the IO body with defaults for time to live and feature level', () => {
+    expect(buildPaymentMessage(input)).toEqual({
+      ok: true,
+      value: {
+        fiscal_code: input.fiscalCode,
+        time_to_live: 3600,
+        feature_level_type: 'STANDARD',
+        content: {
+          subject: input.subject,
+          markdown: input.markdown,
+          due_date: input.dueDate,
+          payment_data: {
+            amount: 102_099,
+            notice_number: input.noticeNumber,
+            invalid_after_due_date: true,
+            payee: { fiscal_code: '00743110157' },
+          },
+        },
+      },
+    });
+  });
+
+  it('reports a notice amount IO cannot carry (over 99.999.999,99 €)', () => {
+    const r = buildPaymentMessage({ ...input, amountCents: 10_000_000_000, dueDate: undefined });
+    expect(r.ok ? [] : r.issues.map((i) => i.field)).toEqual(['content.payment_data.amount']);
   });
 });

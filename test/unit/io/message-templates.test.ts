@@ -9,6 +9,7 @@ import {
   PLACEHOLDER_BOUNDS,
   renderMessage,
   resolveTemplate,
+  TenantMessageTemplatesSchema,
   validateTemplate,
   type MessageData,
   type MessageTemplate,
@@ -189,5 +190,13 @@ describe('validateTemplate on data from storage', () => {
   it('refuses a template whose parts are not text', () => {
     const bad = { subject: 42, markdown: null } as unknown as MessageTemplate;
     expect(codes(bad)).toEqual(['subject:NOT_TEXT', 'markdown:NOT_TEXT']);
+  });
+});
+
+describe('TenantMessageTemplatesSchema', () => {
+  it('accepts a partial set of known kinds and refuses unknown kinds', () => {
+    expect(TenantMessageTemplatesSchema.safeParse({ reminder: DEFAULT_TEMPLATES.reminder }).success).toBe(true);
+    expect(TenantMessageTemplatesSchema.safeParse({ sollecito: DEFAULT_TEMPLATES.reminder }).success).toBe(false);
+    expect(TenantMessageTemplatesSchema.safeParse({ receipt: { subject: 'x' } }).success).toBe(false);
   });
 });
