@@ -107,10 +107,16 @@ export function encodeDataMatrix(text: string): ModuleMatrix {
   return place(codewords, spec);
 }
 
+const generators = new Map<number, Uint8Array>();
+
 function withErrorCorrection(data: number[], spec: SymbolSpec): Uint8Array {
   const { blocks } = spec;
   const ecPerBlock = spec.ecCodewords / blocks;
-  const gen = makeGenerator(ecPerBlock, DM_FIELD_POLY, 1);
+  let gen = generators.get(ecPerBlock);
+  if (!gen) {
+    gen = makeGenerator(ecPerBlock, DM_FIELD_POLY, 1);
+    generators.set(ecPerBlock, gen);
+  }
   const total = spec.dataCodewords + spec.ecCodewords;
   const out = new Uint8Array(total);
   for (let i = 0; i < spec.dataCodewords; i++) out[i] = data[i]!;

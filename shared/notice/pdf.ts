@@ -16,6 +16,7 @@ const FONT_NAMES: Record<FontId, string> = { regular: 'F1', bold: 'F2', mono: 'F
 
 /** 2 decimals at most, no trailing zeros: PDF numbers stay short. */
 export function num(n: number): string {
+  if (Number.isInteger(n)) return String(n);
   return String(Math.round(n * 100) / 100);
 }
 
@@ -188,7 +189,7 @@ export function writePdf(pages: readonly PdfPage[], opts: WriteOptions): Uint8Ar
     if (opts.image.softMask) writeImage(8, opts.image.softMask);
   }
   const resources = `<< /Font << /F1 4 0 R /F2 5 0 R /F3 6 0 R >>${opts.image ? ' /XObject << /Im1 7 0 R >>' : ''} >>`;
-  const level = opts.compression ?? 6;
+  const level = opts.compression ?? 1;
   pages.forEach((page, i) => {
     const pageId = firstPageObj + i * 2;
     startObj(pageId);

@@ -196,27 +196,43 @@ function maskBit(mask: number, x: number, y: number): boolean {
   }
 }
 
-function applyMask(size: number, mask: number, modules: Uint8Array, isFunction: Uint8Array): void {
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const idx = y * size + x;
-      if (!isFunction[idx] && maskBit(mask, x, y)) modules[idx] = modules[idx]! ^ 1;
+/** The 8 mask patterns of a symbol size, computed once. */
+const maskCache = new Map<number, Uint8Array[]>();
+function maskPatterns(size: number): Uint8Array[] {
+  let masks = maskCache.get(size);
+  if (!masks) {
+    masks = [];
+    for (let mask = 0; mask < 8; mask++) {
+      const m = new Uint8Array(size * size);
+      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) m[y * size + x] = maskBit(mask, x, y) ? 1 : 0;
+      masks.push(m);
     }
+    maskCache.set(size, masks);
   }
+  return masks;
+}
+
+function applyMask(size: number, mask: number, modules: Uint8Array, isFunction: Uint8Array): void {
+  const pattern = maskPatterns(size)[mask]!;
+  for (let i = 0; i < modules.length; i++) modules[i] = modules[i]! ^ (pattern[i]! & (isFunction[i]! ^ 1));
 }
 
 /** ISO/IEC 18004 §7.8.3 penalty (N1 runs, N2 blocks, N3 finder-like, N4 balance). */
 function penaltyScore(size: number, m: Uint8Array): number {
   let score = 0;
-  const at = (x: number, y: number) => m[y * size + x]!;
   for (let pass = 0; pass < 2; pass++) {
+    // pass 0 walks rows, pass 1 columns: index = a*outer + b*inner
+    const outer = pass === 0 ? size : 1;
+    const inner = pass === 0 ? 1 : size;
     for (let a = 0; a < size; a++) {
       let runColor = -1;
       let runLen = 0;
-      let window = 0; // last 11 modules as bits, light outside the symbol
+      let window = 0; // last 11 modules as bits; light beyond the symbol
+      const base = a * outer;
       for (let b = 0; b < size + 4; b++) {
-        const v = b < size ? (pass === 0 ? at(b, a) : at(a, b)) : 0;
+        let v = 0;
         if (b < size) {
+          v = m[base + b * inner]!;
           if (v === runColor) {
             runLen++;
             if (runLen === 5) score += 3;
@@ -227,17 +243,20 @@ function penaltyScore(size: number, m: Uint8Array): number {
           }
         }
         window = ((window << 1) | v) & 0x7ff;
-        // 1:1:3:1:1 dark pattern with 4 light modules on one side
         if (b >= 10 && (window === 0b10111010000 || window === 0b00001011101)) score += 40;
       }
     }
   }
   let dark = 0;
   for (let y = 0; y < size; y++) {
+    const row = y * size;
     for (let x = 0; x < size; x++) {
-      const c = at(x, y);
+      const c = m[row + x]!;
       dark += c;
-      if (x < size - 1 && y < size - 1 && c === at(x + 1, y) && c === at(x, y + 1) && c === at(x + 1, y + 1)) score += 3;
+      if (x < size - 1 && y < size - 1) {
+        const i = row + x;
+        if (c === m[i + 1] && c === m[i + size] && c === m[i + size + 1]) score += 3;
+      }
     }
   }
   const total = size * size;
@@ -245,4 +264,3 @@ function penaltyScore(size: number, m: Uint8Array): number {
   score += Math.max(0, k) * 10;
   return score;
 }
-

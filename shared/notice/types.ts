@@ -33,7 +33,7 @@ const amountCents = z
 export const creditorFiscalCodeSchema = z.string().regex(/^\d{11}$/, 'creditor fiscal code must be 11 digits');
 
 export const logoSchema = z.object({
-  bytes: z.instanceof(Uint8Array).refine((b) => b.length > 0 && b.length <= 512 * 1024, 'logo must be 1 byte..512 KB'),
+  bytes: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'logo bytes must be a Uint8Array').refine((b) => b.length > 0 && b.length <= 512 * 1024, 'logo must be 1 byte..512 KB'),
   type: z.enum(['png', 'jpeg']),
 });
 
