@@ -395,8 +395,23 @@ function monoValue(c: Canvas, x: number, top: number, label: string, value: stri
   c.text(x, top + size + 2, value, 'mono', size, INK);
 }
 
-/** Greedy word wrap on Helvetica metrics; the last allowed line ends in "…" when cut. */
+const wrapCache = new Map<string, string[]>();
+
+/**
+ * Greedy word wrap on Helvetica metrics; the last allowed line ends in "…" when cut. Memoised
+ * (bounded): the fixed texts and a creditor's own texts repeat on every notice it prints.
+ */
 export function wrap(text: string, font: FontId, size: number, width: number, maxLines: number): string[] {
+  const key = `${font}|${size}|${width}|${maxLines}|${text}`;
+  const hit = wrapCache.get(key);
+  if (hit) return hit;
+  const lines = wrapUncached(text, font, size, width, maxLines);
+  if (wrapCache.size >= 512) wrapCache.clear();
+  wrapCache.set(key, lines);
+  return lines;
+}
+
+function wrapUncached(text: string, font: FontId, size: number, width: number, maxLines: number): string[] {
   const words = text.split(/\s+/).filter((w) => w.length > 0);
   const lines: string[] = [];
   let line = '';
