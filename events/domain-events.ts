@@ -31,3 +31,30 @@ export const domainEventSchema = z.object({
 
 export type DomainEvent = z.infer<typeof domainEventSchema>;
 export type DomainEventType = DomainEvent['eventType'];
+
+/**
+ * A payment was applied to a position (receipt processor): written in the same transaction as
+ * the option marked paid. References, amounts and states only: no debtor, no payer.
+ */
+export const PAYMENT_EVENT_TYPES = ['payment.received'] as const;
+
+export const paymentReceivedEventSchema = z.object({
+  eventId: z.uuid(),
+  eventType: z.literal('payment.received'),
+  occurredAt: z.iso.datetime(),
+  organizationFiscalCode: z.string().regex(/^\d{11}$/),
+  iupd: z.string().min(1).max(70),
+  nav: z.string().regex(/^\d{18}$/),
+  iuv: z.string().min(1).max(35),
+  receiptId: z.string().min(1),
+  /** euro cents actually paid */
+  amount: z.number().int().min(1),
+  /** the position's status after the payment: PAID or PARTIALLY_PAID */
+  status: z.enum(POSITION_STATUSES),
+  previousStatus: z.enum(POSITION_STATUSES),
+  version: z.number().int().min(1),
+  /** as the node sent it (Europe/Rome local time when it has no offset); absent when not given */
+  paymentDateTime: z.string().optional(),
+});
+
+export type PaymentReceivedEvent = z.infer<typeof paymentReceivedEventSchema>;

@@ -168,7 +168,29 @@ function eventDispatcher(queues: readonly QueueDef[]): FunctionDef {
   };
 }
 
-const queues: readonly QueueDef[] = [];
+const queues: readonly QueueDef[] = [
+  // receipts taken in from the node (paSendRT/V2) and the JSON webhook, applied by the processor;
+  // 14 days: once the node was answered OK it never sends the receipt again
+  { id: 'receipts', visibilityTimeoutSeconds: 180, maxReceiveCount: 5, retentionDays: 14 },
+  // outgoing webhooks: the events back offices may subscribe to (events/webhook-delivery.ts), one
+  // message per subscriber on webhook-delivery; its maxReceiveCount IS the number of delivery tries
+  // (the deliverer reads it from here and retries the same message with ChangeMessageVisibility)
+  {
+    id: 'webhook-fanout',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+    subscribesTo: [
+      'payment.received',
+      'debt-position.created',
+      'debt-position.updated',
+      'debt-position.published',
+      'debt-position.invalidated',
+      'debt-position.deleted',
+    ],
+  },
+  { id: 'webhook-delivery', visibilityTimeoutSeconds: 180, maxReceiveCount: 8, retentionDays: 4 },
+];
 
 export const catalog: Catalog = {
   service: 'pagopa-layer',
@@ -216,6 +238,59 @@ export const catalog: Catalog = {
     api('get-payment-option', 'GET', `${ORG}/paymentoptions/{nav}`, 'A payment option and its position by notice number', [
       tableRead,
     ]),
+    // ---- pagoPA creditor station and receipts ----
+    api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node → creditor station (SOAP paForNode: verify, get payment, send receipt)', [
+      tableRead,
+      { resource: 'queue', id: 'receipts', access: 'send' },
+    ], { authenticated: false }),
+    api('receipt-webhook', 'POST', '/receipts', 'Signed JSON receipt webhook (HMAC-SHA256, X-Receipt-Signature)', [
+      tableRead,
+      { resource: 'queue', id: 'receipts', access: 'send' },
+    ], { authenticated: false }),
+    {
+      id: 'receipt-processor',
+      description: 'Applies receipts exactly once: option paid, position PAID/PARTIALLY_PAID, audit and payment.received in one transaction',
+      entry: 'functions/receipt-processor/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      triggers: [{ kind: 'queue', queue: 'receipts', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 }],
+      grants: [tableReadWrite, { resource: 'queue', id: 'receipts', access: 'consume' }],
+    },
+    api('list-receipts', 'GET', `${ORG}/receipts`, 'Receipts recorded in a time window (cursor pagination)', [tableRead]),
+    api('list-receipt-anomalies', 'GET', `${ORG}/receipts/anomalies`, 'Receipts that moved money but could not be applied', [tableRead]),
+    api('get-receipts-of-notice', 'GET', `${ORG}/receipts/{iuv}`, 'The receipts of one notice (IUV)', [tableRead]),
+    // ---- outgoing webhooks (back offices told what was paid) ----
+    api('create-webhook-subscriber', 'POST', `${ORG}/webhooks`, 'Register a webhook subscriber (the signing secret is shown once)', [
+      tableReadWrite,
+    ]),
+    api('list-webhook-subscribers', 'GET', `${ORG}/webhooks`, 'List webhook subscribers (no secrets)', [tableRead]),
+    api('delete-webhook-subscriber', 'DELETE', `${ORG}/webhooks/{webhookId}`, 'Remove a webhook subscriber', [tableReadWrite]),
+    api('list-webhook-deliveries', 'GET', `${ORG}/webhooks/{webhookId}/deliveries`, 'Deliveries to a webhook subscriber, newest first', [
+      tableRead,
+    ]),
+    {
+      id: 'webhook-fanout',
+      description: 'One webhook delivery message per active subscriber of a domain event',
+      entry: 'functions/webhook-fanout/handler.ts',
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      triggers: [{ kind: 'queue', queue: 'webhook-fanout', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 2 }],
+      grants: [
+        tableRead,
+        { resource: 'queue', id: 'webhook-fanout', access: 'consume' },
+        { resource: 'queue', id: 'webhook-delivery', access: 'send' },
+      ],
+    },
+    {
+      id: 'webhook-deliverer',
+      description: 'POSTs signed webhooks; retries with exponential backoff and full jitter, then parks in the DLQ',
+      entry: 'functions/webhook-deliverer/handler.ts',
+      memoryMb: 256,
+      // a batch of 10 POSTs runs concurrently, each ≤ 5 s
+      timeoutSeconds: 30,
+      triggers: [{ kind: 'queue', queue: 'webhook-delivery', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 }],
+      grants: [tableReadWrite, { resource: 'queue', id: 'webhook-delivery', access: 'consume' }],
+    },
   ],
 };
 

@@ -80,3 +80,77 @@ export interface OrganizationStore {
   revokeWebhookSecret(organizationFiscalCode: string, secretId: string, at: string): Promise<boolean>;
   activeWebhookSecrets(organizationFiscalCode: string): Promise<Array<{ secretId: string; secret: string }>>;
 }
+
+// ---- receipts ----------------------------------------------------------------------------
+
+import type { Receipt } from '../../events/receipt';
+import type { PaymentReceivedEvent } from '../../events/domain-events';
+import type { AnomalyKind } from '../domain/receipt';
+
+/** A receipt as the layer keeps it: the normalised receipt and what became of it. */
+export interface StoredReceipt {
+  readonly organizationFiscalCode: string;
+  readonly iuv: string;
+  readonly nav: string;
+  readonly receiptId: string;
+  /** APPLIED: it paid its option; KO: an outcome-KO receipt, nothing paid (anomalies are kept apart) */
+  readonly state: 'APPLIED' | 'KO';
+  readonly iupd?: string;
+  /** when the layer recorded it (ISO UTC) */
+  readonly recordedAt: string;
+  readonly receipt: Receipt;
+}
+
+export interface ReceiptAnomaly {
+  readonly organizationFiscalCode: string;
+  readonly iuv: string;
+  readonly nav: string;
+  readonly receiptId: string;
+  readonly kind: AnomalyKind;
+  readonly detail: string;
+  readonly iupd?: string;
+  readonly recordedAt: string;
+  readonly receipt: Receipt;
+}
+
+export type ApplyConflict =
+  /** this receipt is stored already (a re-delivery) */
+  | { readonly conflict: 'duplicate' }
+  /** another receipt paid the option first */
+  | { readonly conflict: 'paid' }
+  /** the position changed since it was read: read again and retry */
+  | { readonly conflict: 'version' };
+
+export interface ReceiptPage<T> {
+  readonly items: T[];
+  /** opaque; absent on the last page */
+  readonly cursor?: string;
+}
+
+export interface ReceiptStore {
+  /**
+   * One transaction: the receipt (new), the option's paid guard (new), the position (still at
+   * `expectedVersion`), its audit entry and the outbox event.
+   */
+  applyPayment(input: {
+    readonly stored: StoredReceipt;
+    readonly position: DebtPosition;
+    readonly expectedVersion: number;
+    readonly audit: AuditEntry;
+    readonly event: PaymentReceivedEvent;
+  }): Promise<ApplyConflict | undefined>;
+  /** false when that receipt was stored already */
+  recordReceipt(stored: StoredReceipt): Promise<boolean>;
+  /** false when that anomaly was stored already */
+  recordAnomaly(anomaly: ReceiptAnomaly): Promise<boolean>;
+  /** receipts of one notice (IUV), oldest first */
+  receiptsOf(organizationFiscalCode: string, iuv: string): Promise<StoredReceipt[]>;
+  list(
+    organizationFiscalCode: string,
+    query: { from?: string; to?: string; limit: number; cursor?: string },
+  ): Promise<ReceiptPage<StoredReceipt>>;
+  listAnomalies(
+    organizationFiscalCode: string,
+    query: { from?: string; to?: string; limit: number; cursor?: string },
+  ): Promise<ReceiptPage<ReceiptAnomaly>>;
+}

@@ -38,3 +38,40 @@ export const gsi = {
   byStatus: (ofc: string, status: string): string => `ORG#${ofc}#STATUS#${status}`,
   byDebtor: (ofc: string, fiscalCode: string): string => `ORG#${ofc}#DEBTOR#${fiscalCode}`,
 } as const;
+
+/**
+ * Receipts (ricevute), one partition per notice:
+ *   item              pk                              sk                      GSIs
+ *   receipt           RCPT#<ofc>#<iuv>                RECEIPT#<receiptId>     gsi1 (ORG#<ofc>#RECEIPTS, by recordedAt)
+ *   (outcome KO)                                      RECEIPT#<receiptId>#KO  (never blocks an OK receipt with the same id)
+ *   paid guard        RCPT#<ofc>#<iuv>                PAID                    (one per option: the receipt that paid it)
+ *   anomaly           RCPT#<ofc>#<iuv>                ANOMALY#<receiptId>     gsi1 (ORG#<ofc>#RECEIPT_ANOMALIES, by recordedAt)
+ */
+export const receiptPk = (ofc: string, iuv: string): string => `RCPT#${ofc}#${iuv}`;
+export const RECEIPT_SK = {
+  receipt: (receiptId: string, outcome: 'OK' | 'KO' = 'OK'): string =>
+    outcome === 'OK' ? `RECEIPT#${receiptId}` : `RECEIPT#${receiptId}#KO`,
+  paid: 'PAID',
+  anomaly: (receiptId: string): string => `ANOMALY#${receiptId}`,
+} as const;
+export const receiptGsi = {
+  receipts: (ofc: string): string => `ORG#${ofc}#RECEIPTS`,
+  anomalies: (ofc: string): string => `ORG#${ofc}#RECEIPT_ANOMALIES`,
+} as const;
+
+/**
+ * Outgoing webhooks (back offices told what was paid):
+ *   item              pk                              sk                      GSIs
+ *   subscriber        ORG#<ofc>                       WEBHOOK#<id>
+ *   delivery          WHDLV#<ofc>#<id>                DELIVERY#<eventId>      gsi1 (ORG#<ofc>#WEBHOOK#<id>#DELIVERIES, by first attempt)
+ *                                                                             TTL 30 days
+ */
+export const webhookDeliveryPk = (ofc: string, subscriberId: string): string => `WHDLV#${ofc}#${subscriberId}`;
+export const WEBHOOK_SK = {
+  subscriberPrefix: 'WEBHOOK#',
+  subscriber: (subscriberId: string): string => `WEBHOOK#${subscriberId}`,
+  delivery: (eventId: string): string => `DELIVERY#${eventId}`,
+} as const;
+export const webhookGsi = {
+  deliveries: (ofc: string, subscriberId: string): string => `ORG#${ofc}#WEBHOOK#${subscriberId}#DELIVERIES`,
+} as const;

@@ -1,0 +1,14 @@
+import { createReceiptRuntime, type ReceiptRuntime } from '../../shared/receipts-composition';
+import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { receiptWindowQuerySchema } from '../../shared/http/receipt-schemas';
+import { listReceipts } from '../../shared/use-cases/receipts';
+
+/** GET /organizations/{organizationFiscalCode}/receipts?from=&to=&limit=&cursor= */
+export const makeHandler = (rt: ReceiptRuntime) =>
+  tenantRoute(rt.logger, rt.authenticate, async (request) => {
+    const query = parseWith(receiptWindowQuerySchema, request.query, 'query');
+    const page = await listReceipts(rt, request.caller.organization.fiscalCode, query);
+    return json(200, { receipts: page.items, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
+  });
+
+export const handler = makeHandler(createReceiptRuntime());

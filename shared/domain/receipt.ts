@@ -1,0 +1,182 @@
+/**
+ * Payment receipts (ricevute telematiche) and what they do to a debt position. Pure: plain data
+ * in, plain data out; the clock is an argument.
+ *
+ * Who may be paid (the node's paVerifyPaymentNotice / paGetPayment) and what a receipt changes
+ * (paSendRT → receipt processor) are the same rules seen from two sides, so both live here:
+ *
+ *   position status (statusAt)      option          answer to the node       receipt arriving
+ *   DRAFT / PUBLISHED               any             PAA_PAGAMENTO_SCONOSCIUTO anomaly NOT_PAYABLE
+ *   INVALID                         any             PAA_PAGAMENTO_ANNULLATO   anomaly NOT_PAYABLE
+ *   EXPIRED                         any             PAA_PAGAMENTO_SCADUTO     anomaly NOT_PAYABLE
+ *   PAID / REPORTED                 any             PAA_PAGAMENTO_DUPLICATO   (same receipt: duplicate) anomaly ALREADY_PAID
+ *   PARTIALLY_PAID                  single option   PAA_PAGAMENTO_DUPLICATO   anomaly OTHER_MODE_PAID
+ *   VALID / PARTIALLY_PAID          option PO_PAID  PAA_PAGAMENTO_DUPLICATO   (same receipt: duplicate) anomaly ALREADY_PAID
+ *   VALID / PARTIALLY_PAID          unpaid option   payable                   applied: option PO_PAID, position PAID or PARTIALLY_PAID
+ *
+ * A receipt is never dropped: what cannot be applied is kept as an anomaly (the money has moved).
+ */
+import type { Receipt } from '../../events/receipt';
+import { isPayable, statusAt, type DebtPosition, type PaymentOption, type PositionStatus } from './debt-position';
+
+/** Why the node may not take a payment for a notice (or `payable`). */
+export type Payability = 'PAYABLE' | 'UNKNOWN' | 'PAID' | 'EXPIRED' | 'INVALID';
+
+/**
+ * Whether `option` of `position` can be paid now. Once the single payment (rata unica) is paid
+ * installments are no longer payable, and once an installment is paid the single payment is not.
+ */
+export function payabilityOf(position: DebtPosition, option: PaymentOption, now: Date): Payability {
+  const status = statusAt(position, now);
+  switch (status) {
+    case 'DRAFT':
+    case 'PUBLISHED':
+      return 'UNKNOWN';
+    case 'INVALID':
+      return 'INVALID';
+    case 'EXPIRED':
+      return 'EXPIRED';
+    case 'PAID':
+    case 'REPORTED':
+      return 'PAID';
+    case 'VALID':
+    case 'PARTIALLY_PAID':
+      if (option.status !== 'PO_UNPAID') return 'PAID';
+      if (otherModePaid(position, option)) return 'PAID';
+      return 'PAYABLE';
+  }
+}
+
+/** true when a payment of the other mode (single ↔ installments) has already been made. */
+function otherModePaid(position: DebtPosition, option: PaymentOption): boolean {
+  return position.paymentOptions.some((o) => o.isPartialPayment !== option.isPartialPayment && o.status !== 'PO_UNPAID');
+}
+
+/** true only if every transfer of the option can be credited to a postal account (allCCP). */
+export function allTransfersPostal(option: PaymentOption): boolean {
+  return option.transfers.length > 0 && option.transfers.every((t) => t.postalIban !== undefined && t.postalIban !== '');
+}
+
+export const ANOMALY_KINDS = [
+  /** no payment option with that notice number for that creditor */
+  'UNKNOWN_NOTICE',
+  /** the receipt's amount differs from the option's, or its transfers do not add up to it */
+  'AMOUNT_MISMATCH',
+  /** the position was not payable (DRAFT, PUBLISHED, INVALID, EXPIRED) */
+  'NOT_PAYABLE',
+  /** the option was already paid by another receipt */
+  'ALREADY_PAID',
+  /** the other mode was paid already (single payment after an installment, or vice versa) */
+  'OTHER_MODE_PAID',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+export type ReceiptDecision =
+  /** write `position` (version +1) with the option paid */
+  | {
+      readonly kind: 'apply';
+      readonly position: DebtPosition;
+      readonly option: PaymentOption;
+      readonly previousStatus: PositionStatus;
+    }
+  /** this very receipt was applied already: nothing to do */
+  | { readonly kind: 'duplicate' }
+  /** an outcome KO receipt: recorded, nothing is paid */
+  | { readonly kind: 'record-ko' }
+  /** money moved but cannot be applied: keep it for a human */
+  | { readonly kind: 'anomaly'; readonly anomaly: AnomalyKind; readonly detail: string; readonly iupd?: string };
+
+/**
+ * What `receipt` does to `position` (undefined when the notice is unknown). The status that
+ * matters is the one the position had when the citizen paid: the receipt's paymentDateTime when
+ * it is given (a payment made on the due date may be delivered after midnight), else `now`.
+ */
+export function decideReceipt(
+  position: DebtPosition | undefined,
+  receipt: Receipt,
+  now: Date,
+  paidAt: Date | undefined = undefined,
+): ReceiptDecision {
+  const option = position?.paymentOptions.find((o) => o.nav === receipt.noticeNumber);
+  if (receipt.outcome === 'KO') return { kind: 'record-ko' };
+  if (!position || !option) {
+    return { kind: 'anomaly', anomaly: 'UNKNOWN_NOTICE', detail: `no payment option with notice number ${receipt.noticeNumber}` };
+  }
+  const iupd = position.iupd;
+  if (option.payment?.receiptId === receipt.receiptId) return { kind: 'duplicate' };
+  if (option.status !== 'PO_UNPAID') {
+    return { kind: 'anomaly', anomaly: 'ALREADY_PAID', detail: `the option was paid by receipt ${option.payment?.receiptId ?? '?'}`, iupd };
+  }
+  if (otherModePaid(position, option)) {
+    const other = option.isPartialPayment ? 'the single payment' : 'an installment';
+    return { kind: 'anomaly', anomaly: 'OTHER_MODE_PAID', detail: `${other} of this position was paid already`, iupd };
+  }
+  const at = paidAt !== undefined && paidAt.getTime() < now.getTime() ? paidAt : now;
+  const status = statusAt(position, at);
+  if (!isPayable(status)) {
+    return { kind: 'anomaly', anomaly: status === 'PAID' || status === 'REPORTED' ? 'ALREADY_PAID' : 'NOT_PAYABLE', detail: `the position was ${status}`, iupd };
+  }
+  if (receipt.paymentAmount !== option.amount) {
+    return {
+      kind: 'anomaly',
+      anomaly: 'AMOUNT_MISMATCH',
+      detail: `paid ${receipt.paymentAmount} cents, the option is ${option.amount} cents`,
+      iupd,
+    };
+  }
+  const transfers = receipt.transferList.reduce((sum, t) => sum + t.transferAmount, 0);
+  if (transfers !== receipt.paymentAmount) {
+    return {
+      kind: 'anomaly',
+      anomaly: 'AMOUNT_MISMATCH',
+      detail: `the transfers add up to ${transfers} cents, the payment is ${receipt.paymentAmount} cents`,
+      iupd,
+    };
+  }
+  const { position: next, option: paid } = markPaid(position, option, receipt, now);
+  return { kind: 'apply', position: next, option: paid, previousStatus: statusAt(position, now) };
+}
+
+/**
+ * The position after `option` is paid by `receipt`: the option PO_PAID with its payment record;
+ * the position PAID when the single payment or the last installment is paid, else PARTIALLY_PAID.
+ */
+export function markPaid(
+  position: DebtPosition,
+  option: PaymentOption,
+  receipt: Receipt,
+  now: Date,
+): { position: DebtPosition; option: PaymentOption } {
+  const iso = now.toISOString();
+  const paid: PaymentOption = {
+    ...option,
+    status: 'PO_PAID',
+    payment: {
+      receiptId: receipt.receiptId,
+      paymentDate: receipt.paymentDateTime ?? iso,
+      ...(receipt.PSPCompanyName !== undefined ? { pspCompany: receipt.PSPCompanyName } : {}),
+      ...(receipt.paymentMethod !== undefined ? { paymentMethod: receipt.paymentMethod } : {}),
+      ...(receipt.fee !== undefined ? { fee: receipt.fee } : {}),
+    },
+  };
+  const options = position.paymentOptions.map((o) => (o.nav === option.nav ? paid : o));
+  const status = statusAfterPayment(options, paid);
+  return {
+    position: {
+      ...position,
+      status,
+      paymentOptions: options,
+      lastUpdatedDate: iso,
+      ...(status === 'PAID' ? { paymentDate: paid.payment?.paymentDate ?? iso } : {}),
+      version: position.version + 1,
+    },
+    option: paid,
+  };
+}
+
+/** Single option paid → PAID; every installment paid → PAID; some installments → PARTIALLY_PAID. */
+export function statusAfterPayment(options: readonly PaymentOption[], paid: PaymentOption): PositionStatus {
+  if (!paid.isPartialPayment) return 'PAID';
+  const installments = options.filter((o) => o.isPartialPayment);
+  return installments.every((o) => o.status !== 'PO_UNPAID') ? 'PAID' : 'PARTIALLY_PAID';
+}

@@ -1,0 +1,70 @@
+/**
+ * The receipts edge: the JSON receipt webhook body (pagoPA's JSON receipt model: the paSendRTV2
+ * field names, amounts as euro numbers such as 123.45) and the back-office receipt queries.
+ * Amounts become integer cents here and nowhere else.
+ */
+import { z } from 'zod';
+import { receiptSchema, type Receipt } from '../../events/receipt';
+import { euroNumberToCents } from '../domain/money';
+import { ANOMALY_KINDS } from '../domain/receipt';
+
+const euro = z.number().transform((value, ctx) => {
+  const cents = euroNumberToCents(value);
+  if (cents === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be an amount in euro with at most two decimals, e.g. 123.45' });
+    return z.NEVER;
+  }
+  return cents;
+});
+
+const jsonTransferSchema = z.looseObject({ transferAmount: euro, idTransfer: z.union([z.number(), z.string().regex(/^[1-5]$/).transform(Number)]) });
+
+/** The webhook body: pagoPA JSON receipt → the normalised receipt (cents), validated by receiptSchema. */
+export const jsonReceiptSchema = z
+  .looseObject({
+    paymentAmount: euro,
+    fee: euro.optional(),
+    primaryCiIncurredFee: euro.optional(),
+    transferList: z.array(jsonTransferSchema).min(1).max(5),
+  })
+  .pipe(receiptSchema) as unknown as z.ZodType<Receipt>;
+
+const isoInstant = z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString());
+
+export const receiptWindowQuerySchema = z.strictObject({
+  /** inclusive lower bound on when the layer recorded the receipt (ISO-8601 with offset) */
+  from: isoInstant.optional(),
+  /** inclusive upper bound */
+  to: isoInstant.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  /** from the previous page's `cursor` */
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const iuvParamSchema = z.string().regex(/^\d{15,17}$/, 'must be the IUV: 15 to 17 digits');
+
+export const storedReceiptSchema = z.object({
+  organizationFiscalCode: z.string(),
+  iuv: z.string(),
+  nav: z.string(),
+  receiptId: z.string(),
+  state: z.enum(['APPLIED', 'KO']),
+  iupd: z.string().optional(),
+  recordedAt: z.string(),
+  receipt: receiptSchema,
+});
+
+export const receiptAnomalySchema = z.object({
+  organizationFiscalCode: z.string(),
+  iuv: z.string(),
+  nav: z.string(),
+  receiptId: z.string(),
+  kind: z.enum(ANOMALY_KINDS),
+  detail: z.string(),
+  iupd: z.string().optional(),
+  recordedAt: z.string(),
+  receipt: receiptSchema,
+});
+
+export const receiptListSchema = z.object({ receipts: z.array(storedReceiptSchema), cursor: z.string().optional() });
+export const receiptAnomalyListSchema = z.object({ anomalies: z.array(receiptAnomalySchema), cursor: z.string().optional() });
