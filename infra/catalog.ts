@@ -190,6 +190,24 @@ const queues: readonly QueueDef[] = [
     ],
   },
   { id: 'webhook-delivery', visibilityTimeoutSeconds: 180, maxReceiveCount: 8, retentionDays: 4 },
+  // notices (avvisi) rendered into the notices bucket when a position becomes payable or changes,
+  // removed when it stops being payable (a payment may leave it PARTIALLY_PAID, or PAID)
+  {
+    id: 'notice-render',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    retentionDays: 4,
+    subscribesTo: [
+      'debt-position.published',
+      'debt-position.updated',
+      'debt-position.invalidated',
+      'debt-position.deleted',
+      'payment.received',
+    ],
+  },
+  // bulk notice batches: one message = one chunk of ≤ 50 positions; the worker reads
+  // maxReceiveCount from here to record a chunk as failed on its last try
+  { id: 'notice-batch', visibilityTimeoutSeconds: 720, maxReceiveCount: 3, retentionDays: 4 },
 ];
 
 export const catalog: Catalog = {
@@ -210,7 +228,11 @@ export const catalog: Catalog = {
     stream: 'NEW_AND_OLD_IMAGES',
   },
   queues,
-  buckets: [],
+  buckets: [
+    // rendered notices (notices/<ofc>/<iupd>/v<version>.pdf) and the organizations' logos; no
+    // expiry rule: it would take the logos too (stale notice versions are deleted by the renderer)
+    { id: 'notices' },
+  ],
   functions: [
     eventDispatcher(queues),
     api('health', 'GET', '/health', 'Liveness probe', [], { authenticated: false, memoryMb: 256 }),
@@ -290,6 +312,38 @@ export const catalog: Catalog = {
       timeoutSeconds: 30,
       triggers: [{ kind: 'queue', queue: 'webhook-delivery', batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 5 }],
       grants: [tableReadWrite, { resource: 'queue', id: 'webhook-delivery', access: 'consume' }],
+    },
+    // ---- payment notices (avvisi di pagamento) ----
+    api(
+      'get-debt-position-notice',
+      'GET',
+      `${ORG}/debtpositions/{iupd}/notice`,
+      'The payment notice (PDF) of a payable debt position',
+      [tableRead, { resource: 'bucket', id: 'notices', access: 'readWrite' }],
+      { memoryMb: 1024 },
+    ),
+    {
+      id: 'notice-renderer',
+      description: 'Renders the notice of a position that became payable or changed; removes it when no longer payable',
+      entry: 'functions/notice-renderer/handler.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 30,
+      triggers: [{ kind: 'queue', queue: 'notice-render', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 }],
+      grants: [tableRead, { resource: 'bucket', id: 'notices', access: 'readWrite' }, { resource: 'queue', id: 'notice-render', access: 'consume' }],
+    },
+    api('create-notice-batch', 'POST', `${ORG}/notices/batches`, 'Render the notices of many positions (≤ 5000) asynchronously', [
+      tableReadWrite,
+      { resource: 'queue', id: 'notice-batch', access: 'send' },
+    ]),
+    api('get-notice-batch', 'GET', `${ORG}/notices/batches/{batchId}`, 'Progress and results of a notice batch', [tableRead]),
+    {
+      id: 'notice-batch-worker',
+      description: 'Renders one chunk (≤ 50 positions) of a notice batch into the bucket and records its progress',
+      entry: 'functions/notice-batch-worker/handler.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 120,
+      triggers: [{ kind: 'queue', queue: 'notice-batch', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 }],
+      grants: [tableReadWrite, { resource: 'bucket', id: 'notices', access: 'readWrite' }, { resource: 'queue', id: 'notice-batch', access: 'consume' }],
     },
   ],
 };
