@@ -1,0 +1,8 @@
+export {
+  startBackOfficeReceiver,
+  type BackOfficeReceiver,
+  type ReceivedEvent,
+  type ReceivedRequest,
+  type ReceiverFaults,
+  type ReceiverOptions,
+} from './receiver';
