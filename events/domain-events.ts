@@ -3,7 +3,7 @@
  * outbox item), read back from the table's stream and fanned out to queues. They carry references
  * and states, never personal data: a consumer that needs the debtor reads the position.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { POSITION_STATUSES } from '../shared/domain/debt-position';
 
 export const DEBT_POSITION_EVENT_TYPES = [

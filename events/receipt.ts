@@ -6,7 +6,7 @@
  * Two shape changes from the XML: `debtor.uniqueIdentifier{type,value}` is flattened into the
  * subject, `e-mail` is `email`; `transferList{transfer[]}` and `metadata{mapEntry[]}` are arrays.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const MAX_CENTS = 99_999_999_999;
 const text = (max: number, min = 1) => z.string().min(min).max(max);

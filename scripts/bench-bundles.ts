@@ -8,7 +8,7 @@
  * Targets: ≤ 300 KB minified, import ≤ 100 ms (median of the runs).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,7 +84,10 @@ function median(xs: number[]): number {
 export async function benchBundles(options: BenchOptions = {}): Promise<BundleBench[]> {
   const catalog = options.catalog ?? (await import('../infra/catalog')).catalog;
   const runs = options.runs ?? 5;
-  const outRoot = options.outDir ?? (await mkdtemp(path.join(tmpdir(), 'bench-bundles-')));
+  // Inside the repo, so the externalised AWS SDK resolves from node_modules as it does from the
+  // Lambda runtime's own copy.
+  await mkdir(path.join(projectRoot, '.tmp'), { recursive: true });
+  const outRoot = options.outDir ?? (await mkdtemp(path.join(projectRoot, '.tmp', 'bench-bundles-')));
   try {
     const results: BundleBench[] = [];
     for (const fn of catalog.functions) {

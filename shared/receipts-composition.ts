@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Receipt } from '../events/receipt';
 import { createDocumentClient } from './adapters/dynamo/client';
 import { DynamoDebtPositionStore } from './adapters/dynamo/debt-position-store';

@@ -6,7 +6,7 @@
  * Optional: LOCAL_DATA_DIR keeps DynamoDB Local's data between runs (default: in memory).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { REPO_ROOT } from './lambda-runtime';
 import { seedOrganizations } from './seed';
@@ -38,10 +38,10 @@ function exampleBody(seedFile: string, organizationFiscalCode: string): string {
 }
 
 /** Where `npm run admin` finds the running stack (DynamoDB endpoint and table name). */
-const LOCAL_STATE = resolve(REPO_ROOT, '.local-data/local-cloud.json');
+const LOCAL_STATE = resolve(process.env.LOCAL_STATE_FILE ?? resolve(REPO_ROOT, '.local-data/local-cloud.json'));
 
 function writeLocalState(cloud: LocalCloud): void {
-  mkdirSync(resolve(REPO_ROOT, '.local-data'), { recursive: true });
+  mkdirSync(dirname(LOCAL_STATE), { recursive: true });
   writeFileSync(
     LOCAL_STATE,
     `${JSON.stringify({ url: cloud.url, dynamodb: cloud.endpoints.dynamodb, table: cloud.env.TABLE_NAME_MAIN, region: cloud.region, pid: process.pid }, null, 2)}\n`,

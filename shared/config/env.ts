@@ -2,7 +2,7 @@
  * Configuration is read once per cold start from the environment and validated, so a missing or
  * malformed setting fails loudly at start with every problem listed, not at the first request.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   constructor(problems: string[]) {

@@ -14,7 +14,7 @@
  *  - `fiscal_code` is optional in the NewMessage definition because IO also has
  *    `POST /messages/{fiscal_code}`; the layer uses `POST /messages`, where it is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const IO_LIMITS = {
   /** MessageContentBase.subject: WithinRangeString(10, 121) */

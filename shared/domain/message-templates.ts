@@ -17,7 +17,7 @@
  *
  * Pure: no I/O, no clock.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IO_LIMITS } from './io-message';
 import { formatEuroItalian, MAX_AMOUNT_CENTS } from './money';
 import { formatNoticeNumberForPrint } from './notice-number';

@@ -1,7 +1,7 @@
 /**
  * Between the GPD wire shapes and the domain model. Dates become ISO UTC on the way in.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DebtPosition, PaymentOption, Transfer } from '../domain/debt-position';
 import type { PositionContent } from '../domain/debt-position-rules';
 import { parseApiDateTime } from '../domain/dates';

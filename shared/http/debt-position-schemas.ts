@@ -7,7 +7,7 @@
  * Differences from GPD, on purpose: `iuv`/`nav` are optional (the layer assigns them from the
  * tenant's counter); unknown fields are refused instead of ignored (a typo must not go unseen).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateDebtorFiscalCode, validatePartitaIva } from '../domain/fiscal-code';
 import { validateCreditorIban } from '../domain/iban';
 import { validateTaxonomyCode } from '../domain/taxonomy';

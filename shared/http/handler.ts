@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { UseCaseError } from '../use-cases/errors';
 import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './problem';
 import type { Caller, TenantAuthenticator } from './tenant-auth';

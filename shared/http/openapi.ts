@@ -3,7 +3,7 @@
  * validate requests (JSON Schema 2020-12 is OpenAPI 3.1's schema dialect). A copy is committed at
  * shared/http/openapi.json (`npm run openapi` rewrites it) and a test fails when it is stale.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { POSITION_STATUSES } from '../domain/debt-position';
 import './debt-position-schemas';
 

@@ -3,7 +3,7 @@
  * field names, amounts as euro numbers such as 123.45) and the back-office receipt queries.
  * Amounts become integer cents here and nowhere else.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { receiptSchema, type Receipt } from '../../events/receipt';
 import { euroNumberToCents } from '../domain/money';
 import { ANOMALY_KINDS } from '../domain/receipt';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldProblem } from './problem';
 
 /** zod issues → field problems with GPD-style paths: paymentOption[0].transfer[1].iban */

@@ -3,7 +3,7 @@
  * Facts: pagopa-facts.md §2. Money is integer cents; dates are ISO calendar dates (YYYY-MM-DD)
  * already expressed in Europe/Rome (a due date is a day, not an instant).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_AMOUNT_CENTS } from '../domain/money';
 
 /** Any characters Helvetica/WinAnsiEncoding cannot draw are replaced by '?' when printed. */

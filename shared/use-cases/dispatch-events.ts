@@ -3,7 +3,7 @@
  * sends did not all succeed is reported failed and retried (possibly re-sending to queues that
  * already have it), so every consumer de-duplicates by eventId.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { QueuePublisher } from '../adapters/queue-publisher';
 
 /** What the dispatcher needs of an event; consumers parse the full contract themselves. */

@@ -2,7 +2,7 @@
  * Provisioning tenants (creditor institutions): what the admin CLI and the local seed file do.
  * The same validation for both, so a seed that starts locally also provisions on AWS.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validatePartitaIva } from '../domain/fiscal-code';
 import { isItalianIban, validateIban } from '../domain/iban';
 import { isValidSegregationCode } from '../domain/notice-number';

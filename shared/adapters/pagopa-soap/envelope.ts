@@ -2,7 +2,7 @@
  * SOAP 1.1 envelopes: opening one safely (size, encoding, DOCTYPE, well-formedness, namespaces),
  * decoding its body with a wire schema, and writing one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAA_FAULTS } from './fault-codes';
 import { describeIssues, elementToWire, wireToXml, zodIssues, type StructureIssue } from './shape';
 import type { CodecFailure, CodecFault } from './types';

@@ -3,7 +3,7 @@
  * Only three reshapings: subject (uniqueIdentifier flattened, e-mail → email), lists
  * (transferList.transfer / metadata.mapEntry → arrays), and dropping absent optionals.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Metadata, Receipt, ReceiptSubject } from '../../../events/receipt';
 import type { PaymentData, PaymentTransfer, VerifyNoticeData } from './types';
 import type {

@@ -6,7 +6,7 @@
  * - `wireToXml`: an encoded object → XML text, elements in the schema's key order (= XSD order).
  * Values are then checked/converted by zod (`decode`) or produced by it (`encode`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeXml, type XmlElement } from './xml';
 import { PA_FOR_NODE_NS } from './wire';
 

@@ -9,7 +9,7 @@
  * Local elements are unqualified (the schemas set no elementFormDefault), so only the wrapper
  * element (e.g. `paGetPaymentReq`) carries the paForNode namespace.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_AMOUNT_CENTS, centsToDecimalString, decimalStringToCents } from '../../domain/money';
 import { xmlLength } from './xml';
 
