@@ -1,0 +1,137 @@
+/**
+ * The signed JSON receipt webhook and the receipt processor on the local cloud: signature checks
+ * (nothing is queued for a refused call), the JSON model in euro, and partial batch failures.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { seedOrganizations } from '../../infra/local/seed';
+import { payNotice, toJsonReceipt } from '../../scripts/pay';
+import { RECEIPT_SIGNATURE_HEADER, receiptSignature, signReceiptRequest } from '../../shared/http/receipt-signature';
+import type { Receipt } from '../../events/receipt';
+import { ESEMPIO_FC, ESEMPIO_SECRET, api, createPosition } from '../fixtures/station';
+
+let cloud: LocalCloud;
+let base: string;
+const quiet = () => {};
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, log: quiet });
+  await seedOrganizations('infra/local/seed.json', cloud);
+  base = cloud.url;
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const positionOf = async (iupd: string) => (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`)).json;
+
+/** A receipt for a fresh position, built by the node simulator's verify + get payment (not sent). */
+async function freshReceipt(): Promise<{ iupd: string; iuv: string; receipt: Receipt }> {
+  const p = await createPosition(base);
+  const nav = p.options[0]!.nav;
+  // a KO-free dry run: verify and get payment only, by asking payNotice for a receipt then dropping it
+  const run = await payNotice({ noticeNumber: nav, url: base, log: quiet, jsonWebhook: true, receiptId: `probe-${randomUUID()}`, ko: true });
+  await cloud.drain();
+  return { iupd: p.iupd, iuv: p.options[0]!.iuv, receipt: { ...run.receipt!, outcome: 'OK', receiptId: randomUUID().replace(/-/g, '') } };
+}
+
+async function post(body: string, signature: string | undefined): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}/receipts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature !== undefined ? { [RECEIPT_SIGNATURE_HEADER]: signature } : {}) },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+describe('POST /receipts (signed JSON webhook)', () => {
+  it('refuses missing, bad, stale and replayed-with-another-body signatures, and queues nothing', async () => {
+    const { iupd, iuv, receipt } = await freshReceipt();
+    const body = JSON.stringify(toJsonReceipt(receipt));
+    const t = now();
+    const refused = [
+      await post(body, undefined),
+      await post(body, 'v1=abc'),
+      await post(body, `t=${t},v1=${receiptSignature('not-the-secret', t, body)}`),
+      await post(body, signReceiptRequest(ESEMPIO_SECRET, body, t - 301)),
+      await post(body, signReceiptRequest(ESEMPIO_SECRET, body, t + 301)),
+    ];
+    // a captured valid signature replayed on another body (a bigger amount)
+    const captured = signReceiptRequest(ESEMPIO_SECRET, body, t);
+    const tampered = JSON.stringify({ ...toJsonReceipt(receipt), paymentAmount: 999.99 });
+    refused.push(await post(tampered, captured));
+    // another tenant's secret cannot sign for this tenant
+    refused.push(await post(body, signReceiptRequest('demo-altrove-webhook-secret-0123456789', body, t)));
+    expect(refused.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401, 401]);
+    expect(refused.every((r) => r.json.title === 'Unauthorized')).toBe(true);
+
+    await cloud.drain();
+    expect((await positionOf(iupd)).status).toBe('VALID');
+    expect((await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/${iuv}`)).json.receipts.filter((r: { state: string }) => r.state === 'APPLIED')).toEqual([]);
+  });
+
+  it('a well-signed receipt (euro amounts) is queued (202), applied, re-delivery is 200, another receipt 409', async () => {
+    const { iupd, iuv, receipt } = await freshReceipt();
+    const body = JSON.stringify(toJsonReceipt(receipt));
+    expect(JSON.parse(body).paymentAmount).toBe(120.5);
+    const accepted = await post(body, signReceiptRequest(ESEMPIO_SECRET, body, now()));
+    expect([accepted.status, accepted.json.outcome]).toEqual([202, 'queued']);
+    await cloud.drain();
+    const position = await positionOf(iupd);
+    expect(position.status).toBe('PAID');
+    expect(position.paymentOption[0].idReceipt).toBe(receipt.receiptId);
+
+    const again = await post(body, signReceiptRequest(ESEMPIO_SECRET, body, now()));
+    expect([again.status, again.json.outcome]).toEqual([200, 'already-applied']);
+    const otherBody = JSON.stringify(toJsonReceipt({ ...receipt, receiptId: 'a-different-receipt' }));
+    const other = await post(otherBody, signReceiptRequest(ESEMPIO_SECRET, otherBody, now()));
+    expect(other.status).toBe(409);
+    expect(other.json).toMatchObject({ title: 'Conflict', status: 409 });
+    const applied = (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/${iuv}`)).json.receipts.filter((r: { state: string }) => r.state === 'APPLIED');
+    expect(applied.map((r: { receiptId: string }) => r.receiptId)).toEqual([receipt.receiptId]);
+  });
+
+  it('a body that breaks the model is a 400 naming the fields (after the signature checked out)', async () => {
+    const { receipt } = await freshReceipt();
+    const body = JSON.stringify({ ...toJsonReceipt(receipt), paymentAmount: 12.345, noticeNumber: 'abc' });
+    const res = await post(body, signReceiptRequest(ESEMPIO_SECRET, body, now()));
+    expect(res.status).toBe(400);
+    expect(res.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['paymentAmount']);
+  });
+});
+
+describe('receipt processor', () => {
+  const record = (body: string) => ({
+    messageId: randomUUID(),
+    receiptHandle: 'h',
+    body,
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-south-1:000000000000:receipts',
+    awsRegion: 'eu-south-1',
+  });
+
+  it('reports only the poison messages of a batch; the others are applied', async () => {
+    const one = await freshReceipt();
+    const two = await freshReceipt();
+    const records = [
+      record(JSON.stringify(one.receipt)),
+      record('{not json'),
+      record(JSON.stringify({ ...two.receipt, paymentAmount: 'a lot' })),
+      record(JSON.stringify(two.receipt)),
+      record(JSON.stringify(one.receipt)), // the same receipt twice in one batch
+    ];
+    const result = (await cloud.invoke('receipt-processor', { Records: records } as SQSEvent)) as SQSBatchResponse;
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([records[1]!.messageId, records[2]!.messageId].sort());
+    expect((await positionOf(one.iupd)).status).toBe('PAID');
+    expect((await positionOf(two.iupd)).status).toBe('PAID');
+    expect((await positionOf(one.iupd)).version).toBe(2);
+  });
+});
