@@ -208,6 +208,16 @@ const queues: readonly QueueDef[] = [
   // bulk notice batches: one message = one chunk of ≤ 50 positions; the worker reads
   // maxReceiveCount from here to record a chunk as failed on its last try
   { id: 'notice-batch', visibilityTimeoutSeconds: 720, maxReceiveCount: 3, retentionDays: 4 },
+  // App IO messages: the domain events that tell a citizen something, and the daily reminder
+  // requests; one io-sender attempt ≤ 60 s, so visibility 6 × 60; 20 receives leave room for
+  // 429 backoffs (each retry is a receive) before the DLQ
+  {
+    id: 'io-messages',
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 20,
+    retentionDays: 4,
+    subscribesTo: ['debt-position.published', 'debt-position.invalidated', 'payment.received'],
+  },
 ];
 
 export const catalog: Catalog = {
@@ -345,6 +355,35 @@ export const catalog: Catalog = {
       triggers: [{ kind: 'queue', queue: 'notice-batch', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 }],
       grants: [tableReadWrite, { resource: 'bucket', id: 'notices', access: 'readWrite' }, { resource: 'queue', id: 'notice-batch', access: 'consume' }],
     },
+    // ---- App IO messages to citizens (and the e-mail fallback) ----
+    {
+      id: 'io-sender',
+      description: 'Sends App IO messages (new notice, payment received, cancellation, reminders) exactly once per option and kind; e-mail fallback',
+      entry: 'functions/io-sender/handler.ts',
+      memoryMb: 1024,
+      // per record: profile + message calls (≤ 10 s each) and a wait for the service's rate budget
+      timeoutSeconds: 60,
+      // maxConcurrency × batchSize bounds the calls in flight towards App IO
+      triggers: [{ kind: 'queue', queue: 'io-messages', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 2 }],
+      grants: [
+        tableReadWrite,
+        { resource: 'queue', id: 'io-messages', access: 'consume' },
+        { resource: 'bucket', id: 'notices', access: 'readWrite' },
+      ],
+    },
+    {
+      id: 'io-reminders',
+      description: 'Daily: enqueues reminders for unpaid options whose due date is within the tenant reminder days',
+      entry: 'functions/io-reminders/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      triggers: [{ kind: 'schedule', expression: 'cron(0 7 * * ? *)', localEverySeconds: 60 }],
+      grants: [tableRead, { resource: 'queue', id: 'io-messages', access: 'send' }],
+    },
+    api('put-io-template', 'PUT', `${ORG}/io/templates/{kind}`, 'Save the tenant App IO message template of a kind (validated against IO limits)', [
+      tableReadWrite,
+    ]),
+    api('get-debtor-dossier', 'GET', `${ORG}/debtors/{fiscalCode}/dossier`, "A debtor's positions, notices, receipts and messages", [tableRead]),
   ],
 };
 

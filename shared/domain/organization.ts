@@ -29,6 +29,8 @@ export interface Organization {
   readonly contact?: { readonly website?: string; readonly email?: string; readonly phone?: string };
   readonly status: 'ACTIVE' | 'SUSPENDED';
   readonly createdAt: string;
+  /** App IO services, reminders and templates (see IoSettings below); absent: no IO messages */
+  readonly io?: IoSettings;
 }
 
 /** The part of a postal IBAN (IT, CIN, ABI 07601, CAB, account) that is the postal account. */
@@ -36,3 +38,42 @@ export function postalAccountOfIban(iban: string): string | undefined {
   if (!/^IT\d{2}[A-Z]07601\d{5}\d{12}$/.test(iban)) return undefined;
   return iban.slice(-12);
 }
+
+// ---- App IO settings (optional; a tenant without them sends no IO messages) ----------------
+
+/** One App IO service of the tenant (a municipality usually has several: TARI, canteen, ...). */
+export interface IoService {
+  readonly serviceId: string;
+  readonly name: string;
+  /**
+   * Secrets Manager secret holding the service's subscription key (on AWS). Default:
+   * `<service>/io/<organization fiscal code>/<serviceId>` (see `ioApiKeySecretName`).
+   */
+  readonly apiKeySecretName?: string;
+  /** the key itself: local seed and tests only (on AWS keys live in Secrets Manager) */
+  readonly apiKey?: string;
+  /**
+   * taxonomy codes (transfer `category`) this service speaks for, e.g. ['9/0101108TS/'];
+   * an entry ending in '/' after fewer than 9 characters, or any shorter string, is a prefix
+   */
+  readonly taxonomy?: readonly string[];
+  /** App IO calls per second this layer allows itself for the service (default 20) */
+  readonly ratePerSecond?: number;
+}
+
+export interface IoSettings {
+  readonly services: readonly IoService[];
+  /** the service used when no taxonomy matches; default: the first */
+  readonly defaultServiceId?: string;
+  /** days before a due date on which a reminder is sent (default [7, 1]) */
+  readonly reminderDays?: readonly number[];
+  /** tell the citizen when a notice they were messaged about is invalidated (default false) */
+  readonly notifyCancellation?: boolean;
+  /** e-mail the notice when IO is not possible and the debtor has an address (default true) */
+  readonly emailFallback?: boolean;
+  /** initial templates from provisioning; templates saved over the API take precedence */
+  readonly templates?: Readonly<Partial<Record<'new-notice' | 'reminder' | 'receipt' | 'cancellation', { readonly subject: string; readonly markdown: string }>>>;
+}
+
+export const DEFAULT_REMINDER_DAYS: readonly number[] = [7, 1];
+export const DEFAULT_IO_RATE_PER_SECOND = 20;

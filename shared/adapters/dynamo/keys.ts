@@ -75,3 +75,20 @@ export const WEBHOOK_SK = {
 export const webhookGsi = {
   deliveries: (ofc: string, subscriberId: string): string => `ORG#${ofc}#WEBHOOK#${subscriberId}#DELIVERIES`,
 } as const;
+
+/**
+ * App IO messages (citizen messages), one partition per position:
+ *   item              pk                              sk                      notes
+ *   message record    IOMSG#<ofc>#<iupd>              MSG#<nav>#<kind>        claim → sent | failed | skipped (the dedup key)
+ *   template          ORG#<ofc>                       IOTEMPLATE#<kind>       saved over the API
+ *   rate window       IORATE#<ofc>#<serviceId>        W#<epoch second>        calls made in that second, TTL 2 minutes
+ */
+export const ioMessagePk = (ofc: string, iupd: string): string => `IOMSG#${ofc}#${iupd}`;
+export const ioRatePk = (ofc: string, serviceId: string): string => `IORATE#${ofc}#${serviceId}`;
+export const IO_SK = {
+  message: (nav: string, kind: string): string => `MSG#${nav}#${kind}`,
+  messagePrefix: 'MSG#',
+  templatePrefix: 'IOTEMPLATE#',
+  template: (kind: string): string => `IOTEMPLATE#${kind}`,
+  rateWindow: (epochSecond: number): string => `W#${epochSecond}`,
+} as const;
