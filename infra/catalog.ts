@@ -271,7 +271,7 @@ export const catalog: Catalog = {
       tableRead,
     ]),
     // ---- pagoPA creditor station and receipts ----
-    api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node → creditor station (SOAP paForNode: verify, get payment, send receipt)', [
+    api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
       tableRead,
       { resource: 'queue', id: 'receipts', access: 'send' },
     ], { authenticated: false }),
