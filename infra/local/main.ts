@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { REPO_ROOT } from './lambda-runtime';
 import { seedOrganizations } from './seed';
+import { createLocalIo } from './io-local';
 
 function exampleBody(seedFile: string, organizationFiscalCode: string): string {
   let iban = 'IT60X0542811101000000123456';
@@ -87,8 +88,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  cloud = await startLocalCloud({ port, holdRequests: true, persistDir: process.env.LOCAL_DATA_DIR || undefined });
+  // App IO simulator at /_sim/io and the e-mail outbox at /_sim/mail (citizen messages)
+  const io = createLocalIo({ seedFile, outboxDir: process.env.EMAIL_OUTBOX_DIR || undefined });
+  cloud = await startLocalCloud({ port, holdRequests: true, persistDir: process.env.LOCAL_DATA_DIR || undefined, mounts: io.mounts });
   if (stopping) return;
+  // before the first IO message: the sender reads it when it first runs
+  process.env.IO_API_URL ??= io.apiUrl(cloud.url);
+  process.env.EMAIL_OUTBOX_DIR ??= io.outboxDir;
   let summary: Awaited<ReturnType<typeof seedOrganizations>>;
   try {
     summary = await seedOrganizations(seedFile, cloud);
@@ -109,6 +115,8 @@ async function main(): Promise<void> {
     `  DynamoDB Local ${cloud.endpoints.dynamodb}   (table ${cloud.env.TABLE_NAME_MAIN})`,
     `  SQS + S3       ${cloud.endpoints.s3}   (fauxqs; e.g. aws --endpoint-url ${cloud.endpoints.s3} sqs list-queues)`,
     `  seeded from    ${seedFile}: ${summary.organizations.length} organization(s)`,
+    `  App IO sim     ${cloud.url}/_sim/io/   (citizens' inboxes; IO_API_URL ${process.env.IO_API_URL})`,
+    `  e-mail outbox  ${cloud.url}/_sim/mail/?format=html   (${io.outboxDir})`,
   ];
   if (demo) {
     const key = demo.apiKeys[0] ?? '<no API key in the seed>';

@@ -6,7 +6,8 @@ import * as z from 'zod';
 import { validatePartitaIva } from '../domain/fiscal-code';
 import { isItalianIban, validateIban } from '../domain/iban';
 import { isValidSegregationCode } from '../domain/notice-number';
-import type { Organization } from '../domain/organization';
+import type { IoService, IoSettings, Organization } from '../domain/organization';
+import { TenantMessageTemplatesSchema, validateTemplate, type MessageKind } from '../domain/message-templates';
 import { apiKeyId, hashApiKey } from '../http/api-keys';
 import { fieldProblems } from '../http/zod-errors';
 import { UseCaseError } from './errors';
@@ -51,7 +52,7 @@ export const organizationInputSchema = z.strictObject({
     .optional(),
   apiKeys: z.array(z.string().min(16, 'an API key has at least 16 characters').max(200)).max(10).optional(),
   webhookSecrets: z.array(z.string().min(16, 'a webhook secret has at least 16 characters').max(200)).max(10).optional(),
-  io: z.unknown().optional(),
+  io: z.lazy(() => ioSettingsInputSchema).optional(),
 });
 export type OrganizationInput = z.infer<typeof organizationInputSchema>;
 
@@ -75,6 +76,7 @@ export function toOrganization(input: OrganizationInput, now: Date): Organizatio
     contact: input.contact,
     status: 'ACTIVE',
     createdAt: now.toISOString(),
+    ...(input.io ? { io: toIoSettings(input.io, input.name) } : {}),
   };
 }
 
@@ -133,4 +135,63 @@ export async function issueApiKey(
   const record: ApiKeyRecord = { keyId: apiKeyId(hash), organizationFiscalCode, label, createdAt: now.toISOString() };
   await store.addApiKey(record, hash);
   return record;
+}
+
+// ---- App IO settings ------------------------------------------------------------------------
+
+const ioServiceInputSchema = z.strictObject({
+  serviceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1..64 characters among A-Z a-z 0-9 _ -'),
+  name: z.string().trim().min(1).max(70),
+  /** local seed and tests only: on AWS the key lives in Secrets Manager */
+  apiKey: z.string().min(16, 'an IO subscription key has at least 16 characters').max(200).optional(),
+  apiKeySecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name').optional(),
+  taxonomy: z.array(z.string().min(2).max(40)).max(50).optional(),
+  ratePerSecond: z.number().int().min(1).max(1000).optional(),
+});
+
+/**
+ * `io` of a tenant: several services chosen by the transfer taxonomy, or the older single-key
+ * form `io: {apiKey}` (one default service). Templates are checked as the template API checks them.
+ */
+export const ioSettingsInputSchema = z
+  .strictObject({
+    services: z.array(ioServiceInputSchema).max(20).optional(),
+    /** single default service (backward compatible `io: {apiKey}`) */
+    apiKey: z.string().min(16, 'an IO subscription key has at least 16 characters').max(200).optional(),
+    defaultServiceId: z.string().min(1).max(64).optional(),
+    reminderDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+    notifyCancellation: z.boolean().optional(),
+    emailFallback: z.boolean().optional(),
+    templates: TenantMessageTemplatesSchema.optional(),
+  })
+  .superRefine((io, ctx) => {
+    const ids = (io.services ?? []).map((s) => s.serviceId);
+    if (io.apiKey !== undefined) ids.push(DEFAULT_IO_SERVICE_ID);
+    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['services'], message: 'service ids must be unique' });
+    if (io.defaultServiceId !== undefined && !ids.includes(io.defaultServiceId)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultServiceId'], message: 'must be one of the services' });
+    }
+    for (const [kind, template] of Object.entries(io.templates ?? {})) {
+      if (!template) continue;
+      const validation = validateTemplate(template, { kind: kind as MessageKind });
+      if (!validation.ok) {
+        for (const e of validation.errors) ctx.addIssue({ code: 'custom', path: ['templates', kind, e.field], message: e.message });
+      }
+    }
+  });
+export type IoSettingsInput = z.infer<typeof ioSettingsInputSchema>;
+
+export const DEFAULT_IO_SERVICE_ID = 'default';
+
+export function toIoSettings(input: IoSettingsInput, organizationName: string): IoSettings {
+  const services: IoService[] = (input.services ?? []).map((s) => ({ ...s }));
+  if (input.apiKey !== undefined) services.push({ serviceId: DEFAULT_IO_SERVICE_ID, name: organizationName, apiKey: input.apiKey });
+  return {
+    services,
+    ...(input.defaultServiceId !== undefined ? { defaultServiceId: input.defaultServiceId } : input.apiKey !== undefined && services.length > 1 ? { defaultServiceId: DEFAULT_IO_SERVICE_ID } : {}),
+    ...(input.reminderDays !== undefined ? { reminderDays: [...input.reminderDays] } : {}),
+    ...(input.notifyCancellation !== undefined ? { notifyCancellation: input.notifyCancellation } : {}),
+    ...(input.emailFallback !== undefined ? { emailFallback: input.emailFallback } : {}),
+    ...(input.templates !== undefined ? { templates: input.templates } : {}),
+  };
 }

@@ -10,6 +10,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { MessageKey } from '../../domain/io-dispatch';
 import { MESSAGE_KINDS, type MessageKind, type TenantMessageTemplates } from '../../domain/message-templates';
@@ -78,8 +80,9 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
       return { kind: 'claimed', attempt: Number(result.Attributes?.['attempts'] ?? 1) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const old = (error as { Item?: Record<string, unknown> }).Item;
-      const record = old ? toRecord(old) : await this.get(key);
+      // the document client does not unmarshall the item carried by the error
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const record = old ? toRecord(unmarshall(old)) : await this.get(key);
       if (!record) return this.claim(key, claimId, nowMs, leaseMs); // deleted meanwhile: try again
       if (record.state === 'claimed') return { kind: 'busy', leaseUntil: record.leaseUntil ?? nowMs };
       return { kind: 'final', record };
