@@ -95,8 +95,13 @@ function refuseUnlessPayable(status: PositionStatus): void {
 }
 
 /** Renders; a position whose data the notice cannot carry is a 409 naming the problem, not a 500. */
-async function renderPosition(deps: NoticeDeps, position: DebtPosition, organization: Organization): Promise<Uint8Array> {
-  const logo = await loadLogo(deps, organization);
+async function renderPosition(
+  deps: NoticeDeps,
+  position: DebtPosition,
+  organization: Organization,
+  preloadedLogo?: { logo: Logo | undefined },
+): Promise<Uint8Array> {
+  const logo = preloadedLogo ? preloadedLogo.logo : await loadLogo(deps, organization);
   try {
     return deps.render(toNoticeDocument(position, organization, logo));
   } catch (error) {
@@ -187,10 +192,11 @@ async function ensureStored(
   deps: NoticeDeps,
   position: DebtPosition,
   organization: Organization,
+  preloadedLogo?: { logo: Logo | undefined },
 ): Promise<{ key: string; stored: boolean }> {
   const key = noticeKey(position.organizationFiscalCode, position.iupd, position.version);
   if (await deps.objects.exists(key)) return { key, stored: false };
-  const bytes = await renderPosition(deps, position, organization);
+  const bytes = await renderPosition(deps, position, organization, preloadedLogo);
   const result = await deps.objects.putIfAbsent(key, bytes, { contentType: PDF_CONTENT_TYPE, metadata: objectMetadata(position) });
   return { key, stored: result === 'stored' };
 }
@@ -361,6 +367,8 @@ export async function processNoticeChunk(
   const { organizationFiscalCode: ofc } = message;
   const organization = await deps.organizations.get(ofc);
   if (!organization) throw new Error(`the batch's organization is missing from the table`);
+  // one logo read per chunk, not per position
+  const logo = { logo: await loadLogo(deps, organization) };
   const results: NoticeBatchItem[] = new Array(message.iupds.length);
   let transient: unknown;
   let next = 0;
@@ -369,7 +377,7 @@ export async function processNoticeChunk(
       const index = next++;
       const iupd = message.iupds[index] as string;
       try {
-        results[index] = await batchItem(deps, organization, iupd);
+        results[index] = await batchItem(deps, organization, logo, iupd);
       } catch (error) {
         transient ??= error;
         results[index] = { iupd, ok: false, reason: 'the notice could not be rendered or stored (temporary failure)' };
@@ -381,14 +389,19 @@ export async function processNoticeChunk(
   return deps.batches.recordChunk(ofc, message.batchId, message.chunk, results);
 }
 
-async function batchItem(deps: NoticeDeps, organization: Organization, iupd: string): Promise<NoticeBatchItem> {
+async function batchItem(
+  deps: NoticeDeps,
+  organization: Organization,
+  logo: { logo: Logo | undefined },
+  iupd: string,
+): Promise<NoticeBatchItem> {
   const position = await deps.positions.get(organization.fiscalCode, iupd);
   if (!position) return { iupd, ok: false, reason: 'no debt position with this iupd' };
   const status = statusAt(position, deps.clock());
   const availability = noticeAvailability(status);
   if (!availability.available) return { iupd, ok: false, version: position.version, reason: `status ${status}: ${availability.reason}` };
   try {
-    const { key } = await ensureStored(deps, position, organization);
+    const { key } = await ensureStored(deps, position, organization, logo);
     return { iupd, ok: true, version: position.version, key };
   } catch (error) {
     if (error instanceof UseCaseError) return { iupd, ok: false, version: position.version, reason: error.message };

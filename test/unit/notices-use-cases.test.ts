@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectStore, StoredObject } from '../../shared/adapters/object-store';
 import type { OutgoingMessage, QueuePublisher } from '../../shared/adapters/queue-publisher';
 import type { DebtPosition } from '../../shared/domain/debt-position';
+import type { Organization } from '../../shared/domain/organization';
+import { sampleLogoPng } from '../../scripts/notice-preview';
 import { renderNotice } from '../../shared/notice';
 import { UseCaseError } from '../../shared/use-cases/errors';
 import {
@@ -27,8 +29,10 @@ const OFC = ESEMPIO.fiscalCode;
 
 class MemoryObjects implements ObjectStore {
   readonly objects = new Map<string, StoredObject>();
+  readonly gets: string[] = [];
   failPuts = 0;
   async get(key: string) {
+    this.gets.push(key);
     return this.objects.get(key);
   }
   async exists(key: string) {
@@ -48,12 +52,12 @@ class MemoryObjects implements ObjectStore {
   }
 }
 
-function deps(stored: DebtPosition[], objects = new MemoryObjects()) {
+function deps(stored: DebtPosition[], objects = new MemoryObjects(), organization: Organization = ESEMPIO) {
   const byKey = new Map(stored.map((p) => [p.iupd, p]));
   let renders = 0;
   const d: NoticeDeps & { renders: () => number; objects: MemoryObjects } = {
     positions: { get: async (_ofc, iupd) => byKey.get(iupd) },
-    organizations: { get: async (fc) => (fc === OFC ? ESEMPIO : undefined) },
+    organizations: { get: async (fc) => (fc === OFC ? organization : undefined) },
     objects,
     render: (doc) => {
       renders++;
@@ -275,6 +279,30 @@ describe('notice batches', () => {
     d2.objects.failPuts = 10;
     expect(await processNoticeChunk(d2, { ...message, iupds: ['OK-1'] }, { lastAttempt: true })).toBe('recorded');
     expect((await getNoticeBatch({ batches: batches2 }, OFC, batch.batchId)).items[0]).toMatchObject({ ok: false, reason: /temporary failure/ });
+  });
+
+  it('reads the organization logo once per chunk, and prints without it when it is broken', async () => {
+    const withLogo: Organization = { ...ESEMPIO, logoKey: 'logos/esempio.png' };
+    const ps = ['A-1', 'A-2', 'A-3'].map((iupd) => position({ iupd, status: 'VALID' }));
+    const batches = new MemoryBatches();
+    const batch: NoticeBatch = { batchId: '6f1c2a3e-1111-4222-8333-944445555666', organizationFiscalCode: OFC, total: 3, chunks: 1, createdAt: NOW.toISOString(), createdBy: 'k1', selection: { iupds: 3 } };
+    await batches.create(batch);
+    const objects = new MemoryObjects();
+    objects.objects.set('logos/esempio.png', { bytes: sampleLogoPng(), metadata: {} });
+    const d = { ...deps(ps, objects, withLogo), batches };
+    await processNoticeChunk(d, { organizationFiscalCode: OFC, batchId: batch.batchId, chunk: 0, iupds: ['A-1', 'A-2', 'A-3'] }, { lastAttempt: false });
+    expect(objects.gets.filter((k) => k === 'logos/esempio.png')).toHaveLength(1);
+    const pdf = Buffer.from(objects.objects.get(noticeKey(OFC, 'A-1', 1))!.bytes).toString('latin1');
+    expect(pdf).toMatch(/\/Subtype\s*\/Image/);
+
+    // a PNG header with garbage after it: the renderer's LogoError, the notice still comes out
+    const broken = new MemoryObjects();
+    broken.objects.set('logos/esempio.png', { bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]), metadata: {} });
+    const warnings: string[] = [];
+    const d2 = { ...deps(ps, broken, withLogo), log: { warn: (m: string) => warnings.push(m), info: () => {} } };
+    const got = await getNoticePdf(d2, withLogo, 'A-1');
+    expect(Buffer.from(got.bytes).toString('latin1')).not.toMatch(/\/Subtype\s*\/Image/);
+    expect(warnings.join()).toMatch(/logo unusable/);
   });
 
   it('an unknown or malformed batch id is a 404', async () => {
