@@ -1,8 +1,10 @@
 import { createLogger } from '../../shared/observability/logger';
 import { json, publicRoute } from '../../shared/http/handler';
-import { buildOpenApiDocument } from '../../shared/http/openapi';
+import document from '../../shared/http/openapi.json';
 
-/** GET /openapi.json — built once per cold start from the zod schemas. */
-const document = buildOpenApiDocument();
-
+/**
+ * GET /openapi.json — the committed document, generated from the zod schemas by
+ * `npm run openapi` (test/unit/openapi.test.ts fails when it is stale). Serving the file keeps
+ * the schemas, and the code behind them, out of this function's bundle and cold start.
+ */
 export const handler = publicRoute(createLogger(), async () => json(200, document));
