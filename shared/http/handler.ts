@@ -21,8 +21,10 @@ export interface HttpRequest {
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** the parsed JSON body, undefined when there is none */
+  /** the parsed JSON body, undefined when there is none (or the route asked for raw bytes) */
   readonly body: unknown;
+  /** the body's bytes as received (size-checked); for signatures computed over the raw body */
+  readonly rawBody: Buffer;
   readonly requestId: string;
 }
 
@@ -45,9 +47,13 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 } as const;
 
-/** A public route (health, OpenAPI). */
-export function publicRoute(logger: Logger, route: Route<HttpRequest>) {
-  return build(logger, async (event) => route(decode(event)));
+/**
+ * A route without an API key: health, OpenAPI, and routes authenticated otherwise (a signed
+ * webhook, the pagoPA node). With `{ rawBody: true }` the body is not parsed: the route verifies
+ * a signature over `request.rawBody` before it trusts a byte of it.
+ */
+export function publicRoute(logger: Logger, route: Route<HttpRequest>, options: { rawBody?: boolean } = {}) {
+  return build(logger, async (event) => route(decode(event, options.rawBody ?? false)));
 }
 
 /** A route under /organizations/{organizationFiscalCode}/..., for that tenant's keys only. */
@@ -91,8 +97,9 @@ function build(logger: Logger, run: (event: APIGatewayProxyEventV2) => Promise<H
   return middy(base);
 }
 
-function decode(event: APIGatewayProxyEventV2): HttpRequest {
+function decode(event: APIGatewayProxyEventV2, rawOnly = false): HttpRequest {
   const headers = lowerCaseKeys(event.headers ?? {});
+  const rawBody = readBody(event);
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
@@ -102,15 +109,21 @@ function decode(event: APIGatewayProxyEventV2): HttpRequest {
       string
     >,
     headers,
-    body: parseBody(event, headers),
+    body: rawOnly ? undefined : parseJsonBody(rawBody, headers),
+    rawBody,
     requestId: event.requestContext.requestId,
   };
 }
 
-function parseBody(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): unknown {
-  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+function readBody(event: APIGatewayProxyEventV2): Buffer {
+  if (event.body === undefined || event.body === null || event.body === '') return Buffer.alloc(0);
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (bytes.length > MAX_JSON_BODY_BYTES) throw payloadTooLarge(`the body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
+  return bytes;
+}
+
+function parseJsonBody(bytes: Buffer, headers: Record<string, string | undefined>): unknown {
+  if (bytes.length === 0) return undefined;
   const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (contentType !== 'application/json' && !contentType.endsWith('+json')) {
     throw unsupportedMediaType('the body must be application/json');

@@ -51,7 +51,7 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
   async create(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined> {
     const iuvs = position.paymentOptions.map((o) => o.iuv);
     const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: this.positionItem(position), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: positionItem(position), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...iuvs.map((iuv) => this.iuvLock(position, iuv)),
       this.auditPut(position, audit),
       ...events.map((e) => this.eventPut(e)),
@@ -74,7 +74,7 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: this.positionItem(next),
+          Item: positionItem(next),
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': expectedVersion },
@@ -212,24 +212,6 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     return exclusiveStartKey;
   }
 
-  private positionItem(position: DebtPosition): Record<string, unknown> {
-    const ofc = position.organizationFiscalCode;
-    const dueKey = `${firstDueDate(position.paymentOptions) ?? NO_DUE_DATE}#${position.iupd}`;
-    return {
-      pk: positionPk(ofc, position.iupd),
-      sk: SK.position,
-      type: 'position',
-      version: position.version,
-      gsi1pk: gsi.allPositions(ofc),
-      gsi1sk: dueKey,
-      gsi2pk: gsi.byStatus(ofc, position.status),
-      gsi2sk: dueKey,
-      gsi3pk: gsi.byDebtor(ofc, position.debtor.fiscalCode),
-      gsi3sk: `${position.insertedDate}#${position.iupd}`,
-      position,
-    };
-  }
-
   private iuvLock(position: DebtPosition, iuv: string): TransactItem {
     const option = position.paymentOptions.find((o) => o.iuv === iuv);
     return {
@@ -298,6 +280,28 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
       throw error;
     }
   }
+}
+
+/**
+ * The position item with its index keys: the one place that decides how a position is found by
+ * due date, status and debtor. Every writer of positions (this store, the receipt store) uses it.
+ */
+export function positionItem(position: DebtPosition): Record<string, unknown> {
+  const ofc = position.organizationFiscalCode;
+  const dueKey = `${firstDueDate(position.paymentOptions) ?? NO_DUE_DATE}#${position.iupd}`;
+  return {
+    pk: positionPk(ofc, position.iupd),
+    sk: SK.position,
+    type: 'position',
+    version: position.version,
+    gsi1pk: gsi.allPositions(ofc),
+    gsi1sk: dueKey,
+    gsi2pk: gsi.byStatus(ofc, position.status),
+    gsi2sk: dueKey,
+    gsi3pk: gsi.byDebtor(ofc, position.debtor.fiscalCode),
+    gsi3sk: `${position.insertedDate}#${position.iupd}`,
+    position,
+  };
 }
 
 function fromItem(item: Record<string, unknown>): DebtPosition {

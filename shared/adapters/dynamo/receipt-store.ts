@@ -7,15 +7,14 @@
  */
 import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
-import { firstDueDate } from '../../domain/debt-position';
 import type { PaymentReceivedEvent } from '../../../events/domain-events';
 import type { ApplyConflict, AuditEntry, ReceiptAnomaly, ReceiptPage, ReceiptStore, StoredReceipt } from '../../use-cases/ports';
 import { UseCaseError } from '../../use-cases/errors';
 import { isConditionFailure } from './client';
-import { RECEIPT_SK, SK, eventPk, gsi, positionPk, receiptGsi, receiptPk } from './keys';
+import { positionItem } from './debt-position-store';
+import { RECEIPT_SK, SK, eventPk, positionPk, receiptGsi, receiptPk } from './keys';
 
 const EVENT_TTL_SECONDS = 7 * 24 * 3600;
-const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -214,29 +213,6 @@ function receiptItem(stored: StoredReceipt): Record<string, unknown> {
     gsi1pk: receiptGsi.receipts(stored.organizationFiscalCode),
     gsi1sk: `${stored.recordedAt}#${stored.iuv}#${stored.receiptId}`,
     stored,
-  };
-}
-
-/**
- * The position item exactly as DynamoDebtPositionStore writes it (same keys and GSI values), so
- * the positions API lists and finds a paid position like any other.
- * TODO(lead): export the builder from debt-position-store.ts and use it here instead of a copy.
- */
-function positionItem(position: DebtPosition): Record<string, unknown> {
-  const ofc = position.organizationFiscalCode;
-  const dueKey = `${firstDueDate(position.paymentOptions) ?? NO_DUE_DATE}#${position.iupd}`;
-  return {
-    pk: positionPk(ofc, position.iupd),
-    sk: SK.position,
-    type: 'position',
-    version: position.version,
-    gsi1pk: gsi.allPositions(ofc),
-    gsi1sk: dueKey,
-    gsi2pk: gsi.byStatus(ofc, position.status),
-    gsi2sk: dueKey,
-    gsi3pk: gsi.byDebtor(ofc, position.debtor.fiscalCode),
-    gsi3sk: `${position.insertedDate}#${position.iupd}`,
-    position,
   };
 }
 
