@@ -7,10 +7,9 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { startLocalCloud, type LocalCloud } from './cloud';
+import type { LocalCloud } from './cloud';
 import { REPO_ROOT } from './lambda-runtime';
-import { seedOrganizations } from './seed';
-import { createLocalIo } from './io-local';
+import { startLocalLayer } from './layer';
 
 function exampleBody(seedFile: string, organizationFiscalCode: string): string {
   let iban = 'IT60X0542811101000000123456';
@@ -88,20 +87,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  // App IO simulator at /_sim/io and the e-mail outbox at /_sim/mail (citizen messages)
-  const io = createLocalIo({ seedFile, outboxDir: process.env.EMAIL_OUTBOX_DIR || undefined });
-  cloud = await startLocalCloud({ port, holdRequests: true, persistDir: process.env.LOCAL_DATA_DIR || undefined, mounts: io.mounts });
+  const layer = await startLocalLayer({
+    port,
+    seedFile,
+    holdRequests: true,
+    persistDir: process.env.LOCAL_DATA_DIR || undefined,
+    outboxDir: process.env.EMAIL_OUTBOX_DIR || undefined,
+  });
+  cloud = layer.cloud;
   if (stopping) return;
-  // before the first IO message: the sender reads it when it first runs
-  process.env.IO_API_URL ??= io.apiUrl(cloud.url);
-  process.env.EMAIL_OUTBOX_DIR ??= io.outboxDir;
-  let summary: Awaited<ReturnType<typeof seedOrganizations>>;
-  try {
-    summary = await seedOrganizations(seedFile, cloud);
-  } catch (err) {
-    await cloud.stop();
-    throw err;
-  }
+  const { io, seed: summary } = layer;
   cloud.markReady();
   writeLocalState(cloud);
 

@@ -4,8 +4,8 @@
  * concurrent deliveries, and the whole payment as the node makes it (payNotice).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
-import { seedOrganizations } from '../../infra/local/seed';
+import type { LocalCloud } from '../../infra/local/cloud';
+import { startLocalLayer, temporaryOutbox } from '../../infra/local/layer';
 import { payNotice, receiptFor } from '../../scripts/pay';
 import { buildNodeRequest } from '../../shared/adapters/pagopa-soap';
 import {
@@ -26,8 +26,8 @@ let base: string;
 const quiet = () => {};
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, log: quiet });
-  await seedOrganizations('infra/local/seed.json', cloud);
+  // the layer as npm start runs it: simulators mounted, so no consumer waits on the real IO
+  cloud = (await startLocalLayer({ port: 0, log: quiet, outboxDir: temporaryOutbox() })).cloud;
   base = cloud.url;
 });
 

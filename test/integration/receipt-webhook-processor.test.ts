@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
-import { seedOrganizations } from '../../infra/local/seed';
+import type { LocalCloud } from '../../infra/local/cloud';
+import { startLocalLayer, temporaryOutbox } from '../../infra/local/layer';
 import { payNotice, toJsonReceipt } from '../../scripts/pay';
 import { RECEIPT_SIGNATURE_HEADER, receiptSignature, signReceiptRequest } from '../../shared/http/receipt-signature';
 import type { Receipt } from '../../events/receipt';
@@ -17,8 +17,8 @@ let base: string;
 const quiet = () => {};
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({ port: 0, log: quiet });
-  await seedOrganizations('infra/local/seed.json', cloud);
+  // the layer as npm start runs it: simulators mounted, so no consumer waits on the real IO
+  cloud = (await startLocalLayer({ port: 0, log: quiet, outboxDir: temporaryOutbox() })).cloud;
   base = cloud.url;
 });
 

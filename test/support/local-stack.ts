@@ -2,9 +2,8 @@
  * The whole local stack for a test file: the local cloud on a random port with the default seed,
  * and small helpers to call the REST API as a back office would (real HTTP).
  */
-import { resolve } from 'node:path';
-import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
-import { seedOrganizations } from '../../infra/local/seed';
+import type { LocalCloud } from '../../infra/local/cloud';
+import { startLocalLayer, temporaryOutbox, type LocalLayer } from '../../infra/local/layer';
 
 export const ESEMPIO_FC = '80001234568';
 export const ESEMPIO_KEY = 'demo-esempio-key-0123456789abcdef';
@@ -13,6 +12,7 @@ export const ALTROVE_KEY = 'demo-altrove-key-0123456789abcdef';
 
 export interface LocalStack {
   readonly cloud: LocalCloud;
+  readonly layer: LocalLayer;
   readonly url: string;
   api(method: string, path: string, options?: { key?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>;
   stop(): Promise<void>;
@@ -25,17 +25,14 @@ export interface ApiResponse {
   readonly text: string;
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
+/** The same layer `npm start` runs (cloud, simulators, seed), on random ports. */
+export async function startLocalStack(options: { env?: Record<string, string> } = {}): Promise<LocalStack> {
   const logs: string[] = [];
-  const cloud = await startLocalCloud({ port: 0, log: (line) => logs.push(line) });
-  try {
-    await seedOrganizations(resolve('infra/local/seed.json'), cloud);
-  } catch (error) {
-    await cloud.stop();
-    throw error;
-  }
+  const layer = await startLocalLayer({ port: 0, log: (line) => logs.push(line), outboxDir: temporaryOutbox(), env: options.env });
+  const { cloud } = layer;
   return {
     cloud,
+    layer,
     url: cloud.url,
     async api(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
