@@ -3,7 +3,7 @@
  * the event dispatcher) and the reminder requests the `io-reminders` schedule enqueues. Parsed at
  * the consumer: a message that matches none of these is a bug and goes to the DLQ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { domainEventSchema, paymentReceivedEventSchema } from './domain-events';
 
 export const IO_SUBSCRIBED_EVENT_TYPES = ['debt-position.published', 'debt-position.invalidated', 'payment.received'] as const;

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoMessageRecordStore, positionsByStatusAndDueDate } from '../../shared/adapters/dynamo/message-store';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';

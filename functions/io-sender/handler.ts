@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ioQueueMessageSchema } from '../../events/io-message-request';
 import { createAppIoClient } from '../../shared/adapters/app-io-client';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';

@@ -2,7 +2,7 @@
  * The citizen's dossier (what a tenant knows about one debtor: positions, notices, receipts and
  * the messages sent to them) and the tenant's message templates.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DebtPosition } from '../domain/debt-position';
 import { statusAt } from '../domain/debt-position';
 import { MESSAGE_KINDS, MessageTemplateSchema, validateTemplate, type MessageKind } from '../domain/message-templates';
