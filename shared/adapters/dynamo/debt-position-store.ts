@@ -16,10 +16,9 @@ import { MAX_IUV_BASE } from '../../domain/notice-number';
 import type { DomainEvent } from '../../../events/domain-events';
 import type { AuditEntry, DebtPositionStore, ListQuery, WriteConflict } from '../../use-cases/ports';
 import { failedConditions } from './client';
-import { SK, eventPk, gsi, iuvPk, orgPk, positionPk } from './keys';
+import { auditPut, outboxEventPut } from './outbox';
+import { SK, gsi, iuvPk, orgPk, positionPk } from './keys';
 
-/** Outbox items live long enough for the stream and any replay, then DynamoDB TTL removes them. */
-const EVENT_TTL_SECONDS = 7 * 24 * 3600;
 const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -53,8 +52,8 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     const items: TransactItem[] = [
       { Put: { TableName: this.tableName, Item: positionItem(position), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...iuvs.map((iuv) => this.iuvLock(position, iuv)),
-      this.auditPut(position, audit),
-      ...events.map((e) => this.eventPut(e)),
+      auditPut(this.tableName, position, audit),
+      ...events.map((e) => outboxEventPut(this.tableName, e)),
     ];
     return this.transact(items, events[0]?.eventId, (failed) => {
       if (failed.includes(0)) return { conflict: 'iupd' };
@@ -81,8 +80,8 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
         },
       },
       ...newIuvs.map((iuv) => this.iuvLock(next, iuv)),
-      this.auditPut(next, audit),
-      ...events.map((e) => this.eventPut(e)),
+      auditPut(this.tableName, next, audit),
+      ...events.map((e) => outboxEventPut(this.tableName, e)),
     ];
     return this.transact(items, events[0]?.eventId, (failed) => {
       if (failed.includes(0)) return { conflict: 'version' };
@@ -102,8 +101,8 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
           ExpressionAttributeValues: { ':expected': position.version },
         },
       },
-      this.auditPut(position, audit),
-      ...events.map((e) => this.eventPut(e)),
+      auditPut(this.tableName, position, audit),
+      ...events.map((e) => outboxEventPut(this.tableName, e)),
     ];
     return this.transact(items, events[0]?.eventId, () => ({ conflict: 'version' }));
   }
@@ -224,39 +223,6 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
           iupd: position.iupd,
           nav: option?.nav ?? `3${iuv}`,
           createdAt: position.lastUpdatedDate,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  }
-
-  private auditPut(position: DebtPosition, audit: AuditEntry): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          pk: positionPk(position.organizationFiscalCode, position.iupd),
-          sk: SK.audit(audit.at, audit.version),
-          type: 'audit',
-          audit,
-        },
-        // append-only: an audit line is never overwritten
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  }
-
-  private eventPut(event: DomainEvent): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          pk: eventPk(event.eventId),
-          sk: SK.event,
-          type: 'event',
-          eventType: event.eventType,
-          event,
-          expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_TTL_SECONDS,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -12,9 +12,9 @@ import type { ApplyConflict, AuditEntry, ReceiptAnomaly, ReceiptPage, ReceiptSto
 import { UseCaseError } from '../../use-cases/errors';
 import { isConditionFailure } from './client';
 import { positionItem } from './debt-position-store';
-import { RECEIPT_SK, SK, eventPk, positionPk, receiptGsi, receiptPk } from './keys';
+import { auditPut, outboxEventPut } from './outbox';
+import { RECEIPT_SK, receiptGsi, receiptPk } from './keys';
 
-const EVENT_TTL_SECONDS = 7 * 24 * 3600;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -58,27 +58,8 @@ export class DynamoReceiptStore implements ReceiptStore {
           ExpressionAttributeValues: { ':expected': input.expectedVersion },
         },
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { pk: positionPk(position.organizationFiscalCode, position.iupd), sk: SK.audit(audit.at, audit.version), type: 'audit', audit },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: eventPk(event.eventId),
-            sk: SK.event,
-            type: 'event',
-            eventType: event.eventType,
-            event,
-            expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      auditPut(this.tableName, position, audit),
+      outboxEventPut(this.tableName, event),
     ];
     try {
       // The event id is unique per attempt: an SDK retry of a lost answer is the same transaction.

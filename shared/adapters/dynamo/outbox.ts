@@ -1,0 +1,47 @@
+/**
+ * The items every state change writes next to itself in the same transaction: its audit line and
+ * its domain event (the outbox, read back from the table's stream by the event dispatcher).
+ */
+import { SK, eventPk, positionPk } from './keys';
+
+/** Outbox items live long enough for the stream and any replay, then DynamoDB TTL removes them. */
+export const EVENT_TTL_SECONDS = 7 * 24 * 3600;
+
+interface OutboxEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: string;
+}
+
+/** A conditional Put of a domain event (an event id is written once). */
+export function outboxEventPut(tableName: string, event: OutboxEvent) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: eventPk(event.eventId),
+        sk: SK.event,
+        type: 'event',
+        eventType: event.eventType,
+        event,
+        expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_TTL_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** A conditional Put of an audit line under its position (append-only: never overwritten). */
+export function auditPut(
+  tableName: string,
+  position: { readonly organizationFiscalCode: string; readonly iupd: string },
+  audit: { readonly at: string; readonly version: number },
+) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { pk: positionPk(position.organizationFiscalCode, position.iupd), sk: SK.audit(audit.at, audit.version), type: 'audit', audit },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
