@@ -12,6 +12,8 @@ export const DEBT_POSITION_EVENT_TYPES = [
   'debt-position.published',
   'debt-position.invalidated',
   'debt-position.deleted',
+  /** VALID → EXPIRED after the last due date (switchToExpired); written by the status clock */
+  'debt-position.expired',
 ] as const;
 
 export const domainEventSchema = z.object({

@@ -16,7 +16,8 @@ export interface Actor {
 /** One line of the append-only audit trail: who did what, when. */
 export interface AuditEntry {
   readonly at: string;
-  readonly action: 'create' | 'update' | 'publish' | 'invalidate' | 'delete' | 'payment';
+  /** 'activate' / 'expire': the status clock persisting a change that time made */
+  readonly action: 'create' | 'update' | 'publish' | 'invalidate' | 'delete' | 'payment' | 'activate' | 'expire';
   readonly actor: Actor;
   readonly version: number;
   readonly fromStatus?: PositionStatus;
@@ -56,6 +57,8 @@ export interface DebtPositionStore {
   findByNoticeNumber(organizationFiscalCode: string, nav: string): Promise<DebtPosition | undefined>;
   list(organizationFiscalCode: string, query: ListQuery): Promise<{ items: DebtPosition[]; total: number }>;
   auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]>;
+  /** Every position stored in `status`, optionally only those whose first due date is before `dueBefore`. */
+  inStatus(organizationFiscalCode: string, status: PositionStatus, dueBefore?: string): AsyncIterable<DebtPosition>;
 }
 
 export interface ApiKeyRecord {

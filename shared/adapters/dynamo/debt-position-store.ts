@@ -165,6 +165,26 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     return entries;
   }
 
+  async *inStatus(organizationFiscalCode: string, status: DebtPosition['status'], dueBefore?: string): AsyncIterable<DebtPosition> {
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: dueBefore === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND gsi2sk < :before',
+          ExpressionAttributeValues: {
+            ':pk': gsi.byStatus(organizationFiscalCode, status),
+            ...(dueBefore === undefined ? {} : { ':before': dueBefore }),
+          },
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield fromItem(item);
+      exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+  }
+
   private listQueryInput(ofc: string, query: ListQuery): QueryCommandInput {
     const byStatus = query.status !== undefined;
     const index = byStatus ? 'gsi2' : 'gsi1';
