@@ -1,0 +1,29 @@
+/**
+ * The chaos run (scripts/chaos.ts) at a small size inside `npm test`: positions over REST, IO
+ * faults (10% 429, 5% 500, 2% no answer), receipts delivered 1-3 times at once and late, KO
+ * receipts, JSON-webhook receipts, poison messages, back-office webhooks, and the workers killed
+ * and restarted four times; every invariant must hold. `npm run chaos -- --positions 1000` is the
+ * same run at scale.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseChaosArgs, summary } from '../../scripts/chaos';
+import { runChaos } from '../../scripts/chaos/run';
+
+describe('chaos run', () => {
+  it('150 positions under injected faults and worker kills: every invariant holds', async () => {
+    const options = parseChaosArgs(['--positions', '150', '--seed', '7', '--pause-ms', '300', '--drain-timeout-min', '3']);
+    const report = await runChaos({ ...options, log: () => {} });
+    const failed = report.invariants.filter((i) => i.violations > 0);
+    expect(failed, summary(report)).toEqual([]);
+    expect(report.kills.length).toBeGreaterThanOrEqual(3);
+    // the chaos actually happened: every kind of trouble was injected and every invariant checked something
+    expect(report.counts['deliveredTwice']).toBeGreaterThan(0);
+    expect(report.counts['deliveredThrice']).toBeGreaterThan(0);
+    expect(report.counts['koReceipts']).toBeGreaterThan(0);
+    expect(report.counts['jsonWebhookReceipts']).toBeGreaterThan(0);
+    expect(report.counts['dlqMessages']).toBe(3);
+    expect(Number(report.faults['io429']) + Number(report.faults['io500']) + Number(report.faults['ioNoAnswer'])).toBeGreaterThan(0);
+    for (const i of report.invariants) expect(i.checked, i.name).toBeGreaterThan(0);
+    expect(report.ok).toBe(true);
+  }, 240_000);
+});
