@@ -64,7 +64,7 @@ describe('position status clock', () => {
     const due = inAWhile(2_500);
     const base = positionRequest({ switchToExpired: true });
     const option = (base['paymentOption'] as Array<Record<string, unknown>>)[0]!;
-    const body = { ...base, paymentOption: [{ ...option, dueDate: due }] };
+    const body: Record<string, unknown> = { ...base, paymentOption: [{ ...option, dueDate: due }] };
     const created = await stack.api('POST', `${positions}?toPublish=true`, { body });
     expect(created.status).toBe(201);
     expect(created.json.status).toBe('VALID');
