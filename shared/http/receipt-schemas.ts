@@ -42,6 +42,8 @@ export const receiptWindowQuerySchema = z.strictObject({
 });
 
 export const iuvParamSchema = z.string().regex(/^\d{15,17}$/, 'must be the IUV: 15 to 17 digits');
+/** The path parameters of GET .../receipts/{iuv}, so a refusal names the `iuv` field. */
+export const iuvPathSchema = z.object({ iuv: iuvParamSchema });
 
 export const storedReceiptSchema = z.object({
   organizationFiscalCode: z.string(),

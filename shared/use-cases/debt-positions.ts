@@ -9,7 +9,7 @@ import { checkPositionContent } from '../domain/debt-position-rules';
 import { makeNoticeNumber } from '../domain/notice-number';
 import type { Organization } from '../domain/organization';
 import type { DomainEvent, DomainEventType } from '../../events/domain-events';
-import type { PaymentPositionInput } from '../http/debt-position-schemas';
+import { iupd as iupdSchema, type PaymentPositionInput } from '../http/debt-position-schemas';
 import { toPositionContent, toPositionFields } from '../http/debt-position-mapping';
 import { UseCaseError } from './errors';
 import type { Actor, AuditEntry, DebtPositionStore, ListQuery, WriteConflict } from './ports';
@@ -47,8 +47,21 @@ export async function createDebtPosition(
   return position;
 }
 
+/**
+ * The stored position with that iupd. An iupd the API could never have stored (wrong characters,
+ * longer than 70) is not found without a read: a hostile path must not reach the table, whose
+ * keys are limited to 2 KB (a longer one is a DynamoDB ValidationException, i.e. a 500).
+ */
+export async function findPosition(
+  store: Pick<DebtPositionStore, 'get'>,
+  organizationFiscalCode: string,
+  iupd: string,
+): Promise<DebtPosition | undefined> {
+  return iupdSchema.safeParse(iupd).success ? store.get(organizationFiscalCode, iupd) : undefined;
+}
+
 export async function getDebtPosition(deps: PositionDeps, organizationFiscalCode: string, iupd: string): Promise<DebtPosition> {
-  const position = await deps.positions.get(organizationFiscalCode, iupd);
+  const position = await findPosition(deps.positions, organizationFiscalCode, iupd);
   if (!position) throw new UseCaseError('not-found', `no debt position with iupd ${iupd}`);
   return positions.withCurrentStatus(position, deps.clock());
 }
@@ -85,7 +98,7 @@ export async function updateDebtPosition(
     ]);
   }
   const now = deps.clock();
-  const current = await deps.positions.get(organization.fiscalCode, request.iupd);
+  const current = await findPosition(deps.positions, organization.fiscalCode, request.iupd);
   if (!current) throw new UseCaseError('not-found', `no debt position with iupd ${request.iupd}`);
   rejectInvalid(checkPositionContent(toPositionContent(body), { organization, now, requireFutureDueDates: true }));
 
@@ -125,7 +138,7 @@ export async function deleteDebtPosition(
   request: { organizationFiscalCode: string; actor: Actor; iupd: string },
 ): Promise<void> {
   const now = deps.clock();
-  const current = await deps.positions.get(request.organizationFiscalCode, request.iupd);
+  const current = await findPosition(deps.positions, request.organizationFiscalCode, request.iupd);
   if (!current) throw new UseCaseError('not-found', `no debt position with iupd ${request.iupd}`);
   orConflict(positions.checkDeletable(current, now));
   const previous = positions.statusAt(current, now);
@@ -146,7 +159,7 @@ async function transition(
   rule: (p: DebtPosition, now: Date) => positions.Outcome<DebtPosition>,
 ): Promise<DebtPosition> {
   const now = deps.clock();
-  const current = await deps.positions.get(request.organizationFiscalCode, request.iupd);
+  const current = await findPosition(deps.positions, request.organizationFiscalCode, request.iupd);
   if (!current) throw new UseCaseError('not-found', `no debt position with iupd ${request.iupd}`);
   const previous = positions.statusAt(current, now);
   const next: DebtPosition = { ...orConflict(rule(current, now)), version: current.version + 1 };

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import type { DebtPosition } from '../domain/debt-position';
+import { validateCodiceFiscale, validatePartitaIva } from '../domain/fiscal-code';
 import { statusAt } from '../domain/debt-position';
 import { MESSAGE_KINDS, MessageTemplateSchema, validateTemplate, type MessageKind } from '../domain/message-templates';
 import { noticeAvailability } from '../domain/notice-document';
@@ -66,6 +67,9 @@ export async function debtorDossier(deps: DossierDeps, organization: Organizatio
   if (!fiscalCodeSchema.safeParse(fc).success) {
     throw new UseCaseError('invalid', 'the fiscal code is not a codice fiscale or partita IVA', [{ field: 'fiscalCode', message: 'must be 16 characters or 11 digits' }]);
   }
+  // no debtor is stored with a code whose check character/digit is wrong: say so instead of an empty dossier
+  const wrong = fc === 'ANONIMO' ? null : fc.length === 16 ? validateCodiceFiscale(fc) : validatePartitaIva(fc);
+  if (wrong !== null) throw new UseCaseError('invalid', `the fiscal code is not valid: ${wrong}`, [{ field: 'fiscalCode', message: wrong }]);
   const now = deps.clock();
   const positions = await deps.positionsOf(organization.fiscalCode, fc, MAX_DOSSIER_POSITIONS + 1);
   const truncated = positions.length > MAX_DOSSIER_POSITIONS;

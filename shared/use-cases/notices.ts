@@ -68,7 +68,8 @@ export interface NoticePdf {
 
 /** The PDF of a payable position; 404 when unknown, 409 when it has no notice (DRAFT, PAID, INVALID...). */
 export async function getNoticePdf(deps: NoticeDeps, organization: Organization, iupd: string): Promise<NoticePdf> {
-  const position = await deps.positions.get(organization.fiscalCode, iupd);
+  // an iupd the API could never have stored is not looked up (table keys are limited to 2 KB)
+  const position = iupdSchema.safeParse(iupd).success ? await deps.positions.get(organization.fiscalCode, iupd) : undefined;
   if (!position) throw new UseCaseError('not-found', `no debt position with iupd ${iupd}`);
   const status = statusAt(position, deps.clock());
   refuseUnlessPayable(status);

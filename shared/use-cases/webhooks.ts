@@ -298,8 +298,11 @@ export async function listSubscribers(deps: Pick<SubscriberDeps, 'subscribers'>,
   return all.map(withoutSecret).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
+/** Subscriber ids are generated UUIDs; a path value far longer is not looked up (table keys are limited to 1-2 KB). */
+const plausibleSubscriberId = (id: string): boolean => id.length > 0 && id.length <= 128;
+
 export async function removeSubscriber(deps: Pick<SubscriberDeps, 'subscribers'>, organizationFiscalCode: string, id: string): Promise<void> {
-  if (!(await deps.subscribers.remove(organizationFiscalCode, id))) throw new UseCaseError('not-found', `no webhook subscriber ${id}`);
+  if (!plausibleSubscriberId(id) || !(await deps.subscribers.remove(organizationFiscalCode, id))) throw new UseCaseError('not-found', `no webhook subscriber ${id}`);
 }
 
 export async function listDeliveries(
@@ -308,7 +311,9 @@ export async function listDeliveries(
   id: string,
   query: { limit?: number; cursor?: string },
 ): Promise<{ items: DeliveryRecord[]; cursor?: string }> {
-  if (!(await deps.subscribers.get(organizationFiscalCode, id))) throw new UseCaseError('not-found', `no webhook subscriber ${id}`);
+  if (!plausibleSubscriberId(id) || !(await deps.subscribers.get(organizationFiscalCode, id))) {
+    throw new UseCaseError('not-found', `no webhook subscriber ${id}`);
+  }
   return deps.subscribers.listDeliveries(organizationFiscalCode, id, { limit: query.limit ?? 50, cursor: query.cursor });
 }
 

@@ -179,10 +179,12 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
   } catch {
     throw invalidCursor();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((v) => typeof v === 'string') || parsed[2] !== partition) {
+  if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((v) => typeof v === 'string' && v !== '') || parsed[2] !== partition) {
     throw invalidCursor();
   }
   const [pk, sk, gsi1pk, gsi1sk] = parsed as string[];
+  // the item it points at must be one of this tenant's receipts (partition ORG#<ofc>#...)
+  if (!pk!.startsWith(`RCPT#${partition.split('#')[1]}#`)) throw invalidCursor();
   return { pk, sk, gsi1pk, gsi1sk };
 }
 

@@ -183,7 +183,8 @@ export class DynamoSubscriberStore implements SubscriberStore {
         ExpressionAttributeValues: { ':pk': gsi1pk },
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey: query.cursor === undefined ? undefined : decodeCursor(query.cursor, gsi1pk),
+        ExclusiveStartKey:
+          query.cursor === undefined ? undefined : decodeCursor(query.cursor, gsi1pk, webhookDeliveryPk(organizationFiscalCode, subscriberId)),
       }),
     );
     const items = (page.Items ?? []).map(toDelivery);
@@ -216,7 +217,7 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 /** A cursor is only accepted for the listing it came from (no reading another tenant's index page). */
-function decodeCursor(cursor: string, gsi1pk: string): Record<string, unknown> {
+function decodeCursor(cursor: string, gsi1pk: string, pk: string): Record<string, unknown> {
   const invalid = () => new UseCaseError('invalid', 'Invalid cursor', [{ field: 'cursor', message: 'not a cursor of this listing' }]);
   let key: unknown;
   try {
@@ -227,7 +228,7 @@ function decodeCursor(cursor: string, gsi1pk: string): Record<string, unknown> {
   if (typeof key !== 'object' || key === null) throw invalid();
   const k = key as Record<string, unknown>;
   const names = Object.keys(k).sort().join(',');
-  if (names !== 'gsi1pk,gsi1sk,pk,sk' || k['gsi1pk'] !== gsi1pk || Object.values(k).some((v) => typeof v !== 'string')) throw invalid();
+  if (names !== 'gsi1pk,gsi1sk,pk,sk' || k['gsi1pk'] !== gsi1pk || k['pk'] !== pk || Object.values(k).some((v) => typeof v !== 'string' || v === '')) throw invalid();
   return k;
 }
 
