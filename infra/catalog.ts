@@ -7,6 +7,8 @@
  *   table:<id>   → TABLE_NAME_<ID>     (e.g. TABLE_NAME_MAIN)
  *   queue:<id>   → QUEUE_URL_<ID>      (e.g. QUEUE_URL_NOTICE_RENDER)
  *   bucket:<id>  → BUCKET_NAME_<ID>    (e.g. BUCKET_NAME_NOTICES)
+ *   secret:<id>  → <ID>_SECRET_PREFIX  (e.g. IO_SECRET_PREFIX; AWS only, locally keys come from the seed)
+ *   email        → EMAIL_TRANSPORT     ('ses' | 'none' on AWS; unset locally, where e-mail goes to a file outbox)
  * where <ID> is the id upper-cased with '-' turned into '_' (see `envNameFor`).
  */
 
@@ -54,14 +56,27 @@ export interface BucketDef {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/**
+ * Who calls an http route. On AWS, 'pagopa-node' routes live on their own HTTP API, reachable only
+ * through the mutual-TLS custom domain when one is configured. Locally ignored: one port serves all.
+ */
+export type HttpAudience = 'back-office' | 'pagopa-node';
+
 export type TriggerDef =
   | {
       readonly kind: 'http';
       readonly method: HttpMethod;
       /** API Gateway HTTP API route syntax: /organizations/{organizationFiscalCode}/debtpositions */
       readonly path: string;
-      /** false only for /health and /openapi.json; every other route checks an API key */
+      /** false only for routes that check no tenant API key (health, OpenAPI, signed webhook, node) */
       readonly authenticated: boolean;
+      /** default 'back-office' */
+      readonly audience?: HttpAudience;
+      /**
+       * Required when authenticated is false: why the route has no API key and what protects it
+       * instead. It is the route's cdk-nag AwsSolutions-APIG4 acknowledgement, so it must be true.
+       */
+      readonly unauthenticatedReason?: string;
     }
   | {
       readonly kind: 'queue';
@@ -86,10 +101,36 @@ export type TriggerDef =
       readonly localEverySeconds: number;
     };
 
-export type GrantDef =
+/** Grants on the catalog's own resources (the local cloud creates them too). */
+export type ResourceGrantDef =
   | { readonly resource: 'table'; readonly id: TableId; readonly access: 'read' | 'readWrite' }
   | { readonly resource: 'queue'; readonly id: QueueId; readonly access: 'send' | 'consume' }
   | { readonly resource: 'bucket'; readonly id: BucketId; readonly access: 'read' | 'write' | 'readWrite' };
+
+/** Grants on AWS services outside the catalog; locally there is nothing to grant. */
+export type ServiceGrantDef =
+  /**
+   * secretsmanager:GetSecretValue on the secrets whose name starts with `prefix` (must end in '/');
+   * the function reads the prefix from `<ID>_SECRET_PREFIX`.
+   */
+  | { readonly resource: 'secret'; readonly id: string; readonly prefix: string }
+  /** SES sending from the identity given at deploy time (CDK context `sesIdentity`); see EMAIL_TRANSPORT */
+  | { readonly resource: 'email'; readonly id?: undefined };
+
+export type GrantDef = ResourceGrantDef | ServiceGrantDef;
+
+/**
+ * A CloudWatch alarm on a custom metric the function emits (Powertools EMF): Sum over 5 minutes
+ * ≥ threshold, dimension service = the function's POWERTOOLS_SERVICE_NAME, to the alarm topic.
+ */
+export interface MetricAlarmDef {
+  readonly metric: string;
+  /** must be the catalog's metricsNamespace (what Powertools Metrics writes to) */
+  readonly namespace: string;
+  readonly threshold: number;
+  /** what happened and what to do; it is the alarm description the on-call reads */
+  readonly description: string;
+}
 
 export interface FunctionDef {
   /** kebab-case; also the folder under functions/ */
@@ -103,18 +144,21 @@ export interface FunctionDef {
   readonly grants: readonly GrantDef[];
   /** plain settings; secrets never go here */
   readonly environment?: Readonly<Record<string, string>>;
+  readonly alarms?: readonly MetricAlarmDef[];
 }
 
 export interface Catalog {
   readonly service: string;
+  /** CloudWatch namespace of custom metrics (POWERTOOLS_METRICS_NAMESPACE of every function) */
+  readonly metricsNamespace?: string;
   readonly table: TableDef;
   readonly queues: readonly QueueDef[];
   readonly buckets: readonly BucketDef[];
   readonly functions: readonly FunctionDef[];
 }
 
-export function envNameFor(resource: 'table' | 'queue' | 'bucket', id: string): string {
-  const suffix = id.toUpperCase().replace(/-/g, '_');
+export function envNameFor(resource: GrantDef['resource'], id?: string): string {
+  const suffix = (id ?? '').toUpperCase().replace(/-/g, '_');
   switch (resource) {
     case 'table':
       return `TABLE_NAME_${suffix}`;
@@ -122,7 +166,15 @@ export function envNameFor(resource: 'table' | 'queue' | 'bucket', id: string): 
       return `QUEUE_URL_${suffix}`;
     case 'bucket':
       return `BUCKET_NAME_${suffix}`;
+    case 'secret':
+      return `${suffix}_SECRET_PREFIX`;
+    case 'email':
+      return 'EMAIL_TRANSPORT';
   }
+}
+
+export function isResourceGrant(grant: GrantDef): grant is ResourceGrantDef {
+  return grant.resource === 'table' || grant.resource === 'queue' || grant.resource === 'bucket';
 }
 
 const ORG = '/organizations/{organizationFiscalCode}';
@@ -137,7 +189,13 @@ function api(
   path: string,
   description: string,
   grants: readonly GrantDef[],
-  options: { authenticated?: boolean; memoryMb?: number; timeoutSeconds?: number } = {},
+  options: {
+    authenticated?: boolean;
+    unauthenticatedReason?: string;
+    audience?: HttpAudience;
+    memoryMb?: number;
+    timeoutSeconds?: number;
+  } = {},
 ): FunctionDef {
   return {
     id,
@@ -145,7 +203,16 @@ function api(
     entry: `functions/${id}/handler.ts`,
     memoryMb: options.memoryMb ?? 512,
     timeoutSeconds: options.timeoutSeconds ?? 10,
-    triggers: [{ kind: 'http', method, path, authenticated: options.authenticated ?? true }],
+    triggers: [
+      {
+        kind: 'http',
+        method,
+        path,
+        authenticated: options.authenticated ?? true,
+        ...(options.audience ? { audience: options.audience } : {}),
+        ...(options.unauthenticatedReason ? { unauthenticatedReason: options.unauthenticatedReason } : {}),
+      },
+    ],
     grants,
   };
 }
@@ -222,6 +289,8 @@ const queues: readonly QueueDef[] = [
 
 export const catalog: Catalog = {
   service: 'pagopa-layer',
+  // shared/receipts-composition.ts writes ReceiptAnomaly here (checked by test/infra)
+  metricsNamespace: 'PagopaLayer',
   table: {
     id: 'main',
     partitionKey: 'pk',
@@ -245,9 +314,14 @@ export const catalog: Catalog = {
   ],
   functions: [
     eventDispatcher(queues),
-    api('health', 'GET', '/health', 'Liveness probe', [], { authenticated: false, memoryMb: 256 }),
+    api('health', 'GET', '/health', 'Liveness probe', [], {
+      authenticated: false,
+      unauthenticatedReason: 'Liveness probe, public on purpose: it answers a constant and reads no tenant data.',
+      memoryMb: 256,
+    }),
     api('openapi', 'GET', '/openapi.json', 'The OpenAPI 3.1 document of the back-office API', [], {
       authenticated: false,
+      unauthenticatedReason: 'The OpenAPI document of the API, public on purpose: a static description with no tenant data.',
       memoryMb: 256,
     }),
     api('create-debt-position', 'POST', `${ORG}/debtpositions`, 'Create a debt position (GPD)', [tableReadWrite]),
@@ -274,11 +348,21 @@ export const catalog: Catalog = {
     api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
       tableRead,
       { resource: 'queue', id: 'receipts', access: 'send' },
-    ], { authenticated: false }),
+    ], {
+      authenticated: false,
+      audience: 'pagopa-node',
+      unauthenticatedReason:
+        // the network control (mutual TLS, or what a stage without it has) is added by infra/aws
+        'SOAP interface of the pagoPA node, which holds no tenant API key; the function checks the caller ids (idPA/idBrokerPA/idStation) of every request against the tenant (identifiers, not secrets).',
+    }),
     api('receipt-webhook', 'POST', '/receipts', 'Signed JSON receipt webhook (HMAC-SHA256, X-Receipt-Signature)', [
       tableRead,
       { resource: 'queue', id: 'receipts', access: 'send' },
-    ], { authenticated: false }),
+    ], {
+      authenticated: false,
+      unauthenticatedReason:
+        'Receipt webhook authenticated by its body: the function verifies the HMAC-SHA256 X-Receipt-Signature with the tenant secret (constant-time) before anything is enqueued; unsigned or badly signed calls are refused.',
+    }),
     {
       id: 'receipt-processor',
       description: 'Applies receipts exactly once: option paid, position PAID/PARTIALLY_PAID, audit and payment.received in one transaction',
@@ -287,6 +371,15 @@ export const catalog: Catalog = {
       timeoutSeconds: 30,
       triggers: [{ kind: 'queue', queue: 'receipts', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 }],
       grants: [tableReadWrite, { resource: 'queue', id: 'receipts', access: 'consume' }],
+      alarms: [
+        {
+          metric: 'ReceiptAnomaly',
+          namespace: 'PagopaLayer',
+          threshold: 1,
+          description:
+            'A receipt could not be applied to its position, but the citizen has ALREADY PAID: the money has moved. Look at GET /organizations/{ofc}/receipts/anomalies and reconcile the position by hand (refund or manual booking).',
+        },
+      ],
     },
     api('list-receipts', 'GET', `${ORG}/receipts`, 'Receipts recorded in a time window (cursor pagination)', [tableRead]),
     api('list-receipt-anomalies', 'GET', `${ORG}/receipts/anomalies`, 'Receipts that moved money but could not be applied', [tableRead]),
@@ -369,6 +462,10 @@ export const catalog: Catalog = {
         tableReadWrite,
         { resource: 'queue', id: 'io-messages', access: 'consume' },
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
+        // App IO subscription keys: <prefix><organization>/<serviceId> (IO_SECRET_PREFIX)
+        { resource: 'secret', id: 'io', prefix: 'pagopa-layer/io/' },
+        // the e-mail fallback; off (EMAIL_TRANSPORT=none) unless the stage names an SES identity
+        { resource: 'email' },
       ],
     },
     {

@@ -14,6 +14,15 @@ export interface MtlsDomainConfig {
   readonly truststoreVersion?: string;
 }
 
+/** SES sending for the e-mail grant; absent: e-mail is off (EMAIL_TRANSPORT=none, no SES permission). */
+export interface EmailConfig {
+  /** verified SES identity: a domain (comune.example.it) or an address */
+  readonly identity: string;
+  /** the From address; IAM allows sending from it only (ses:FromAddress) */
+  readonly from: string;
+  readonly configurationSet?: string;
+}
+
 export interface DeployConfig {
   readonly stage: string;
   readonly isProd: boolean;
@@ -22,6 +31,14 @@ export interface DeployConfig {
   readonly apiThrottleBurst: number;
   readonly alarmEmail?: string;
   readonly nodeMtls?: MtlsDomainConfig;
+  /**
+   * Without mTLS only: IPv4 CIDRs allowed to call the node API (a Lambda authorizer on
+   * $context.identity.sourceIp; HTTP APIs have no resource policy and no WAF).
+   */
+  readonly nodeAllowedCidrs?: readonly string[];
+  readonly email?: EmailConfig;
+  /** customer-managed KMS key of the secrets granted by the catalog; absent: aws/secretsmanager */
+  readonly secretsKmsKeyArn?: string;
   /**
    * 'esbuild' (default): real NodejsFunction bundling. 'placeholder': an inline placeholder
    * body instead of the bundle; ONLY for infra tests that assert everything but the code.
@@ -72,6 +89,23 @@ export function readDeployConfig(node: Node): DeployConfig {
   }
   const truststoreVersion = str(node, 'nodeMtlsTruststoreVersion');
 
+  const cidrsRaw = str(node, 'nodeAllowedCidrs');
+  const nodeAllowedCidrs = cidrsRaw?.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const c of nodeAllowedCidrs ?? []) {
+    if (!isCidr(c)) throw new Error(`context 'nodeAllowedCidrs' must be comma-separated IPv4 CIDRs (203.0.113.0/24), got '${c}'`);
+  }
+  if (nodeAllowedCidrs?.length && domainName) {
+    throw new Error(
+      "context 'nodeAllowedCidrs' applies only without mutual TLS: with 'nodeMtlsDomain' the node API has no other endpoint and the client certificate is the control",
+    );
+  }
+
+  const email = readEmailConfig(node);
+  const secretsKmsKeyArn = str(node, 'secretsKmsKeyArn');
+  if (secretsKmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/.test(secretsKmsKeyArn)) {
+    throw new Error(`context 'secretsKmsKeyArn' must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${secretsKmsKeyArn}'`);
+  }
+
   const lambdaCode = str(node, 'lambdaCode') ?? 'esbuild';
   if (lambdaCode !== 'esbuild' && lambdaCode !== 'placeholder') {
     throw new Error(`context 'lambdaCode' must be 'esbuild' or 'placeholder', got '${lambdaCode}'`);
@@ -93,7 +127,47 @@ export function readDeployConfig(node: Node): DeployConfig {
           },
         }
       : {}),
+    ...(nodeAllowedCidrs?.length ? { nodeAllowedCidrs } : {}),
+    ...(email ? { email } : {}),
+    ...(secretsKmsKeyArn ? { secretsKmsKeyArn } : {}),
     lambdaCode,
     logRetentionDays: isProd ? 365 : 7,
   };
+}
+
+const EMAIL_RE = /^[^@\s]+@([a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
+const DOMAIN_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+function readEmailConfig(node: Node): EmailConfig | undefined {
+  const identity = str(node, 'sesIdentity');
+  const fromRaw = str(node, 'emailFrom');
+  const configurationSet = str(node, 'sesConfigurationSet');
+  if (identity === undefined) {
+    if (fromRaw !== undefined || configurationSet !== undefined) {
+      throw new Error("context 'emailFrom' and 'sesConfigurationSet' need 'sesIdentity' (the verified SES domain or address)");
+    }
+    return undefined;
+  }
+  const identityIsAddress = identity.includes('@');
+  if (identityIsAddress ? !EMAIL_RE.test(identity) : !DOMAIN_RE.test(identity)) {
+    throw new Error(`context 'sesIdentity' must be a domain (comune.example.it) or an e-mail address, got '${identity}'`);
+  }
+  // a domain identity sends from any address of the domain or its subdomains; an address identity from itself only
+  const from = fromRaw ?? (identityIsAddress ? identity : `avvisi@${identity}`);
+  const fromDomain = EMAIL_RE.exec(from)?.[1]?.toLowerCase();
+  const covered = identityIsAddress
+    ? from.toLowerCase() === identity.toLowerCase()
+    : fromDomain !== undefined && (fromDomain === identity.toLowerCase() || fromDomain.endsWith(`.${identity.toLowerCase()}`));
+  if (!covered) throw new Error(`context 'emailFrom' '${from}' is not covered by the SES identity '${identity}'`);
+  if (configurationSet !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(configurationSet)) {
+    throw new Error(`context 'sesConfigurationSet' must be an SES configuration set name, got '${configurationSet}'`);
+  }
+  return { identity, from, ...(configurationSet ? { configurationSet } : {}) };
+}
+
+/** IPv4 only: the execute-api endpoint of an HTTP API is IPv4 unless made dual-stack. */
+function isCidr(value: string): boolean {
+  const [ip, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || ip === undefined || bits === undefined || !/^\d{1,2}$/.test(bits) || Number(bits) > 32) return false;
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && ip.split('.').every((o) => Number(o) <= 255);
 }

@@ -21,9 +21,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Catalog, FunctionDef } from '../catalog';
+import type { Catalog, FunctionDef, HttpAudience } from '../catalog';
 import type { DeployConfig } from './config';
 import { CatalogFunction } from './constructs/catalog-function';
+import { IpAllowList } from './constructs/ip-allow-list';
 import { validateCatalogForAws } from './validate-catalog';
 
 export interface StatelessStackProps extends StackProps {
@@ -42,8 +43,15 @@ export const STREAM_RETRY_ATTEMPTS = 5;
 export class StatelessStack extends Stack {
   readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue }>();
   readonly functions = new Map<string, CatalogFunction>();
+  /** the back-office API (tenant API keys; its default endpoint is its address) */
   readonly httpApi: apigw.HttpApi;
+  /**
+   * The pagoPA node API: the catalog's 'pagopa-node' routes. With mutual TLS its default
+   * execute-api endpoint is disabled, so the mTLS domain is the only way in.
+   */
+  readonly nodeApi?: apigw.HttpApi;
   readonly alarmTopic: sns.Topic;
+  private readonly nodeAllowList?: IpAllowList;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -125,35 +133,72 @@ export class StatelessStack extends Stack {
       return q.queue;
     };
 
-    this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
-      apiName: `${prefix}-api`,
-      description: `${catalog.service} (${config.stage}): GPD-style back-office API and pagoPA node interface`,
-      createDefaultStage: false,
-      // CORS off: callers are back-office servers and the pagoPA node, never browsers.
-    });
-    const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
-      logGroupName: `/aws/apigateway/${prefix}-api`,
-      retention: config.isProd ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_WEEK,
-      encryptionKey: key,
-    });
-    const stage = new apigw.HttpStage(this, 'HttpApiDefaultStage', {
-      httpApi: this.httpApi,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: config.apiThrottleRatePerSecond, burstLimit: config.apiThrottleBurst },
-      accessLogSettings: {
-        destination: new apigw.LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(HTTP_ACCESS_LOG_FORMAT)),
-      },
-    });
+    const logRetention = config.isProd ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_WEEK;
+    // CORS off on both: callers are back-office servers and the pagoPA node, never browsers.
+    const makeApi = (id: string, apiName: string, description: string, disableExecuteApiEndpoint: boolean) => {
+      const api = new apigw.HttpApi(this, id, { apiName, description, createDefaultStage: false, disableExecuteApiEndpoint });
+      const accessLogs = new logs.LogGroup(this, `${id}AccessLogs`, {
+        logGroupName: `/aws/apigateway/${apiName}`,
+        retention: logRetention,
+        encryptionKey: key,
+      });
+      const apiStage = new apigw.HttpStage(this, `${id}DefaultStage`, {
+        httpApi: api,
+        stageName: '$default',
+        autoDeploy: true,
+        throttle: { rateLimit: config.apiThrottleRatePerSecond, burstLimit: config.apiThrottleBurst },
+        accessLogSettings: {
+          destination: new apigw.LogGroupLogDestination(accessLogs),
+          format: AccessLogFormat.custom(JSON.stringify(HTTP_ACCESS_LOG_FORMAT)),
+        },
+      });
+      return { api, stage: apiStage };
+    };
+    const { api: httpApi, stage } = makeApi(
+      'HttpApi',
+      `${prefix}-api`,
+      `${catalog.service} (${config.stage}): GPD-style back-office API`,
+      false,
+    );
+    this.httpApi = httpApi;
+    const hasNodeRoutes = catalog.functions.some((f) => f.triggers.some((t) => t.kind === 'http' && t.audience === 'pagopa-node'));
+    if (config.nodeMtls && !hasNodeRoutes) {
+      throw new Error("mutual TLS is configured (context 'nodeMtlsDomain') but the catalog has no http trigger with audience 'pagopa-node'");
+    }
+    const node = hasNodeRoutes
+      ? makeApi(
+          'NodeApi',
+          `${prefix}-node-api`,
+          `${catalog.service} (${config.stage}): pagoPA node interface (${config.nodeMtls ? `mutual TLS at ${config.nodeMtls.domainName} only` : 'no mutual TLS in this stage'})`,
+          config.nodeMtls !== undefined,
+        )
+      : undefined;
+    this.nodeApi = node?.api;
+    if (node && !config.nodeMtls && config.nodeAllowedCidrs) {
+      this.nodeAllowList = new IpAllowList(this, 'NodeIpAllowList', {
+        functionName: `${prefix}-node-ip-allow-list`,
+        cidrs: config.nodeAllowedCidrs,
+        key,
+        logRetention,
+      });
+    }
 
     for (const def of catalog.functions) {
       const cf = new CatalogFunction(this, `Fn-${def.id}`, {
         def,
         service: catalog.service,
+        ...(catalog.metricsNamespace ? { metricsNamespace: catalog.metricsNamespace } : {}),
         config,
         projectRoot: props.projectRoot,
-        targets: { tableDef: catalog.table, table, key, queue, bucket },
+        targets: {
+          tableDef: catalog.table,
+          table,
+          key,
+          queue,
+          bucket,
+          ...(config.email ? { email: config.email } : {}),
+          ...(config.secretsKmsKeyArn ? { secretsKmsKeyArn: config.secretsKmsKeyArn } : {}),
+        },
         names: {
           table: table.tableName,
           queueUrl: (q) => queue(q).queueUrl,
@@ -161,18 +206,45 @@ export class StatelessStack extends Stack {
         },
       });
       this.functions.set(def.id, cf);
-      this.addTriggers(def, cf, { catalog, prefix, queue, table });
+      this.addTriggers(def, cf, { catalog, prefix, queue, table, config });
 
       alarm(cf, 'ErrorsAlarm', cf.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${prefix}: '${def.id}' failed invocations`);
       alarm(cf, 'ThrottlesAlarm', cf.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${prefix}: '${def.id}' throttled invocations`);
+      for (const a of def.alarms ?? []) {
+        const metricAlarm = new cloudwatch.Alarm(cf, `MetricAlarm-${a.metric}`, {
+          metric: new cloudwatch.Metric({
+            namespace: a.namespace,
+            metricName: a.metric,
+            // Powertools Metrics' one default dimension
+            dimensionsMap: { service: cf.serviceName },
+            statistic: 'Sum',
+            period: Duration.minutes(5),
+          }),
+          threshold: a.threshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          // no data point = nothing emitted = no anomaly
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          alarmDescription: `${prefix}: '${def.id}' ${a.metric}. ${a.description}`,
+        });
+        metricAlarm.addAlarmAction(alarmAction);
+      }
     }
 
     alarm(
       this.httpApi,
       'ServerErrorAlarm',
       this.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      `${prefix}: HTTP API answered 5xx`,
+      `${prefix}: back-office HTTP API answered 5xx`,
     );
+    if (node) {
+      alarm(
+        node.api,
+        'ServerErrorAlarm',
+        node.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+        `${prefix}: pagoPA node HTTP API answered 5xx (the node retries, receipts may be delayed)`,
+      );
+    }
 
     if (config.nodeMtls) {
       const m = config.nodeMtls;
@@ -187,14 +259,23 @@ export class StatelessStack extends Stack {
           ...(m.truststoreVersion ? { version: m.truststoreVersion } : {}),
         },
       });
-      new apigw.ApiMapping(this, 'NodeMtlsMapping', { api: this.httpApi, domainName: domain, stage });
+      // the node API only, whose default endpoint is disabled: this domain is its one way in
+      new apigw.ApiMapping(this, 'NodeMtlsMapping', { api: node!.api, domainName: domain, stage: node!.stage });
       new CfnOutput(this, 'NodeMtlsDomainTarget', {
         value: domain.regionalDomainName,
         description: `CNAME/alias target for ${m.domainName} (mutual TLS)`,
       });
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the back-office HTTP API' });
+    if (node) {
+      new CfnOutput(this, 'NodeApiUrl', {
+        value: config.nodeMtls ? `https://${config.nodeMtls.domainName}/` : node.stage.url,
+        description: config.nodeMtls
+          ? 'Base URL of the pagoPA node API (mutual TLS; its execute-api endpoint is disabled)'
+          : 'Base URL of the pagoPA node API (NO mutual TLS in this stage)',
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     for (const [qid, { queue: q }] of this.queues) new CfnOutput(this, `QueueUrl-${qid}`, { value: q.queueUrl });
   }
@@ -202,25 +283,27 @@ export class StatelessStack extends Stack {
   private addTriggers(
     def: FunctionDef,
     cf: CatalogFunction,
-    ctx: { catalog: Catalog; prefix: string; queue: (id: string) => sqs.Queue; table: dynamodb.ITable },
+    ctx: { catalog: Catalog; prefix: string; queue: (id: string) => sqs.Queue; table: dynamodb.ITable; config: DeployConfig },
   ): void {
     for (const [i, trigger] of def.triggers.entries()) {
       switch (trigger.kind) {
         case 'http': {
-          const routes = this.httpApi.addRoutes({
+          const audience: HttpAudience = trigger.audience ?? 'back-office';
+          const api = audience === 'pagopa-node' ? this.nodeApi! : this.httpApi;
+          const authorizer = audience === 'pagopa-node' ? this.nodeAllowList?.authorizer : undefined;
+          const routes = api.addRoutes({
             path: trigger.path,
             methods: [apigw.HttpMethod[trigger.method]],
             integration: new HttpLambdaIntegration(`${def.id}-integration-${i}`, cf.fn, {
               payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
             }),
+            ...(authorizer ? { authorizer } : {}),
           });
-          for (const route of routes) {
-            Validations.of(route).acknowledge({
-              id: 'AwsSolutions-APIG4',
-              reason: trigger.authenticated
-                ? "Authenticated inside the function: the tenant's Ocp-Apim-Subscription-Key is hashed and looked up in DynamoDB (per-tenant keys, revocable, scoped to the organization in the path); an APIGW authorizer would add a second Lambda and a second lookup per call."
-                : `${trigger.method} ${trigger.path} is public on purpose (liveness / API description) and returns no tenant data.`,
-            });
+          // with the allow-list authorizer the route has an authorizer: nothing to acknowledge
+          if (!authorizer) {
+            for (const route of routes) {
+              Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: apig4Reason(trigger, ctx.config) });
+            }
           }
           break;
         }
@@ -314,3 +397,23 @@ export const HTTP_ACCESS_LOG_FORMAT = {
   integrationError: '$context.integrationErrorMessage',
   error: '$context.error.message',
 } as const;
+
+/**
+ * The truth about how one route without an APIGW authorizer is protected, per route and stage:
+ * the catalog says what the function checks, the deploy config what the network adds.
+ */
+export function apig4Reason(
+  trigger: Extract<FunctionDef['triggers'][number], { kind: 'http' }>,
+  config: DeployConfig,
+): string {
+  const route = `${trigger.method} ${trigger.path}`;
+  if (trigger.authenticated) {
+    return `${route}: authenticated inside the function: the tenant's Ocp-Apim-Subscription-Key is hashed and looked up in DynamoDB (per-tenant keys, revocable, scoped to the organization in the path); an APIGW authorizer would add a second Lambda and a second lookup per call.`;
+  }
+  if (!trigger.unauthenticatedReason) throw new Error(`${route}: authenticated is false but unauthenticatedReason is missing`);
+  if ((trigger.audience ?? 'back-office') === 'back-office') return `${route}: ${trigger.unauthenticatedReason}`;
+  const network = config.nodeMtls
+    ? `Network: only through https://${config.nodeMtls.domainName}, which requires a client certificate issued by the pagoPA node CA (mutual TLS, truststore ${config.nodeMtls.truststoreUri}); the node API's default execute-api endpoint is disabled.`
+    : `Network: stage '${config.stage}' has NO mutual TLS and no IP allow list: the route is on the node API's default execute-api endpoint and anyone who knows the caller ids can call it; never hold real tenants in such a stage.`;
+  return `${route}: ${trigger.unauthenticatedReason} ${network}`;
+}

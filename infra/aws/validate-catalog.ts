@@ -29,6 +29,11 @@ export function validateCatalogForAws(catalog: Catalog): void {
           problems.push(`function '${fn.id}': maxConcurrency must be 2..1000, got ${t.maxConcurrency}`);
         }
       }
+      if (t.kind === 'http' && !t.authenticated && !t.unauthenticatedReason?.trim()) {
+        problems.push(
+          `function '${fn.id}': route ${t.method} ${t.path} is not authenticated and gives no unauthenticatedReason (what protects it instead)`,
+        );
+      }
       if (t.kind === 'stream' && t.table !== catalog.table.id) {
         problems.push(`function '${fn.id}' is triggered by the stream of unknown table '${t.table}'`);
       }
@@ -36,6 +41,18 @@ export function validateCatalogForAws(catalog: Catalog): void {
     for (const g of fn.grants) {
       if (g.resource === 'queue' && !queues.has(g.id)) problems.push(`function '${fn.id}' is granted unknown queue '${g.id}'`);
       if (g.resource === 'bucket' && !buckets.has(g.id)) problems.push(`function '${fn.id}' is granted unknown bucket '${g.id}'`);
+      // ends in '/': 'app/io/' cannot also match 'app/io-admin/...'; Secrets Manager name characters only
+      if (g.resource === 'secret' && !/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*\/$/.test(g.prefix)) {
+        problems.push(`function '${fn.id}': secret prefix '${g.prefix}' must be a path of secret-name characters ending in '/'`);
+      }
+    }
+    for (const a of fn.alarms ?? []) {
+      if (catalog.metricsNamespace === undefined || a.namespace !== catalog.metricsNamespace) {
+        problems.push(
+          `function '${fn.id}': alarm on ${a.metric} watches namespace '${a.namespace}', but the functions write metrics to '${catalog.metricsNamespace ?? '(no metricsNamespace)'}'`,
+        );
+      }
+      if (!(a.threshold > 0)) problems.push(`function '${fn.id}': alarm on ${a.metric} needs a threshold > 0`);
     }
   }
   if (problems.length > 0) {

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { envNameFor, type Catalog, type QueueId } from '../catalog';
+import { envNameFor, isResourceGrant, type Catalog, type QueueId } from '../catalog';
 
 export interface LocalResourceNames {
   table: string;
@@ -161,6 +161,8 @@ export function resourceEnvironment(catalog: Catalog, resources: CreatedResource
   // a grant naming a resource the catalog does not declare is a catalog bug: say so early
   for (const fn of catalog.functions) {
     for (const grant of fn.grants) {
+      // secret/email grants are AWS IAM only: locally IO keys come from the seed, e-mail goes to the outbox
+      if (!isResourceGrant(grant)) continue;
       const name = envNameFor(grant.resource, grant.id);
       if (!(name in env)) throw new Error(`function '${fn.id}' is granted ${grant.resource}:${grant.id}, which the catalog does not declare`);
     }

@@ -177,3 +177,19 @@ export function createOutboxListener(dir: string) {
     );
   };
 }
+
+export type EmailTransport = 'ses' | 'file' | 'none';
+
+/**
+ * Which e-mail transport a function may use. On AWS `EMAIL_TRANSPORT` is set by infra/aws from
+ * the catalog's email grant: 'ses' when the stage names an SES identity (the function may send from
+ * EMAIL_FROM only), 'none' when it does not (no SES permission: the caller must then leave the
+ * EmailSender out, so the fallback is recorded as skipped instead of retried into the DLQ).
+ * Unset: 'file' on the local cloud (LOCAL_CLOUD=true), else 'ses' (as before the variable existed).
+ */
+export function emailTransportFromEnv(env: Readonly<Record<string, string | undefined>>): EmailTransport {
+  const value = env['EMAIL_TRANSPORT'];
+  if (value === undefined || value === '') return env['LOCAL_CLOUD'] === 'true' ? 'file' : 'ses';
+  if (value === 'ses' || value === 'file' || value === 'none') return value;
+  throw new Error(`EMAIL_TRANSPORT must be 'ses', 'file' or 'none', got '${value}'`);
+}

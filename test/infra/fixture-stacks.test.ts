@@ -145,7 +145,9 @@ describe('functions', () => {
     for (const fn of fixtureCatalog.functions) {
       const env: Record<string, unknown> = {
         STAGE: 'dev',
-        POWERTOOLS_SERVICE_NAME: `fixture-layer-${fn.id}`,
+        // the stage is in it: it is the `service` dimension the metric alarms watch
+        POWERTOOLS_SERVICE_NAME: `fixture-layer-dev-${fn.id}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'FixtureLayer',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...fn.environment,
@@ -255,10 +257,14 @@ describe('HTTP API', () => {
     f.triggers.flatMap((tr) => (tr.kind === 'http' ? [{ fn: f.id, key: `${tr.method} ${tr.path}` }] : [])),
   );
 
-  it('has one route per http trigger, proxying to the function with payload 2.0', () => {
+  it('has one route per http trigger, on the API of its audience, proxying to the function with payload 2.0', () => {
     const t = dev.statelessTemplate;
-    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
-    expect(routes.sort()).toEqual(httpTriggers.map((h) => h.key).sort());
+    const routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(httpTriggers.map((h) => h.key).sort());
+    const onApi = (prefix: string) =>
+      routes.filter((r) => String(r.Properties.ApiId.Ref).startsWith(prefix)).map((r) => r.Properties.RouteKey).sort();
+    expect(onApi('NodeApi')).toEqual(['POST /node/soap']);
+    expect(onApi('HttpApi')).toEqual(httpTriggers.map((h) => h.key).filter((k) => k !== 'POST /node/soap').sort());
     const integrations = Object.values(t.findResources('AWS::ApiGatewayV2::Integration'));
     for (const i of integrations) {
       expect(i.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
@@ -324,7 +330,7 @@ describe('triggers', () => {
 
   it('every event source mapping reports batch item failures', () => {
     const esms = Object.values(dev.statelessTemplate.findResources('AWS::Lambda::EventSourceMapping'));
-    expect(esms).toHaveLength(2);
+    expect(esms).toHaveLength(3);
     for (const e of esms) expect(e.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
@@ -344,16 +350,19 @@ describe('alarms', () => {
       fixtureCatalog.queues.length + // DLQs
       1 + // stream failure queue
       fixtureCatalog.functions.length * 2 + // errors + throttles
-      1; // API 5xx
+      2 + // back-office and node API 5xx
+      1; // the renderer's RenderGaveUp metric alarm
     expect(alarms).toHaveLength(expected);
     const byMetric = (m: string) => alarms.filter((a) => a.Properties.MetricName === m).length;
     expect(byMetric('ApproximateNumberOfMessagesVisible')).toBe(fixtureCatalog.queues.length + 1);
     expect(byMetric('Errors')).toBe(fixtureCatalog.functions.length);
     expect(byMetric('Throttles')).toBe(fixtureCatalog.functions.length);
-    expect(byMetric('5xx')).toBe(1);
+    expect(byMetric('5xx')).toBe(2);
+    expect(byMetric('RenderGaveUp')).toBe(1);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toHaveLength(1);
       expect(a.Properties.AlarmActions[0].Ref).toMatch(/^AlarmTopic/);
+      if (a.Properties.MetricName === 'RenderGaveUp') continue; // catalog metric alarms: metric-alarms.test.ts
       expect(a.Properties.Threshold).toBe(0);
       expect(a.Properties.ComparisonOperator).toBe('GreaterThanThreshold');
     }

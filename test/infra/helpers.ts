@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Catalog } from '../../infra/catalog';
@@ -77,4 +78,21 @@ export function statementsWith(template: Template, functionId: string, action: s
 /** CDK logical ids drop non-alphanumerics: construct `Fn-get-thing` → `Fngetthing...` */
 export function logicalPrefix(functionId: string): string {
   return `Fn${functionId.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** the cdk-nag acknowledgements recorded on one construct: rule id → reason */
+export function acknowledgements(construct: IConstruct): Record<string, string> {
+  return Object.assign(
+    {},
+    ...construct.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .map((m) => m.data as Record<string, string>),
+  );
+}
+
+/** the environment variables of a function, by catalog id */
+export function functionEnv(template: Template, functionName: string): Record<string, unknown> {
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: functionName } }));
+  if (!fn) throw new Error(`no function ${functionName}`);
+  return fn.Properties.Environment.Variables as Record<string, unknown>;
 }

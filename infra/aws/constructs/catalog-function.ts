@@ -18,6 +18,8 @@ import { statementsFor, type GrantTargets } from './grants';
 export interface CatalogFunctionProps {
   readonly def: FunctionDef;
   readonly service: string;
+  /** the catalog's metricsNamespace: POWERTOOLS_METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
   readonly config: DeployConfig;
   /** absolute path of the repository root; catalog entries are relative to it */
   readonly projectRoot: string;
@@ -33,6 +35,8 @@ export class CatalogFunction extends Construct {
   readonly fn: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** POWERTOOLS_SERVICE_NAME: the `service` dimension of the function's custom metrics */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: CatalogFunctionProps) {
     super(scope, id);
@@ -52,24 +56,44 @@ export class CatalogFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    // The stage is in the service name (= the function name): it is the `service` dimension of
+    // custom metrics, so two stages in one account never feed each other's alarms.
+    this.serviceName = `${props.service}-${config.stage}-${def.id}`;
     const environment: Record<string, string> = {
       STAGE: config.stage,
-      POWERTOOLS_SERVICE_NAME: `${props.service}-${def.id}`,
+      POWERTOOLS_SERVICE_NAME: this.serviceName,
+      ...(props.metricsNamespace ? { POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace } : {}),
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    const wildcardResources: string[] = [];
+    const wildcardResources: Array<{ arn: string; reason: string }> = [];
     for (const grant of def.grants) {
-      const { statements, wildcardResources: wild } = statementsFor(grant, targets);
+      const { statements, wildcardResources: wild } = statementsFor(this, grant, targets);
       for (const s of statements) this.role.addToPolicy(s);
       wildcardResources.push(...wild);
       const envName = envNameFor(grant.resource, grant.id);
-      environment[envName] =
-        grant.resource === 'table'
-          ? names.table
-          : grant.resource === 'queue'
-            ? names.queueUrl(grant.id)
-            : names.bucketName(grant.id);
+      switch (grant.resource) {
+        case 'table':
+          environment[envName] = names.table;
+          break;
+        case 'queue':
+          environment[envName] = names.queueUrl(grant.id);
+          break;
+        case 'bucket':
+          environment[envName] = names.bucketName(grant.id);
+          break;
+        case 'secret':
+          environment[envName] = grant.prefix;
+          break;
+        case 'email':
+          // no SES identity in this stage: the function is told e-mail is off and gets no SES permission
+          environment[envName] = targets.email ? 'ses' : 'none';
+          if (targets.email) {
+            environment['EMAIL_FROM'] = targets.email.from;
+            if (targets.email.configurationSet) environment['SES_CONFIGURATION_SET'] = targets.email.configurationSet;
+          }
+          break;
+      }
     }
     for (const [k, v] of Object.entries(def.environment ?? {})) {
       if (k in environment) throw new Error(`function '${def.id}': catalog environment '${k}' clashes with a derived variable`);
@@ -119,11 +143,12 @@ export class CatalogFunction extends Construct {
         reason:
           'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (added by Tracing.ACTIVE).',
       });
-      for (const arn of new Set(wildcardResources)) {
-        Validations.of(policy).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`,
-          reason: `Objects of one bucket granted by the catalog to '${def.id}': object keys are data (tenant/notice ids), not known at deploy time.`,
-        });
+      const acknowledged = new Set<string>();
+      for (const { arn, reason } of wildcardResources) {
+        const id = `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`;
+        if (acknowledged.has(id)) continue;
+        acknowledged.add(id);
+        Validations.of(policy).acknowledge({ id, reason: `Granted by the catalog to '${def.id}'. ${reason}` });
       }
     }
     Validations.of(this.fn).acknowledge({

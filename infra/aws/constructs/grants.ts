@@ -3,12 +3,15 @@
  * the resources it names. Hand-written instead of `table.grantReadData()` & co., which also
  * allow Scan, DescribeTable, BatchWriteItem, s3:List*, kms:ReEncrypt*... that no function uses.
  */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
 import type { GrantDef, TableDef } from '../../catalog';
+import type { EmailConfig } from '../config';
 
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 /**
@@ -31,6 +34,12 @@ export const QUEUE_CONSUME_ACTIONS = [
 ] as const;
 export const BUCKET_READ_ACTIONS = ['s3:GetObject'] as const;
 export const BUCKET_WRITE_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'] as const;
+export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
+/**
+ * SesEmailSender calls SES v2 SendEmail (Content.Raw), authorised as ses:SendEmail;
+ * ses:SendRawEmail is the v1 raw API, kept on the same identity and From address only.
+ */
+export const EMAIL_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
 
 /** kms actions a data-plane call needs when the resource is encrypted with our key */
 const KMS_DECRYPT = ['kms:Decrypt'] as const;
@@ -42,15 +51,19 @@ export interface GrantTargets {
   readonly key: kms.IKey;
   readonly queue: (id: string) => sqs.IQueue;
   readonly bucket: (id: string) => s3.IBucket;
+  /** SES sending of this stage; undefined: e-mail is off and the email grant yields no statement */
+  readonly email?: EmailConfig;
+  /** CMK of the granted secrets; undefined: aws/secretsmanager, usable through Secrets Manager by the account */
+  readonly secretsKmsKeyArn?: string;
 }
 
 export interface GrantStatements {
   readonly statements: iam.PolicyStatement[];
-  /** the resource ARN patterns with a '*' that cdk-nag will report (objects under a bucket) */
-  readonly wildcardResources: string[];
+  /** the resource ARN patterns with a '*' that cdk-nag will report, each with the reason it is needed */
+  readonly wildcardResources: Array<{ readonly arn: string; readonly reason: string }>;
 }
 
-export function statementsFor(grant: GrantDef, t: GrantTargets): GrantStatements {
+export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets): GrantStatements {
   const kms = (actions: readonly string[]) =>
     new iam.PolicyStatement({ actions: [...actions], resources: [t.key.keyArn] });
   switch (grant.resource) {
@@ -106,7 +119,62 @@ export function statementsFor(grant: GrantDef, t: GrantTargets): GrantStatements
           kms([...KMS_ENCRYPT, 'kms:Decrypt']),
         );
       }
-      return { statements, wildcardResources: [objects] };
+      return {
+        statements,
+        wildcardResources: [
+          { arn: objects, reason: 'Objects of one catalog bucket: object keys are data (tenant/notice ids), not known at deploy time.' },
+        ],
+      };
+    }
+    case 'secret': {
+      const stack = Stack.of(scope);
+      // Secrets Manager appends '-' and 6 random characters to every secret ARN, and the names
+      // under the prefix are <organization>/<serviceId>: data, not known at deploy time.
+      const arn = stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${grant.prefix}*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      const statements = [new iam.PolicyStatement({ actions: [...SECRET_READ_ACTIONS], resources: [arn] })];
+      if (t.secretsKmsKeyArn) {
+        statements.push(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [t.secretsKmsKeyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+          }),
+        );
+      }
+      return {
+        statements,
+        wildcardResources: [
+          {
+            arn,
+            reason: `Read-only (GetSecretValue) on the secrets named '${grant.prefix}<organization>/<serviceId>': one per tenant and App IO service, created by operators after deploy; Secrets Manager also appends a random 6-character suffix to every secret ARN. Nothing outside the prefix.`,
+          },
+        ],
+      };
+    }
+    case 'email': {
+      if (!t.email) return { statements: [], wildcardResources: [] };
+      const stack = Stack.of(scope);
+      const sesArn = (resource: string, name: string) =>
+        stack.formatArn({ service: 'ses', resource, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+      return {
+        statements: [
+          new iam.PolicyStatement({
+            actions: [...EMAIL_SEND_ACTIONS],
+            // with a configuration set, SES also authorises the call on the set
+            resources: [
+              sesArn('identity', t.email.identity),
+              ...(t.email.configurationSet ? [sesArn('configuration-set', t.email.configurationSet)] : []),
+            ],
+            conditions: { StringEquals: { 'ses:FromAddress': t.email.from } },
+          }),
+        ],
+        wildcardResources: [],
+      };
     }
   }
 }
