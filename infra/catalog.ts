@@ -254,6 +254,7 @@ const queues: readonly QueueDef[] = [
       'debt-position.published',
       'debt-position.invalidated',
       'debt-position.deleted',
+      'debt-position.expired',
     ],
   },
   { id: 'webhook-delivery', visibilityTimeoutSeconds: 180, maxReceiveCount: 8, retentionDays: 4 },
@@ -476,6 +477,15 @@ export const catalog: Catalog = {
       timeoutSeconds: 300,
       triggers: [{ kind: 'schedule', expression: 'cron(0 7 * * ? *)', localEverySeconds: 60 }],
       grants: [tableRead, { resource: 'queue', id: 'io-messages', access: 'send' }],
+    },
+    {
+      id: 'advance-position-statuses',
+      description: 'Persists what time does to positions: PUBLISHED to VALID at the validity date, VALID to EXPIRED after the due date',
+      entry: 'functions/advance-position-statuses/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      triggers: [{ kind: 'schedule', expression: 'rate(15 minutes)', localEverySeconds: 30 }],
+      grants: [tableReadWrite],
     },
     api('put-io-template', 'PUT', `${ORG}/io/templates/{kind}`, 'Save the tenant App IO message template of a kind (validated against IO limits)', [
       tableReadWrite,

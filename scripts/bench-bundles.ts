@@ -51,11 +51,13 @@ export function dummyEnv(fn: FunctionDef): Record<string, string> {
     ...fn.environment,
   };
   for (const g of fn.grants) {
-    const name = envNameFor(g.resource, g.id);
-    env[name] =
-      g.resource === 'queue'
-        ? `https://sqs.eu-south-1.amazonaws.com/000000000000/bench-${g.id}`
-        : `bench-${g.resource}-${g.id}`;
+    // the values CDK would set: a queue URL, a resource name, a secret prefix, the e-mail transport
+    if (g.resource === 'email') env[envNameFor('email')] = 'ses';
+    else if (g.resource === 'secret') env[envNameFor('secret', g.id)] = g.prefix;
+    else {
+      env[envNameFor(g.resource, g.id)] =
+        g.resource === 'queue' ? `https://sqs.eu-south-1.amazonaws.com/000000000000/bench-${g.id}` : `bench-${g.resource}-${g.id}`;
+    }
   }
   return env;
 }

@@ -11,7 +11,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDebtPositionStore } from '../../shared/adapters/dynamo/debt-position-store';
 import { DynamoMessageRecordStore, DynamoRateLimiter, DynamoTemplateStore } from '../../shared/adapters/dynamo/message-store';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
-import { FileEmailSender, SesEmailSender } from '../../shared/adapters/email';
+import { FileEmailSender, SesEmailSender, emailTransportFromEnv } from '../../shared/adapters/email';
 import { S3ObjectStore, createS3Client, type ObjectStore } from '../../shared/adapters/object-store';
 import { SecretsManagerSource, ioApiKeySecretName } from '../../shared/adapters/secrets';
 import { readConfig } from '../../shared/config/env';
@@ -128,10 +128,15 @@ function compose(): IoSenderDeps {
   const positions = new DynamoDebtPositionStore(db, config.TABLE_NAME_MAIN);
   const organizations = new DynamoOrganizationStore(db, config.TABLE_NAME_MAIN);
   const secrets = new SecretsManagerSource(new SecretsManagerClient({}), { ttlMs: config.IO_SECRET_CACHE_SECONDS * 1000 });
-  const local = config.LOCAL_CLOUD === 'true';
-  const email = local
-    ? new FileEmailSender(resolve(config.EMAIL_OUTBOX_DIR ?? '.local-data/outbox'), config.EMAIL_FROM)
-    : new SesEmailSender(new SESv2Client({}), config.EMAIL_FROM, config.SES_CONFIGURATION_SET);
+  // 'file' locally; 'ses' where the stage has an SES identity; 'none' where it has not: the
+  // fallback is then recorded as skipped instead of retried into access-denied errors
+  const transport = emailTransportFromEnv(process.env);
+  const email =
+    transport === 'file'
+      ? new FileEmailSender(resolve(config.EMAIL_OUTBOX_DIR ?? '.local-data/outbox'), config.EMAIL_FROM)
+      : transport === 'ses'
+        ? new SesEmailSender(new SESv2Client({}), config.EMAIL_FROM, config.SES_CONFIGURATION_SET)
+        : undefined;
   const objects = config.BUCKET_NAME_NOTICES ? new S3ObjectStore(createS3Client(), config.BUCKET_NAME_NOTICES) : noStore;
   const noticeLog = { info: (m: string, a?: Record<string, unknown>) => log.info(m, { ...a }), warn: (m: string, a?: Record<string, unknown>) => log.warn(m, { ...a }) };
   // the notices work renders the PDF; when it cannot be loaded the e-mail goes without it

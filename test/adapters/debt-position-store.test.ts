@@ -69,6 +69,23 @@ describe('DynamoDebtPositionStore', () => {
     await expect(store.replace(position({ version: 2 }), 1, audit, [event], [])).rejects.toThrow('throttled');
   });
 
+  it('tries a transaction cancelled by a concurrent one again, with a fresh token, and reports a lasting conflict as 409', async () => {
+    db.on(TransactWriteCommand)
+      .rejectsOnce(cancelled(['None', 'TransactionConflict', 'None', 'None']))
+      .resolvesOnce({});
+    const p = position();
+    expect(await store.create(p, audit, [event])).toBeUndefined();
+    const calls = db.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toBe(event.eventId);
+    expect(calls[1]).not.toBe(event.eventId);
+
+    db.reset();
+    db.on(TransactWriteCommand).rejects(cancelled(['TransactionConflict', 'None', 'None']));
+    expect(await store.replace(position({ version: 2 }), 1, audit, [event], [])).toEqual({ conflict: 'version' });
+    expect(db.commandCalls(TransactWriteCommand)).toHaveLength(4);
+  });
+
   it('hands out consecutive IUV bases ending at the counter value', async () => {
     db.on(UpdateCommand).resolves({ Attributes: { next: 42 } });
     expect(await store.allocateIuvBases('80001234568', 3)).toEqual([40n, 41n, 42n]);

@@ -224,9 +224,21 @@ describe('roles hold exactly their grants', () => {
     expect(actions).toContain('sqs:ReceiveMessage');
     expect(actions).toContain('sqs:DeleteMessage');
     expect(actions).toContain('s3:PutObject');
+    expect(actions).toContain('s3:DeleteObject'); // superseded notice versions are removed
     expect(actions).not.toContain('s3:GetObject');
+    expect(actions).not.toContain('s3:ListBucket');
     expect(actions).not.toContain('dynamodb:PutItem');
     expect(actions).not.toContain('sqs:SendMessage');
+  });
+
+  it('a bucket reader gets objects and may list the bucket (404, not 403, for a missing key), but not write', () => {
+    const actions = roleActions(t(), fixtureFunctions.nightly.id);
+    expect(actions).toContain('s3:GetObject');
+    expect(actions).toContain('s3:ListBucket');
+    expect(actions).not.toContain('s3:PutObject');
+    expect(actions).not.toContain('s3:DeleteObject');
+    const [list] = statementsWith(t(), fixtureFunctions.nightly.id, 's3:ListBucket');
+    expect(JSON.stringify(list!.Resource)).not.toContain('/*'); // the bucket, not its objects
   });
 
   it('a stream consumer reads only the stream (no table items) and sends only to its queue', () => {

@@ -33,7 +33,13 @@ export const QUEUE_CONSUME_ACTIONS = [
   'sqs:GetQueueUrl',
 ] as const;
 export const BUCKET_READ_ACTIONS = ['s3:GetObject'] as const;
-export const BUCKET_WRITE_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'] as const;
+/**
+ * On the bucket itself: without ListBucket, S3 answers 403 instead of 404 for a missing key, and
+ * "not rendered yet" would look like "forbidden" to the notice functions.
+ */
+export const BUCKET_LIST_ACTIONS = ['s3:ListBucket'] as const;
+/** DeleteObject: superseded notice versions and notices of positions no longer payable are removed. */
+export const BUCKET_WRITE_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'] as const;
 export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
 /**
  * SesEmailSender calls SES v2 SendEmail (Content.Raw), authorised as ses:SendEmail;
@@ -109,6 +115,7 @@ export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets
       if (grant.access === 'read' || grant.access === 'readWrite') {
         statements.push(
           new iam.PolicyStatement({ actions: [...BUCKET_READ_ACTIONS], resources: [objects] }),
+          new iam.PolicyStatement({ actions: [...BUCKET_LIST_ACTIONS], resources: [bucket.bucketArn] }),
           kms(KMS_DECRYPT),
         );
       }

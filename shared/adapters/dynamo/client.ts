@@ -19,6 +19,13 @@ export function failedConditions(error: unknown): number[] | undefined {
   return reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
 }
 
+/** Which items of a cancelled transaction another transaction was holding (TransactionConflict). */
+export function conflictedItems(error: unknown): number[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+  return reasons.flatMap((r, i) => (r.Code === 'TransactionConflict' ? [i] : []));
+}
+
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

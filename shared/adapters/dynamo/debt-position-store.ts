@@ -15,11 +15,14 @@ import { firstDueDate } from '../../domain/debt-position';
 import { MAX_IUV_BASE } from '../../domain/notice-number';
 import type { DomainEvent } from '../../../events/domain-events';
 import type { AuditEntry, DebtPositionStore, ListQuery, WriteConflict } from '../../use-cases/ports';
-import { failedConditions } from './client';
+import { randomUUID } from 'node:crypto';
+import { conflictedItems, failedConditions } from './client';
 import { auditPut, outboxEventPut } from './outbox';
 import { SK, gsi, iuvPk, orgPk, positionPk } from './keys';
 
 const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
+/** times a transaction cancelled by a concurrent one (TransactionConflict) is tried again */
+const TRANSACTION_CONFLICT_RETRIES = 3;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -254,16 +257,29 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     token: string | undefined,
     onConditionFailure: (failedIndexes: number[]) => WriteConflict,
   ): Promise<WriteConflict | undefined> {
-    try {
-      // The SDK retries a transaction whose answer was lost; with a request token (the first
-      // event's id, unique per use-case run) DynamoDB treats the retry as the same transaction
-      // instead of failing it on its own conditions.
-      await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-      return undefined;
-    } catch (error) {
-      const failed = failedConditions(error);
-      if (failed && failed.length > 0) return onConditionFailure(failed);
-      throw error;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // The SDK retries a transaction whose answer was lost; with a request token (the first
+        // event's id, unique per use-case run) DynamoDB treats the retry as the same transaction
+        // instead of failing it on its own conditions.
+        const clientToken = attempt === 0 ? token : randomUUID();
+        await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: clientToken }));
+        return undefined;
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (failed && failed.length > 0) return onConditionFailure(failed);
+        // Cancelled because another transaction held one of the items: nothing was written, so
+        // trying again (with a fresh token: this one belongs to the cancelled attempt) is safe.
+        const conflicted = conflictedItems(error);
+        if (conflicted && conflicted.length > 0) {
+          if (attempt < TRANSACTION_CONFLICT_RETRIES) {
+            await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * (attempt + 1)));
+            continue;
+          }
+          return onConditionFailure(conflicted);
+        }
+        throw error;
+      }
     }
   }
 }
