@@ -10,5 +10,6 @@ export default defineConfig({
     // two workers keep the 2-core machine busy without starving DynamoDB Local (Java).
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
