@@ -7,8 +7,7 @@
  *   npm run bench:receipts -- [--n 200] [--concurrency 16]
  */
 import { pathToFileURL } from 'node:url';
-import { startLocalCloud } from '../infra/local/cloud';
-import { seedOrganizations } from '../infra/local/seed';
+import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
 import { buildNodeRequest, parseStationResponse, soapActionFor, type PaymentData, type Receipt } from '../shared/adapters/pagopa-soap';
 import { dynamoCommandCounts } from '../shared/receipts-composition';
 import { receiptFor } from './pay';
@@ -23,6 +22,15 @@ export interface BenchRow {
   readonly perSecond: number;
   readonly dynamoPerReceipt: number;
   readonly commands: string;
+}
+
+export function formatReceiptsTable(rows: readonly BenchRow[]): string {
+  return [
+    'Receipts through the local stack (paSendRTV2 → SQS → processor → table)',
+    '| phase | receipts | seconds | receipts/s | DynamoDB requests per receipt | commands |',
+    '|---|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.phase} | ${r.receipts} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ${r.dynamoPerReceipt.toFixed(2)} | ${r.commands} |`),
+  ].join('\n');
 }
 
 async function pool<T>(items: readonly T[], concurrency: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -60,9 +68,9 @@ export async function benchReceipts(opts: { n?: number; concurrency?: number; lo
   const log = opts.log ?? ((line: string) => console.log(line));
   // the handlers' per-request logs would drown the table (and cost time): warnings and errors only
   process.env['POWERTOOLS_LOG_LEVEL'] ??= 'WARN';
-  const cloud = await startLocalCloud({ port: 0, log: () => {} });
+  // the whole layer, simulators included: the payment events also reach App IO and notices
+  const { cloud } = await startLocalLayer({ port: 0, log: () => {}, outboxDir: temporaryOutbox() });
   try {
-    await seedOrganizations('infra/local/seed.json', cloud);
     const base = cloud.url;
     const soap = async (operation: 'paGetPaymentV2' | 'paSendRTV2', body: string) => {
       const res = await fetch(`${base}/pagopa/paForNode`, {

@@ -6,8 +6,11 @@
  *   npm run bench                      all of them
  *   npm run bench -- positions notices only those (bundles, positions, notices, receipts, io)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Suite {
   readonly name: string;
@@ -42,24 +45,50 @@ const suites: Suite[] = [
   {
     name: 'receipts',
     async run() {
-      const mod = (await import('./bench-receipts')) as Record<string, unknown>;
-      const run = mod['benchReceipts'] as () => Promise<unknown>;
-      const format = (mod['formatReceiptsTable'] ?? mod['formatTable']) as ((d: unknown) => string) | undefined;
-      const data = await run();
-      return { table: format ? format(data) : JSON.stringify(data, null, 2), data };
+      const { benchReceipts, formatReceiptsTable } = await import('./bench-receipts');
+      const data = await benchReceipts({ log: () => undefined });
+      return { table: formatReceiptsTable(data), data };
     },
   },
   {
     name: 'io',
     async run() {
-      const mod = (await import('./bench-io')) as Record<string, unknown>;
-      const run = mod['benchIo'] as () => Promise<unknown>;
-      const format = (mod['formatIoTable'] ?? mod['formatTable']) as ((d: unknown) => string) | undefined;
-      const data = await run();
-      return { table: format ? format(data) : JSON.stringify(data, null, 2), data };
+      const { benchIo, formatIoTable } = await import('./bench-io');
+      const data = await benchIo();
+      return { table: formatIoTable(data), data };
     },
   },
 ];
+
+// Each suite runs in a process of its own: handlers keep their clients at module scope, so a
+// second local cloud in the same process would talk to the first one's (stopped) endpoints.
+const suiteArg = process.argv.find((a) => a.startsWith('--suite='))?.slice('--suite='.length);
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+if (suiteArg !== undefined && outArg !== undefined) {
+  const suite = suites.find((s) => s.name === suiteArg);
+  if (!suite) throw new Error(`no suite ${suiteArg}`);
+  const result = await suite.run();
+  writeFileSync(outArg, JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+  process.exit(0);
+}
+
+function runInChild(name: string): Promise<{ table: string; data: unknown }> {
+  const out = join(mkdtempSync(join(tmpdir(), 'bench-')), `${name}.json`);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--suite=${name}`, `--out=${out}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'ERROR', NODE_NO_WARNINGS: '1' },
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return fail(new Error(`suite ${name} exited with ${code}`));
+      try {
+        done(JSON.parse(readFileSync(out, 'utf8')) as { table: string; data: unknown });
+      } catch (error) {
+        fail(error as Error);
+      }
+    });
+  });
+}
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = wanted.length > 0 ? suites.filter((s) => wanted.includes(s.name)) : suites;
@@ -74,7 +103,7 @@ for (const suite of selected) {
   const started = Date.now();
   console.log(`## ${suite.name}`);
   try {
-    const { table, data } = await suite.run();
+    const { table, data } = await runInChild(suite.name);
     console.log(`${table}\n(${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
     results[suite.name] = data;
   } catch (error) {

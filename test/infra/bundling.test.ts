@@ -34,14 +34,13 @@ function assetDir(): string {
 }
 
 describe('NodejsFunction bundling', () => {
-  it('emits one minified ESM index.mjs with the createRequire banner, the SDK left to the runtime, and a source map', () => {
+  it('emits one minified ESM index.mjs with the createRequire banner, the SDK inside, and a source map', () => {
     const dir = assetDir();
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith(CJS_REQUIRE_BANNER)).toBe(true);
-    // the runtime's SDK is imported, not bundled: no SDK internals inside the bundle
-    expect(code).toMatch(/from\s*["']@aws-sdk\//);
-    expect(code).not.toContain('@smithy/core');
+    // bundled, not imported from the runtime: cold start measured faster (infra/aws/bundling.ts)
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
     const lines = code.split('\n');
     expect(code.length / lines.length).toBeGreaterThan(2000); // minified: few, very long lines
     const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sourcesContent?: unknown };
