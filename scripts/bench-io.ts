@@ -77,7 +77,7 @@ function body(i: number, run: string): Record<string, unknown> {
 }
 
 export async function benchIo(options: { positions?: number } = {}): Promise<IoScenarioResult[]> {
-  const n = options.positions ?? Number(process.argv[2] ?? 150);
+  const n = options.positions ?? 150;
   const dir = mkdtempSync(join(tmpdir(), 'bench-io-'));
   const io = createLocalIo({ outboxDir: join(dir, 'outbox') });
   const cloud = await startLocalCloud({ port: 0, log: () => undefined, mounts: io.mounts });
@@ -150,7 +150,8 @@ export function formatIoTable(results: readonly IoScenarioResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  benchIo()
+  const positions = Number(process.argv[2] ?? 150);
+  benchIo({ positions })
     .then((r) => {
       console.log(formatIoTable(r));
       process.exit(r.some((x) => x.duplicates > 0 || x.messages !== x.positions) ? 1 : 0);
