@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from './adapters/dynamo/client';
 import { DynamoDebtPositionStore } from './adapters/dynamo/debt-position-store';
 import { DynamoOrganizationStore } from './adapters/dynamo/organization-store';
@@ -19,9 +20,10 @@ export interface ApiRuntime extends PositionDeps {
   readonly authenticate: TenantAuthenticator;
 }
 
-export function createApiRuntime(env: NodeJS.ProcessEnv = process.env): ApiRuntime {
+/** `dynamo`: the low-level client to use (e.g. one that counts commands for the benchmarks). */
+export function createApiRuntime(env: NodeJS.ProcessEnv = process.env, dynamo?: DynamoDBClient): ApiRuntime {
   const config = readConfig(tableConfigSchema, env);
-  const db = createDocumentClient();
+  const db = createDocumentClient(dynamo);
   const organizations = new DynamoOrganizationStore(db, config.TABLE_NAME_MAIN);
   const clock = (): Date => new Date();
   return {

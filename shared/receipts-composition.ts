@@ -3,7 +3,6 @@
  * processor, receipt queries): clients and stores built once per cold start. Every DynamoDB
  * command goes through a counting middleware so the benchmark can tell the requests per receipt.
  */
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -11,13 +10,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import type { Receipt } from '../events/receipt';
 import { createDocumentClient } from './adapters/dynamo/client';
-import { DynamoDebtPositionStore } from './adapters/dynamo/debt-position-store';
-import { DynamoOrganizationStore } from './adapters/dynamo/organization-store';
 import { DynamoReceiptStore } from './adapters/dynamo/receipt-store';
 import { SqsQueuePublisher } from './adapters/queue-publisher';
+import { createApiRuntime } from './composition';
 import { readConfig, tableConfigSchema } from './config/env';
-import { makeTenantAuthenticator, type TenantAuthenticator } from './http/tenant-auth';
-import { createLogger } from './observability/logger';
+import type { TenantAuthenticator } from './http/tenant-auth';
 import type { Organization } from './domain/organization';
 import type { DebtPositionStore, OrganizationStore, ReceiptAnomaly, ReceiptStore } from './use-cases/ports';
 
@@ -47,19 +44,10 @@ export interface ReceiptRuntime {
 }
 
 export function createReceiptRuntime(env: NodeJS.ProcessEnv = process.env): ReceiptRuntime {
-  const config = readConfig(tableConfigSchema, env);
-  const db = createDocumentClient(countDynamoCommands(new DynamoDBClient({})));
-  const organizations = new DynamoOrganizationStore(db, config.TABLE_NAME_MAIN);
-  const clock = (): Date => new Date();
-  return {
-    logger: createLogger(),
-    positions: new DynamoDebtPositionStore(db, config.TABLE_NAME_MAIN),
-    organizations,
-    receipts: new DynamoReceiptStore(db, config.TABLE_NAME_MAIN),
-    clock,
-    newId: randomUUID,
-    authenticate: makeTenantAuthenticator({ organizations, cacheSeconds: config.API_KEY_CACHE_SECONDS, clock }),
-  };
+  // one client, counted (benchmarks report DynamoDB requests per receipt), for every store
+  const dynamo = countDynamoCommands(new DynamoDBClient({}));
+  const { TABLE_NAME_MAIN } = readConfig(tableConfigSchema, env);
+  return { ...createApiRuntime(env, dynamo), receipts: new DynamoReceiptStore(createDocumentClient(dynamo), TABLE_NAME_MAIN) };
 }
 
 const intakeConfigSchema = z.object({ QUEUE_URL_RECEIPTS: z.string().min(1, 'the receipts queue URL is required (QUEUE_URL_RECEIPTS)') });

@@ -12,6 +12,7 @@ import { DynamoDebtPositionStore } from '../../shared/adapters/dynamo/debt-posit
 import { DynamoMessageRecordStore, DynamoRateLimiter, DynamoTemplateStore } from '../../shared/adapters/dynamo/message-store';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { FileEmailSender, SesEmailSender, emailTransportFromEnv } from '../../shared/adapters/email';
+import { parseMessage } from '../../events/parse-message';
 import { S3ObjectStore, createS3Client, type ObjectStore } from '../../shared/adapters/object-store';
 import { SecretsManagerSource, ioApiKeySecretName } from '../../shared/adapters/secrets';
 import { readConfig } from '../../shared/config/env';
@@ -42,13 +43,7 @@ export function makeHandler(deps: IoSenderDeps) {
   const { log } = deps;
   async function one(record: SQSRecord): Promise<boolean> {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
-    let body: unknown;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      body = undefined;
-    }
-    const parsed = ioQueueMessageSchema.safeParse(body);
+    const parsed = parseMessage(ioQueueMessageSchema, record.body);
     if (!parsed.success) {
       log.error('invalid io-messages queue message', { messageId: record.messageId, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
       return false;

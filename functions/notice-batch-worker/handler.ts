@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { catalog, functionById } from '../../infra/catalog';
 import { createNoticeRuntime, type NoticeRuntime } from '../../shared/notices-composition';
 import { noticeBatchChunkSchema, processNoticeChunk } from '../../shared/use-cases/notices';
+import { parseMessage } from '../../events/parse-message';
 
 /**
  * notice-batch queue → one chunk (≤ 50 positions) of a notice batch rendered into the bucket and
@@ -15,13 +16,7 @@ export function makeHandler(
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: Array<{ itemIdentifier: string }> = [];
     for (const record of event.Records) {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const chunk = noticeBatchChunkSchema.safeParse(body);
+      const chunk = parseMessage(noticeBatchChunkSchema, record.body);
       if (!chunk.success) {
         rt.logger.error('malformed notice-batch message', { messageId: record.messageId, issues: chunk.error.issues.map((i) => i.message) });
         failures.push({ itemIdentifier: record.messageId });

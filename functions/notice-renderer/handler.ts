@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createNoticeRuntime, type NoticeRuntime } from '../../shared/notices-composition';
 import { noticeTriggerSchema, refreshNotice } from '../../shared/use-cases/notices';
+import { parseMessage } from '../../events/parse-message';
 
 /**
  * notice-render queue (domain events of debt positions) → the position's notice rendered into
@@ -11,13 +12,7 @@ export function makeHandler(rt: Pick<NoticeRuntime, 'positions' | 'organizations
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: Array<{ itemIdentifier: string }> = [];
     for (const record of event.Records) {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const trigger = noticeTriggerSchema.safeParse(body);
+      const trigger = parseMessage(noticeTriggerSchema, record.body);
       if (!trigger.success) {
         // kept (retried, then parked in the DLQ) for someone to look at, never dropped silently
         rt.logger.error('malformed notice-render message', { messageId: record.messageId, issues: trigger.error.issues.map((i) => i.message) });

@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { receiptSchema } from '../../events/receipt';
 import { createAnomalyMetrics, createReceiptRuntime } from '../../shared/receipts-composition';
 import { processReceipt, type ProcessDeps } from '../../shared/use-cases/receipts';
+import { parseMessage } from '../../events/parse-message';
 
 export interface ProcessorDeps extends Omit<ProcessDeps, 'onAnomaly'> {
   readonly logger: Logger;
@@ -28,7 +29,7 @@ export function makeHandler(deps: ProcessorDeps) {
     await Promise.all(
       event.Records.map(async (record) => {
         try {
-          const parsed = receiptSchema.safeParse(JSON.parse(record.body));
+          const parsed = parseMessage(receiptSchema, record.body);
           if (!parsed.success) {
             deps.logger.error('malformed receipt message', { messageId: record.messageId, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
             failures.push({ itemIdentifier: record.messageId });

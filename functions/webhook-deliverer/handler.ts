@@ -9,6 +9,7 @@ import { HttpWebhookClient } from '../../shared/adapters/http-webhook-client';
 import { readConfig } from '../../shared/config/env';
 import { createLogger } from '../../shared/observability/logger';
 import { deliverWebhook, type DeliveryDecision, type DeliveryDeps } from '../../shared/use-cases/webhooks';
+import { parseMessage } from '../../events/parse-message';
 
 export const DELIVERY_QUEUE_ID = 'webhook-delivery';
 
@@ -27,12 +28,7 @@ export function makeHandler(deps: { delivery: DeliveryDeps; setVisibility: Visib
   async function one(record: SQSRecord): Promise<boolean> {
     const attempt = Math.max(1, Number(record.attributes.ApproximateReceiveCount) || 1);
     let decision: DeliveryDecision;
-    let parsed: ReturnType<typeof webhookDeliveryMessageSchema.safeParse>;
-    try {
-      parsed = webhookDeliveryMessageSchema.safeParse(JSON.parse(record.body));
-    } catch {
-      parsed = webhookDeliveryMessageSchema.safeParse(undefined);
-    }
+    const parsed = parseMessage(webhookDeliveryMessageSchema, record.body);
     if (!parsed.success) {
       // cannot be delivered, must not vanish: straight through its receives into the DLQ
       log.error('invalid webhook delivery message', { messageId: record.messageId, attempt });

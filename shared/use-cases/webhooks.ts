@@ -17,6 +17,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryMessage, type WebhookEventType
 import { SIGNATURE_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_ID_HEADER, signWebhook } from '../domain/webhook-signature';
 import type { OutgoingMessage, QueuePublisher } from '../adapters/queue-publisher';
 import { UseCaseError } from './errors';
+import { parseMessage } from '../../events/parse-message';
 
 // ---- model and ports ---------------------------------------------------------------------
 
@@ -341,16 +342,13 @@ export async function fanOutEvents(deps: FanOutDeps, records: ReadonlyArray<{ re
   const subscribersByOrg = new Map<string, Promise<WebhookSubscriberWithSecret[]>>();
   const messages: Array<OutgoingMessage & { recordId: string }> = [];
   for (const record of records) {
-    let event: z.infer<typeof webhookEventSchema>;
-    try {
-      const parsed = webhookEventSchema.safeParse(JSON.parse(record.body));
-      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      event = parsed.data;
-    } catch (error) {
-      deps.onInvalid(record.recordId, error instanceof Error ? error.message : 'unparseable');
+    const parsed = parseMessage(webhookEventSchema, record.body);
+    if (!parsed.success) {
+      deps.onInvalid(record.recordId, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       failed.add(record.recordId);
       continue;
     }
+    const event = parsed.data;
     let subscribers: WebhookSubscriberWithSecret[];
     try {
       const ofc = event.organizationFiscalCode;

@@ -16,7 +16,7 @@ import { MAX_IUV_BASE } from '../../domain/notice-number';
 import type { DomainEvent } from '../../../events/domain-events';
 import type { AuditEntry, DebtPositionStore, ListQuery, WriteConflict } from '../../use-cases/ports';
 import { randomUUID } from 'node:crypto';
-import { conflictedItems, failedConditions } from './client';
+import { conflictedItems, failedConditions, queryAll, queryItems } from './client';
 import { auditPut, outboxEventPut } from './outbox';
 import { SK, gsi, iuvPk, orgPk, positionPk } from './keys';
 
@@ -151,41 +151,26 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
   }
 
   async auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]> {
-    const entries: AuditEntry[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-          ExpressionAttributeValues: { ':pk': positionPk(organizationFiscalCode, iupd), ':audit': 'AUDIT#' },
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      entries.push(...(page.Items ?? []).map((item) => item['audit'] as AuditEntry));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    const items = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+      ExpressionAttributeValues: { ':pk': positionPk(organizationFiscalCode, iupd), ':audit': 'AUDIT#' },
+    });
+    const entries = items.map((item) => item['audit'] as AuditEntry);
     return entries;
   }
 
   async *inStatus(organizationFiscalCode: string, status: DebtPosition['status'], dueBefore?: string): AsyncIterable<DebtPosition> {
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: dueBefore === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND gsi2sk < :before',
-          ExpressionAttributeValues: {
-            ':pk': gsi.byStatus(organizationFiscalCode, status),
-            ...(dueBefore === undefined ? {} : { ':before': dueBefore }),
-          },
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) yield fromItem(item);
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    const items = queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: dueBefore === undefined ? 'gsi2pk = :pk' : 'gsi2pk = :pk AND gsi2sk < :before',
+      ExpressionAttributeValues: {
+        ':pk': gsi.byStatus(organizationFiscalCode, status),
+        ...(dueBefore === undefined ? {} : { ':before': dueBefore }),
+      },
+    });
+    for await (const item of items) yield fromItem(item);
   }
 
   private listQueryInput(ofc: string, query: ListQuery): QueryCommandInput {

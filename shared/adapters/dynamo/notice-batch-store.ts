@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PositionStatus } from '../../domain/debt-position';
 import type { NoticeBatch, NoticeBatchItem, NoticeBatchProgress, NoticeBatchStore, PositionSelector } from '../../use-cases/notices';
-import { failedConditions } from './client';
+import { failedConditions, queryItems } from './client';
 import { gsi } from './keys';
 
 const BATCH_TTL_SECONDS = 30 * 24 * 3600;
@@ -88,21 +88,13 @@ export class DynamoNoticeBatchStore implements NoticeBatchStore, PositionSelecto
     const pk = batchPk(organizationFiscalCode, batchId);
     const head = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk, sk: BATCH_SK }, ConsistentRead: true }));
     if (!head.Item) return undefined;
-    const items: NoticeBatchItem[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
-          ExpressionAttributeValues: { ':pk': pk, ':chunk': 'CHUNK#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      for (const chunk of page.Items ?? []) items.push(...((chunk['items'] as NoticeBatchItem[] | undefined) ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    const chunks = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :chunk)',
+      ExpressionAttributeValues: { ':pk': pk, ':chunk': 'CHUNK#' },
+      ConsistentRead: true,
+    });
+    const items = chunks.flatMap((chunk) => (chunk['items'] as NoticeBatchItem[] | undefined) ?? []);
     return {
       batch: head.Item['batch'] as NoticeBatch,
       done: Number(head.Item['done'] ?? 0),

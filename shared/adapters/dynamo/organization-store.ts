@@ -5,14 +5,13 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Organization } from '../../domain/organization';
 import type { ApiKeyRecord, OrganizationStore } from '../../use-cases/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryItems } from './client';
 import { SK, apiKeyPk, orgPk } from './keys';
 
 export class DynamoOrganizationStore implements OrganizationStore {
@@ -48,22 +47,13 @@ export class DynamoOrganizationStore implements OrganizationStore {
 
   async list(): Promise<Organization[]> {
     // Few tenants per deployment: a query on the sparse "organizations" GSI1 partition.
-    const out: Organization[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'ORGANIZATIONS' },
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      out.push(...(page.Items ?? []).map((i) => i['organization'] as Organization));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return out;
+    const items = await queryItems(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'ORGANIZATIONS' },
+    });
+    return items.map((i) => i['organization'] as Organization);
   }
 
   async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -167,21 +157,11 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   private async queryOrg(organizationFiscalCode: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return items;
+    return queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
 }

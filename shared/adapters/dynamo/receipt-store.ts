@@ -10,7 +10,7 @@ import type { DebtPosition } from '../../domain/debt-position';
 import type { PaymentReceivedEvent } from '../../../events/domain-events';
 import type { ApplyConflict, AuditEntry, ReceiptAnomaly, ReceiptPage, ReceiptStore, StoredReceipt } from '../../use-cases/ports';
 import { UseCaseError } from '../../use-cases/errors';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryItems } from './client';
 import { positionItem } from './debt-position-store';
 import { auditPut, outboxEventPut } from './outbox';
 import { RECEIPT_SK, receiptGsi, receiptPk } from './keys';
@@ -92,21 +92,13 @@ export class DynamoReceiptStore implements ReceiptStore {
   }
 
   async receiptsOf(organizationFiscalCode: string, iuv: string): Promise<StoredReceipt[]> {
-    const out: StoredReceipt[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': receiptPk(organizationFiscalCode, iuv), ':prefix': 'RECEIPT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      out.push(...(page.Items ?? []).map((i) => i['stored'] as StoredReceipt));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    const items = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': receiptPk(organizationFiscalCode, iuv), ':prefix': 'RECEIPT#' },
+      ConsistentRead: true,
+    });
+    const out = items.map((i) => i['stored'] as StoredReceipt);
     return out.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
   }
 

@@ -19,7 +19,7 @@ import type {
   WebhookSubscriberWithSecret,
 } from '../../use-cases/webhooks';
 import { UseCaseError } from '../../use-cases/errors';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryItems } from './client';
 import { WEBHOOK_SK, orgPk, webhookDeliveryPk, webhookGsi } from './keys';
 
 /** delivery records are kept this long after their last attempt */
@@ -52,21 +52,13 @@ export class DynamoSubscriberStore implements SubscriberStore {
   }
 
   async list(organizationFiscalCode: string): Promise<WebhookSubscriberWithSecret[]> {
-    const out: WebhookSubscriberWithSecret[] = [];
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': WEBHOOK_SK.subscriberPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      out.push(...(page.Items ?? []).map(toSubscriber));
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
+    const items = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': WEBHOOK_SK.subscriberPrefix },
+      ConsistentRead: true,
+    });
+    const out = items.map(toSubscriber);
     return out;
   }
 
