@@ -1,7 +1,7 @@
 /**
  * Notice rendering benchmark: our renderer (shared/notice) against a baseline that fills an HTML
  * template of the same notice (scripts/baseline/notice.html) and prints it with headless Chromium
- * (puppeteer-core + Debian's /usr/bin/chromium), the way pagoPA's own template repository does.
+ * (playwright-core + Debian's /usr/bin/chromium), the way pagoPA's own template repository does.
  *
  *   npx tsx scripts/bench-notice.ts            (or: taskset -c 0 npx tsx scripts/bench-notice.ts)
  *
@@ -9,8 +9,8 @@
  * to use every core, which favours the baseline: the speed-up printed is a lower bound.
  * Targets: ≥ 1,000 rata-unica notices/s, ≥ 50× Chromium, p99 ≤ 5 ms, PDF ≤ 60 KB without logo.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatEuroItalian } from '../shared/domain/money';
@@ -143,10 +143,10 @@ function fillTemplate(template: string, doc: NoticeDocument): string {
 }
 
 async function measureChromium(docs: { kind: KindResult['kind']; doc: NoticeDocument }[], n: number, log: (l: string) => void) {
-  const { default: puppeteer } = await import('puppeteer-core');
+  const { chromium } = await import('playwright-core');
   const template = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'baseline', 'notice.html'), 'utf8');
-  const userDataDir = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`], headless: true });
+  // Playwright gives the browser a fresh profile of its own
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS, headless: true });
   try {
     const page = await browser.newPage();
     const out = new Map<string, { notices: number; noticesPerSecond: number; p50Ms: number; pdfBytes: number }>();
@@ -172,7 +172,6 @@ async function measureChromium(docs: { kind: KindResult['kind']; doc: NoticeDocu
     return out;
   } finally {
     await browser.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 }
 
