@@ -1,4 +1,4 @@
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { createNoticeBatchApiRuntime, type NoticeBatchApiRuntime } from '../../shared/notices-composition';
 import { createNoticeBatch, noticeBatchRequestSchema } from '../../shared/use-cases/notices';
 

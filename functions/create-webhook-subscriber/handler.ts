@@ -3,7 +3,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
 import { generateWebhookSecret } from '../../shared/http/api-keys';
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { registerSubscriber, registerWebhookSchema, type SubscriberDeps } from '../../shared/use-cases/webhooks';
 
 /**

@@ -1,5 +1,5 @@
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, tenantRoute } from '../../shared/http/handler';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { deleteDebtPosition } from '../../shared/use-cases/debt-positions';
 
 /** DELETE /organizations/{organizationFiscalCode}/debtpositions/{iupd} — GPD answers 200 "OK" */

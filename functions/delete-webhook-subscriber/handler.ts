@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { tenantRoute } from '../../shared/http/handler';
+import { tenantRoute } from '../../shared/http/rest-edge';
 import { removeSubscriber, type SubscriberStore } from '../../shared/use-cases/webhooks';
 
 /**

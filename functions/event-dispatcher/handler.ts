@@ -3,7 +3,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { envNameFor, subscribersOf } from '../../infra/catalog';
-import { SqsQueuePublisher, type QueuePublisher } from '../../shared/adapters/queue-publisher';
+import { SqsQueuePublisher } from '../../shared/adapters/queue-publisher';
+import type { QueuePublisher } from '../../shared/use-cases/ports';
 import { createLogger } from '../../shared/observability/logger';
 import { dispatchEvents } from '../../shared/use-cases/dispatch-events';
 

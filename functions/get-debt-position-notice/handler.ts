@@ -1,4 +1,4 @@
-import { tenantRoute } from '../../shared/http/handler';
+import { tenantRoute } from '../../shared/http/rest-edge';
 import { createNoticeRuntime, type NoticeRuntime } from '../../shared/notices-composition';
 import { PDF_CONTENT_TYPE, getNoticePdf } from '../../shared/use-cases/notices';
 

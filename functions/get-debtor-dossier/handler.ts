@@ -3,7 +3,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoMessageRecordStore, positionsOfDebtor } from '../../shared/adapters/dynamo/message-store';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamo/receipt-store';
 import { readConfig, tableConfigSchema } from '../../shared/config/env';
-import { json, tenantRoute } from '../../shared/http/handler';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { debtorDossier, type DossierDeps } from '../../shared/use-cases/dossier';
 
 /** GET /organizations/{organizationFiscalCode}/debtors/{fiscalCode}/dossier (the tenant's own keys only). */

@@ -1,4 +1,4 @@
-import { json, tenantRoute } from '../../shared/http/handler';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { createNoticeBatchReportRuntime, type NoticeBatchReportRuntime } from '../../shared/notices-composition';
 import { getNoticeBatch } from '../../shared/use-cases/notices';
 

@@ -1,5 +1,5 @@
 import { createReceiptRuntime, type ReceiptRuntime } from '../../shared/receipts-composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { iuvPathSchema } from '../../shared/http/receipt-schemas';
 import { getReceiptsOfNotice } from '../../shared/use-cases/receipts';
 

@@ -1,5 +1,5 @@
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, tenantRoute } from '../../shared/http/handler';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { toPositionResponse } from '../../shared/http/debt-position-mapping';
 import { invalidateDebtPosition } from '../../shared/use-cases/debt-positions';
 

@@ -1,5 +1,5 @@
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { listQuerySchema } from '../../shared/http/debt-position-schemas';
 import { toPositionResponse } from '../../shared/http/debt-position-mapping';
 import { parseApiDateTime } from '../../shared/domain/dates';

@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { listDeliveries, listDeliveriesQuerySchema, type SubscriberStore } from '../../shared/use-cases/webhooks';
 
 /** GET /organizations/{organizationFiscalCode}/webhooks/{webhookId}/deliveries?limit=&cursor= (newest first) */

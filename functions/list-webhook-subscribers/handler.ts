@@ -1,7 +1,7 @@
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
 import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, tenantRoute } from '../../shared/http/handler';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { listSubscribers, type SubscriberStore } from '../../shared/use-cases/webhooks';
 
 /** GET /organizations/{organizationFiscalCode}/webhooks → the tenant's subscribers, never their secrets */

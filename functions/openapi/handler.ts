@@ -1,5 +1,5 @@
 import { createLogger } from '../../shared/observability/logger';
-import { json, publicRoute } from '../../shared/http/handler';
+import { json, publicRoute } from '../../shared/http/rest-edge';
 import document from '../../shared/http/openapi.json';
 
 /**

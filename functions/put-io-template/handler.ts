@@ -2,7 +2,7 @@ import { createApiRuntime } from '../../shared/composition';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoTemplateStore } from '../../shared/adapters/dynamo/message-store';
 import { readConfig, tableConfigSchema } from '../../shared/config/env';
-import { json, parseWith, tenantRoute } from '../../shared/http/handler';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { saveTemplate, templateBodySchema, type TemplateDeps } from '../../shared/use-cases/dossier';
 import type { ApiRuntime } from '../../shared/composition';
 

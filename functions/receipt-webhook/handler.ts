@@ -1,5 +1,5 @@
 import { createIntakeRuntime, type IntakeRuntime } from '../../shared/receipts-composition';
-import { json, publicRoute, type HttpResult } from '../../shared/http/handler';
+import { json, publicRoute, type HttpResult } from '../../shared/http/rest-edge';
 import { badRequest, conflict, forbidden, invalidFields, payloadTooLarge, unauthorized } from '../../shared/http/problem';
 import { jsonReceiptSchema } from '../../shared/http/receipt-schemas';
 import { RECEIPT_SIGNATURE_HEADER, authenticateReceiptWebhook } from '../../shared/http/receipt-signature';

@@ -3,7 +3,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { envNameFor } from '../../infra/catalog';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoSubscriberStore } from '../../shared/adapters/dynamo/subscriber-store';
-import { SqsQueuePublisher, type QueuePublisher } from '../../shared/adapters/queue-publisher';
+import { SqsQueuePublisher } from '../../shared/adapters/queue-publisher';
+import type { QueuePublisher } from '../../shared/use-cases/ports';
 import { createLogger } from '../../shared/observability/logger';
 import { fanOutEvents, type SubscriberStore } from '../../shared/use-cases/webhooks';
 

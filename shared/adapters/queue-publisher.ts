@@ -2,20 +2,8 @@
  * Sends messages to SQS in batches of 10 and reports, per message, whether it was accepted, so a
  * caller can retry exactly the ones that failed (the rest must not be sent twice needlessly).
  */
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-
-export interface OutgoingMessage {
-  /** unique within one call; echoed back in `failed` */
-  readonly id: string;
-  readonly body: string;
-  readonly attributes?: Readonly<Record<string, string>>;
-  readonly delaySeconds?: number;
-}
-
-export interface QueuePublisher {
-  /** Returns the ids of the messages that were NOT accepted. */
-  send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
-}
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { OutgoingMessage, QueuePublisher } from '../use-cases/ports';
 
 export class SqsQueuePublisher implements QueuePublisher {
   constructor(private readonly sqs: SQSClient) {}
@@ -46,4 +34,11 @@ export class SqsQueuePublisher implements QueuePublisher {
     }
     return failed;
   }
+}
+
+/** SQS ChangeMessageVisibility on one queue: when a received message is seen again. */
+export function sqsVisibilityTimer(sqs: SQSClient, queueUrl: string): (receiptHandle: string, seconds: number) => Promise<void> {
+  return async (receiptHandle, seconds) => {
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+  };
 }

@@ -1,13 +1,17 @@
 /**
- * The one way a REST function is built: a middy handler that decodes the API Gateway (HTTP API,
- * payload 2.0) event, authenticates the tenant when the route needs it, parses a JSON body with
- * limits, runs the route, and turns every failure into ProblemJson (RFC 7807). A 4xx carries the
- * reason; a 5xx carries only the request id, never internals.
+ * The REST edge, the one way a REST function is built: a handler (instrumented like every Lambda
+ * of the layer, shared/observability/lambda.ts) that decodes the API Gateway (HTTP API, payload
+ * 2.0) event, authenticates the tenant when the route needs it, parses a JSON body with limits,
+ * runs the route, and turns every failure into ProblemJson (RFC 7807). A 4xx carries the reason;
+ * a 5xx carries only the request id, never internals.
+ *
+ * `logger` is the process's logger (`platform().telemetry.logger`), the one the middlewares
+ * give the Lambda context to.
  */
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
+import { instrument } from '../observability/lambda';
 import { UseCaseError } from '../use-cases/errors';
 import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './problem';
 import type { Caller, TenantAuthenticator } from './tenant-auth';
@@ -83,18 +87,15 @@ export const json = (status: number, body: unknown, headers?: Record<string, str
 
 function build(logger: Logger, run: (event: APIGatewayProxyEventV2) => Promise<HttpResult>) {
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    logger.addContext(context);
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
     try {
       const result = await run(event);
       return encode(result, requestId);
     } catch (error) {
       return failure(logger, error, requestId, event);
-    } finally {
-      logger.resetKeys();
     }
   };
-  return middy(base);
+  return instrument(base);
 }
 
 function decode(event: APIGatewayProxyEventV2, rawOnly = false): HttpRequest {

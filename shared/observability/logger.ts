@@ -22,9 +22,17 @@ export class MaskingLogFormatter extends LogFormatter {
   }
 }
 
+let processLogger: Logger | undefined;
+
+/**
+ * The process's logger (one per Lambda container: the middlewares give it the Lambda context);
+ * with a service name, a logger of its own (simulators, scripts).
+ */
 export function createLogger(serviceName?: string): Logger {
-  return new Logger({
-    serviceName: serviceName ?? process.env['POWERTOOLS_SERVICE_NAME'] ?? 'pagopa-layer',
+  if (serviceName !== undefined) return new Logger({ serviceName, logFormatter: new MaskingLogFormatter() });
+  processLogger ??= new Logger({
+    serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'pagopa-layer',
     logFormatter: new MaskingLogFormatter(),
   });
+  return processLogger;
 }

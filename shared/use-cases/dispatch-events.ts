@@ -4,7 +4,7 @@
  * already have it), so every consumer de-duplicates by eventId.
  */
 import * as z from 'zod';
-import type { QueuePublisher } from '../adapters/queue-publisher';
+import type { QueuePublisher } from './ports';
 
 /** What the dispatcher needs of an event; consumers parse the full contract themselves. */
 export const eventEnvelopeSchema = z.looseObject({

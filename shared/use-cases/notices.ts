@@ -17,7 +17,7 @@ import { statusAt } from '../domain/debt-position';
 import type { Organization } from '../domain/organization';
 import { logoTypeOf, noticeAvailability, noticeFileName, toNoticeDocument, type Logo } from '../domain/notice-document';
 import type { ObjectStore } from '../adapters/object-store';
-import type { QueuePublisher } from '../adapters/queue-publisher';
+import type { QueuePublisher } from './ports';
 import { UseCaseError } from './errors';
 import type { Actor, DebtPositionStore, OrganizationStore } from './ports';
 

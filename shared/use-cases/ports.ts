@@ -25,6 +25,20 @@ export interface AuditEntry {
   readonly changedFields?: readonly string[];
 }
 
+/** A message for a queue (SQS on AWS, the emulator locally). */
+export interface OutgoingMessage {
+  /** unique within one call; echoed back in `failed` */
+  readonly id: string;
+  readonly body: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly delaySeconds?: number;
+}
+
+export interface QueuePublisher {
+  /** Sends in batches; returns the ids of the messages that were NOT accepted (retry exactly those). */
+  send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<string[]>;
+}
+
 export type WriteConflict =
   | { readonly conflict: 'iupd' }
   | { readonly conflict: 'iuv'; readonly iuv: string }

@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryMessage, type WebhookEventType, webhookEventSchema } from '../../events/webhook-delivery';
 import { SIGNATURE_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_ID_HEADER, signWebhook } from '../domain/webhook-signature';
-import type { OutgoingMessage, QueuePublisher } from '../adapters/queue-publisher';
+import type { OutgoingMessage, QueuePublisher } from './ports';
 import { UseCaseError } from './errors';
 import { parseMessage } from '../../events/parse-message';
 

@@ -173,7 +173,12 @@ describe('log hygiene over a realistic run', () => {
       '(consumer): io request handled',
       '(consumer): notice refreshed',
     ]) {
-      expect([...messages], expected).toContain(expected);
+      // queue consumers log under their own function name since they are instrumented too; all
+      // handlers share this one process, so only the message is compared for them
+      const found = expected.startsWith('(consumer): ')
+        ? [...messages].some((m) => m.endsWith(`: ${expected.slice('(consumer): '.length)}`))
+        : messages.has(expected);
+      expect(found, expected).toBe(true);
     }
     // the gateway's access log, with the debtor's fiscal code masked in the dossier path
     expect(gatewayLines.some((l) => /\/debtors\/\*{16}\/dossier 200/.test(l))).toBe(true);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore, StoredObject } from '../../shared/adapters/object-store';
-import type { OutgoingMessage, QueuePublisher } from '../../shared/adapters/queue-publisher';
+import type { OutgoingMessage, QueuePublisher } from '../../shared/use-cases/ports';
 import type { DebtPosition } from '../../shared/domain/debt-position';
 import type { Organization } from '../../shared/domain/organization';
 import { sampleLogoPng } from '../../scripts/notice-preview';
