@@ -11,12 +11,14 @@
  *   visibility is set to that delay (SQS ChangeMessageVisibility), so backoff is per message.
  *
  * Records run side by side unless the consumer asks for one at a time (`inParallel: false`).
+ * The handler is instrumented like every Lambda of the layer (shared/observability/lambda.ts).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { parseMessage } from '../../events/parse-message';
+import { instrument } from '../observability/lambda';
 
 /** Thrown by a message handler: "not now, show me this message again in `delaySeconds`". */
 export class RetryLater extends Error {
@@ -57,10 +59,7 @@ export interface QueueConsumer<S extends z.ZodType> {
   readonly inParallel?: boolean;
 }
 
-export function consumeQueue<S extends z.ZodType>(
-  deps: QueueConsumerDeps,
-  consumer: QueueConsumer<S>,
-): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+export function consumeQueue<S extends z.ZodType>(deps: QueueConsumerDeps, consumer: QueueConsumer<S>) {
   const { logger } = deps;
   const later = async (record: SQSRecord, seconds: number): Promise<void> => {
     try {
@@ -103,11 +102,13 @@ export function consumeQueue<S extends z.ZodType>(
   };
 
   const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) =>
-    processPartialResponse(event, handleRecord, processor, {
+  return instrument(
+    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+      processPartialResponse(event, handleRecord, processor, {
       context,
       processInParallel: consumer.inParallel ?? true,
-      // a batch that fails whole is reported like any other: SQS retries each message on its own
-      throwOnFullBatchFailure: false,
-    });
+        // a batch that fails whole is reported like any other: SQS retries each message on its own
+        throwOnFullBatchFailure: false,
+      }),
+  );
 }
