@@ -11,7 +11,8 @@ export default defineConfig({
     exclude: ['test/conformance/**', '**/node_modules/**'],
     environment: 'node',
     globalSetup: ['./test/support/system-tools.ts'],
-    env: quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT' } : {},
+    // no EMF metric lines on stdout either (a test that reads them turns them on itself)
+    env: quiet ? { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } : {},
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration and e2e suites each start their own local cloud on random ports;

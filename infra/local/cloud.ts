@@ -130,6 +130,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       S3_FORCE_PATH_STYLE: 'true',
       LOCAL_CLOUD: 'true',
       POWERTOOLS_SERVICE_NAME: catalog.service,
+      // no CloudWatch here: EMF metric lines would only clutter the console (set it to 'false' to see them)
+      POWERTOOLS_METRICS_DISABLED: process.env['POWERTOOLS_METRICS_DISABLED'] ?? 'true',
       ...resourceEnvironment(catalog, resources),
     };
     for (const fn of catalog.functions) {

@@ -11,6 +11,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type * as z from 'zod';
+import { unsafeTextFields } from '../domain/text';
 import { instrument } from '../observability/lambda';
 import { UseCaseError } from '../use-cases/errors';
 import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './problem';
@@ -135,11 +136,15 @@ function parseJsonBody(bytes: Buffer, headers: Record<string, string | undefined
   } catch {
     throw badRequest('the body is not valid UTF-8');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw badRequest('the body is not valid JSON');
   }
+  const unsafe = unsafeTextFields(value);
+  if (unsafe.length > 0) throw invalidFields(unsafe);
+  return value;
 }
 
 function encode(result: HttpResult, requestId: string): APIGatewayProxyStructuredResultV2 {

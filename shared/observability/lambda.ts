@@ -34,13 +34,22 @@ export interface Telemetry {
 let shared: { logger: Logger; metrics: Metrics } | undefined;
 
 function instances(): { logger: Logger; metrics: Metrics } {
-  shared ??= {
-    logger: createLogger(),
-    metrics: new Metrics({
+  if (!shared) {
+    const logger = createLogger();
+    const metrics = new Metrics({
       namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'PagopaLayer',
       serviceName: process.env['POWERTOOLS_SERVICE_NAME'] ?? 'pagopa-layer',
-    }),
-  };
+      // an invocation that counted nothing is normal here (a GET, a skipped message): Powertools'
+      // "No application metrics to publish" warning goes to the debug level of our logger
+      logger: {
+        debug: (...args: unknown[]) => logger.debug(String(args[0])),
+        info: (...args: unknown[]) => logger.info(String(args[0])),
+        warn: (...args: unknown[]) => logger.debug(String(args[0])),
+        error: (...args: unknown[]) => logger.error(String(args[0])),
+      },
+    });
+    shared = { logger, metrics };
+  }
   return shared;
 }
 
