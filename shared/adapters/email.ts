@@ -1,87 +1,126 @@
 /**
- * E-mail, the fallback channel when App IO is not possible: a raw MIME message (text in UTF-8,
- * attachments in base64) sent with SES v2 SendEmail (Content.Raw) on AWS, or written as an .eml
- * file under the local outbox directory, where a person can open it (GET /_sim/mail lists them).
+ * E-mail, the fallback channel when App IO is not possible. The message is composed ONCE, by
+ * nodemailer's MailComposer (a maintained RFC 5322 / MIME writer), into raw bytes; the same bytes
+ * are sent with SES v2 SendEmail (Content.Raw) on AWS and written as an .eml file under the local
+ * outbox directory, where a person can open it (infra/local/email-outbox.ts lists them at
+ * GET /_sim/mail). SES Content.Simple (+ attachments) would have let SES compose the message on
+ * AWS, but then the local .eml would come from another writer than the e-mail a citizen gets:
+ * with one composer for both paths, what the local outbox and the tests show is what SES sends.
+ *
+ * What MailComposer guarantees and test/unit/email checks: non-ASCII header text (subject, the
+ * display names in From/To) as RFC 2047 encoded-words of at most 75 characters, each holding
+ * whole UTF-8 characters; header lines folded at 76 characters; the attachment's filename as an
+ * RFC 2231 parameter (percent-encoded UTF-8, continued over several lines) when it is not ASCII;
+ * Date, Message-ID and MIME-Version; CRLF line ends. MailComposer also writes the Content-Type
+ * `name=` parameter that older clients read, as encoded-words in quotes: the de facto form (RFC
+ * 2047 §5 does not provide for it), while clients that follow the RFCs read `filename*`.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { EmailMessage, EmailSender } from '../use-cases/citizen-messages';
 
-/** RFC 2047 encoded-word for a header with non-ASCII text. */
-function encodeHeader(text: string): string {
-  const oneLine = text.replace(/[\r\n]+/g, ' ');
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x20-\x7e]*$/.test(oneLine)) return oneLine;
-  return `=?UTF-8?B?${Buffer.from(oneLine, 'utf8').toString('base64')}?=`;
+/** An address with an optional display name (`Comune di Città <avvisi@…>`); the name may be any Unicode text. */
+export interface Mailbox {
+  readonly address: string;
+  readonly name?: string;
 }
 
-function base64Lines(bytes: Uint8Array): string {
-  return (Buffer.from(bytes).toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
-}
-
-function safeFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'attachment';
+/** What `composeEmail` writes: the use case's message with mailboxes instead of bare addresses. */
+export interface EmailContent {
+  readonly from: Mailbox;
+  readonly to: Mailbox;
+  readonly subject: string;
+  readonly text: string;
+  readonly attachments: EmailMessage['attachments'];
 }
 
 export function isEmailAddress(value: string): boolean {
   return /^[^\s@<>()",;:\\]+@[^\s@<>()",;:\\]+\.[A-Za-z]{2,}$/.test(value);
 }
 
-/** The whole message as CRLF MIME text (multipart/mixed when there are attachments). */
-export function buildMimeMessage(from: string, message: EmailMessage, options: { date: Date; messageId: string; boundary: string }): string {
-  if (!isEmailAddress(message.to)) throw new Error('the recipient is not an e-mail address');
-  if (!isEmailAddress(from)) throw new Error('the sender is not an e-mail address');
-  const headers = [
-    `From: ${from}`,
-    `To: ${message.to}`,
-    `Subject: ${encodeHeader(message.subject)}`,
-    `Date: ${options.date.toUTCString()}`,
-    `Message-ID: <${options.messageId}>`,
-    'MIME-Version: 1.0',
-  ];
-  const textPart = ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: base64', '', base64Lines(Buffer.from(message.text, 'utf8'))];
-  if (message.attachments.length === 0) return [...headers, ...textPart, ''].join('\r\n');
-  const b = options.boundary;
-  const parts = [
-    ...headers,
-    `Content-Type: multipart/mixed; boundary="${b}"`,
-    '',
-    `--${b}`,
-    ...textPart,
-  ];
-  for (const a of message.attachments) {
-    const name = safeFileName(a.fileName);
-    parts.push(
-      `--${b}`,
-      `Content-Type: ${a.contentType}; name="${name}"`,
-      'Content-Transfer-Encoding: base64',
-      `Content-Disposition: attachment; filename="${name}"`,
-      '',
-      base64Lines(a.bytes),
-    );
-  }
-  parts.push(`--${b}--`, '');
-  return parts.join('\r\n');
+function mailbox(value: string | Mailbox): Mailbox {
+  return typeof value === 'string' ? { address: value } : value;
+}
+
+/** Header text is one line: line breaks and other control characters become spaces. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+
+/** The attachment's name as the citizen sees it, accents kept; no path separators, no control characters. */
+function safeFileName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = Array.from(name.replace(/[\x00-\x1f\x7f/\\]+/g, '_').trim()).slice(0, 100).join('');
+  return cleaned.replace(/^\.+/, '') || 'attachment';
+}
+
+/**
+ * The whole message as raw RFC 5322 bytes (multipart/mixed when there are attachments). The
+ * addresses are checked here, so nothing a caller passes can add a header or a recipient;
+ * `messageId` (without angle brackets) also seeds the multipart boundary, so one id and one date
+ * always give the same bytes.
+ */
+export async function composeEmail(content: EmailContent, options: { readonly date: Date; readonly messageId: string }): Promise<Buffer> {
+  if (!isEmailAddress(content.to.address)) throw new Error('the recipient is not an e-mail address');
+  if (!isEmailAddress(content.from.address)) throw new Error('the sender is not an e-mail address');
+  // an empty name writes the bare address
+  const address = (m: Mailbox) => ({ name: oneLine(m.name ?? ''), address: m.address });
+  const composer = new MailComposer({
+    from: address(content.from),
+    to: address(content.to),
+    subject: oneLine(content.subject),
+    date: options.date,
+    messageId: `<${options.messageId}>`,
+    text: { content: content.text, contentType: 'text/plain; charset=utf-8' },
+    attachments: content.attachments.map((a) => ({
+      filename: safeFileName(a.fileName),
+      contentType: a.contentType,
+      content: Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength),
+      contentTransferEncoding: 'base64',
+    })),
+    // content comes only from the buffers above, never from a path or a URL
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    newline: 'win',
+    baseBoundary: createHash('sha256').update(options.messageId).digest('hex').slice(0, 24),
+  });
+  return composer.compile().build();
+}
+
+/** Date and id of each message; tests fix them to compare bytes. */
+export interface EmailSenderOptions {
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
 }
 
 export class SesEmailSender implements EmailSender {
+  private readonly from: Mailbox;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
   constructor(
     private readonly ses: Pick<SESv2Client, 'send'>,
-    private readonly from: string,
+    from: string | Mailbox,
     private readonly configurationSetName?: string,
-  ) {}
+    options: EmailSenderOptions = {},
+  ) {
+    this.from = mailbox(from);
+    this.clock = options.clock ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
 
   async send(message: EmailMessage): Promise<string> {
-    const id = randomUUID();
-    const raw = buildMimeMessage(this.from, message, { date: new Date(), messageId: `${id}@pagopa-layer`, boundary: `b-${id}` });
+    const id = this.newId();
+    const raw = await composeEmail({ ...message, from: this.from, to: { address: message.to } }, { date: this.clock(), messageId: `${id}@pagopa-layer` });
     const result = await this.ses.send(
       new SendEmailCommand({
-        FromEmailAddress: this.from,
+        FromEmailAddress: this.from.address,
         Destination: { ToAddresses: [message.to] },
-        Content: { Raw: { Data: Buffer.from(raw, 'utf8') } },
+        Content: { Raw: { Data: raw } },
         ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
       }),
     );
@@ -89,93 +128,31 @@ export class SesEmailSender implements EmailSender {
   }
 }
 
-/** Local: each message becomes `<dir>/<timestamp>-<id>.eml`. */
+/** Local: each message becomes `<dir>/<timestamp>-<id>.eml`, the bytes SES would have been given. */
 export class FileEmailSender implements EmailSender {
+  private readonly from: Mailbox;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+
   constructor(
     private readonly dir: string,
-    private readonly from: string,
-  ) {}
+    from: string | Mailbox,
+    options: EmailSenderOptions = {},
+  ) {
+    this.from = mailbox(from);
+    this.clock = options.clock ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
 
   async send(message: EmailMessage): Promise<string> {
-    const id = randomUUID();
-    const date = new Date();
-    const raw = buildMimeMessage(this.from, message, { date, messageId: `${id}@local`, boundary: `b-${id}` });
+    const id = this.newId();
+    const date = this.clock();
+    const raw = await composeEmail({ ...message, from: this.from, to: { address: message.to } }, { date, messageId: `${id}@local` });
     await mkdir(this.dir, { recursive: true });
     const file = `${date.toISOString().replace(/[:.]/g, '-')}-${id}.eml`;
     await writeFile(join(this.dir, file), raw, { mode: 0o600 });
     return file;
   }
-}
-
-export interface OutboxEntry {
-  readonly file: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly date: string;
-  readonly attachments: number;
-}
-
-/** The .eml files of the local outbox, newest first, with their headers decoded. */
-export async function listOutbox(dir: string): Promise<OutboxEntry[]> {
-  let files: string[];
-  try {
-    files = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  const entries = await Promise.all(
-    files.map(async (file) => {
-      const text = await readFile(join(dir, file), 'utf8');
-      const head = text.split('\r\n\r\n', 1)[0] ?? '';
-      const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
-      return {
-        file,
-        to: header('To'),
-        subject: decodeHeader(header('Subject')),
-        date: header('Date'),
-        attachments: (text.match(/^Content-Disposition: attachment/gim) ?? []).length,
-      };
-    }),
-  );
-  return entries.sort((a, b) => b.file.localeCompare(a.file));
-}
-
-function decodeHeader(value: string): string {
-  const m = /^=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=$/i.exec(value);
-  return m ? Buffer.from(m[1] ?? '', 'base64').toString('utf8') : value;
-}
-
-/**
- * The local outbox over HTTP (mounted at /_sim/mail): `GET /` the list as JSON (`?format=html`
- * a page), `GET /<file>.eml` one message as message/rfc822 (a mail client opens it as is).
- */
-export function createOutboxListener(dir: string) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
-    const html = /(^|&)format=html(&|$)/.test(new URL(req.url ?? '/', 'http://local').search.slice(1));
-    const done = (status: number, type: string, body: string | Buffer) => {
-      res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }).end(body);
-    };
-    if (req.method !== 'GET') return done(405, 'text/plain', 'GET only');
-    if (path === '/' || path === '') {
-      listOutbox(dir).then(
-        (entries) => {
-          if (!html) return done(200, 'application/json', JSON.stringify({ directory: dir, messages: entries }));
-          const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-          const rows = entries.map((e) => `<tr><td>${esc(e.date)}</td><td>${esc(e.to)}</td><td><a href="./${encodeURIComponent(e.file)}">${esc(e.subject)}</a></td><td>${e.attachments}</td></tr>`);
-          done(200, 'text/html; charset=utf-8', `<!doctype html><meta charset="utf-8"><title>Local outbox</title><h1>Local outbox</h1><table><tr><th>Date</th><th>To</th><th>Subject</th><th>Attachments</th></tr>${rows.join('')}</table>`);
-        },
-        () => done(500, 'text/plain', 'cannot read the outbox'),
-      );
-      return;
-    }
-    const file = decodeURIComponent(path.slice(1));
-    if (!/^[A-Za-z0-9._-]+\.eml$/.test(file)) return done(404, 'text/plain', 'no such message');
-    readFile(join(dir, file)).then(
-      (bytes) => done(200, 'message/rfc822', bytes),
-      () => done(404, 'text/plain', 'no such message'),
-    );
-  };
 }
 
 export type EmailTransport = 'ses' | 'file' | 'none';

@@ -5,8 +5,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { simpleParser } from 'mailparser';
 import { validateNewMessage } from '../../shared/domain/io-message';
-import { ESEMPIO_FC } from '../support/local-stack';
+import { DEFAULT_TEMPLATES } from '../../shared/domain/message-templates';
+import { ESEMPIO_FC, ESEMPIO_KEY } from '../support/local-stack';
 import { startIoStack, type IoStack } from '../support/io-stack';
 import { positionRequest } from '../fixtures/positions';
 
@@ -105,13 +107,22 @@ describe('App IO messages from domain events', () => {
     expect(stack.io.sim.messages().length).toBe(before);
     const files = readdirSync(stack.io.outboxDir).filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(1);
-    const eml = readFileSync(join(stack.io.outboxDir, files[0]!), 'utf8');
-    expect(eml).toContain('To: giovanni.bianchi@example.org');
-    expect(eml).toMatch(/Content-Disposition: attachment; filename="[^"]+\.pdf"/);
-    const pdfBase64 = /filename="[^"]+\.pdf"\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(eml)?.[1] ?? '';
-    expect(Buffer.from(pdfBase64.replace(/\r\n/g, ''), 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    const listed = await fetch(`${stack.cloud.url}/_sim/mail/`).then((r) => r.json() as Promise<{ messages: Array<{ to: string; attachments: number }> }>);
-    expect(listed.messages).toEqual([expect.objectContaining({ to: 'giovanni.bianchi@example.org', attachments: 1 })]);
+    const raw = readFileSync(join(stack.io.outboxDir, files[0]!));
+    // read back by an independent parser: the headers decoded, the attachment as bytes
+    const mail = await simpleParser(raw);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual(['giovanni.bianchi@example.org']);
+    expect(mail.subject).toBe(DEFAULT_TEMPLATES['new-notice'].subject);
+    expect(mail.attachments).toHaveLength(1);
+    const [attachment] = mail.attachments;
+    expect(attachment!.contentType).toBe('application/pdf');
+    expect(attachment!.filename).toMatch(/\.pdf$/);
+    expect(attachment!.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // the very notice the API serves for the position
+    const notice = await fetch(`${stack.cloud.url}${positions}/${iupd}/notice`, { headers: { 'Ocp-Apim-Subscription-Key': ESEMPIO_KEY } });
+    expect(notice.status).toBe(200);
+    expect(Buffer.from(attachment!.content).equals(Buffer.from(await notice.arrayBuffer()))).toBe(true);
+    const listed = await fetch(`${stack.cloud.url}/_sim/mail/`).then((r) => r.json() as Promise<{ messages: Array<{ to: string; subject: string; attachments: number }> }>);
+    expect(listed.messages).toEqual([expect.objectContaining({ to: 'giovanni.bianchi@example.org', subject: DEFAULT_TEMPLATES['new-notice'].subject, attachments: 1 })]);
     const dossier = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtors/${NOT_ON_IO}/dossier`);
     expect(dossier.json.positions.find((p: { iupd: string }) => p.iupd === iupd).messages[0]).toMatchObject({ state: 'sent', channel: 'email' });
   }, 60_000);
