@@ -33,6 +33,8 @@ export class RetryLater extends Error {
 
 export interface QueueMessage<T> {
   readonly body: T;
+  /** the body exactly as queued (e.g. to forward or sign the same bytes) */
+  readonly raw: string;
   readonly messageId: string;
   /** 1 on the first receive (SQS ApproximateReceiveCount) */
   readonly attempt: number;
@@ -87,6 +89,7 @@ export function consumeQueue<S extends z.ZodType>(deps: QueueConsumerDeps, consu
     try {
       await consumer.handle({
         body: parsed.data as z.infer<S>,
+        raw: record.body,
         messageId: record.messageId,
         attempt,
         lastAttempt: attempt >= deps.maxReceiveCount,

@@ -27,4 +27,11 @@ describe('text accepted from outside', () => {
     ]);
     expect(unsafeTextFields('\u0000')).toEqual([{ field: '(body)', message: expect.any(String) }]);
   });
+
+  it('refuses a body nested deeper than 64 levels without overflowing the stack (200,000 levels)', () => {
+    const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
+    expect(unsafeTextFields(deep)).toEqual([{ field: '(body)', message: 'must not nest deeper than 64 levels' }]);
+    const ok = JSON.parse(`${'{"a":'.repeat(60)}"x"${'}'.repeat(60)}`) as unknown;
+    expect(unsafeTextFields(ok)).toEqual([]);
+  });
 });
