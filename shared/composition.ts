@@ -11,7 +11,7 @@ import { DynamoOrganizationStore } from './adapters/dynamo/organization-store';
 import { readConfig, tableConfigSchema } from './config/env';
 import { makeTenantAuthenticator, type TenantAuthenticator } from './http/tenant-auth';
 import { createLogger } from './observability/logger';
-import type { PositionDeps } from './use-cases/debt-positions';
+import type { PositionDeps } from './use-cases/debt-positions/ports';
 import type { OrganizationStore } from './use-cases/ports';
 
 export interface ApiRuntime extends PositionDeps {

@@ -1,16 +1,13 @@
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
+import { positionsRoot, type PositionsApi } from '../../shared/composition/positions';
 import { json, tenantRoute } from '../../shared/http/rest-edge';
-import { deleteDebtPosition } from '../../shared/use-cases/debt-positions';
+import { deleteDebtPosition } from '../../shared/use-cases/debt-positions/delete';
 
 /** DELETE /organizations/{organizationFiscalCode}/debtpositions/{iupd} — GPD answers 200 "OK" */
-export const makeHandler = (rt: ApiRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
-    await deleteDebtPosition(rt, {
-      organizationFiscalCode: request.caller.organization.fiscalCode,
-      actor: request.caller.actor,
-      iupd: request.pathParameters['iupd'] ?? '',
-    });
+export const makeHandler = (deps: PositionsApi) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
+    const { actor, organization } = request.caller;
+    await deleteDebtPosition(deps, { organizationFiscalCode: organization.fiscalCode, actor, iupd: request.pathParameters['iupd'] ?? '' });
     return json(200, 'OK');
   });
 
-export const handler = makeHandler(createApiRuntime());
+export const handler = makeHandler(positionsRoot());

@@ -1,17 +1,14 @@
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, tenantRoute } from '../../shared/http/rest-edge';
+import { positionsRoot, type PositionsApi } from '../../shared/composition/positions';
 import { toPositionResponse } from '../../shared/http/debt-position-mapping';
-import { invalidateDebtPosition } from '../../shared/use-cases/debt-positions';
+import { json, tenantRoute } from '../../shared/http/rest-edge';
+import { invalidateDebtPosition } from '../../shared/use-cases/debt-positions/transitions';
 
 /** POST /organizations/{organizationFiscalCode}/debtpositions/{iupd}/invalidate */
-export const makeHandler = (rt: ApiRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
-    const position = await invalidateDebtPosition(rt, {
-      organizationFiscalCode: request.caller.organization.fiscalCode,
-      actor: request.caller.actor,
-      iupd: request.pathParameters['iupd'] ?? '',
-    });
+export const makeHandler = (deps: PositionsApi) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
+    const { actor, organization } = request.caller;
+    const position = await invalidateDebtPosition(deps, { organizationFiscalCode: organization.fiscalCode, actor, iupd: request.pathParameters['iupd'] ?? '' });
     return json(200, toPositionResponse(position));
   });
 
-export const handler = makeHandler(createApiRuntime());
+export const handler = makeHandler(positionsRoot());

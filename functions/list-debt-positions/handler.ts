@@ -1,36 +1,15 @@
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { positionsRoot, type PositionsApi } from '../../shared/composition/positions';
+import { toListQuery, toPositionsPage } from '../../shared/http/debt-position-mapping';
 import { listQuerySchema } from '../../shared/http/debt-position-schemas';
-import { toPositionResponse } from '../../shared/http/debt-position-mapping';
-import { parseApiDateTime } from '../../shared/domain/dates';
-import { listDebtPositions } from '../../shared/use-cases/debt-positions';
-import { badRequest } from '../../shared/http/problem';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { listDebtPositions } from '../../shared/use-cases/debt-positions/queries';
 
 /** GET /organizations/{organizationFiscalCode}/debtpositions?page=&limit=&status=&due_date_from=&due_date_to= */
-export const makeHandler = (rt: ApiRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
-    const query = parseWith(listQuerySchema, request.query, 'query');
-    if (query.orderby !== undefined && query.orderby !== 'DUE_DATE') {
-      throw badRequest('positions are listed by due date (orderby=DUE_DATE); other orderings are not supported', [
-        { field: 'orderby', message: 'only DUE_DATE is supported' },
-      ]);
-    }
-    const limit = query.limit ?? 50;
-    // a day filter covers the whole Rome calendar day
-    const dueFrom = query.due_date_from ? (parseApiDateTime(`${query.due_date_from}T00:00:00`) ?? undefined) : undefined;
-    const dueTo = query.due_date_to ? (parseApiDateTime(query.due_date_to) ?? undefined) : undefined;
-    const { items, total } = await listDebtPositions(rt, request.caller.organization.fiscalCode, {
-      page: query.page,
-      limit,
-      status: query.status,
-      dueFrom,
-      dueTo,
-      descending: query.ordering === 'DESC',
-    });
-    return json(200, {
-      payment_position_list: items.map(toPositionResponse),
-      page_info: { page: query.page, limit, items_found: items.length, total_pages: Math.ceil(total / limit) },
-    });
+export const makeHandler = (deps: PositionsApi) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
+    const query = toListQuery(parseWith(listQuerySchema, request.query, 'query'));
+    const result = await listDebtPositions(deps, request.caller.organization.fiscalCode, query);
+    return json(200, toPositionsPage(query, result));
   });
 
-export const handler = makeHandler(createApiRuntime());
+export const handler = makeHandler(positionsRoot());

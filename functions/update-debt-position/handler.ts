@@ -1,22 +1,19 @@
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { positionsRoot, type PositionsApi } from '../../shared/composition/positions';
+import { requireSameIupd, toPositionContent, toPositionResponse } from '../../shared/http/debt-position-mapping';
 import { createQuerySchema, paymentPositionSchema } from '../../shared/http/debt-position-schemas';
-import { toPositionResponse } from '../../shared/http/debt-position-mapping';
-import { updateDebtPosition } from '../../shared/use-cases/debt-positions';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { updateDebtPosition } from '../../shared/use-cases/debt-positions/update';
 
 /** PUT /organizations/{organizationFiscalCode}/debtpositions/{iupd}?toPublish= */
-export const makeHandler = (rt: ApiRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
+export const makeHandler = (deps: PositionsApi) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
     const query = parseWith(createQuerySchema, request.query, 'query');
     const body = parseWith(paymentPositionSchema, request.body, 'debt position');
-    const position = await updateDebtPosition(rt, {
-      organization: request.caller.organization,
-      actor: request.caller.actor,
-      iupd: request.pathParameters['iupd'] ?? '',
-      body,
-      toPublish: query.toPublish ?? false,
-    });
+    const iupd = request.pathParameters['iupd'] ?? '';
+    requireSameIupd(iupd, body);
+    const content = toPositionContent(body);
+    const position = await updateDebtPosition(deps, { ...request.caller, iupd, content, toPublish: query.toPublish ?? false });
     return json(200, toPositionResponse(position));
   });
 
-export const handler = makeHandler(createApiRuntime());
+export const handler = makeHandler(positionsRoot());

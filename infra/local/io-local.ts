@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createOutboxListener } from './email-outbox';
-import { toIoSettings, ioSettingsInputSchema } from '../../shared/use-cases/organizations';
+import { toIoSettings, ioSettingsInputSchema } from '../../shared/http/organization-schemas';
 import { createAppIoSimulator, type AppIoSimulator } from './simulators/app-io';
 import { REPO_ROOT } from './lambda-runtime';
 

@@ -2,13 +2,16 @@
  * Seeds the local cloud's tenants from a JSON file (SEED_FILE, default infra/local/seed.json):
  *   {"organizations": [{"fiscalCode", "name", "segregationCode", "iban", "postalAccount"?,
  *     "apiKeys": [..], "webhookSecrets": [..], "brokerId", "stationId", "io": {"apiKey"}?}]}
- * The same validation as `npm run admin -- create-tenant`; re-running it is harmless.
+ * The seed file is an edge of provisioning: every entry is parsed (shared/http/organization-schemas.ts,
+ * the same validation as `npm run admin -- create-tenant`) before any is written; re-running it
+ * is harmless.
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
-import { parseOrganizationInput, provisionOrganization } from '../../shared/use-cases/organizations';
+import { parseOrganizationInput } from '../../shared/http/organization-schemas';
+import { provisionOrganization } from '../../shared/use-cases/organizations/provision';
 
 export interface SeedSummary {
   organizations: Array<{ fiscalCode: string; name: string; apiKeys: string[] }>;
@@ -38,10 +41,10 @@ export async function seedOrganizations(
   const summary: SeedSummary = { organizations: [] };
   try {
     // validate every entry before writing any
-    const inputs = organizations.map((entry, i) => parseOrganizationInput(entry, `${seedFile}: organizations[${i}]`));
-    for (const input of inputs) {
-      await provisionOrganization(store, input, new Date());
-      summary.organizations.push({ fiscalCode: input.fiscalCode, name: input.name, apiKeys: input.apiKeys ?? [] });
+    const commands = organizations.map((entry, i) => parseOrganizationInput(entry, `${seedFile}: organizations[${i}]`));
+    for (const command of commands) {
+      await provisionOrganization(store, command, new Date());
+      summary.organizations.push({ fiscalCode: command.profile.fiscalCode, name: command.profile.name, apiKeys: [...command.apiKeys] });
     }
   } finally {
     client.destroy();

@@ -1,8 +1,10 @@
 /**
  * The business rules of a debt position's content that a schema cannot express alone: sums,
  * dates against the clock, the tenant's own accounts and segregation code, uniqueness inside the
- * request. Each violation names the field as the back office sent it (GPD wire names).
+ * request. Each violation names the field as the back office sent it (GPD wire names:
+ * paymentOption[i].transfer[j]), though the content is the domain's (shared/domain/debt-position.ts).
  */
+import type { PaymentOptionContent, PositionContent } from './debt-position';
 import type { Organization } from './organization';
 import { postalAccountOfIban } from './organization';
 import { parseNoticeNumber } from './notice-number';
@@ -12,38 +14,17 @@ export interface FieldError {
   readonly message: string;
 }
 
-/** The content of a position as received (amounts in cents, dates ISO UTC). */
-export interface PositionContent {
-  readonly validityDate?: string;
-  readonly paymentOption: ReadonlyArray<{
-    readonly iuv?: string;
-    readonly nav?: string;
-    readonly amount: number;
-    readonly isPartialPayment: boolean;
-    readonly dueDate: string;
-    readonly retentionDate?: string;
-    readonly transfer: ReadonlyArray<{
-      readonly idTransfer: string;
-      readonly amount: number;
-      readonly organizationFiscalCode?: string;
-      readonly iban?: string;
-      readonly postalIban?: string;
-      readonly stamp?: unknown;
-    }>;
-  }>;
-}
-
 export const MAX_TRANSFERS_PER_OPTION = 5;
 export const MAX_PAYMENT_OPTIONS = 100;
 
 export function checkPositionContent(
-  content: PositionContent,
+  content: Pick<PositionContent, 'validityDate' | 'paymentOptions'>,
   context: { readonly organization: Organization; readonly now: Date; readonly requireFutureDueDates: boolean },
 ): FieldError[] {
   const errors: FieldError[] = [];
   const { organization, now } = context;
   const nowIso = now.toISOString();
-  const options = content.paymentOption;
+  const options = content.paymentOptions;
 
   if (options.length === 0) {
     errors.push({ field: 'paymentOption', message: 'at least one payment option is required' });
@@ -84,7 +65,7 @@ export function checkPositionContent(
       } else seenIuv.set(iuv, i);
     }
 
-    const transfers = option.transfer;
+    const transfers = option.transfers;
     if (transfers.length === 0) errors.push({ field: `${at}.transfer`, message: 'at least one transfer is required' });
     if (transfers.length > MAX_TRANSFERS_PER_OPTION) {
       errors.push({ field: `${at}.transfer`, message: `at most ${MAX_TRANSFERS_PER_OPTION} transfers are allowed` });
@@ -132,7 +113,7 @@ export function checkPositionContent(
 }
 
 function checkIdentifiers(
-  option: PositionContent['paymentOption'][number],
+  option: Pick<PaymentOptionContent, 'iuv' | 'nav'>,
   at: string,
   organization: Organization,
   errors: FieldError[],

@@ -94,6 +94,13 @@ export interface Debtor {
   readonly phone?: string;
 }
 
+/** What an iupd may be (GPD: 1..70 characters among A-Z a-z 0-9 . _ -). */
+export const IUPD_PATTERN = /^[A-Za-z0-9._-]{1,70}$/;
+
+export function isIupd(value: string): boolean {
+  return IUPD_PATTERN.test(value);
+}
+
 export interface DebtPosition {
   readonly organizationFiscalCode: string;
   /** the creditor's unique id of the position (identificativo univoco posizione debitoria) */
@@ -111,6 +118,32 @@ export interface DebtPosition {
   /** optimistic-concurrency version, +1 on every write */
   readonly version: number;
   readonly paymentOptions: readonly PaymentOption[];
+}
+
+/**
+ * What a creditor says a position is, on create or replace: the position before the layer has
+ * numbered its options and given it a state. Amounts in cents, dates ISO UTC.
+ */
+export interface PositionContent {
+  readonly debtor: Debtor;
+  /** default: the organization's name */
+  readonly companyName?: string;
+  readonly officeName?: string;
+  readonly switchToExpired: boolean;
+  readonly validityDate?: string;
+  readonly paymentOptions: readonly PaymentOptionContent[];
+}
+
+/** An option as the creditor describes it: `iuv`/`nav` only when the creditor chose them. */
+export interface PaymentOptionContent extends Omit<PaymentOption, 'iuv' | 'nav' | 'status' | 'payment' | 'transfers'> {
+  readonly iuv?: string;
+  readonly nav?: string;
+  readonly transfers: readonly TransferContent[];
+}
+
+/** A transfer as the creditor describes it: the beneficiary defaults to the position's organization. */
+export interface TransferContent extends Omit<Transfer, 'organizationFiscalCode'> {
+  readonly organizationFiscalCode?: string;
 }
 
 export type PositionError =

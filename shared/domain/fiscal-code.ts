@@ -1,5 +1,6 @@
 /**
- * Italian fiscal identifiers a back office can get wrong. Facts: ../shared/docs/pagopa-facts.md §1.
+ * Italian fiscal identifiers a back office can get wrong, as the Agenzia delle Entrate defines them
+ * (the codice fiscale check character of DM 12/03/1974; the partita IVA check digit below).
  *
  * - codice fiscale (natural persons, sole traders): 16 characters, last one a check letter;
  *   "omocodia" codes replace digits 0-9 with L M N P Q R S T U V, right to left.
@@ -9,7 +10,7 @@
  * Every validator returns null when the value is valid, or a short English reason.
  */
 
-/** A codice fiscale, omocodia letters allowed in the digit positions (facts §1). */
+/** A codice fiscale, omocodia letters allowed in the digit positions. */
 const CODICE_FISCALE_PATTERN =
   /^[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$/;
 
@@ -21,7 +22,7 @@ export const CODICE_FISCALE_DIGIT_POSITIONS: readonly number[] = [6, 7, 9, 10, 1
 
 /**
  * The value, at an even 0-based position, of 0-9 and A-Z (digit d weighs like the d-th letter).
- * Source: Agenzia delle Entrate / DM 12/03/1974, as in facts §1.
+ * Source: Agenzia delle Entrate / DM 12/03/1974.
  */
 const ODD_POSITION_VALUES = [
   1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
@@ -122,8 +123,9 @@ export function validatePartitaIva(value: string): string | null {
  * F (natural person): a 16-character codice fiscale, an 11-digit temporary codice fiscale
  *   (codice fiscale provvisorio, same check as a partita IVA), or "ANONIMO" — the value pagoPA
  *   has long prescribed when a person cannot be identified by an Italian fiscal code (SACI 2.x
- *   codiceIdentificativoUnivoco; confirmed by pagoPA to GovPay, link-it/govpay#363, and still the
- *   default GovPay sends for debtors without a fiscal code, link-it/govpay#644).
+ *   codiceIdentificativoUnivoco; confirmed by pagoPA to GovPay in
+ *   https://github.com/link-it/govpay/issues/363, and still the default GovPay sends for debtors
+ *   without a fiscal code, https://github.com/link-it/govpay/issues/644).
  * G (legal entity): an 11-digit code with the partita IVA check, or a 16-character codice fiscale
  *   (sole traders are identified by their personal code).
  */

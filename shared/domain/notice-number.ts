@@ -1,6 +1,7 @@
 /**
  * pagoPA notice numbers (codice avviso, NAV) and IUVs (identificativo univoco di versamento).
- * Facts: ../shared/docs/pagopa-facts.md §1 (SACI 3.x).
+ * Source: pagoPA's SACI 3.x (Specifiche Attuative dei Codici Identificativi di versamento,
+ * riversamento e rendicontazione), which defines the notice number (codice avviso) and the IUV.
  *
  *   aux 3: 3 + segregation code(2) + base(13) + check(2)      IUV = last 17 digits
  *   aux 0: 0 + application code(2) + base(13) + check(2)      IUV = base + check (15)

@@ -1,18 +1,29 @@
 /**
- * Between the GPD wire shapes and the domain model. Dates become ISO UTC on the way in.
+ * Between the GPD wire shapes and the domain: a validated request becomes the position content
+ * and the list query the use cases take (dates become ISO UTC on the way in, wire defaults are
+ * applied here); positions become GPD responses on the way out.
  */
 import type * as z from 'zod';
-import type { DebtPosition, PaymentOption, Transfer } from '../domain/debt-position';
-import type { PositionContent } from '../domain/debt-position-rules';
+import { compact } from '../domain/compact';
+import type { DebtPosition, PaymentOption, PositionContent } from '../domain/debt-position';
 import { parseApiDateTime } from '../domain/dates';
+import type { ListQuery } from '../use-cases/ports';
 import type {
   PaymentPositionInput,
+  listQuerySchema,
   paymentOptionResponseSchema,
   paymentPositionResponseSchema,
+  paymentPositionsInfoSchema,
 } from './debt-position-schemas';
+import { badRequest } from './problem';
 
 type PositionResponse = z.infer<typeof paymentPositionResponseSchema>;
 type OptionResponse = z.infer<typeof paymentOptionResponseSchema>;
+type PositionsPage = z.infer<typeof paymentPositionsInfoSchema>;
+type ListQueryInput = z.infer<typeof listQuerySchema>;
+
+/** GPD's page size when the client gives none (also the largest it may ask for). */
+export const DEFAULT_PAGE_LIMIT = 50;
 
 const utc = (value: string): string => {
   const parsed = parseApiDateTime(value);
@@ -21,39 +32,9 @@ const utc = (value: string): string => {
 };
 const utcOptional = (value: string | undefined): string | undefined => (value === undefined ? undefined : utc(value));
 
-/** The request as the domain rules see it: dates in UTC, identifiers as sent. */
+/** A validated create/replace body as the domain sees it: dates in UTC, identifiers as sent. */
 export function toPositionContent(input: PaymentPositionInput): PositionContent {
-  return {
-    validityDate: utcOptional(input.validityDate),
-    paymentOption: input.paymentOption.map((o) => ({
-      iuv: o.iuv,
-      nav: o.nav,
-      amount: o.amount,
-      isPartialPayment: o.isPartialPayment,
-      dueDate: utc(o.dueDate),
-      retentionDate: utcOptional(o.retentionDate),
-      transfer: o.transfer.map((t) => ({
-        idTransfer: t.idTransfer,
-        amount: t.amount,
-        organizationFiscalCode: t.organizationFiscalCode,
-        iban: t.iban,
-        postalIban: t.postalIban,
-        stamp: t.stamp,
-      })),
-    })),
-  };
-}
-
-/**
- * The domain fields of a position from a validated request; `identifiers[i]` is the IUV/NAV of
- * option i (sent by the back office or assigned by the layer).
- */
-export function toPositionFields(
-  input: PaymentPositionInput,
-  organization: { fiscalCode: string; name: string },
-  identifiers: ReadonlyArray<{ iuv: string; nav: string }>,
-): Pick<DebtPosition, 'debtor' | 'companyName' | 'officeName' | 'switchToExpired' | 'validityDate' | 'paymentOptions'> {
-  return {
+  return compact({
     debtor: compact({
       type: input.type,
       fiscalCode: input.fiscalCode,
@@ -68,40 +49,76 @@ export function toPositionFields(
       email: input.email,
       phone: input.phone,
     }),
-    companyName: input.companyName ?? organization.name,
+    companyName: input.companyName,
     officeName: input.officeName,
     switchToExpired: input.switchToExpired ?? false,
     validityDate: utcOptional(input.validityDate),
-    paymentOptions: input.paymentOption.map((o, i): PaymentOption => {
-      const id = identifiers[i];
-      if (id === undefined) throw new RangeError(`no identifiers for payment option ${i}`);
-      return compact({
-        iuv: id.iuv,
-        nav: id.nav,
+    paymentOptions: input.paymentOption.map((o) =>
+      compact({
+        iuv: o.iuv,
+        nav: o.nav,
         amount: o.amount,
         description: o.description ?? '',
         isPartialPayment: o.isPartialPayment,
         dueDate: utc(o.dueDate),
         retentionDate: utcOptional(o.retentionDate),
         fee: o.fee ?? 0,
-        status: 'PO_UNPAID',
         metadata: o.paymentOptionMetadata ?? [],
-        transfers: o.transfer.map(
-          (t): Transfer =>
-            compact({
-              idTransfer: t.idTransfer,
-              amount: t.amount,
-              organizationFiscalCode: t.organizationFiscalCode ?? organization.fiscalCode,
-              remittanceInformation: t.remittanceInformation,
-              category: t.category,
-              iban: t.iban,
-              postalIban: t.postalIban,
-              stamp: t.stamp,
-              metadata: t.transferMetadata ?? [],
-            }),
+        transfers: o.transfer.map((t) =>
+          compact({
+            idTransfer: t.idTransfer,
+            amount: t.amount,
+            organizationFiscalCode: t.organizationFiscalCode,
+            remittanceInformation: t.remittanceInformation,
+            category: t.category,
+            iban: t.iban,
+            postalIban: t.postalIban,
+            stamp: t.stamp,
+            metadata: t.transferMetadata ?? [],
+          }),
         ),
-      });
-    }),
+      }),
+    ),
+  });
+}
+
+/** PUT names the position twice, in the path and in the body: they must agree. */
+export function requireSameIupd(pathIupd: string, body: PaymentPositionInput): void {
+  if (body.iupd !== pathIupd) {
+    throw badRequest('the iupd in the body differs from the one in the path', [
+      { field: 'iupd', message: `must be ${pathIupd}, as in the path` },
+    ]);
+  }
+}
+
+/** The GPD list query as the store's query: positions are ordered by first due date only. */
+export function toListQuery(query: ListQueryInput): ListQuery {
+  if (query.orderby !== undefined && query.orderby !== 'DUE_DATE') {
+    throw badRequest('positions are listed by due date (orderby=DUE_DATE); other orderings are not supported', [
+      { field: 'orderby', message: 'only DUE_DATE is supported' },
+    ]);
+  }
+  return {
+    page: query.page,
+    limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+    status: query.status,
+    // a day filter covers the whole Rome calendar day
+    dueFrom: query.due_date_from ? (parseApiDateTime(`${query.due_date_from}T00:00:00`) ?? undefined) : undefined,
+    dueTo: query.due_date_to ? (parseApiDateTime(query.due_date_to) ?? undefined) : undefined,
+    descending: query.ordering === 'DESC',
+  };
+}
+
+/** One GPD page: the positions and `page_info`. */
+export function toPositionsPage(query: ListQuery, result: { items: readonly DebtPosition[]; total: number }): PositionsPage {
+  return {
+    payment_position_list: result.items.map(toPositionResponse),
+    page_info: {
+      page: query.page,
+      limit: query.limit,
+      items_found: result.items.length,
+      total_pages: Math.ceil(result.total / query.limit),
+    },
   };
 }
 
@@ -168,9 +185,4 @@ export function toOptionResponse(position: DebtPosition, option: PaymentOption):
       }),
     ),
   });
-}
-
-/** Drops undefined members so stored items and responses carry no empty keys. */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -12,7 +12,7 @@ import { validateDebtorFiscalCode, validatePartitaIva } from '../domain/fiscal-c
 import { validateCreditorIban } from '../domain/iban';
 import { validateTaxonomyCode } from '../domain/taxonomy';
 import { MAX_AMOUNT_CENTS } from '../domain/money';
-import { POSITION_STATUSES, OPTION_STATUSES } from '../domain/debt-position';
+import { IUPD_PATTERN, POSITION_STATUSES, OPTION_STATUSES } from '../domain/debt-position';
 import { parseApiDateTime } from '../domain/dates';
 
 /** Wraps a `(value) => reason | null` validator as a zod refinement with that reason. */
@@ -44,9 +44,7 @@ export const organizationFiscalCode = z
   .regex(/^\d{11}$/, 'must be the 11-digit fiscal code of the organization')
   .superRefine(checkedBy(validatePartitaIva));
 
-export const iupd = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,70}$/, 'must be 1..70 characters among A-Z a-z 0-9 . _ -');
+export const iupd = z.string().regex(IUPD_PATTERN, 'must be 1..70 characters among A-Z a-z 0-9 . _ -');
 
 export const keyValueList = z
   .array(z.strictObject({ key: text(140), value: text(140) }))

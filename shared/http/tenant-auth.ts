@@ -4,10 +4,13 @@
  * tenant is suspended. Positive look-ups are cached briefly per warm Lambda (revocation takes
  * effect within API_KEY_CACHE_SECONDS).
  */
+import { hashApiKey } from '../domain/api-keys';
 import type { Organization } from '../domain/organization';
 import type { Actor, ApiKeyRecord, OrganizationStore } from '../use-cases/ports';
-import { API_KEY_HEADER, hashApiKey } from './api-keys';
 import { forbidden, unauthorized } from './problem';
+
+/** The header GPD clients already send their key in (`Ocp-Apim-Subscription-Key`), lower-cased. */
+export const API_KEY_HEADER = 'ocp-apim-subscription-key';
 
 export interface Caller {
   readonly actor: Actor;

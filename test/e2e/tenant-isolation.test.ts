@@ -9,11 +9,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNodeRequest, parseStationResponse, soapActionFor, type Operation } from '../../shared/adapters/pagopa-soap';
+import { buildNodeRequest, parseStationResponse, soapActionFor, type Operation } from '../../shared/http/pagopa-soap';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { signReceiptRequest } from '../../shared/http/receipt-signature';
-import { issueApiKey } from '../../shared/use-cases/organizations';
+import { issueApiKey } from '../../shared/use-cases/organizations/credentials';
 import { payNotice, toJsonReceipt } from '../../scripts/pay';
 import { positionRequest } from '../fixtures/positions';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, ESEMPIO_KEY, startLocalStack, type ApiResponse, type LocalStack } from '../support/local-stack';

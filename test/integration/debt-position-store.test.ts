@@ -11,7 +11,8 @@ import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organizati
 import { makeNoticeNumber } from '../../shared/domain/notice-number';
 import type { DomainEvent } from '../../events/domain-events';
 import type { AuditEntry } from '../../shared/use-cases/ports';
-import { provisionOrganization } from '../../shared/use-cases/organizations';
+import { parseOrganizationInput } from '../../shared/http/organization-schemas';
+import { provisionOrganization } from '../../shared/use-cases/organizations/provision';
 import { option, position } from '../fixtures/positions';
 
 let cloud: LocalCloud;
@@ -109,8 +110,7 @@ describe('DynamoDebtPositionStore on DynamoDB Local', () => {
 
   it('stores API keys only as hashes', async () => {
     const key = 'integration-test-key-0123456789';
-    await provisionOrganization(
-      organizations,
+    const tenant = parseOrganizationInput(
       {
         fiscalCode: '80001234568',
         name: 'Comune di Esempio',
@@ -120,8 +120,9 @@ describe('DynamoDebtPositionStore on DynamoDB Local', () => {
         iban: 'IT78L0306909606100000117002',
         apiKeys: [key],
       },
-      new Date(),
+      'tenant',
     );
+    await provisionOrganization(organizations, tenant, new Date());
     const items = (await createDocumentClient(client).send(new ScanCommand({ TableName: table }))).Items ?? [];
     expect(JSON.stringify(items)).not.toContain(key);
     expect(items.filter((i) => i['type'] === 'api-key').length).toBeGreaterThan(0);

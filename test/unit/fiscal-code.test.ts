@@ -15,9 +15,9 @@ import {
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
-// Check letters verified independently (a separate Python implementation of the facts §1 tables).
+// Check letters verified independently (a separate Python implementation of the DM 12/03/1974 tables).
 const VALID_CODICI_FISCALI = [
-  'RCCMNL83S18D969H', // facts §1 worked example
+  'RCCMNL83S18D969H', // the worked example below
   'BDAGPP36H07C351L',
   'MRTMTT25D09F205Z',
   'PLLMRA80A41H501E', // woman: day 01 + 40
@@ -39,7 +39,7 @@ function omocode(code: string, positions: readonly number[]): string {
 }
 
 describe('codice fiscale check character', () => {
-  it('computes the worked example of the facts doc: RCCMNL83S18D969 → H', () => {
+  it('computes a worked example: RCCMNL83S18D969 → H', () => {
     expect(codiceFiscaleCheckCharacter('RCCMNL83S18D969')).toBe('H');
   });
 

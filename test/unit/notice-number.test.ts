@@ -11,7 +11,7 @@ import {
 } from '../../shared/domain/notice-number';
 
 // Check digits of the fixtures computed independently (Python: int(body) % 93).
-const AUX3 = '302000000000000184'; // facts §1 worked example: segregation 02, base 1
+const AUX3 = '302000000000000184'; // worked example: segregation 02, base 1 (3020000000000001 mod 93 = 84)
 const AUX3_MAX = '301999999999999982'; // segregation 01, largest base
 const AUX0 = '012000000000012345'; // application code 12, base 0000000000123, check 45
 const AUX2 = '200000000001234571'; // base15 000000000012345, check 71
@@ -38,7 +38,7 @@ describe('checkDigits', () => {
 });
 
 describe('makeNoticeNumber (aux 3)', () => {
-  it('builds the worked example of the facts doc', () => {
+  it('builds the worked example: segregation 02, base 1', () => {
     expect(makeNoticeNumber('02', 1n)).toEqual({ iuv: '02000000000000184', nav: AUX3 });
   });
 
@@ -174,7 +174,7 @@ describe('parseNoticeNumber', () => {
 });
 
 describe('segregation codes', () => {
-  it('reserves the national-service codes of the facts doc', () => {
+  it('reserves the segregation codes pagoPA keeps for national services', () => {
     expect([...RESERVED_SEGREGATION_CODES].sort()).toEqual(['47', '81', '85', '96', '97', '98', '99']);
   });
 

@@ -7,10 +7,11 @@
  * Each change is one version-guarded transaction with its audit line and event; a position that
  * another request changed meanwhile is left for the next run.
  */
-import type { DebtPosition, PositionStatus } from '../domain/debt-position';
-import { isPayable, statusAt } from '../domain/debt-position';
-import type { DomainEvent, DomainEventType } from '../../events/domain-events';
-import type { DebtPositionStore, OrganizationStore } from './ports';
+import type { DebtPosition, PositionStatus } from '../../domain/debt-position';
+import { statusAt } from '../../domain/debt-position';
+import type { DomainEventType } from '../../../events/domain-events';
+import { auditLine, positionEvent } from '../debt-positions/position-writes';
+import type { Actor, DebtPositionStore, OrganizationStore } from '../ports';
 
 export interface ClockDeps {
   readonly positions: DebtPositionStore;
@@ -19,13 +20,15 @@ export interface ClockDeps {
   readonly newId: () => string;
 }
 
+/** What one run did: positions made payable, expired, and left for the next run (changed meanwhile). */
 export interface ClockRun {
   readonly activated: number;
   readonly expired: number;
   readonly skipped: number;
 }
 
-const SYSTEM_ACTOR = (organizationFiscalCode: string, requestId: string) => ({
+/** The actor of the clock's audit lines: no API key, the invocation's request id. */
+const systemActor = (organizationFiscalCode: string, requestId: string): Actor => ({
   organizationFiscalCode,
   keyId: 'system:status-clock',
   requestId,
@@ -50,30 +53,11 @@ export async function advancePositionStatuses(deps: ClockDeps, requestId: string
     }
     for (const { position, to, eventType } of due) {
       const next: DebtPosition = { ...position, status: to, version: position.version + 1, lastUpdatedDate: iso };
-      const event: DomainEvent = {
-        eventId: deps.newId(),
-        eventType,
-        occurredAt: iso,
-        organizationFiscalCode: ofc,
-        iupd: position.iupd,
-        version: next.version,
-        status: to,
-        previousStatus: position.status,
-        payable: isPayable(to),
-        noticeNumbers: position.paymentOptions.map((o) => o.nav),
-      };
       const conflict = await deps.positions.replace(
         next,
         position.version,
-        {
-          at: iso,
-          action: to === 'EXPIRED' ? 'expire' : 'activate',
-          actor: SYSTEM_ACTOR(ofc, requestId),
-          version: next.version,
-          fromStatus: position.status,
-          toStatus: to,
-        },
-        [event],
+        auditLine(now, to === 'EXPIRED' ? 'expire' : 'activate', systemActor(ofc, requestId), next, position.status),
+        [positionEvent(deps.newId(), eventType, next, position.status, now)],
         [],
       );
       if (conflict) skipped++;

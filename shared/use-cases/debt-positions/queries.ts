@@ -1,0 +1,49 @@
+/**
+ * Reading positions: always with the status time has made (a PUBLISHED position whose validity
+ * date has come reads VALID, even before the status clock persists it).
+ */
+import type { DebtPosition, PaymentOption } from '../../domain/debt-position';
+import { isIupd, withCurrentStatus } from '../../domain/debt-position';
+import { UseCaseError } from '../errors';
+import type { DebtPositionStore, ListQuery } from '../ports';
+import type { PositionDeps } from './ports';
+
+/**
+ * The stored position with that iupd. An iupd the API could never have stored (wrong characters,
+ * longer than 70) is not found without a read: a hostile path must not reach the table, whose
+ * keys are limited to 2 KB (a longer one is a DynamoDB ValidationException, i.e. a 500).
+ */
+export async function findPosition(
+  store: Pick<DebtPositionStore, 'get'>,
+  organizationFiscalCode: string,
+  iupd: string,
+): Promise<DebtPosition | undefined> {
+  return isIupd(iupd) ? store.get(organizationFiscalCode, iupd) : undefined;
+}
+
+export async function getDebtPosition(deps: PositionDeps, organizationFiscalCode: string, iupd: string): Promise<DebtPosition> {
+  const position = await findPosition(deps.positions, organizationFiscalCode, iupd);
+  if (!position) throw new UseCaseError('not-found', `no debt position with iupd ${iupd}`);
+  return withCurrentStatus(position, deps.clock());
+}
+
+export async function getByNoticeNumber(
+  deps: PositionDeps,
+  organizationFiscalCode: string,
+  nav: string,
+): Promise<{ position: DebtPosition; option: PaymentOption }> {
+  const found = /^\d{18}$/.test(nav) ? await deps.positions.findByNoticeNumber(organizationFiscalCode, nav) : undefined;
+  const option = found?.paymentOptions.find((o) => o.nav === nav);
+  if (!found || !option) throw new UseCaseError('not-found', `no payment option with notice number ${nav}`);
+  return { position: withCurrentStatus(found, deps.clock()), option };
+}
+
+export async function listDebtPositions(
+  deps: PositionDeps,
+  organizationFiscalCode: string,
+  query: ListQuery,
+): Promise<{ items: DebtPosition[]; total: number }> {
+  const result = await deps.positions.list(organizationFiscalCode, query);
+  const now = deps.clock();
+  return { items: result.items.map((p) => withCurrentStatus(p, now)), total: result.total };
+}
