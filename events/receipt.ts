@@ -1,12 +1,11 @@
 /**
- * A payment receipt (ricevuta) as it travels on the receipts queue: the normalised form of the
- * pagoPA node's paSendRT / paSendRTV2 `receipt` (ctReceipt / ctReceiptV2 in paForNode.xsd).
- * Field names are the XSD's; amounts are integer euro cents; dates stay as the node sent them
- * (xsd:date / xsd:dateTime, the node usually omits the time zone: Europe/Rome local time).
- * Two shape changes from the XML: `debtor.uniqueIdentifier{type,value}` is flattened into the
- * subject, `e-mail` is `email`; `transferList{transfer[]}` and `metadata{mapEntry[]}` are arrays.
+ * The receipts queue's contract: a message body is one payment receipt (the domain's `Receipt`,
+ * shared/domain/receipt.ts) as JSON, validated here with the XSD's limits (lengths, patterns,
+ * amounts as integer cents) before the receipt processor trusts it. The schema is checked against
+ * the domain type at compile time: it yields a `Receipt` and has exactly its fields.
  */
 import * as z from 'zod';
+import type { Metadata, Receipt, ReceiptSubject, ReceiptTransfer } from '../shared/domain/receipt';
 
 const MAX_CENTS = 99_999_999_999;
 const text = (max: number, min = 1) => z.string().min(min).max(max);
@@ -16,7 +15,7 @@ const fiscalCodePA = z.string().regex(/^[0-9]{11}$/);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/);
 const isoDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$/);
 
-export const metadataSchema = z.array(z.object({ key: text(140), value: text(140) })).min(1).max(15);
+export const metadataSchema = z.array(z.object({ key: text(140), value: text(140) })).min(1).max(15) satisfies z.ZodType<Metadata>;
 
 export const subjectSchema = z.object({
   /** F = natural person (persona fisica), G = legal person (persona giuridica) */
@@ -31,7 +30,7 @@ export const subjectSchema = z.object({
   stateProvinceRegion: text(35).optional(),
   country: z.string().regex(/^[A-Z]{2}$/).optional(),
   email: z.string().max(256).optional(),
-});
+}) satisfies z.ZodType<ReceiptSubject>;
 
 export const receiptTransferSchema = z
   .object({
@@ -51,7 +50,7 @@ export const receiptTransferSchema = z
   .refine((t) => (t.IBAN === undefined) !== (t.MBDAttachment === undefined), {
     message: 'a transfer has exactly one of IBAN or MBDAttachment',
     path: ['IBAN'],
-  });
+  }) satisfies z.ZodType<ReceiptTransfer>;
 
 export const receiptSchema = z.object({
   /** unique id of the receipt given by the node (the payment token) */
@@ -87,11 +86,16 @@ export const receiptSchema = z.object({
   metadata: metadataSchema.optional(),
   /** paid while the node ran in stand-in mode (the creditor was unreachable) */
   standIn: z.boolean().optional(),
-});
+}) satisfies z.ZodType<Receipt>;
 // Whether the transfers add up to paymentAmount is a business rule (receipt processor), not a
 // shape rule: the XSD does not require it and a receipt must never be lost on the queue for it.
 
-export type Receipt = z.infer<typeof receiptSchema>;
-export type ReceiptSubject = z.infer<typeof subjectSchema>;
-export type ReceiptTransfer = z.infer<typeof receiptTransferSchema>;
-export type Metadata = z.infer<typeof metadataSchema>;
+// `satisfies` above: what the contract yields is a domain receipt. And no field is missing from
+// either side (a field added to the domain type must be added to the contract, and back):
+type SameFields<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type Holds<T extends true> = T;
+export type ReceiptContractHasTheDomainFields = [
+  Holds<SameFields<z.output<typeof receiptSchema>, Receipt>>,
+  Holds<SameFields<z.output<typeof subjectSchema>, ReceiptSubject>>,
+  Holds<SameFields<z.output<typeof receiptTransferSchema>, ReceiptTransfer>>,
+];

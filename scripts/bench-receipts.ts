@@ -1,15 +1,20 @@
 /**
  * Receipts through the local stack: paSendRTV2 intake → SQS → receipt processor → DynamoDB.
  * Measures the intake rate (workers stopped, so only the SOAP function runs), the processing
- * rate (queue drained by the processor), and the DynamoDB commands each phase sends per
- * receipt (counted by the middleware the receipt composition puts on its DynamoDB client).
+ * rate (the receipts queue drained by the processor alone, polled as its catalog trigger says),
+ * and the DynamoDB commands each phase sends per receipt (counted by the middleware platform()
+ * puts on the one DynamoDB client of the process, which every function of the local cloud shares:
+ * so nothing else runs while a phase is measured; the payment events are handled afterwards).
  *
  *   npm run bench:receipts -- [--n 200] [--concurrency 16]
  */
 import { pathToFileURL } from 'node:url';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { functionById } from '../infra/catalog';
 import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
-import { buildNodeRequest, parseStationResponse, soapActionFor, type PaymentData, type Receipt } from '../shared/adapters/pagopa-soap';
-import { dynamoCommandCounts } from '../shared/receipts-composition';
+import { QueueWorker } from '../infra/local/queue-worker';
+import { buildNodeRequest, parseStationResponse, soapActionFor, type PaymentData, type Receipt } from '../shared/http/pagopa-soap';
+import { dynamoCommandCounts } from '../shared/composition/platform';
 import { receiptFor } from './pay';
 
 const ORG = { fiscalCode: '80001234568', name: 'Comune di Esempio', brokerId: '80001234568', stationId: '80001234568_01' };
@@ -127,14 +132,17 @@ export async function benchReceipts(opts: { n?: number; concurrency?: number; lo
     let d = delta(before);
     rows.push({ phase: 'intake (paSendRTV2 → SQS)', receipts: n, seconds, perSecond: n / seconds, dynamoPerReceipt: d.total / n, commands: d.byCommand });
 
-    // 2. processing alone: the processor drains the queue (batches of 10, 5 pollers locally)
+    // 2. processing alone: the processor drains the receipts queue (batches and pollers as its
+    // catalog trigger says); the other consumers wait, so only its DynamoDB commands are counted
     before = snapshot();
     started = performance.now();
-    cloud.startWorkers();
-    await cloud.drain({ timeoutMs: 300_000 });
+    await drainReceiptsQueue(cloud);
     seconds = (performance.now() - started) / 1000;
     d = delta(before);
     rows.push({ phase: 'processor (SQS → DynamoDB)', receipts: n, seconds, perSecond: n / seconds, dynamoPerReceipt: d.total / n, commands: d.byCommand });
+    // then everything the payments caused (events, App IO, notices), not measured
+    cloud.startWorkers();
+    await cloud.drain({ timeoutMs: 300_000 });
 
     // check: every position is PAID (a benchmark of lost receipts would be worthless)
     const paid = await fetch(`${base}/organizations/${ORG.fiscalCode}/debtpositions?page=0&status=PAID&limit=1`, { headers: { 'Ocp-Apim-Subscription-Key': KEY } });
@@ -154,6 +162,43 @@ export async function benchReceipts(opts: { n?: number; concurrency?: number; lo
     return rows;
   } finally {
     await cloud.stop();
+  }
+}
+
+/** Runs the receipt processor's own poller until the receipts queue is empty. */
+async function drainReceiptsQueue(cloud: Awaited<ReturnType<typeof startLocalLayer>>['cloud']): Promise<void> {
+  const queueUrl = cloud.env['QUEUE_URL_RECEIPTS'];
+  if (queueUrl === undefined) throw new Error('the local cloud has no receipts queue');
+  const sqs = new SQSClient({ region: cloud.region, endpoint: cloud.endpoints.sqs });
+  try {
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    const trigger = functionById('receipt-processor').triggers.find((t) => t.kind === 'queue');
+    if (trigger?.kind !== 'queue') throw new Error('receipt-processor has no queue trigger');
+    const worker = new QueueWorker({
+      functionId: 'receipt-processor',
+      queueUrl,
+      queueArn: Attributes?.QueueArn ?? '',
+      region: cloud.region,
+      batchSize: trigger.batchSize,
+      maxBatchingWindowSeconds: trigger.maxBatchingWindowSeconds,
+      maxConcurrency: trigger.maxConcurrency ?? 2,
+      sqs,
+      invoke: cloud.invoke,
+      log: () => {},
+    });
+    worker.start();
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const { Attributes: a = {} } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      if (Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) === 0) break;
+      if (Date.now() > deadline) throw new Error('the receipts queue was not drained in 5 minutes');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await worker.stop();
+  } finally {
+    sqs.destroy();
   }
 }
 

@@ -20,7 +20,7 @@ import {
   type PaymentData,
   type Receipt,
   type StationResponse,
-} from '../shared/adapters/pagopa-soap';
+} from '../shared/http/pagopa-soap';
 import { RECEIPT_SIGNATURE_HEADER, signReceiptRequest } from '../shared/http/receipt-signature';
 
 export interface PayOptions {

@@ -1,14 +1,14 @@
-import { createReceiptRuntime, type ReceiptRuntime } from '../../shared/receipts-composition';
-import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { receiptQueriesRoot, type ReceiptQueries } from '../../shared/composition/receipts';
 import { receiptWindowQuerySchema } from '../../shared/http/receipt-schemas';
-import { listReceipts } from '../../shared/use-cases/receipts';
+import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
+import { listReceipts } from '../../shared/use-cases/receipts/queries';
 
 /** GET /organizations/{organizationFiscalCode}/receipts?from=&to=&limit=&cursor= */
-export const makeHandler = (rt: ReceiptRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
-    const query = parseWith(receiptWindowQuerySchema, request.query, 'query');
-    const page = await listReceipts(rt, request.caller.organization.fiscalCode, query);
+export const makeHandler = (deps: ReceiptQueries) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
+    const window = parseWith(receiptWindowQuerySchema, request.query, 'query');
+    const page = await listReceipts(deps, request.caller.organization.fiscalCode, window);
     return json(200, { receipts: page.items, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
   });
 
-export const handler = makeHandler(createReceiptRuntime());
+export const handler = makeHandler(receiptQueriesRoot());

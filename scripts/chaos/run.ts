@@ -10,7 +10,7 @@ import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-s
 import { startLocalLayer, temporaryOutbox, type LocalLayer } from '../../infra/local/layer';
 import { startBackOfficeReceiver, type BackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import { payNotice, type PayResult } from '../pay';
-import type { Receipt } from '../../events/receipt';
+import type { Receipt } from '../../shared/domain/receipt';
 import { createPrng } from './prng';
 import { planWorkload, positionBody, tenantsFromSeed, type OptionPlan, type PositionPlan, type Tenant, type Workload } from './workload';
 import { verifyRun, type InvariantResult } from './verify';

@@ -12,7 +12,8 @@ import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, ty
 import type { LocalLayer } from '../../infra/local/layer';
 import type { BackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import type { DebtPosition } from '../../shared/domain/debt-position';
-import type { AuditEntry, ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/ports';
+import type { AuditEntry } from '../../shared/use-cases/ports';
+import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
 import type { CreatedPosition, Delivered } from './run';
 import { expectedStatus, noticeOptionIndexes, type Workload } from './workload';
 

@@ -1,6 +1,6 @@
 /**
- * Payment receipts (ricevute telematiche) and what they do to a debt position. Pure: plain data
- * in, plain data out; the clock is an argument.
+ * Payment receipts (ricevute telematiche): the receipt itself and what it does to a debt
+ * position. Pure: plain data in, plain data out; the clock is an argument.
  *
  * Who may be paid (the node's paVerifyPaymentNotice / paGetPayment) and what a receipt changes
  * (paSendRT → receipt processor) are the same rules seen from two sides, so both live here:
@@ -16,8 +16,98 @@
  *
  * A receipt is never dropped: what cannot be applied is kept as an anomaly (the money has moved).
  */
-import type { Receipt } from '../../events/receipt';
-import { isPayable, statusAt, type DebtPosition, type PaymentOption, type PositionStatus } from './debt-position';
+import { isPayable, statusAt, type DebtPosition, type KeyValue, type PaymentOption, type PositionStatus } from './debt-position';
+
+// ---- the receipt ------------------------------------------------------------------------------
+
+/**
+ * A payment receipt (ricevuta) as the layer knows it: the normalised form of the pagoPA node's
+ * paSendRT / paSendRTV2 `receipt` (ctReceipt / ctReceiptV2 in paForNode.xsd, pagoPA's
+ * pagopa-api repository). Field names are the XSD's; amounts are integer euro cents; dates stay
+ * as the node sent them (xsd:date / xsd:dateTime; the node usually omits the time zone: Europe/Rome
+ * local time). Two shape changes from the XML: the subject's `uniqueIdentifier{type,value}` is
+ * flattened and `e-mail` is `email`; `transferList{transfer[]}` and `metadata{mapEntry[]}` are
+ * arrays. The queue contract (events/receipt.ts) validates exactly this shape.
+ */
+export interface Receipt {
+  /** unique id of the receipt given by the node (the payment token) */
+  readonly receiptId: string;
+  /** notice number (codice avviso, NAV), 18 digits */
+  readonly noticeNumber: string;
+  /** creditor (ente creditore) fiscal code */
+  readonly fiscalCode: string;
+  readonly outcome: 'OK' | 'KO';
+  /** the IUV */
+  readonly creditorReferenceId: string;
+  /** cents */
+  readonly paymentAmount: number;
+  readonly description: string;
+  readonly companyName: string;
+  readonly officeName?: string;
+  readonly debtor: ReceiptSubject;
+  readonly transferList: readonly ReceiptTransfer[];
+  readonly idPSP: string;
+  readonly pspFiscalCode?: string;
+  readonly pspPartitaIVA?: string;
+  readonly PSPCompanyName: string;
+  readonly idChannel: string;
+  readonly channelDescription: string;
+  readonly payer?: ReceiptSubject;
+  readonly paymentMethod?: string;
+  readonly paymentNote?: string;
+  /** cents */
+  readonly fee?: number;
+  /** cents */
+  readonly primaryCiIncurredFee?: number;
+  readonly idBundle?: string;
+  readonly idCiBundle?: string;
+  readonly paymentDateTime?: string;
+  readonly applicationDate?: string;
+  readonly transferDate?: string;
+  readonly metadata?: Metadata;
+  /** paid while the node ran in stand-in mode (the creditor was unreachable) */
+  readonly standIn?: boolean;
+}
+
+/** Who owes (debtor) or who paid (payer). */
+export interface ReceiptSubject {
+  /** F = natural person (persona fisica), G = legal person (persona giuridica) */
+  readonly entityUniqueIdentifierType: 'F' | 'G';
+  /** codice fiscale or partita IVA ("ANONIMO" for anonymous payers) */
+  readonly entityUniqueIdentifierValue: string;
+  readonly fullName: string;
+  readonly streetName?: string;
+  readonly civicNumber?: string;
+  readonly postalCode?: string;
+  readonly city?: string;
+  readonly stateProvinceRegion?: string;
+  /** ISO 3166 alpha-2 */
+  readonly country?: string;
+  readonly email?: string;
+}
+
+/** One beneficiary share of the payment, as paid. */
+export interface ReceiptTransfer {
+  /** 1..5 */
+  readonly idTransfer: number;
+  /** cents */
+  readonly transferAmount: number;
+  readonly fiscalCodePA: string;
+  readonly companyName?: string;
+  /** the account credited (bank or postal IBAN); exactly one of IBAN and MBDAttachment */
+  readonly IBAN?: string;
+  /** the digital stamp (marca da bollo) bought, base64 of its XML (paSendRTV2 only) */
+  readonly MBDAttachment?: string;
+  readonly remittanceInformation: string;
+  /** taxonomy code (tassonomia), e.g. 9/0101002IM/ */
+  readonly transferCategory: string;
+  readonly metadata?: Metadata;
+}
+
+/** Key/value pairs the creditor or the node attach (1..15 entries). */
+export type Metadata = readonly KeyValue[];
+
+// ---- what the node may pay and what a receipt does --------------------------------------------
 
 /** Why the node may not take a payment for a notice (or `payable`). */
 export type Payability = 'PAYABLE' | 'UNKNOWN' | 'PAID' | 'EXPIRED' | 'INVALID';

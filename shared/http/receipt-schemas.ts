@@ -4,9 +4,9 @@
  * Amounts become integer cents here and nowhere else.
  */
 import * as z from 'zod';
-import { receiptSchema, type Receipt } from '../../events/receipt';
+import { receiptSchema } from '../../events/receipt';
 import { euroNumberToCents } from '../domain/money';
-import { ANOMALY_KINDS } from '../domain/receipt';
+import { ANOMALY_KINDS, type Receipt } from '../domain/receipt';
 
 const euro = z.number().transform((value, ctx) => {
   const cents = euroNumberToCents(value);

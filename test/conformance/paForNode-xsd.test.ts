@@ -18,7 +18,7 @@ import {
   buildNodeRequest,
   buildSendRTResponse,
   buildVerifyResponse,
-} from '../../shared/adapters/pagopa-soap';
+} from '../../shared/http/pagopa-soap';
 import { receiptSchema } from '../../events/receipt';
 
 const gitDir = process.env.PAGOPA_API_GIT_DIR ?? '';

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalLayer } from '../../infra/local/layer';
 import { startLocalLayer, temporaryOutbox } from '../../infra/local/layer';
 import { startBackOfficeReceiver, type BackOfficeReceiver } from '../../infra/local/simulators/back-office';
-import { buildNodeRequest, soapActionFor } from '../../shared/adapters/pagopa-soap';
+import { buildNodeRequest, soapActionFor } from '../../shared/http/pagopa-soap';
 import { codiceFiscaleCheckCharacter } from '../../shared/domain/fiscal-code';
 import { signReceiptRequest } from '../../shared/http/receipt-signature';
 import { payNotice } from '../../scripts/pay';

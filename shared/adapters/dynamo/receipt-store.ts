@@ -8,13 +8,12 @@
 import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PaymentReceivedEvent } from '../../../events/domain-events';
-import type { ApplyConflict, AuditEntry, ReceiptAnomaly, ReceiptPage, ReceiptStore, StoredReceipt } from '../../use-cases/ports';
-import { UseCaseError } from '../../use-cases/errors';
+import type { AuditEntry } from '../../use-cases/ports';
+import type { ApplyConflict, ReceiptAnomaly, ReceiptPage, ReceiptStore, ReceiptWindow, StoredReceipt } from '../../use-cases/receipts/ports';
 import { isConditionFailure, queryItems } from './client';
 import { positionItem } from './debt-position-store';
 import { auditPut, outboxEventPut } from './outbox';
 import { RECEIPT_SK, receiptGsi, receiptPk } from './keys';
-
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -102,25 +101,20 @@ export class DynamoReceiptStore implements ReceiptStore {
     return out.sort((a, b) => a.recordedAt.localeCompare(b.recordedAt));
   }
 
-  async list(
-    organizationFiscalCode: string,
-    query: { from?: string; to?: string; limit: number; cursor?: string },
-  ): Promise<ReceiptPage<StoredReceipt>> {
-    return this.page(receiptGsi.receipts(organizationFiscalCode), query, (i) => i['stored'] as StoredReceipt);
+  async list(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<StoredReceipt> | undefined> {
+    return this.page(receiptGsi.receipts(organizationFiscalCode), window, (i) => i['stored'] as StoredReceipt);
   }
 
-  async listAnomalies(
-    organizationFiscalCode: string,
-    query: { from?: string; to?: string; limit: number; cursor?: string },
-  ): Promise<ReceiptPage<ReceiptAnomaly>> {
-    return this.page(receiptGsi.anomalies(organizationFiscalCode), query, (i) => i['anomaly'] as ReceiptAnomaly);
+  async listAnomalies(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<ReceiptAnomaly> | undefined> {
+    return this.page(receiptGsi.anomalies(organizationFiscalCode), window, (i) => i['anomaly'] as ReceiptAnomaly);
   }
 
+  /** undefined when the cursor is not one of this list's */
   private async page<T>(
     partition: string,
-    query: { from?: string; to?: string; limit: number; cursor?: string },
+    query: ReceiptWindow,
     read: (item: Record<string, unknown>) => T,
-  ): Promise<ReceiptPage<T>> {
+  ): Promise<ReceiptPage<T> | undefined> {
     const values: Record<string, unknown> = { ':pk': partition };
     let condition = 'gsi1pk = :pk';
     if (query.from !== undefined || query.to !== undefined) {
@@ -135,7 +129,11 @@ export class DynamoReceiptStore implements ReceiptStore {
       ExpressionAttributeValues: values,
     };
     const items: T[] = [];
-    let exclusiveStartKey = query.cursor !== undefined ? decodeCursor(query.cursor, partition) : undefined;
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    if (query.cursor !== undefined) {
+      exclusiveStartKey = decodeCursor(query.cursor, partition);
+      if (exclusiveStartKey === undefined) return undefined;
+    }
     // DynamoDB may stop a page early (1 MB): keep reading until the page is full or the end
     do {
       const result = await this.db.send(new QueryCommand({ ...base, Limit: query.limit - items.length, ExclusiveStartKey: exclusiveStartKey }));
@@ -156,27 +154,24 @@ export class DynamoReceiptStore implements ReceiptStore {
   }
 }
 
-/** A cursor that came back from a client: only a key of the same tenant's list is accepted. */
-const invalidCursor = (): UseCaseError =>
-  new UseCaseError('invalid', 'the cursor is not valid for this list', [{ field: 'cursor', message: 'use the cursor of the previous page as is' }]);
-
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify([key['pk'], key['sk'], key['gsi1pk'], key['gsi1sk']]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, partition: string): Record<string, unknown> {
+/** A cursor that came back from a client: only a key of the same tenant's list is accepted (else undefined). */
+function decodeCursor(cursor: string, partition: string): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalidCursor();
+    return undefined;
   }
   if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((v) => typeof v === 'string' && v !== '') || parsed[2] !== partition) {
-    throw invalidCursor();
+    return undefined;
   }
   const [pk, sk, gsi1pk, gsi1sk] = parsed as string[];
   // the item it points at must be one of this tenant's receipts (partition ORG#<ofc>#...)
-  if (!pk!.startsWith(`RCPT#${partition.split('#')[1]}#`)) throw invalidCursor();
+  if (!pk!.startsWith(`RCPT#${partition.split('#')[1]}#`)) return undefined;
   return { pk, sk, gsi1pk, gsi1sk };
 }
 

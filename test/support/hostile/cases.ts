@@ -7,8 +7,8 @@
  *  - SOAP: HTTP 200 + outcome KO + one of the expected PAA fault codes, or HTTP 400 + SOAP Fault
  *    when no operation can be told.
  */
-import { buildNodeRequest, soapActionFor, type Operation } from '../../../shared/adapters/pagopa-soap';
-import type { Receipt } from '../../../events/receipt';
+import { buildNodeRequest, soapActionFor, type Operation } from '../../../shared/http/pagopa-soap';
+import type { Receipt } from '../../../shared/domain/receipt';
 import { signReceiptRequest, receiptSignature } from '../../../shared/http/receipt-signature';
 import { toJsonReceipt } from '../../../scripts/pay';
 import { positionRequest } from '../../fixtures/positions';

@@ -1,5 +1,5 @@
 /** Whether one answer is the precise refusal a hostile case expects; the reasons when it is not. */
-import { parseStationResponse } from '../../../shared/adapters/pagopa-soap';
+import { parseStationResponse } from '../../../shared/http/pagopa-soap';
 import type { HostileCase } from './cases';
 import type { RawResponse } from './http';
 

@@ -2,9 +2,8 @@
  * The receipt rules (shared/domain/receipt.ts): what the node may pay and what a receipt does.
  */
 import { describe, expect, it } from 'vitest';
-import type { Receipt } from '../../../events/receipt';
 import type { DebtPosition, PaymentOption } from '../../../shared/domain/debt-position';
-import { allTransfersPostal, decideReceipt, payabilityOf, statusAfterPayment } from '../../../shared/domain/receipt';
+import { allTransfersPostal, decideReceipt, payabilityOf, statusAfterPayment, type Receipt } from '../../../shared/domain/receipt';
 import { option, position } from '../../fixtures/positions';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');

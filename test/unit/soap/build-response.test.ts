@@ -9,7 +9,7 @@ import {
   buildVerifyResponse,
   parseStationResponse,
   type PaymentData,
-} from '../../../shared/adapters/pagopa-soap';
+} from '../../../shared/http/pagopa-soap';
 import { SaxesParser } from 'saxes';
 
 /** child element local names of the first element called `name` (own minimal reader, not the codec's) */
@@ -163,7 +163,7 @@ describe('station responses', () => {
     expect(() => buildFaultResponse('paVerifyPaymentNotice', { faultCode: 'PAA_SYSTEM_ERROR', id: '' })).toThrow(SoapBuildError);
   });
 
-  it('lists the PAA fault codes of the facts doc, each with its text', () => {
+  it('lists the PAA fault codes of pagoPA\'s creditor interface ("faultCode e faultString", Dominio EC), each with its text', () => {
     for (const code of ['PAA_PAGAMENTO_SCONOSCIUTO', 'PAA_PAGAMENTO_DUPLICATO', 'PAA_PAGAMENTO_SCADUTO', 'PAA_PAGAMENTO_ANNULLATO', 'PAA_PAGAMENTO_IN_CORSO', 'PAA_SEMANTICA', 'PAA_SINTASSI_EXTRAXSD', 'PAA_ID_DOMINIO_ERRATO', 'PAA_ID_INTERMEDIARIO_ERRATO', 'PAA_STAZIONE_INT_ERRATA', 'PAA_RECEIPT_DUPLICATA', 'PAA_SYSTEM_ERROR']) {
       expect(PAA_FAULT_CODES).toContain(code);
     }

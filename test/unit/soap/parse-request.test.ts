@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNodeRequest, type CodecFault, type ParsedRequest } from '../../../shared/adapters/pagopa-soap';
+import { parseNodeRequest, type CodecFault, type ParsedRequest } from '../../../shared/http/pagopa-soap';
 import { envelope, getPaymentXml, IDS, QR, receiptXml, transferXml, verifyXml } from './fixtures';
 
 function ok(result: ParsedRequest | CodecFault): ParsedRequest {

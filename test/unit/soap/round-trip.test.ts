@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { receiptSchema, type Receipt } from '../../../events/receipt';
+import { receiptSchema } from '../../../events/receipt';
+import type { Receipt } from '../../../shared/domain/receipt';
 import {
   buildFaultResponse,
   buildGetPaymentResponse,
@@ -12,7 +13,7 @@ import {
   soapActionFor,
   SoapBuildError,
   type PaymentData,
-} from '../../../shared/adapters/pagopa-soap';
+} from '../../../shared/http/pagopa-soap';
 
 const example = receiptSchema.parse(JSON.parse(readFileSync(new URL('../../../events/examples/receipt.json', import.meta.url), 'utf8')));
 const ids = { idPA: '00743110157', idBrokerPA: '15376371009', idStation: '15376371009_01' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNodeRequest, type CodecFault, type ParsedRequest } from '../../../shared/adapters/pagopa-soap';
+import { parseNodeRequest, type CodecFault, type ParsedRequest } from '../../../shared/http/pagopa-soap';
 import { ENV_NS, IDS, PAF_NS, QR, verifyXml } from './fixtures';
 
 function failureOf(result: ParsedRequest | CodecFault): string {

@@ -1,54 +1,20 @@
 /**
- * Receipts (ricevute): taken in from the node (paSendRT/V2) or the JSON webhook and queued;
- * applied by the receipt processor exactly once; read back by the back office.
+ * Applying a receipt from the receipts queue, exactly once: the option paid, the position PAID or
+ * PARTIALLY_PAID, its audit line and the payment.received event in one transaction; an outcome-KO
+ * receipt recorded; one that cannot be applied kept as an anomaly (the money has moved). The rules
+ * are the domain's (shared/domain/receipt.ts).
  */
-import type { Receipt } from '../../events/receipt';
-import type { PaymentReceivedEvent } from '../../events/domain-events';
-import { parseApiDateTime } from '../domain/dates';
-import { decideReceipt, type AnomalyKind } from '../domain/receipt';
-import { UseCaseError } from './errors';
-import type { DebtPositionStore, ReceiptAnomaly, ReceiptPage, ReceiptStore, StoredReceipt } from './ports';
-
-// ---- intake ---------------------------------------------------------------------------------
-
-export interface IntakeDeps {
-  readonly positions: Pick<DebtPositionStore, 'findByNoticeNumber'>;
-  /** puts the receipt durably on the receipts queue; throws when it could not */
-  readonly enqueue: (receipt: Receipt) => Promise<void>;
-}
-
-export type IntakeOutcome =
-  /** on the queue: the processor applies it (or keeps it as an anomaly) */
-  | 'queued'
-  /** this very receipt has been applied already: nothing queued, answer OK */
-  | 'already-applied'
-  /** a different receipt for an option already paid: PAA_RECEIPT_DUPLICATA / 409 */
-  | 'duplicate-receipt';
-
-/**
- * Takes a receipt in. Fast: one look-up of the option (to answer re-deliveries and duplicates as
- * pagoPA expects) and one send. The processor, not this read, guarantees exactly-once.
- */
-export async function intakeReceipt(deps: IntakeDeps, receipt: Receipt): Promise<IntakeOutcome> {
-  if (receipt.outcome === 'OK') {
-    const position = await deps.positions.findByNoticeNumber(receipt.fiscalCode, receipt.noticeNumber);
-    const option = position?.paymentOptions.find((o) => o.nav === receipt.noticeNumber);
-    if (option?.payment?.receiptId === receipt.receiptId) return 'already-applied';
-    if (option !== undefined && option.status !== 'PO_UNPAID') return 'duplicate-receipt';
-  }
-  await deps.enqueue(receipt);
-  return 'queued';
-}
-
-// ---- processing -----------------------------------------------------------------------------
+import type { PaymentReceivedEvent } from '../../../events/domain-events';
+import { parseApiDateTime } from '../../domain/dates';
+import { decideReceipt, type Receipt } from '../../domain/receipt';
+import type { DebtPositionStore } from '../ports';
+import type { ReceiptAnomaly, ReceiptStore } from './ports';
 
 export interface ProcessDeps {
   readonly positions: Pick<DebtPositionStore, 'findByNoticeNumber'>;
   readonly receipts: ReceiptStore;
   readonly clock: () => Date;
   readonly newId: () => string;
-  /** called once per anomaly newly stored (a metric and an alarm: money moved but was not applied) */
-  readonly onAnomaly: (anomaly: ReceiptAnomaly) => void;
   /** re-reads after a version conflict before the message is left to SQS (default 8) */
   readonly maxAttempts?: number;
 }
@@ -57,7 +23,8 @@ export type ProcessOutcome =
   | { readonly outcome: 'applied'; readonly event: PaymentReceivedEvent }
   | { readonly outcome: 'duplicate' }
   | { readonly outcome: 'recorded-ko' }
-  | { readonly outcome: 'anomaly'; readonly kind: AnomalyKind; readonly isNew: boolean };
+  /** `isNew`: stored now, not by an earlier delivery (the alarm counts each anomaly once) */
+  | { readonly outcome: 'anomaly'; readonly anomaly: ReceiptAnomaly; readonly isNew: boolean };
 
 /** Who writes the audit line of a payment: the node, through the receipt processor. */
 const NODE_ACTOR_KEY = 'pagopa-node';
@@ -101,8 +68,7 @@ export async function processReceipt(deps: ProcessDeps, receipt: Receipt): Promi
           ...(decision.iupd !== undefined ? { iupd: decision.iupd } : {}),
         };
         const isNew = await deps.receipts.recordAnomaly(anomaly);
-        if (isNew) deps.onAnomaly(anomaly);
-        return { outcome: 'anomaly', kind: decision.anomaly, isNew };
+        return { outcome: 'anomaly', anomaly, isNew };
       }
       case 'apply': {
         const next = decision.position;
@@ -145,35 +111,4 @@ export async function processReceipt(deps: ProcessDeps, receipt: Receipt): Promi
     }
   }
   throw new Error(`receipt ${receipt.receiptId}: the position kept changing during ${maxAttempts} attempts`);
-}
-
-// ---- back-office reads ----------------------------------------------------------------------
-
-export interface ReceiptQueryDeps {
-  readonly receipts: Pick<ReceiptStore, 'list' | 'listAnomalies' | 'receiptsOf'>;
-}
-
-export interface WindowQuery {
-  readonly from?: string;
-  readonly to?: string;
-  readonly limit: number;
-  readonly cursor?: string;
-}
-
-export async function listReceipts(deps: ReceiptQueryDeps, organizationFiscalCode: string, query: WindowQuery): Promise<ReceiptPage<StoredReceipt>> {
-  return deps.receipts.list(organizationFiscalCode, query);
-}
-
-export async function listReceiptAnomalies(
-  deps: ReceiptQueryDeps,
-  organizationFiscalCode: string,
-  query: WindowQuery,
-): Promise<ReceiptPage<ReceiptAnomaly>> {
-  return deps.receipts.listAnomalies(organizationFiscalCode, query);
-}
-
-export async function getReceiptsOfNotice(deps: ReceiptQueryDeps, organizationFiscalCode: string, iuv: string): Promise<StoredReceipt[]> {
-  const found = await deps.receipts.receiptsOf(organizationFiscalCode, iuv);
-  if (found.length === 0) throw new UseCaseError('not-found', `no receipt for IUV ${iuv}`);
-  return found;
 }

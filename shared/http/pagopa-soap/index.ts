@@ -1,7 +1,8 @@
 /**
- * pagoPA "paForNode" SOAP 1.1 codec (SANP): the layer as a creditor station (parse the node's
- * requests, build the station's responses) and the node side (for the simulator and tests).
- * Pure: no I/O, no clock.
+ * pagoPA "paForNode" SOAP 1.1 codec (SANP), the wire format of the node interface: the layer as
+ * a creditor station (parse the node's requests, build the station's responses; used by
+ * shared/http/soap-edge.ts) and the node side (the simulator scripts/pay.ts and tests).
+ * No I/O, no clock.
  */
 export { parseNodeRequest, buildVerifyResponse, buildGetPaymentResponse, buildSendRTResponse, buildFaultResponse, buildCodecFaultResponse, operationFromSoapAction } from './station';
 export { buildNodeRequest, parseStationResponse, soapActionFor, type NodeRequestData } from './node';

@@ -1,13 +1,15 @@
 /**
- * The data the codec hands to and takes from the rest of the layer: XSD names, integer cents,
+ * The data the codec reads from and writes into paForNode messages: XSD names, integer cents,
  * no XML wrappers (`transferList` and `metadata` are arrays, the debtor's unique identifier is
- * flattened, `e-mail` is `email`). See events/receipt.ts for the receipt.
+ * flattened, `e-mail` is `email`). The receipt is the domain's (shared/domain/receipt.ts), which
+ * keeps the XSD's names; the SOAP edge (shared/http/soap-edge.ts) maps the rest to and from the
+ * station's commands and answers.
  */
-import type { Metadata, Receipt, ReceiptSubject } from '../../../events/receipt';
+import type { Metadata, Receipt, ReceiptSubject } from '../../domain/receipt';
 import type { PaaFaultCode } from './fault-codes';
 import type { Operation } from './wire';
 
-export type { Metadata, Receipt, ReceiptSubject as Subject, ReceiptTransfer } from '../../../events/receipt';
+export type { Metadata, Receipt, ReceiptSubject as Subject, ReceiptTransfer } from '../../domain/receipt';
 export type { Operation } from './wire';
 
 export type GetPaymentOperation = 'paGetPayment' | 'paGetPaymentV2';

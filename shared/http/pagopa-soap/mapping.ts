@@ -4,7 +4,7 @@
  * (transferList.transfer / metadata.mapEntry → arrays), and dropping absent optionals.
  */
 import type * as z from 'zod';
-import type { Metadata, Receipt, ReceiptSubject } from '../../../events/receipt';
+import type { Metadata, Receipt, ReceiptSubject } from '../../domain/receipt';
 import type { PaymentData, PaymentTransfer, VerifyNoticeData } from './types';
 import type {
   ctMetadata,

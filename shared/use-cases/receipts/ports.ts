@@ -1,0 +1,91 @@
+/**
+ * What the receipt use cases need from the outside world: where receipts are kept (DynamoDB,
+ * shared/adapters/dynamo/receipt-store.ts) and how the station looks a creditor up. The ports
+ * several features share (positions, organizations, the queue publisher, the audit entry) are
+ * in ../ports.ts.
+ */
+import type { PaymentReceivedEvent } from '../../../events/domain-events';
+import type { DebtPosition } from '../../domain/debt-position';
+import type { Organization } from '../../domain/organization';
+import type { AnomalyKind, Receipt } from '../../domain/receipt';
+import type { AuditEntry } from '../ports';
+
+/** A receipt as the layer keeps it: the normalised receipt and what became of it. */
+export interface StoredReceipt {
+  readonly organizationFiscalCode: string;
+  readonly iuv: string;
+  readonly nav: string;
+  readonly receiptId: string;
+  /** APPLIED: it paid its option; KO: an outcome-KO receipt, nothing paid (anomalies are kept apart) */
+  readonly state: 'APPLIED' | 'KO';
+  readonly iupd?: string;
+  /** when the layer recorded it (ISO UTC) */
+  readonly recordedAt: string;
+  readonly receipt: Receipt;
+}
+
+/** A receipt that moved money but could not be applied, kept for a human to reconcile. */
+export interface ReceiptAnomaly {
+  readonly organizationFiscalCode: string;
+  readonly iuv: string;
+  readonly nav: string;
+  readonly receiptId: string;
+  readonly kind: AnomalyKind;
+  readonly detail: string;
+  readonly iupd?: string;
+  readonly recordedAt: string;
+  readonly receipt: Receipt;
+}
+
+export type ApplyConflict =
+  /** this receipt is stored already (a re-delivery) */
+  | { readonly conflict: 'duplicate' }
+  /** another receipt paid the option first */
+  | { readonly conflict: 'paid' }
+  /** the position changed since it was read: read again and retry */
+  | { readonly conflict: 'version' };
+
+export interface ReceiptPage<T> {
+  readonly items: T[];
+  /** opaque; absent on the last page */
+  readonly cursor?: string;
+}
+
+/** A time window of one tenant's receipts (or anomalies), by when the layer recorded them. */
+export interface ReceiptWindow {
+  /** inclusive ISO UTC bounds */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  /** the `cursor` of the previous page, as handed out */
+  readonly cursor?: string;
+}
+
+export interface ReceiptStore {
+  /**
+   * One transaction: the receipt (new), the option's paid guard (new), the position (still at
+   * `expectedVersion`), its audit entry and the outbox event.
+   */
+  applyPayment(input: {
+    readonly stored: StoredReceipt;
+    readonly position: DebtPosition;
+    readonly expectedVersion: number;
+    readonly audit: AuditEntry;
+    readonly event: PaymentReceivedEvent;
+  }): Promise<ApplyConflict | undefined>;
+  /** false when that receipt was stored already */
+  recordReceipt(stored: StoredReceipt): Promise<boolean>;
+  /** false when that anomaly was stored already */
+  recordAnomaly(anomaly: ReceiptAnomaly): Promise<boolean>;
+  /** receipts of one notice (IUV), oldest first */
+  receiptsOf(organizationFiscalCode: string, iuv: string): Promise<StoredReceipt[]>;
+  /** undefined when `window.cursor` is not a cursor this list of this tenant handed out */
+  list(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<StoredReceipt> | undefined>;
+  /** undefined when `window.cursor` is not a cursor this list of this tenant handed out */
+  listAnomalies(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<ReceiptAnomaly> | undefined>;
+}
+
+/** The creditors the station serves, by fiscal code (a short cache in front of the store is fine). */
+export interface CreditorDirectory {
+  get(fiscalCode: string): Promise<Organization | undefined>;
+}

@@ -1,0 +1,117 @@
+/**
+ * What the pagoPA node asks the creditor station and what the station answers, in the layer's
+ * own terms: the commands and answers of the station use case (station.ts). The SOAP edge
+ * (shared/http/soap-edge.ts) reads them from and writes them into paForNode messages
+ * (paVerifyPaymentNotice, paGetPayment/V2, paSendRT/V2) and turns a refusal into its PAA fault.
+ */
+import type { Debtor } from '../../domain/debt-position';
+import type { Metadata, Receipt } from '../../domain/receipt';
+
+/** Who the node says it is calling: the creditor, and the broker and station pagoPA knows it by. */
+export interface StationCaller {
+  /** idPA */
+  readonly creditorFiscalCode: string;
+  /** idBrokerPA */
+  readonly brokerId: string;
+  /** idStation */
+  readonly stationId: string;
+}
+
+/** A notice as printed on the avviso (the QR code's content). */
+export interface NoticeReference {
+  readonly creditorFiscalCode: string;
+  /** the notice number (codice avviso, NAV), 18 digits */
+  readonly noticeNumber: string;
+}
+
+export type StationCommand =
+  /** may this notice be paid, and how much? (paVerifyPaymentNotice) */
+  | { readonly kind: 'verify-notice'; readonly caller: StationCaller; readonly notice: NoticeReference }
+  /** the payment's details, the PSP is about to take the money (paGetPayment, paGetPaymentV2) */
+  | {
+      readonly kind: 'get-payment';
+      readonly caller: StationCaller;
+      readonly notice: NoticeReference;
+      /** the PSP can credit postal accounts: prefer a transfer's postal IBAN */
+      readonly postalAccounts: boolean;
+      /** the request can carry a digital stamp instead of an account (paGetPaymentV2 only) */
+      readonly stampsAllowed: boolean;
+    }
+  /** the receipt of a payment made (paSendRT, paSendRTV2) */
+  | { readonly kind: 'take-receipt'; readonly caller: StationCaller; readonly receipt: Receipt };
+
+/** The payable notice, as the node shows it to the citizen before paying. */
+export interface PayableNotice {
+  /** cents, the amount due now (exactly this: no other amount is accepted) */
+  readonly amount: number;
+  /** YYYY-MM-DD, Europe/Rome */
+  readonly dueDate: string;
+  readonly description: string;
+  /** every transfer can be credited to a postal account */
+  readonly allPostal: boolean;
+  readonly creditorFiscalCode: string;
+  readonly companyName: string;
+  readonly officeName?: string;
+}
+
+export interface PaymentTransferDetails {
+  /** 1..5 */
+  readonly idTransfer: number;
+  /** cents */
+  readonly amount: number;
+  /** the creditor receiving the transfer */
+  readonly creditorFiscalCode: string;
+  /** that creditor's name, when it is the position's own creditor */
+  readonly companyName?: string;
+  /** the account credited (bank or postal IBAN); absent when a digital stamp is sold instead */
+  readonly iban?: string;
+  /** a digital stamp (marca da bollo) instead of an account */
+  readonly stamp?: { readonly hashDocument: string; readonly provincialResidence: string };
+  readonly remittanceInformation: string;
+  /** taxonomy code (tassonomia) */
+  readonly category: string;
+  readonly metadata?: Metadata;
+}
+
+/** Everything the node needs to take the payment. */
+export interface PaymentDetails {
+  readonly iuv: string;
+  /** cents; the transfers add up to it */
+  readonly amount: number;
+  /** YYYY-MM-DD, Europe/Rome */
+  readonly dueDate: string;
+  readonly retentionDate?: string;
+  /** installments only: this is the last unpaid one */
+  readonly lastPayment?: boolean;
+  readonly description: string;
+  readonly companyName: string;
+  readonly officeName?: string;
+  readonly debtor: Debtor;
+  readonly transfers: readonly PaymentTransferDetails[];
+  readonly metadata?: Metadata;
+}
+
+/** Why the station refuses (each is one PAA fault of pagoPA's creditor interface). */
+export type StationRefusal =
+  /** idPA is not an active creditor served here */
+  | 'UNKNOWN_CREDITOR'
+  /** idBrokerPA is not the creditor's broker */
+  | 'WRONG_BROKER'
+  /** idStation is not the creditor's station */
+  | 'WRONG_STATION'
+  /** the request contradicts itself or asks what it cannot (e.g. a stamp in paGetPayment V1) */
+  | 'INCONSISTENT_REQUEST'
+  /** no such notice, or not payable yet (DRAFT, PUBLISHED) */
+  | 'UNKNOWN_NOTICE'
+  | 'ALREADY_PAID'
+  | 'EXPIRED'
+  /** invalidated by the creditor */
+  | 'CANCELLED'
+  /** a different receipt for an option another receipt paid */
+  | 'DUPLICATE_RECEIPT';
+
+export type StationAnswer =
+  | { readonly kind: 'notice'; readonly notice: PayableNotice }
+  | { readonly kind: 'payment'; readonly payment: PaymentDetails }
+  | { readonly kind: 'receipt-taken' }
+  | { readonly kind: 'refused'; readonly reason: StationRefusal; readonly detail: string };
