@@ -60,3 +60,16 @@ export const paymentReceivedEventSchema = z.object({
 });
 
 export type PaymentReceivedEvent = z.infer<typeof paymentReceivedEventSchema>;
+
+/**
+ * What the event dispatcher needs of any outbox event (the `event` attribute of an outbox item
+ * on the table's stream); the rest is passed through untouched and each consumer parses the
+ * full contract of what it subscribes to.
+ */
+export const eventEnvelopeSchema = z.looseObject({
+  eventId: z.string().min(1).max(64),
+  eventType: z.string().min(1).max(64),
+  occurredAt: z.string(),
+  organizationFiscalCode: z.string(),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;

@@ -1,15 +1,14 @@
-import { createDocumentClient } from '../../shared/adapters/dynamo/client';
-import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
+import { webhooksRoot, type WebhookApiDeps } from '../../shared/composition/webhooks';
 import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
-import { listDeliveries, listDeliveriesQuerySchema, type SubscriberStore } from '../../shared/use-cases/webhooks';
+import { listDeliveriesQuerySchema, toDeliveriesQuery } from '../../shared/http/webhook-schemas';
+import { listDeliveries } from '../../shared/use-cases/webhooks/subscribers';
 
 /** GET /organizations/{organizationFiscalCode}/webhooks/{webhookId}/deliveries?limit=&cursor= (newest first) */
-export const makeHandler = (rt: Pick<ApiRuntime, 'logger' | 'authenticate'>, deps: { subscribers: SubscriberStore }) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
+export const makeHandler = (deps: Pick<WebhookApiDeps, 'logger' | 'authenticate' | 'subscribers'>) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
     const query = parseWith(listDeliveriesQuerySchema, request.query, 'query');
-    const page = await listDeliveries(deps, request.caller.organization.fiscalCode, request.pathParameters['webhookId'] ?? '', query);
-    return json(200, page);
+    const subscriberId = request.pathParameters['webhookId'] ?? '';
+    return json(200, await listDeliveries(deps, toDeliveriesQuery(request.caller.organization.fiscalCode, subscriberId, query)));
   });
 
-export const handler = makeHandler(createApiRuntime(), subscriberDepsFromEnv(createDocumentClient(), process.env));
+export const handler = makeHandler(webhooksRoot().api);

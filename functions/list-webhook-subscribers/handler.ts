@@ -1,13 +1,11 @@
-import { createDocumentClient } from '../../shared/adapters/dynamo/client';
-import { subscriberDepsFromEnv } from '../../shared/adapters/dynamo/subscriber-store';
-import { createApiRuntime, type ApiRuntime } from '../../shared/composition';
+import { webhooksRoot, type WebhookApiDeps } from '../../shared/composition/webhooks';
 import { json, tenantRoute } from '../../shared/http/rest-edge';
-import { listSubscribers, type SubscriberStore } from '../../shared/use-cases/webhooks';
+import { listSubscribers } from '../../shared/use-cases/webhooks/subscribers';
 
 /** GET /organizations/{organizationFiscalCode}/webhooks → the tenant's subscribers, never their secrets */
-export const makeHandler = (rt: Pick<ApiRuntime, 'logger' | 'authenticate'>, deps: { subscribers: SubscriberStore }) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) =>
+export const makeHandler = (deps: Pick<WebhookApiDeps, 'logger' | 'authenticate' | 'subscribers'>) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) =>
     json(200, { webhooks: await listSubscribers(deps, request.caller.organization.fiscalCode) }),
   );
 
-export const handler = makeHandler(createApiRuntime(), subscriberDepsFromEnv(createDocumentClient(), process.env));
+export const handler = makeHandler(webhooksRoot().api);

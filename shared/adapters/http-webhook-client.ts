@@ -7,7 +7,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { isForbiddenAddress, type SendOutcome, type WebhookSender } from '../use-cases/webhooks';
+import { isForbiddenAddress } from '../domain/webhook-url';
+import type { SendOutcome, WebhookSender } from '../use-cases/webhooks/ports';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 

@@ -42,3 +42,43 @@ export function sqsVisibilityTimer(sqs: SQSClient, queueUrl: string): (receiptHa
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
   };
 }
+
+/**
+ * A publisher that merges the sends to one queue made in the same turn of the event loop (the
+ * records of a batch handled side by side) into one call of `publisher`, so they still share
+ * SendMessageBatch requests of 10; each caller gets back the ids of ITS messages not accepted.
+ */
+export function coalescingPublisher(publisher: QueuePublisher): QueuePublisher {
+  interface Waiting {
+    readonly messages: readonly OutgoingMessage[];
+    readonly resolve: (failed: string[]) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  const pending = new Map<string, Waiting[]>();
+  const flush = async (queueUrl: string): Promise<void> => {
+    const calls = pending.get(queueUrl) ?? [];
+    pending.delete(queueUrl);
+    // ids are unique within one call only: prefix them with the call's position
+    const merged = calls.flatMap((call, i) => call.messages.map((m) => ({ ...m, id: `${i}/${m.id}` })));
+    try {
+      const failed = new Set(await publisher.send(queueUrl, merged));
+      calls.forEach((call, i) => call.resolve(call.messages.filter((m) => failed.has(`${i}/${m.id}`)).map((m) => m.id)));
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+    }
+  };
+  return {
+    send(queueUrl, messages) {
+      if (messages.length === 0) return Promise.resolve([]);
+      return new Promise<string[]>((resolve, reject) => {
+        let calls = pending.get(queueUrl);
+        if (!calls) {
+          calls = [];
+          pending.set(queueUrl, calls);
+          setImmediate(() => void flush(queueUrl));
+        }
+        calls.push({ messages, resolve, reject });
+      });
+    },
+  };
+}

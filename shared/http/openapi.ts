@@ -5,11 +5,11 @@
  */
 import * as z from 'zod';
 import { POSITION_STATUSES } from '../domain/debt-position';
-import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/message-templates';
+import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
 import './debt-position-schemas';
 import { jsonReceiptSchema, receiptAnomalyListSchema, receiptListSchema } from './receipt-schemas';
-import { registerWebhookSchema } from '../use-cases/webhooks';
-import { noticeBatchRequestSchema } from '../use-cases/notices';
+import { registerWebhookSchema } from './webhook-schemas';
+import { noticeBatchRequestSchema } from './notice-schemas';
 
 const COMPONENTS = [
   'Stamp',

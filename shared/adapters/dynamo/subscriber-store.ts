@@ -14,11 +14,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type {
   AttemptToRecord,
+  DeliveryPage,
   DeliveryRecord,
   SubscriberStore,
   WebhookSubscriberWithSecret,
-} from '../../use-cases/webhooks';
-import { UseCaseError } from '../../use-cases/errors';
+} from '../../use-cases/webhooks/ports';
 import { isConditionFailure, queryItems } from './client';
 import { WEBHOOK_SK, orgPk, webhookDeliveryPk, webhookGsi } from './keys';
 
@@ -165,8 +165,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
     organizationFiscalCode: string,
     subscriberId: string,
     query: { limit: number; cursor?: string },
-  ): Promise<{ items: DeliveryRecord[]; cursor?: string }> {
+  ): Promise<DeliveryPage | undefined> {
     const gsi1pk = webhookGsi.deliveries(organizationFiscalCode, subscriberId);
+    const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, gsi1pk, webhookDeliveryPk(organizationFiscalCode, subscriberId));
+    if (start === 'invalid') return undefined;
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -175,8 +177,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
         ExpressionAttributeValues: { ':pk': gsi1pk },
         ScanIndexForward: false,
         Limit: query.limit,
-        ExclusiveStartKey:
-          query.cursor === undefined ? undefined : decodeCursor(query.cursor, gsi1pk, webhookDeliveryPk(organizationFiscalCode, subscriberId)),
+        ExclusiveStartKey: start,
       }),
     );
     const items = (page.Items ?? []).map(toDelivery);
@@ -209,27 +210,16 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 /** A cursor is only accepted for the listing it came from (no reading another tenant's index page). */
-function decodeCursor(cursor: string, gsi1pk: string, pk: string): Record<string, unknown> {
-  const invalid = () => new UseCaseError('invalid', 'Invalid cursor', [{ field: 'cursor', message: 'not a cursor of this listing' }]);
+function decodeCursor(cursor: string, gsi1pk: string, pk: string): Record<string, unknown> | 'invalid' {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    return 'invalid';
   }
-  if (typeof key !== 'object' || key === null) throw invalid();
+  if (typeof key !== 'object' || key === null) return 'invalid';
   const k = key as Record<string, unknown>;
   const names = Object.keys(k).sort().join(',');
-  if (names !== 'gsi1pk,gsi1sk,pk,sk' || k['gsi1pk'] !== gsi1pk || k['pk'] !== pk || Object.values(k).some((v) => typeof v !== 'string' || v === '')) throw invalid();
+  if (names !== 'gsi1pk,gsi1sk,pk,sk' || k['gsi1pk'] !== gsi1pk || k['pk'] !== pk || Object.values(k).some((v) => typeof v !== 'string' || v === '')) return 'invalid';
   return k;
-}
-
-/** The composition of the webhook REST functions: one store over the main table. */
-export function subscriberDepsFromEnv(
-  db: DynamoDBDocumentClient,
-  env: NodeJS.ProcessEnv,
-): { subscribers: DynamoSubscriberStore; allowLoopbackHttp: boolean } {
-  const table = env['TABLE_NAME_MAIN'];
-  if (!table) throw new Error('invalid configuration: TABLE_NAME_MAIN is required');
-  return { subscribers: new DynamoSubscriberStore(db, table), allowLoopbackHttp: env['LOCAL_CLOUD'] === 'true' };
 }

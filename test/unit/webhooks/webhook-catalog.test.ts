@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { catalog, subscribersOf } from '../../../infra/catalog';
+import { catalog, envNameFor, subscribersOf } from '../../../infra/catalog';
 import { validateCatalogForAws } from '../../../infra/aws/validate-catalog';
 import { WEBHOOK_EVENT_TYPES } from '../../../events/webhook-delivery';
-import { registerWebhookSchema } from '../../../shared/use-cases/webhooks';
+import { webhooksConfigSchema } from '../../../shared/composition/webhooks';
+import { registerWebhookSchema } from '../../../shared/http/webhook-schemas';
 
 describe('webhooks in the catalog', () => {
   it('the fan-out queue receives exactly the event types a subscriber may choose', () => {
@@ -20,5 +21,10 @@ describe('webhooks in the catalog', () => {
     expect(delivery.retentionDays * 86_400).toBeGreaterThan(7380 + delivery.maxReceiveCount * delivery.visibilityTimeoutSeconds);
     expect(deliverer.triggers).toEqual([expect.objectContaining({ kind: 'queue', queue: 'webhook-delivery' })]);
     expect(() => validateCatalogForAws(catalog)).not.toThrow();
+  });
+
+  it("the family's settings name the queue URLs the catalog's grants set", () => {
+    const settings = Object.keys(webhooksConfigSchema.shape);
+    for (const queue of ['webhook-fanout', 'webhook-delivery']) expect(settings).toContain(envNameFor('queue', queue));
   });
 });

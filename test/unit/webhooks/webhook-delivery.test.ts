@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { backoffCeilingSeconds, backoffDelaySeconds } from '../../../shared/domain/backoff';
 import { verifyWebhookSignature } from '../../../shared/domain/webhook-signature';
-import {
-  backoffCeilingSeconds,
-  backoffDelaySeconds,
-  classifyOutcome,
-  deliverWebhook,
-  type AttemptToRecord,
-  type DeliveryDeps,
-  type DeliveryRecord,
-  type SendOutcome,
-  type WebhookSubscriberWithSecret,
-} from '../../../shared/use-cases/webhooks';
+import { classifyOutcome, deliverWebhook, type DeliveryDeps } from '../../../shared/use-cases/webhooks/delivery';
+import type { AttemptToRecord, DeliveryRecord, SendOutcome, WebhookSubscriberWithSecret } from '../../../shared/use-cases/webhooks/ports';
 
 const policy = { baseSeconds: 60, maxSeconds: 3600 };
 

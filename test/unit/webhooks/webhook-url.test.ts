@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { checkWebhookUrl, isForbiddenAddress } from '../../../shared/use-cases/webhooks';
+import { checkWebhookUrl, ipFamily, isForbiddenAddress } from '../../../shared/domain/webhook-url';
 
 const prod = { allowLoopbackHttp: false };
 const local = { allowLoopbackHttp: true };
@@ -53,6 +54,15 @@ describe('subscriber URL check (SSRF)', () => {
     for (const url of forbidden) expect(checkWebhookUrl(url, prod).ok, url).toBe(false);
   });
 
+  it('refuses loopback names written with DNS-root dots and IPv4-translated loopback, also at registration', () => {
+    for (const url of ['https://localhost./', 'https://localhost../', 'https://foo.localhost./', 'https://[::ffff:0:127.0.0.1]/', 'https://[::ffff:0:a9fe:a9fe]/', 'https://a..example.it/', 'https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/']) {
+      expect(checkWebhookUrl(url, prod), url).toMatchObject({ ok: false });
+    }
+    expect(isForbiddenAddress('::ffff:0:127.0.0.1', { allowLoopback: false })).toBe(true);
+    expect(isForbiddenAddress('::ffff:0:8.8.8.8', { allowLoopback: false })).toBe(false);
+    expect(checkWebhookUrl('https://backoffice.comune.example.it./hooks', prod).ok).toBe(true);
+  });
+
   it('refuses credentials, fragments, garbage and very long URLs', () => {
     expect(checkWebhookUrl('https://user:pw@backoffice.example.it/h', prod)).toMatchObject({ ok: false, reason: /credentials/ });
     expect(checkWebhookUrl('https://backoffice.example.it/h#x', prod).ok).toBe(false);
@@ -72,5 +82,22 @@ describe('subscriber URL check (SSRF)', () => {
     expect(isForbiddenAddress('169.254.169.254', { allowLoopback: true })).toBe(true);
     expect(isForbiddenAddress('not-an-ip', { allowLoopback: true })).toBe(true);
     expect(isForbiddenAddress('2002:a9fe:a9fe::1', { allowLoopback: false })).toBe(true); // 6to4 of metadata
+  });
+
+  it('recognises IP literals exactly as Node does (net.isIP), without importing node:net', () => {
+    const samples = [
+      '1.2.3.4', '01.2.3.4', '256.1.1.1', '1.2.3', '1.2.3.4 ', '', '::', '::1', '1::', ':::', '1::2::3', '[::1]',
+      '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8:9', '::ffff:1.2.3.4', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7:1.2.3.4',
+      'fe80::1%eth0', 'fe80::1%', 'ABCD::ef', '12345::', '0x7f.0.0.1', '1.2.3.4%x', '2001:db8::', 'localhost',
+    ];
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 5_000; i++) {
+      const groups = Array.from({ length: 1 + Math.floor(random() * 9) }, () => (random() < 0.15 ? '' : Math.floor(random() * 70_000).toString(16)));
+      const tail = random() < 0.3 ? `:${[0, 1, 2, 3].map(() => Math.floor(random() * 300)).join('.')}` : '';
+      samples.push(`${groups.join(':')}${tail}${random() < 0.1 ? '%eth0' : ''}`);
+    }
+    const differing = samples.filter((s) => ipFamily(s) !== isIP(s));
+    expect(differing).toEqual([]);
   });
 });

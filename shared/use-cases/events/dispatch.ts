@@ -1,45 +1,30 @@
 /**
- * Fans domain events out to the queues subscribed to their type. At least once: a record whose
+ * Fans domain events out to the queues subscribed to their type. At least once: an event whose
  * sends did not all succeed is reported failed and retried (possibly re-sending to queues that
  * already have it), so every consumer de-duplicates by eventId.
  */
-import * as z from 'zod';
-import type { QueuePublisher } from './ports';
-
-/** What the dispatcher needs of an event; consumers parse the full contract themselves. */
-export const eventEnvelopeSchema = z.looseObject({
-  eventId: z.string().min(1).max(64),
-  eventType: z.string().min(1).max(64),
-  occurredAt: z.string(),
-  organizationFiscalCode: z.string(),
-});
+import type { EventEnvelope } from '../../../events/domain-events';
+import type { QueuePublisher } from '../ports';
 
 export interface EventToDispatch {
   /** the stream record's sequence number: the unit of retry */
   readonly recordId: string;
-  readonly event: unknown;
+  readonly event: EventEnvelope;
 }
 
 export interface DispatchDeps {
   readonly publisher: QueuePublisher;
   /** the queue URLs subscribed to an event type */
   readonly routes: (eventType: string) => readonly string[];
-  readonly onInvalid: (recordId: string, reason: string) => void;
 }
 
-/** Returns the record ids that must be retried. */
+/** Returns the record ids that must be retried, in the order they were given. */
 export async function dispatchEvents(deps: DispatchDeps, records: readonly EventToDispatch[]): Promise<string[]> {
   const byQueue = new Map<string, Array<{ recordId: string; body: string; eventType: string }>>();
-  for (const record of records) {
-    const parsed = eventEnvelopeSchema.safeParse(record.event);
-    if (!parsed.success) {
-      // A malformed outbox item is a bug upstream; retrying cannot fix it. Logged, not retried.
-      deps.onInvalid(record.recordId, parsed.error.issues.map((i) => i.message).join('; '));
-      continue;
-    }
-    for (const queueUrl of deps.routes(parsed.data.eventType)) {
+  for (const { recordId, event } of records) {
+    for (const queueUrl of deps.routes(event.eventType)) {
       const list = byQueue.get(queueUrl) ?? [];
-      list.push({ recordId: record.recordId, body: JSON.stringify(parsed.data), eventType: parsed.data.eventType });
+      list.push({ recordId, body: JSON.stringify(event), eventType: event.eventType });
       byQueue.set(queueUrl, list);
     }
   }

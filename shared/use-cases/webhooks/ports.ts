@@ -1,0 +1,84 @@
+/**
+ * What the webhook use cases need from the outside world: the store of subscribers and of their
+ * deliveries (one record per event and subscriber), and the HTTP sender; with the records they
+ * carry. Adapters implement these (shared/adapters/dynamo/subscriber-store.ts,
+ * shared/adapters/http-webhook-client.ts); tests hand in their own.
+ */
+import type { WebhookEventType } from '../../../events/webhook-delivery';
+
+export interface WebhookSubscriber {
+  readonly id: string;
+  readonly organizationFiscalCode: string;
+  readonly url: string;
+  readonly eventTypes: readonly WebhookEventType[];
+  readonly description: string;
+  readonly status: 'ACTIVE';
+  readonly createdAt: string;
+}
+
+/** A subscriber with its signing secret: only the store and the deliverer ever see this. */
+export interface WebhookSubscriberWithSecret extends WebhookSubscriber {
+  readonly secret: string;
+}
+
+export const DELIVERY_STATUSES = ['RETRYING', 'DELIVERED', 'FAILED', 'DEAD_LETTERED'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One event for one subscriber (idempotent key: eventId + subscriberId). */
+export interface DeliveryRecord {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly subscriberId: string;
+  /** POSTs made so far (every attempt, including duplicates caused by at-least-once) */
+  readonly attempts: number;
+  readonly status: DeliveryStatus;
+  readonly lastStatusCode?: number;
+  /** a short, safe reason when there was no HTTP answer (timeout, refused, blocked address) */
+  readonly lastError?: string;
+  readonly firstAttemptAt: string;
+  readonly lastAttemptAt: string;
+  readonly deliveredAt?: string;
+}
+
+export interface AttemptToRecord {
+  readonly organizationFiscalCode: string;
+  readonly subscriberId: string;
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly status: DeliveryStatus;
+  readonly statusCode?: number;
+  readonly error?: string;
+  readonly at: string;
+}
+
+export interface DeliveryPage {
+  readonly items: DeliveryRecord[];
+  /** opaque; absent on the last page */
+  readonly cursor?: string;
+}
+
+export interface SubscriberStore {
+  /** false when the tenant already has `max` subscribers */
+  create(subscriber: WebhookSubscriberWithSecret, max: number): Promise<boolean>;
+  list(organizationFiscalCode: string): Promise<WebhookSubscriberWithSecret[]>;
+  get(organizationFiscalCode: string, id: string): Promise<WebhookSubscriberWithSecret | undefined>;
+  /** false when there was no such subscriber */
+  remove(organizationFiscalCode: string, id: string): Promise<boolean>;
+  getDelivery(organizationFiscalCode: string, subscriberId: string, eventId: string): Promise<DeliveryRecord | undefined>;
+  /** adds one attempt; never turns a DELIVERED record into anything else */
+  recordAttempt(attempt: AttemptToRecord): Promise<void>;
+  /** newest first; undefined when `cursor` is not one this listing handed out */
+  listDeliveries(
+    organizationFiscalCode: string,
+    subscriberId: string,
+    query: { limit: number; cursor?: string },
+  ): Promise<DeliveryPage | undefined>;
+}
+
+export type SendOutcome =
+  | { readonly kind: 'response'; readonly status: number; /** seconds, from a Retry-After header */ readonly retryAfterSeconds?: number }
+  | { readonly kind: 'error'; readonly reason: string };
+
+export interface WebhookSender {
+  post(request: { url: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<SendOutcome>;
+}

@@ -1,0 +1,97 @@
+/**
+ * Back offices register subscribers (a URL and the event types it wants), list and remove them,
+ * and read what was delivered to each. The signing secret is generated here and shown once.
+ */
+import type { WebhookEventType } from '../../../events/webhook-delivery';
+import { checkWebhookUrl } from '../../domain/webhook-url';
+import { UseCaseError } from '../errors';
+import type { DeliveryPage, SubscriberStore, WebhookSubscriber, WebhookSubscriberWithSecret } from './ports';
+
+export const MAX_SUBSCRIBERS_PER_TENANT = 20;
+
+/** Deliveries listed per page when the caller does not say. */
+export const DEFAULT_DELIVERIES_PAGE = 50;
+
+export interface SubscriberDeps {
+  readonly subscribers: SubscriberStore;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly newSecret: () => string;
+  /** the local cloud only: http to 127.0.0.1/localhost is allowed */
+  readonly allowLoopbackHttp: boolean;
+}
+
+export interface RegisterSubscriber {
+  readonly organizationFiscalCode: string;
+  readonly url: string;
+  readonly eventTypes: readonly WebhookEventType[];
+  readonly description?: string;
+}
+
+export interface SubscriberRef {
+  readonly organizationFiscalCode: string;
+  readonly subscriberId: string;
+}
+
+export interface DeliveriesQuery extends SubscriberRef {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** Returns the subscriber and its signing secret, which is never shown again. */
+export async function registerSubscriber(
+  deps: SubscriberDeps,
+  command: RegisterSubscriber,
+): Promise<{ subscriber: WebhookSubscriber; secret: string }> {
+  const checked = checkWebhookUrl(command.url, { allowLoopbackHttp: deps.allowLoopbackHttp });
+  if (!checked.ok) throw new UseCaseError('invalid', `Invalid url: ${checked.reason}`, [{ field: 'url', message: checked.reason }]);
+  const subscriber: WebhookSubscriberWithSecret = {
+    id: deps.newId(),
+    organizationFiscalCode: command.organizationFiscalCode,
+    url: checked.url,
+    eventTypes: [...command.eventTypes],
+    description: command.description ?? '',
+    status: 'ACTIVE',
+    createdAt: deps.clock().toISOString(),
+    secret: deps.newSecret(),
+  };
+  if (!(await deps.subscribers.create(subscriber, MAX_SUBSCRIBERS_PER_TENANT))) {
+    throw new UseCaseError('conflict', `an organization can have at most ${MAX_SUBSCRIBERS_PER_TENANT} webhook subscribers`);
+  }
+  return { subscriber: withoutSecret(subscriber), secret: subscriber.secret };
+}
+
+/** The tenant's subscribers, oldest first, never with their secrets. */
+export async function listSubscribers(deps: Pick<SubscriberDeps, 'subscribers'>, organizationFiscalCode: string): Promise<WebhookSubscriber[]> {
+  const all = await deps.subscribers.list(organizationFiscalCode);
+  return all.map(withoutSecret).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Subscriber ids are generated UUIDs; a path value far longer is not looked up (table keys are limited to 1-2 KB). */
+const plausibleSubscriberId = (id: string): boolean => id.length > 0 && id.length <= 128;
+
+export async function removeSubscriber(deps: Pick<SubscriberDeps, 'subscribers'>, ref: SubscriberRef): Promise<void> {
+  const { organizationFiscalCode, subscriberId } = ref;
+  if (!plausibleSubscriberId(subscriberId) || !(await deps.subscribers.remove(organizationFiscalCode, subscriberId))) {
+    throw new UseCaseError('not-found', `no webhook subscriber ${subscriberId}`);
+  }
+}
+
+/** The deliveries to one subscriber, newest first. */
+export async function listDeliveries(deps: Pick<SubscriberDeps, 'subscribers'>, query: DeliveriesQuery): Promise<DeliveryPage> {
+  const { organizationFiscalCode, subscriberId } = query;
+  if (!plausibleSubscriberId(subscriberId) || !(await deps.subscribers.get(organizationFiscalCode, subscriberId))) {
+    throw new UseCaseError('not-found', `no webhook subscriber ${subscriberId}`);
+  }
+  const page = await deps.subscribers.listDeliveries(organizationFiscalCode, subscriberId, {
+    limit: query.limit ?? DEFAULT_DELIVERIES_PAGE,
+    cursor: query.cursor,
+  });
+  if (!page) throw new UseCaseError('invalid', 'Invalid cursor', [{ field: 'cursor', message: 'not a cursor of this listing' }]);
+  return page;
+}
+
+export function withoutSecret(subscriber: WebhookSubscriberWithSecret): WebhookSubscriber {
+  const { secret: _secret, ...rest } = subscriber;
+  return rest;
+}
