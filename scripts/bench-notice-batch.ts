@@ -8,7 +8,7 @@
  * catalog's maxConcurrency (local pollers), so this measures the pipeline, not Lambda scaling.
  */
 import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
-import { noticeKey } from '../shared/use-cases/notices';
+import { noticeKey } from '../shared/use-cases/notices/stored-notices';
 import { positionRequest } from '../test/fixtures/positions';
 import { ESEMPIO_FC, startLocalStack } from '../test/support/local-stack';
 

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { esbuildOptions } from '../infra/aws/bundling';
-import { toNoticeDocument } from '../shared/domain/notice-document';
+import { toNoticeDocument } from '../shared/domain/notice/from-position';
 import { renderNotice } from '../shared/notice';
 import { ESEMPIO, option, position } from '../test/fixtures/positions';
 

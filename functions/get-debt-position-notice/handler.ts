@@ -1,16 +1,17 @@
+import { noticeServingRoot, type NoticeServing } from '../../shared/composition/notices';
 import { tenantRoute } from '../../shared/http/rest-edge';
-import { createNoticeRuntime, type NoticeRuntime } from '../../shared/notices-composition';
-import { PDF_CONTENT_TYPE, getNoticePdf } from '../../shared/use-cases/notices';
+import { getNoticePdf } from '../../shared/use-cases/notices/serve-notice';
+import { PDF_CONTENT_TYPE } from '../../shared/use-cases/notices/stored-notices';
 
 /**
  * GET /organizations/{organizationFiscalCode}/debtpositions/{iupd}/notice
  * The position's payment notice as a PDF download: 404 unknown position, 409 no notice (DRAFT,
  * PAID, INVALID, EXPIRED...), never a PDF of an older version of the position.
  */
-export const makeHandler = (rt: NoticeRuntime) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
+export const makeHandler = (deps: NoticeServing) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
     const iupd = request.pathParameters['iupd'] ?? '';
-    const notice = await getNoticePdf(rt, request.caller.organization, iupd);
+    const notice = await getNoticePdf(deps.notices, request.caller.organization, iupd);
     return {
       status: 200,
       bytes: notice.bytes,
@@ -25,4 +26,4 @@ export const makeHandler = (rt: NoticeRuntime) =>
     };
   });
 
-export const handler = makeHandler(createNoticeRuntime());
+export const handler = makeHandler(noticeServingRoot());

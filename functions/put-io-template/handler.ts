@@ -1,21 +1,14 @@
-import { createApiRuntime } from '../../shared/composition';
-import { createDocumentClient } from '../../shared/adapters/dynamo/client';
-import { DynamoTemplateStore } from '../../shared/adapters/dynamo/message-store';
-import { readConfig, tableConfigSchema } from '../../shared/config/env';
+import { ioTemplatesRoot, type IoTemplates } from '../../shared/composition/app-io';
+import { MessageTemplateSchema } from '../../shared/domain/app-io/templates';
 import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
-import { saveTemplate, templateBodySchema, type TemplateDeps } from '../../shared/use-cases/dossier';
-import type { ApiRuntime } from '../../shared/composition';
+import { saveTemplate } from '../../shared/use-cases/app-io/templates';
 
 /** PUT /organizations/{organizationFiscalCode}/io/templates/{kind}: 400 with the reasons when the template could break IO's limits. */
-export const makeHandler = (rt: ApiRuntime & TemplateDeps) =>
-  tenantRoute(rt.logger, rt.authenticate, async (request) => {
-    const body = parseWith(templateBodySchema, request.body, 'template');
-    const saved = await saveTemplate(rt, request.caller.organization, request.pathParameters['kind'] ?? '', body);
+export const makeHandler = (deps: IoTemplates) =>
+  tenantRoute(deps.logger, deps.authenticate, async (request) => {
+    const template = parseWith(MessageTemplateSchema, request.body, 'template');
+    const saved = await saveTemplate(deps, request.caller.organization, request.pathParameters['kind'] ?? '', template);
     return json(200, saved);
   });
 
-const runtime = createApiRuntime();
-export const handler = makeHandler({
-  ...runtime,
-  templates: new DynamoTemplateStore(createDocumentClient(), readConfig(tableConfigSchema).TABLE_NAME_MAIN),
-});
+export const handler = makeHandler(ioTemplatesRoot());

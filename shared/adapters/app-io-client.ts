@@ -1,5 +1,6 @@
 /**
- * Client of the App IO services API (pagopa-facts §5): profile look-up and message submission.
+ * Client of the App IO services API (pagopa/io-functions-services, openapi/index.yaml): profile
+ * look-up and message submission, implementing the AppIoClient port of the App IO use cases.
  *
  * Every outcome is a typed result, never a thrown error, so the IO sender can decide what to do:
  *   - `retryable`: 408, 429, 5xx, a timeout or a network failure → try again later (with the
@@ -10,15 +11,8 @@
  * The subscription key and the citizen's fiscal code never leave this module except in the
  * request itself: nothing is logged here, and fiscal codes are masked in returned problems.
  */
-import {
-  CreatedMessageSchema,
-  LimitedProfileSchema,
-  ProblemJsonSchema,
-  redactFiscalCodes,
-  type MessageStatus,
-  type NewMessage,
-  type ProblemJson,
-} from '../domain/io-message';
+import { CreatedMessageSchema, LimitedProfileSchema, ProblemJsonSchema, redactFiscalCodes, type ProblemJson } from '../domain/app-io/io-api';
+import type { AppIoClient, AppIoFailure, PermanentFailure, RetryableFailure } from '../use-cases/app-io/ports';
 
 export interface AppIoClientOptions {
   /** e.g. https://api.io.pagopa.it/api/v1 (locally http://127.0.0.1:3000/_sim/io/api/v1) */
@@ -28,43 +22,6 @@ export interface AppIoClientOptions {
   readonly timeoutMs: number;
   /** clock used only to turn an HTTP-date Retry-After into a delay */
   readonly now?: () => number;
-}
-
-export type RetryableFailure = {
-  readonly kind: 'retryable';
-  /** HTTP status, or 0 when no response arrived */
-  readonly status: number;
-  readonly reason: 'throttled' | 'server-error' | 'timeout' | 'network';
-  readonly retryAfterMs?: number;
-};
-
-export type PermanentFailure = {
-  readonly kind: 'permanent';
-  readonly status: number;
-  readonly problem: ProblemJson;
-};
-
-export type AppIoFailure = RetryableFailure | PermanentFailure;
-
-export type GetProfileResult =
-  | { readonly kind: 'found'; readonly senderAllowed: boolean; readonly preferredLanguages: readonly string[] }
-  | { readonly kind: 'not-found' }
-  | AppIoFailure;
-
-export type SubmitMessageResult = { readonly kind: 'created'; readonly id: string } | AppIoFailure;
-
-export type GetMessageStatusResult =
-  | { readonly kind: 'found'; readonly status: MessageStatus | string }
-  | { readonly kind: 'not-found' }
-  | AppIoFailure;
-
-export interface AppIoClient {
-  /** `POST /profiles {fiscal_code}`: is the citizen on IO, and may this service write to them? */
-  getProfile(apiKey: string, fiscalCode: string): Promise<GetProfileResult>;
-  /** `POST /messages`: 201 → the message id. IO has no idempotency key: dedupe before calling. */
-  submitMessage(apiKey: string, message: NewMessage): Promise<SubmitMessageResult>;
-  /** `GET /messages/{fiscal_code}/{id}`: the processing status of a message this service sent. */
-  getMessageStatus(apiKey: string, fiscalCode: string, id: string): Promise<GetMessageStatusResult>;
 }
 
 export const SUBSCRIPTION_KEY_HEADER = 'Ocp-Apim-Subscription-Key';

@@ -20,7 +20,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { EmailMessage, EmailSender } from '../use-cases/citizen-messages';
+import type { EmailMessage, EmailSender } from '../use-cases/app-io/ports';
 
 /** An address with an optional display name (`Comune di Città <avvisi@…>`); the name may be any Unicode text. */
 export interface Mailbox {

@@ -1,8 +1,9 @@
 /**
- * Objects in S3 (rendered notices, logos). On AWS the bucket is SSE-KMS with the layer's key
- * (bucket default encryption from the CDK stack), so no encryption header is sent here.
- * Locally the endpoint comes from AWS_ENDPOINT_URL_S3 and path-style addressing is forced
- * (S3_FORCE_PATH_STYLE=true), as the emulator has no virtual-host buckets.
+ * Objects in S3 (rendered notices, logos), implementing the ObjectStore port of the notice use
+ * cases. On AWS the bucket is SSE-KMS with the layer's key (bucket default encryption from the
+ * CDK stack), so no encryption header is sent here. Locally the endpoint comes from
+ * AWS_ENDPOINT_URL_S3 and path-style addressing is forced (the composition root passes
+ * `forcePathStyle` from S3_FORCE_PATH_STYLE=true), as the emulator has no virtual-host buckets.
  */
 import {
   DeleteObjectsCommand,
@@ -12,32 +13,15 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import type { ObjectStore, StoredObject } from '../use-cases/notices/ports';
 
-export interface StoredObject {
-  readonly bytes: Uint8Array;
-  readonly contentType?: string;
-  readonly metadata: Readonly<Record<string, string>>;
+export interface S3Settings {
+  /** path-style addressing (bucket in the path, not the host name): the local emulator needs it */
+  readonly forcePathStyle: boolean;
 }
 
-export interface ObjectStore {
-  /** undefined when there is no such object */
-  get(key: string): Promise<StoredObject | undefined>;
-  exists(key: string): Promise<boolean>;
-  /**
-   * Writes the object unless one exists at that key already ('exists'). S3 enforces this with a
-   * conditional write (If-None-Match: *), so two writers racing on one key store it once.
-   */
-  putIfAbsent(
-    key: string,
-    bytes: Uint8Array,
-    options: { contentType: string; metadata?: Readonly<Record<string, string>> },
-  ): Promise<'stored' | 'exists'>;
-  /** Deletes the keys (absent ones are fine); at most 1000 per S3 call. */
-  deleteMany(keys: readonly string[]): Promise<void>;
-}
-
-export function createS3Client(env: NodeJS.ProcessEnv = process.env, config: S3ClientConfig = {}): S3Client {
-  return new S3Client({ ...config, forcePathStyle: env['S3_FORCE_PATH_STYLE'] === 'true' || config.forcePathStyle === true });
+export function createS3Client(settings: S3Settings, config: S3ClientConfig = {}): S3Client {
+  return new S3Client({ ...config, forcePathStyle: settings.forcePathStyle || config.forcePathStyle === true });
 }
 
 export class S3ObjectStore implements ObjectStore {

@@ -1,13 +1,11 @@
 /**
- * Secrets (the App IO subscription keys) read from AWS Secrets Manager, cached per warm Lambda
- * for `ttlMs` so a burst of messages costs one GetSecretValue per key, and a rotated key is
- * picked up within the TTL. A secret is either a plain string or JSON with an `apiKey` member.
+ * Secrets (the App IO subscription keys) read from AWS Secrets Manager, implementing the
+ * SecretSource port of the App IO use cases; cached per warm Lambda for `ttlMs` so a burst of
+ * messages costs one GetSecretValue per key, and a rotated key is picked up within the TTL.
+ * A secret is either a plain string or JSON with an `apiKey` member.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-
-export interface SecretSource {
-  get(name: string): Promise<string>;
-}
+import type { SecretSource } from '../use-cases/app-io/ports';
 
 export class SecretsManagerSource implements SecretSource {
   private readonly cache = new Map<string, { value: Promise<string>; until: number }>();

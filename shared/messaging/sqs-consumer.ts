@@ -104,10 +104,11 @@ export function consumeQueue<S extends z.ZodType>(deps: QueueConsumerDeps, consu
     }
   };
 
-  const processor = new BatchProcessor(EventType.SQS);
   return instrument(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, handleRecord, processor, {
+      // a processor per invocation: it keeps the batch's state, and invocations may overlap in
+      // one process (the local cloud runs every consumer in one Node process)
+      processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       context,
       processInParallel: consumer.inParallel ?? true,
         // a batch that fails whole is reported like any other: SQS retries each message on its own

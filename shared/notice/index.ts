@@ -7,5 +7,5 @@ export {
   MAX_PRINTABLE_AMOUNT_CENTS,
   type NoticeDocument,
   type ValidNoticeDocument,
-} from './types';
+} from '../domain/notice/document';
 export { LogoError } from './logo';

@@ -21,7 +21,7 @@ import type { FontId } from './fonts';
 import { logoImage } from './logo';
 import { A4_HEIGHT, A4_WIDTH, Canvas, MM, measure, writePdf, type PdfImage, type PdfPage, type Rgb } from './pdf';
 import { encodeQr } from './qr';
-import { formatAddressLines, parseNoticeDocument, type NoticeDocument, type ValidNoticeDocument } from './types';
+import { formatAddressLines, parseNoticeDocument, type NoticeDocument, type ValidNoticeDocument } from '../domain/notice/document';
 
 const BLUE: Rgb = [0, 0.4, 0.8];
 const INK: Rgb = [0.09, 0.2, 0.3];

@@ -15,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3ObjectStore, createS3Client } from '../../shared/adapters/object-store';
+import { noticesSettings } from '../../shared/composition/notices';
 
 const s3 = mockClient(S3Client);
 const store = new S3ObjectStore(new S3Client({ region: 'eu-south-1' }), 'notices-bucket');
@@ -101,8 +102,10 @@ describe('S3ObjectStore', () => {
 describe('createS3Client', () => {
   it('forces path-style addressing only when S3_FORCE_PATH_STYLE is "true"', async () => {
     s3.restore();
-    expect(createS3Client({ S3_FORCE_PATH_STYLE: 'true' }, { region: 'eu-south-1' }).config.forcePathStyle).toBe(true);
-    expect(createS3Client({}, { region: 'eu-south-1' }).config.forcePathStyle).toBe(false);
-    expect(createS3Client({ S3_FORCE_PATH_STYLE: 'false' }, { region: 'eu-south-1' }).config.forcePathStyle).toBe(false);
+    // the setting is read by the composition root and handed to the adapter
+    const clientFor = (env: NodeJS.ProcessEnv) => createS3Client({ forcePathStyle: noticesSettings(env).S3_FORCE_PATH_STYLE }, { region: 'eu-south-1' });
+    expect(clientFor({ S3_FORCE_PATH_STYLE: 'true' }).config.forcePathStyle).toBe(true);
+    expect(clientFor({}).config.forcePathStyle).toBe(false);
+    expect(clientFor({ S3_FORCE_PATH_STYLE: 'false' }).config.forcePathStyle).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppIoSimulator, type RunningAppIoSimulator } from '../../infra/local/simulators/app-io';
 import { createAppIoClient } from '../../shared/adapters/app-io-client';
-import { renderMessage } from '../../shared/domain/message-templates';
+import { renderMessage } from '../../shared/domain/app-io/templates';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

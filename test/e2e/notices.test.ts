@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { formatEuroItalian } from '../../shared/domain/money';
 import { formatNoticeNumberForPrint } from '../../shared/domain/notice-number';
-import { noticeKey } from '../../shared/use-cases/notices';
+import { noticeKey } from '../../shared/use-cases/notices/stored-notices';
 import { sampleLogoPng } from '../../scripts/notice-preview';
 import { positionRequest } from '../fixtures/positions';
 import { pdfText } from '../unit/notice/decode';

@@ -2,9 +2,10 @@
  * The App IO client against the App IO simulator, over real HTTP on 127.0.0.1.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppIoClient, type AppIoClient } from '../../shared/adapters/app-io-client';
-import type { NewMessage } from '../../shared/domain/io-message';
-import { renderMessage } from '../../shared/domain/message-templates';
+import { createAppIoClient } from '../../shared/adapters/app-io-client';
+import type { NewMessage } from '../../shared/domain/app-io/io-api';
+import { renderMessage } from '../../shared/domain/app-io/templates';
+import type { AppIoClient } from '../../shared/use-cases/app-io/ports';
 import { startAppIoSimulator, type RunningAppIoSimulator } from '../../infra/local/simulators/app-io';
 
 const KEY = 'key-tari-0001';

@@ -11,7 +11,8 @@
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PositionStatus } from '../../domain/debt-position';
-import type { NoticeBatch, NoticeBatchItem, NoticeBatchProgress, NoticeBatchStore, PositionSelector } from '../../use-cases/notices';
+import type { NoticeBatch, NoticeBatchItem, NoticeBatchProgress } from '../../domain/notice/batch';
+import type { NoticeBatchStore, PositionSelector } from '../../use-cases/notices/ports';
 import { failedConditions, queryItems } from './client';
 import { gsi } from './keys';
 

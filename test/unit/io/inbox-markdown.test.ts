@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdownSafe } from '../../../infra/local/simulators/app-io/markdown';
-import { escapeMarkdown } from '../../../shared/domain/message-templates';
+import { escapeMarkdown } from '../../../shared/domain/app-io/templates';
 
 describe('the simulator inbox markdown renderer', () => {
   it('renders the subset IO supports: headings, emphasis, lists, paragraphs', () => {

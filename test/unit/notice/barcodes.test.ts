@@ -25,7 +25,7 @@ describe('Poste Data Matrix codeline', () => {
     debtorName: 'Emanuela Riccò',
     subject: 'TARI 2025 – saldo',
   };
-  it('lays out the fixed-width fields of facts §2', () => {
+  it('lays out the 256 fixed-width characters of the Poste Data Matrix (pagoPA notice guide, Poste "codfase=NBPA" layout)', () => {
     const p = posteDataMatrixPayload(input);
     expect(p).toHaveLength(256);
     expect(p.slice(0, 13)).toBe('codfase=NBPA;');

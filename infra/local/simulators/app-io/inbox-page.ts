@@ -4,7 +4,7 @@
  */
 import { formatEuroItalian } from '../../../../shared/domain/money';
 import { formatNoticeNumberForPrint } from '../../../../shared/domain/notice-number';
-import { formatDateItalian } from '../../../../shared/domain/message-templates';
+import { formatDateItalian } from '../../../../shared/domain/app-io/templates';
 import { escapeHtml, renderMarkdownSafe } from './markdown';
 import type { SimMessage } from './simulator';
 

@@ -32,7 +32,7 @@ import {
   type MessageContent,
   type MessageStatus,
   type ProblemJson,
-} from '../../../../shared/domain/io-message';
+} from '../../../../shared/domain/app-io/io-api';
 import { renderInboxPage } from './inbox-page';
 import { seededRandom, ulidLike } from './prng';
 

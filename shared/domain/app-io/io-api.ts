@@ -1,5 +1,5 @@
 /**
- * App IO messages as the IO services API validates them (pagopa-facts §5; checked against
+ * App IO messages as the IO services API validates them (checked against
  * pagopa/io-functions-services `openapi/index.yaml` definitions NewMessage, MessageContent,
  * PaymentDataBase, Payee, LimitedProfile, ProblemJson, and @pagopa/ts-commons `strings`/`dates`).
  *
@@ -171,7 +171,7 @@ export function redactFiscalCodes(text: string): string {
 
 export interface PaymentMessageInput {
   readonly fiscalCode: string;
-  /** from renderMessage (shared/domain/message-templates.ts) */
+  /** from renderMessage (./templates.ts) */
   readonly subject: string;
   readonly markdown: string;
   readonly amountCents: number;

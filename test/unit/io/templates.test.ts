@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateNewMessage } from '../../../shared/domain/io-message';
+import { validateNewMessage } from '../../../shared/domain/app-io/io-api';
 import {
   DEFAULT_TEMPLATES,
   escapeMarkdown,
@@ -13,7 +13,7 @@ import {
   validateTemplate,
   type MessageData,
   type MessageTemplate,
-} from '../../../shared/domain/message-templates';
+} from '../../../shared/domain/app-io/templates';
 
 const data: MessageData = {
   amountCents: 102_099,

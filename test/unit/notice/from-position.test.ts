@@ -3,8 +3,8 @@
  * own schema so that what the mapping produces is always printable.
  */
 import { describe, expect, it } from 'vitest';
-import type { Organization } from '../../shared/domain/organization';
-import type { PaymentOption, Transfer } from '../../shared/domain/debt-position';
+import type { Organization } from '../../../shared/domain/organization';
+import type { PaymentOption, Transfer } from '../../../shared/domain/debt-position';
 import {
   clip,
   logoTypeOf,
@@ -12,10 +12,10 @@ import {
   noticeFileName,
   printableOptions,
   toNoticeDocument,
-} from '../../shared/domain/notice-document';
-import { POSITION_STATUSES } from '../../shared/domain/debt-position';
-import { parseNoticeDocument } from '../../shared/notice';
-import { ESEMPIO, option, position } from '../fixtures/positions';
+} from '../../../shared/domain/notice/from-position';
+import { POSITION_STATUSES } from '../../../shared/domain/debt-position';
+import { parseNoticeDocument } from '../../../shared/domain/notice/document';
+import { ESEMPIO, option, position } from '../../fixtures/positions';
 
 /** Poste Italiane IBAN of ESEMPIO's postal account 000012345678 (ABI 07601). */
 const POSTAL_IBAN = 'IT60X0760103200000012345678';

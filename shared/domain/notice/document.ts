@@ -1,10 +1,16 @@
 /**
- * The data printed on a pagoPA payment notice (avviso di pagamento).
- * Facts: pagopa-facts.md §2. Money is integer cents; dates are ISO calendar dates (YYYY-MM-DD)
- * already expressed in Europe/Rome (a due date is a day, not an instant).
+ * The notice document: the data printed on a pagoPA payment notice (avviso di pagamento), as
+ * pagoPA's notice guide and its official templates (pagopa/pagopa-template-notice-pdf) lay it
+ * out: subject, creditor (with optional logo, CBILL code and postal account), debtor, the single
+ * payment (rata unica) and/or the installments (rate), each with its 18-digit notice number.
+ * Money is integer cents; dates are ISO calendar dates (YYYY-MM-DD) already expressed in
+ * Europe/Rome (a due date is a day, not an instant).
+ *
+ * The domain owns this model: the position → document mapping (./from-position.ts) builds it,
+ * the PDF renderer (shared/notice) prints it.
  */
 import * as z from 'zod';
-import { MAX_AMOUNT_CENTS } from '../domain/money';
+import { MAX_AMOUNT_CENTS } from '../money';
 
 /** Any characters Helvetica/WinAnsiEncoding cannot draw are replaced by '?' when printed. */
 const printable = (max: number) => z.string().trim().min(1).max(max);

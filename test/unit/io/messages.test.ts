@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chooseService,
-  composeMessage,
-  dueReminders,
-  markdownToPlainText,
-  messageableOptions,
-  reasonNotToSend,
-  retryDelaySeconds,
-} from '../../../shared/domain/io-dispatch';
-import { validateNewMessage } from '../../../shared/domain/io-message';
-import { reminderRequests, firstDueWindow } from '../../../shared/domain/reminders';
+import { backoffDelaySeconds, type BackoffPolicy } from '../../../shared/domain/backoff';
+import { validateNewMessage } from '../../../shared/domain/app-io/io-api';
+import { chooseService, composeMessage, markdownToPlainText, messageableOptions, reasonNotToSend } from '../../../shared/domain/app-io/messages';
+import { dueReminders, firstDueWindow } from '../../../shared/domain/app-io/reminders';
+import { reminderRequests } from '../../../shared/use-cases/app-io/reminders';
 import type { IoSettings } from '../../../shared/domain/organization';
 import { ESEMPIO, option, position } from '../../fixtures/positions';
 
@@ -114,13 +108,16 @@ describe('message content', () => {
   });
 });
 
-describe('retry delay', () => {
+describe('retry delay of an IO message (the io-sender policy: at least 1 s)', () => {
   it('full jitter below the ceiling, never less than Retry-After, at least 1 s, capped', () => {
-    const policy = { baseSeconds: 10, maxSeconds: 900 };
-    expect(retryDelaySeconds(1, policy, () => 0)).toBe(1);
-    expect(retryDelaySeconds(3, policy, () => 0.999)).toBe(40);
-    expect(retryDelaySeconds(1, policy, () => 0, 30_000)).toBe(30);
-    expect(retryDelaySeconds(30, policy, () => 0.999)).toBe(900);
-    expect(retryDelaySeconds(1, policy, () => 0, 5_000_000)).toBe(900);
+    const policy: BackoffPolicy = { baseSeconds: 10, maxSeconds: 900, minSeconds: 1 };
+    // IO's Retry-After, in milliseconds as the client reports it
+    const delay = (attempt: number, random: () => number, retryAfterMs?: number) =>
+      backoffDelaySeconds(attempt, policy, random, retryAfterMs === undefined ? undefined : retryAfterMs / 1000);
+    expect(delay(1, () => 0)).toBe(1);
+    expect(delay(3, () => 0.999)).toBe(40);
+    expect(delay(1, () => 0, 30_000)).toBe(30);
+    expect(delay(30, () => 0.999)).toBe(900);
+    expect(delay(1, () => 0, 5_000_000)).toBe(900);
   });
 });

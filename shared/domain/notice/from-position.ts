@@ -1,8 +1,8 @@
 /**
  * What a debt position prints as a pagoPA notice (avviso di pagamento): the position and its
- * creditor mapped to the renderer's NoticeDocument. Pure: no I/O, the logo bytes are handed in.
+ * creditor mapped to the NoticeDocument (./document.ts). Pure: no I/O, the logo bytes are handed in.
  *
- * Rules (pagopa-facts.md §2-§4):
+ * Rules (pagoPA notice guide and GPD status model, pagopa/pagopa-debt-position):
  * - Only a payable position has a notice (VALID, PARTIALLY_PAID); a DRAFT has none yet, and a
  *   PAID / INVALID / EXPIRED / REPORTED one must never get one (see `noticeAvailability`).
  * - Only unpaid options are printed. Once an installment is paid the single payment (rata unica)
@@ -14,12 +14,12 @@
  *   creditor, to a bank IBAN or a digital stamp cannot be paid with a bollettino.
  * - Texts are clipped to the print limits (subject 90, debtor name 70, address 140).
  */
-import type { NoticeDocument } from '../notice/types';
-import { romeCalendarDay } from './dates';
-import type { DebtPosition, PaymentOption, PositionStatus } from './debt-position';
-import { isPayable } from './debt-position';
-import type { Organization } from './organization';
-import { postalAccountOfIban } from './organization';
+import { romeCalendarDay } from '../dates';
+import type { DebtPosition, PaymentOption, PositionStatus } from '../debt-position';
+import { isPayable } from '../debt-position';
+import type { Organization } from '../organization';
+import { postalAccountOfIban } from '../organization';
+import type { NoticeDocument } from './document';
 
 export const SUBJECT_MAX = 90;
 export const DEBTOR_NAME_MAX = 70;

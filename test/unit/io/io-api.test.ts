@@ -7,7 +7,7 @@ import {
   validateFiscalCodePayload,
   validateNewMessage,
   type NewMessage,
-} from '../../../shared/domain/io-message';
+} from '../../../shared/domain/app-io/io-api';
 
 const valid: NewMessage = {
   fiscal_code: 'RCCMNL83S18D969H',

@@ -1,30 +1,18 @@
 /**
- * App IO messages in DynamoDB: the per-message records that make sending exactly-once (claim with
- * a lease, outcome written by the claim's owner), the tenants' saved templates, the per-service
- * rate windows, and the positions of a debtor (the citizen's dossier, GSI3).
+ * The App IO message records in DynamoDB (the MessageRecordStore port): one item per message key
+ * (organization, iupd, notice number, kind) that makes sending exactly-once — claimed with a
+ * lease before IO is called, its outcome written only by the claim's owner.
+ *
+ *   item            pk                        sk
+ *   io message      IOMSG#<ofc>#<iupd>         MSG#<nav>#<kind>
  */
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DebtPosition } from '../../domain/debt-position';
-import type { MessageKey } from '../../domain/io-dispatch';
-import { MESSAGE_KINDS, type MessageKind, type TenantMessageTemplates } from '../../domain/message-templates';
-import type {
-  ClaimResult,
-  MessageOutcome,
-  MessageRecord,
-  MessageRecordStore,
-  RateLimiter,
-  TemplateStore,
-} from '../../use-cases/citizen-messages';
+import type { MessageKey } from '../../domain/app-io/messages';
+import type { ClaimResult, MessageOutcome, MessageRecord, MessageRecordStore } from '../../use-cases/app-io/ports';
 import { isConditionFailure } from './client';
-import { IO_SK, gsi, ioMessagePk, ioRatePk, orgPk } from './keys';
+import { IO_SK, ioMessagePk } from './keys';
 
 const keyOf = (k: MessageKey) => ({ pk: ioMessagePk(k.organizationFiscalCode, k.iupd), sk: IO_SK.message(k.nav, k.kind) });
 
@@ -192,148 +180,4 @@ function toRecord(item: Record<string, unknown>): MessageRecord {
     ...optional('httpStatus', n('httpStatus')),
     ...optional('sentAt', s('sentAt')),
   };
-}
-
-// ---- templates ----------------------------------------------------------------------------
-
-export class DynamoTemplateStore implements TemplateStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(organizationFiscalCode: string): Promise<TenantMessageTemplates> {
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': IO_SK.templatePrefix },
-      }),
-    );
-    const out: Partial<Record<MessageKind, { subject: string; markdown: string }>> = {};
-    for (const item of page.Items ?? []) {
-      const kind = item['kind'];
-      const template = item['template'] as { subject?: unknown; markdown?: unknown } | undefined;
-      if ((MESSAGE_KINDS as readonly unknown[]).includes(kind) && typeof template?.subject === 'string' && typeof template.markdown === 'string') {
-        out[kind as MessageKind] = { subject: template.subject, markdown: template.markdown };
-      }
-    }
-    return out;
-  }
-
-  async put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: orgPk(organizationFiscalCode),
-          sk: IO_SK.template(kind),
-          type: 'io-template',
-          kind,
-          template: { subject: template.subject, markdown: template.markdown },
-          updatedAt: at,
-        },
-      }),
-    );
-  }
-}
-
-// ---- rate limit ---------------------------------------------------------------------------
-
-/**
- * A per-service budget of IO calls per second shared by every concurrent Lambda: one item per
- * (service, second) counts the calls made in that second (atomic ADD, conditional on staying
- * within the budget). A caller over budget waits for the next second, up to `maxWaitMs`; then
- * the message goes back to the queue. One write per call, no read-modify-write race.
- */
-export class DynamoRateLimiter implements RateLimiter {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly options: { maxWaitMs: number; now?: () => number; sleep?: (ms: number) => Promise<void> },
-  ) {}
-
-  async acquire(organizationFiscalCode: string, serviceId: string, ratePerSecond: number, count: number): Promise<boolean> {
-    const now = this.options.now ?? Date.now;
-    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const deadline = now() + this.options.maxWaitMs;
-    const limit = Math.max(1, Math.floor(ratePerSecond));
-    for (;;) {
-      const t = now();
-      const second = Math.floor(t / 1000);
-      try {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { pk: ioRatePk(organizationFiscalCode, serviceId), sk: IO_SK.rateWindow(second) },
-            UpdateExpression: 'ADD #used :n SET #type = :type, #expiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(#used) OR #used <= :max',
-            ExpressionAttributeNames: { '#used': 'used', '#type': 'type', '#expiresAt': 'expiresAt' },
-            ExpressionAttributeValues: { ':n': count, ':max': limit - count, ':type': 'io-rate', ':expires': second + 120 },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const nextWindow = (second + 1) * 1000;
-      if (nextWindow > deadline) return false;
-      // a little jitter so waiting callers do not all hit the next second's first millisecond
-      await sleep(nextWindow - t + Math.floor(Math.random() * 50));
-    }
-  }
-}
-
-// ---- the dossier ---------------------------------------------------------------------------
-
-/** A tenant's positions of one debtor (GSI3), oldest first, at most `limit`. */
-export async function positionsOfDebtor(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  organizationFiscalCode: string,
-  fiscalCode: string,
-  limit: number,
-): Promise<DebtPosition[]> {
-  const out: DebtPosition[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi3',
-        KeyConditionExpression: 'gsi3pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi.byDebtor(organizationFiscalCode, fiscalCode) },
-        ExclusiveStartKey: start,
-        Limit: limit - out.length,
-      }),
-    );
-    out.push(...(page.Items ?? []).map((i) => i['position'] as DebtPosition));
-    start = page.LastEvaluatedKey;
-  } while (start && out.length < limit);
-  return out;
-}
-
-/** A tenant's positions in a status whose first due date is in [from, to] (GSI2), page by page. */
-export async function* positionsByStatusAndDueDate(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  organizationFiscalCode: string,
-  status: string,
-  from: string,
-  to: string,
-): AsyncGenerator<DebtPosition[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': gsi.byStatus(organizationFiscalCode, status), ':from': from, ':to': `${to}\uffff` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    yield (page.Items ?? []).map((i) => i['position'] as DebtPosition);
-    start = page.LastEvaluatedKey;
-  } while (start);
 }

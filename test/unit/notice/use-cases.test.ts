@@ -3,54 +3,22 @@
  * deleted for each kind of event and position state, and how batches split and finish.
  */
 import { describe, expect, it } from 'vitest';
-import type { ObjectStore, StoredObject } from '../../shared/adapters/object-store';
-import type { OutgoingMessage, QueuePublisher } from '../../shared/use-cases/ports';
-import type { DebtPosition } from '../../shared/domain/debt-position';
-import type { Organization } from '../../shared/domain/organization';
-import { sampleLogoPng } from '../../scripts/notice-preview';
-import { renderNotice } from '../../shared/notice';
-import { UseCaseError } from '../../shared/use-cases/errors';
-import {
-  createNoticeBatch,
-  getNoticeBatch,
-  getNoticePdf,
-  noticeKey,
-  processNoticeChunk,
-  refreshNotice,
-  type NoticeBatch,
-  type NoticeBatchItem,
-  type NoticeBatchStore,
-  type NoticeDeps,
-} from '../../shared/use-cases/notices';
-import { ESEMPIO, option, position } from '../fixtures/positions';
+import type { NoticeBatch } from '../../../shared/domain/notice/batch';
+import type { OutgoingMessage, QueuePublisher } from '../../../shared/use-cases/ports';
+import type { DebtPosition } from '../../../shared/domain/debt-position';
+import type { Organization } from '../../../shared/domain/organization';
+import { sampleLogoPng } from '../../../scripts/notice-preview';
+import { renderNotice } from '../../../shared/notice';
+import { UseCaseError } from '../../../shared/use-cases/errors';
+import { createNoticeBatch, getNoticeBatch, processNoticeChunk } from '../../../shared/use-cases/notices/batches';
+import { refreshNotice } from '../../../shared/use-cases/notices/refresh-notice';
+import { getNoticePdf } from '../../../shared/use-cases/notices/serve-notice';
+import { noticeKey, type NoticeDeps } from '../../../shared/use-cases/notices/stored-notices';
+import { ESEMPIO, option, position } from '../../fixtures/positions';
+import { MemoryBatches, MemoryObjects } from './fakes';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const OFC = ESEMPIO.fiscalCode;
-
-class MemoryObjects implements ObjectStore {
-  readonly objects = new Map<string, StoredObject>();
-  readonly gets: string[] = [];
-  failPuts = 0;
-  async get(key: string) {
-    this.gets.push(key);
-    return this.objects.get(key);
-  }
-  async exists(key: string) {
-    return this.objects.has(key);
-  }
-  async putIfAbsent(key: string, bytes: Uint8Array, options: { contentType: string; metadata?: Record<string, string> }) {
-    if (this.failPuts > 0) {
-      this.failPuts--;
-      throw new Error('S3 is down');
-    }
-    if (this.objects.has(key)) return 'exists' as const;
-    this.objects.set(key, { bytes, contentType: options.contentType, metadata: options.metadata ?? {} });
-    return 'stored' as const;
-  }
-  async deleteMany(keys: readonly string[]) {
-    for (const k of keys) this.objects.delete(k);
-  }
-}
 
 function deps(stored: DebtPosition[], objects = new MemoryObjects(), organization: Organization = ESEMPIO) {
   const byKey = new Map(stored.map((p) => [p.iupd, p]));
@@ -70,12 +38,12 @@ function deps(stored: DebtPosition[], objects = new MemoryObjects(), organizatio
   return d;
 }
 
+// what the notice-render queue's event asks for (the renderer maps its eventType to `deleted`)
 const trigger = (eventType: string, p: Pick<DebtPosition, 'iupd' | 'version'>) => ({
-  eventId: '0f8fad5b-d9cb-469f-a165-70867728950e',
-  eventType,
   organizationFiscalCode: OFC,
   iupd: p.iupd,
   version: p.version,
+  deleted: eventType === 'debt-position.deleted',
 });
 
 describe('getNoticePdf', () => {
@@ -177,25 +145,6 @@ describe('refreshNotice', () => {
   });
 });
 
-class MemoryBatches implements NoticeBatchStore {
-  readonly batches = new Map<string, { batch: NoticeBatch; chunks: Map<number, readonly NoticeBatchItem[]> }>();
-  async create(batch: NoticeBatch) {
-    this.batches.set(batch.batchId, { batch, chunks: new Map() });
-  }
-  async recordChunk(_ofc: string, batchId: string, chunk: number, items: readonly NoticeBatchItem[]) {
-    const b = this.batches.get(batchId)!;
-    if (b.chunks.has(chunk)) return 'duplicate' as const;
-    b.chunks.set(chunk, items);
-    return 'recorded' as const;
-  }
-  async get(_ofc: string, batchId: string) {
-    const b = this.batches.get(batchId);
-    if (!b) return undefined;
-    const items = [...b.chunks.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, i]) => i);
-    return { batch: b.batch, done: items.filter((i) => i.ok).length, failed: items.filter((i) => !i.ok).length, items };
-  }
-}
-
 class MemoryQueue implements QueuePublisher {
   readonly sent: OutgoingMessage[] = [];
   constructor(private readonly refuse: (m: OutgoingMessage) => boolean = () => false) {}
@@ -220,7 +169,7 @@ describe('notice batches', () => {
   it('splits 5000 positions (duplicates once) into 100 messages of 50', async () => {
     const queue = new MemoryQueue();
     const iupds = Array.from({ length: 5000 }, (_, i) => `P-${i}`);
-    const batch = await createNoticeBatch(batchDeps(queue), { organizationFiscalCode: OFC, actor, body: { iupds: [...iupds, 'P-1'] } });
+    const batch = await createNoticeBatch(batchDeps(queue), { organizationFiscalCode: OFC, actor, select: { iupds: [...iupds, 'P-1'] } });
     expect(batch).toMatchObject({ total: 5000, chunks: 100, createdBy: 'k1' });
     expect(queue.sent).toHaveLength(100);
     const bodies = queue.sent.map((m) => JSON.parse(m.body));
@@ -230,18 +179,18 @@ describe('notice batches', () => {
 
   it('a filter selects through the selector and refuses more than 5000', async () => {
     const queue = new MemoryQueue();
-    const batch = await createNoticeBatch(batchDeps(queue), { organizationFiscalCode: OFC, actor, body: { filter: { status: 'VALID' } } });
+    const batch = await createNoticeBatch(batchDeps(queue), { organizationFiscalCode: OFC, actor, select: { filter: { status: 'VALID' } } });
     expect(batch.total).toBe(120);
     expect(queue.sent.map((m) => JSON.parse(m.body).iupds.length)).toEqual([50, 50, 20]);
     const huge = { ...batchDeps(queue), selector: { iupdsMatching: async (_o: string, _f: unknown, max: number) => Array.from({ length: max }, (_, i) => `F-${i}`) } };
-    await expect(createNoticeBatch(huge, { organizationFiscalCode: OFC, actor, body: { filter: {} } })).rejects.toThrow(/more than 5000/);
+    await expect(createNoticeBatch(huge, { organizationFiscalCode: OFC, actor, select: { filter: {} } })).rejects.toThrow(/more than 5000/);
   });
 
   it('records the chunks that could not be queued as failed, so the batch still finishes', async () => {
     const queue = new MemoryQueue((m) => m.id === '1');
     const batches = new MemoryBatches();
     const iupds = Array.from({ length: 120 }, (_, i) => `P-${i}`);
-    const batch = await createNoticeBatch(batchDeps(queue, batches), { organizationFiscalCode: OFC, actor, body: { iupds } });
+    const batch = await createNoticeBatch(batchDeps(queue, batches), { organizationFiscalCode: OFC, actor, select: { iupds } });
     expect(queue.sent).toHaveLength(2);
     const progress = await getNoticeBatch({ batches }, OFC, batch.batchId);
     expect(progress).toMatchObject({ failed: 50, done: 0, state: 'RUNNING' });

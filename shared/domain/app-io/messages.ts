@@ -1,5 +1,5 @@
 /**
- * What the layer tells citizens on App IO, and when: pure rules, no I/O, the clock handed in.
+ * The messages the layer sends citizens on App IO, and when: pure rules, no I/O, the clock handed in.
  *
  * Which payment option a "new notice" message is about. IO's payment_data carries ONE notice
  * number, and a message with payment_data is a "pay" button in the app, so:
@@ -12,18 +12,16 @@
  *
  * Every message has a key (organization, iupd, notice number, kind); the sender records each key
  * once (claim → sent | failed | skipped), which is what keeps duplicates and retries from sending
- * twice (IO has no idempotency key: pagopa-facts §5).
+ * twice (the IO services API has no idempotency key: a repeated POST /messages is a second message).
  */
-import type { DebtPosition, PaymentOption } from './debt-position';
-import { installments, isPayable, singlePaymentOption, statusAt } from './debt-position';
-import { buildPaymentMessage, validateNewMessage, type NewMessage } from './io-message';
-import { renderMessage, type MessageKind, type MessageTemplate, type TenantMessageTemplates } from './message-templates';
-import { DEFAULT_REMINDER_DAYS, type IoService, type IoSettings, type Organization } from './organization';
+import type { DebtPosition, PaymentOption } from '../debt-position';
+import { installments, isPayable, singlePaymentOption, statusAt } from '../debt-position';
+import type { IoService, IoSettings, Organization } from '../organization';
+import { buildPaymentMessage, validateNewMessage, type NewMessage } from './io-api';
+import { renderMessage, type MessageKind, type MessageTemplate, type TenantMessageTemplates } from './templates';
 
 /** The kinds of message, as recorded: `reminder-7d` is the reminder sent 7 days ahead. */
 export type DispatchKind = 'new-notice' | 'payment-received' | 'cancellation' | `reminder-${number}d`;
-
-export const DAY_MS = 86_400_000;
 
 export function reminderKind(days: number): DispatchKind {
   return `reminder-${days}d`;
@@ -98,46 +96,6 @@ export function chooseService(io: IoSettings | undefined, option: Pick<PaymentOp
   return io.services.find((s) => s.serviceId === io.defaultServiceId) ?? io.services[0];
 }
 
-// ---- reminders ---------------------------------------------------------------------------
-
-/** Whole days from `now` to the due date, rounded up (due in 30 hours → 2). */
-export function daysUntil(dueDate: string, now: Date): number {
-  return Math.ceil((Date.parse(dueDate) - now.getTime()) / DAY_MS);
-}
-
-export function normalizeReminderDays(days: readonly number[] | undefined): number[] {
-  const list = days ?? DEFAULT_REMINDER_DAYS;
-  return [...new Set(list.filter((d) => Number.isInteger(d) && d >= 1 && d <= 365))].sort((a, b) => a - b);
-}
-
-export interface DueReminder {
-  readonly nav: string;
-  readonly days: number;
-  readonly daysLeft: number;
-}
-
-/**
- * The reminders due at `now` for a position: for each option to pay, the SMALLEST configured
- * threshold that its days-left falls within (a scheduler that missed days sends the nearer
- * reminder only, never two at once). A threshold is skipped when the position was published
- * inside it: the "new notice" message already told the citizen within that window.
- */
-export function dueReminders(position: DebtPosition, reminderDays: readonly number[] | undefined, now: Date): DueReminder[] {
-  const status = statusAt(position, now);
-  if (!isPayable(status)) return [];
-  const thresholds = normalizeReminderDays(reminderDays);
-  const out: DueReminder[] = [];
-  for (const option of messageableOptions({ ...position, status })) {
-    const daysLeft = daysUntil(option.dueDate, now);
-    if (daysLeft < 1) continue;
-    const days = thresholds.find((d) => daysLeft <= d);
-    if (days === undefined) continue;
-    if (position.publishDate !== undefined && Date.parse(option.dueDate) - Date.parse(position.publishDate) <= days * DAY_MS) continue;
-    out.push({ nav: option.nav, days, daysLeft });
-  }
-  return out;
-}
-
 // ---- content ----------------------------------------------------------------------------
 
 export interface ComposeInput {
@@ -203,22 +161,4 @@ export function composeMessage(input: ComposeInput): Composed {
 /** The same text for an e-mail: markdown emphasis and escapes removed. */
 export function markdownToPlainText(markdown: string): string {
   return markdown.replace(/\*\*(.*?)\*\*/g, '$1').replace(/\\([!-/:-@[-`{-~])/g, '$1');
-}
-
-// ---- retries ----------------------------------------------------------------------------
-
-/**
- * Delay before the next attempt: "full jitter" (uniform in [0, min(max, base·2^(attempt-1))]),
- * never shorter than what IO asked for in Retry-After.
- */
-export function retryDelaySeconds(
-  attempt: number,
-  policy: { baseSeconds: number; maxSeconds: number },
-  random: () => number,
-  retryAfterMs?: number,
-): number {
-  const ceiling = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.min(Math.max(attempt, 1) - 1, 20));
-  const jittered = Math.floor(Math.min(Math.max(random(), 0), 0.999999) * (Math.floor(ceiling) + 1));
-  const floor = retryAfterMs === undefined ? 0 : Math.ceil(retryAfterMs / 1000);
-  return Math.min(policy.maxSeconds, Math.max(jittered, floor, 1));
 }

@@ -11,14 +11,10 @@
  *      the IO message id, FAILED (IO refused it for good: 400, ...), SKIPPED (nobody to tell),
  *      or the claim is RELEASED for a retry (429, 5xx, timeout) so the next delivery sends it.
  * What remains: IO answering 201 and the Lambda dying before step 2 is written; after the lease
- * the message is sent again. IO offers no idempotency key to close that window (facts §5).
+ * the message is sent again. The IO services API offers no idempotency key to close that window.
  */
-import type { NewMessage } from '../domain/io-message';
-import { redactFiscalCodes } from '../domain/io-message';
-import type { DebtPosition } from '../domain/debt-position';
-import type { IoService, Organization } from '../domain/organization';
-import { DEFAULT_IO_RATE_PER_SECOND } from '../domain/organization';
-import type { MessageKind, TenantMessageTemplates } from '../domain/message-templates';
+import type { DebtPosition } from '../../domain/debt-position';
+import { redactFiscalCodes, type NewMessage } from '../../domain/app-io/io-api';
 import {
   asksToPay,
   chooseService,
@@ -30,98 +26,49 @@ import {
   reminderKind,
   type DispatchKind,
   type MessageKey,
-} from '../domain/io-dispatch';
-import type { AppIoClient, AppIoFailure } from '../adapters/app-io-client';
-import type { IoQueueMessage, ReminderRequest } from '../../events/io-message-request';
-import { firstDueWindow, reminderRequests } from '../domain/reminders';
-import type { DebtPositionStore, OrganizationStore } from './ports';
+} from '../../domain/app-io/messages';
+import type { TenantMessageTemplates } from '../../domain/app-io/templates';
+import { DEFAULT_IO_RATE_PER_SECOND, type Organization } from '../../domain/organization';
+import type { DebtPositionStore, OrganizationStore } from '../ports';
+import type {
+  AppIoClient,
+  AppIoFailure,
+  AppIoLog,
+  EmailMessage,
+  EmailSender,
+  MessageOutcome,
+  MessageRecordStore,
+  NoticePdfSource,
+  RateLimiter,
+  ServiceApiKeys,
+  TemplateStore,
+} from './ports';
 
-// ---- ports --------------------------------------------------------------------------------
+/** What a citizen is to be told about one position (the edge maps the io-messages queue to it). */
+export type CitizenMessageRequest =
+  /** the position was published: a new notice to pay, per option to pay */
+  | { readonly about: 'new-notice'; readonly organizationFiscalCode: string; readonly iupd: string }
+  /** the position was invalidated: the notices sent for it are cancelled */
+  | { readonly about: 'cancellation'; readonly organizationFiscalCode: string; readonly iupd: string }
+  /** a receipt paid option `nav` with `paidAmount` cents */
+  | { readonly about: 'payment-received'; readonly organizationFiscalCode: string; readonly iupd: string; readonly nav: string; readonly paidAmount: number }
+  /** option `nav` is due in `daysLeft` days: the reminder of threshold `days` */
+  | {
+      readonly about: 'reminder';
+      readonly organizationFiscalCode: string;
+      readonly iupd: string;
+      readonly nav: string;
+      readonly days: number;
+      readonly daysLeft: number;
+    };
 
-export type RecordState = 'claimed' | 'retry' | 'sent' | 'failed' | 'skipped';
-
-export interface MessageRecord extends MessageKey {
-  readonly state: RecordState;
-  readonly attempts: number;
-  readonly claimId?: string;
-  /** epoch ms until which a claim is held */
-  readonly leaseUntil?: number;
-  readonly channel?: 'io' | 'email';
-  readonly serviceId?: string;
-  readonly ioMessageId?: string;
-  /** why it failed or was skipped, or the last retryable failure (no personal data) */
-  readonly detail?: string;
-  readonly httpStatus?: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly sentAt?: string;
-}
-
-export type ClaimResult =
-  | { readonly kind: 'claimed'; readonly attempt: number }
-  /** a final record exists: nothing to do */
-  | { readonly kind: 'final'; readonly record: MessageRecord }
-  /** another attempt holds a live lease: come back after it */
-  | { readonly kind: 'busy'; readonly leaseUntil: number };
-
-export interface MessageOutcome {
-  readonly state: 'sent' | 'failed' | 'skipped';
-  readonly channel?: 'io' | 'email';
-  readonly serviceId?: string;
-  readonly ioMessageId?: string;
-  readonly detail?: string;
-  readonly httpStatus?: number;
-}
-
-export interface MessageRecordStore {
-  claim(key: MessageKey, claimId: string, nowMs: number, leaseMs: number): Promise<ClaimResult>;
-  /** false when the claim was lost (lease expired and taken over) */
-  finish(key: MessageKey, claimId: string, outcome: MessageOutcome, nowMs: number): Promise<boolean>;
-  release(key: MessageKey, claimId: string, detail: string, nowMs: number, httpStatus?: number): Promise<boolean>;
-  get(key: MessageKey): Promise<MessageRecord | undefined>;
-  ofPosition(organizationFiscalCode: string, iupd: string): Promise<MessageRecord[]>;
-}
-
-export interface TemplateStore {
-  /** the templates saved over the API */
-  get(organizationFiscalCode: string): Promise<TenantMessageTemplates>;
-  put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string): Promise<void>;
-}
-
-export interface RateLimiter {
-  /** waits for `count` calls of the service's budget; false when none came within maxWaitMs */
-  acquire(organizationFiscalCode: string, serviceId: string, ratePerSecond: number, count: number): Promise<boolean>;
-}
-
-export interface EmailMessage {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly attachments: ReadonlyArray<{ readonly fileName: string; readonly contentType: string; readonly bytes: Uint8Array }>;
-}
-
-export interface EmailSender {
-  /** resolves with the transport's message id; throws on failure (retried) */
-  send(message: EmailMessage): Promise<string>;
-}
-
-/** The notice PDF of a position, or undefined when none can be had (then nothing is attached). */
-export type NoticePdfSource = (position: DebtPosition, organization: Organization) => Promise<{ bytes: Uint8Array; fileName: string } | undefined>;
-
-export interface Log {
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
-}
-
-export interface CitizenMessageDeps {
+export interface SendMessageDeps {
   readonly positions: Pick<DebtPositionStore, 'get'>;
   readonly organizations: Pick<OrganizationStore, 'get'>;
   readonly records: MessageRecordStore;
   readonly templates: Pick<TemplateStore, 'get'>;
   readonly io: AppIoClient;
-  /** the subscription key of a service (Secrets Manager on AWS, the seed locally) */
-  readonly apiKeyOf: (organization: Organization, service: IoService) => Promise<string>;
+  readonly apiKeyOf: ServiceApiKeys;
   readonly rateLimiter: RateLimiter;
   readonly email?: EmailSender;
   readonly noticePdf?: NoticePdfSource;
@@ -129,7 +76,7 @@ export interface CitizenMessageDeps {
   readonly newId: () => string;
   /** how long a claim is held: longer than one attempt can take (the function's timeout) */
   readonly leaseMs: number;
-  readonly log: Log;
+  readonly log: AppIoLog;
 }
 
 // ---- planning -----------------------------------------------------------------------------
@@ -140,23 +87,21 @@ export interface Planned {
   readonly paidAmount?: number;
 }
 
-/** The messages a queue message asks for, given the position as it is now. */
-export function planMessages(request: IoQueueMessage, position: DebtPosition, organization: Organization): Planned[] {
+/** The messages a request asks for, given the position as it is now. */
+export function planMessages(request: CitizenMessageRequest, position: DebtPosition, organization: Organization): Planned[] {
   const base = { organizationFiscalCode: request.organizationFiscalCode, iupd: request.iupd };
-  switch (request.eventType) {
-    case 'debt-position.published':
+  switch (request.about) {
+    case 'new-notice':
       return messageableOptions(position).map((o) => ({ key: { ...base, nav: o.nav, kind: 'new-notice' as DispatchKind } }));
-    case 'debt-position.invalidated':
+    case 'cancellation':
       if (organization.io?.notifyCancellation !== true) return [];
       // the options a new-notice could have been sent for: every option of the position; the
       // sender skips those no new-notice was sent for
       return position.paymentOptions.map((o) => ({ key: { ...base, nav: o.nav, kind: 'cancellation' as DispatchKind } }));
-    case 'payment.received':
-      return [{ key: { ...base, nav: request.nav, kind: 'payment-received' }, paidAmount: request.amount }];
-    case 'io.reminder':
+    case 'payment-received':
+      return [{ key: { ...base, nav: request.nav, kind: 'payment-received' }, paidAmount: request.paidAmount }];
+    case 'reminder':
       return [{ key: { ...base, nav: request.nav, kind: reminderKind(request.days) }, daysLeft: request.daysLeft }];
-    default:
-      return [];
   }
 }
 
@@ -167,7 +112,7 @@ export type MessageResult =
   | { readonly key: MessageKey; readonly result: 'failed' | 'skipped' | 'already-done'; readonly detail?: string }
   | { readonly key: MessageKey; readonly result: 'retry'; readonly detail: string; readonly retryAfterMs?: number };
 
-export interface RequestResult {
+export interface SendResult {
   readonly messages: readonly MessageResult[];
   /** some message must be tried again: give the queue message back */
   readonly retry: boolean;
@@ -175,11 +120,8 @@ export interface RequestResult {
   readonly retryAfterMs?: number;
 }
 
-/** Handles one queue message: plans its messages and sends each at most once. */
-export async function handleIoRequest(deps: CitizenMessageDeps, request: IoQueueMessage): Promise<RequestResult> {
-  if (request.eventType !== 'debt-position.published' && request.eventType !== 'debt-position.invalidated' && request.eventType !== 'payment.received' && request.eventType !== 'io.reminder') {
-    return { messages: [], retry: false };
-  }
+/** Plans the messages of one request and sends each at most once. */
+export async function sendCitizenMessages(deps: SendMessageDeps, request: CitizenMessageRequest): Promise<SendResult> {
   const [organization, position] = await Promise.all([
     deps.organizations.get(request.organizationFiscalCode),
     deps.positions.get(request.organizationFiscalCode, request.iupd),
@@ -196,13 +138,13 @@ export async function handleIoRequest(deps: CitizenMessageDeps, request: IoQueue
   return { messages, retry: retries.length > 0, ...(retries.length > 0 ? { retryAfterMs: Math.max(...waits) } : {}) };
 }
 
-async function mergedTemplates(deps: CitizenMessageDeps, organization: Organization): Promise<TenantMessageTemplates> {
+async function mergedTemplates(deps: SendMessageDeps, organization: Organization): Promise<TenantMessageTemplates> {
   const saved = await deps.templates.get(organization.fiscalCode);
   return { ...(organization.io?.templates ?? {}), ...saved };
 }
 
 async function sendOne(
-  deps: CitizenMessageDeps,
+  deps: SendMessageDeps,
   planned: Planned,
   position: DebtPosition,
   organization: Organization,
@@ -235,7 +177,7 @@ async function sendOne(
 }
 
 async function attempt(
-  deps: CitizenMessageDeps,
+  deps: SendMessageDeps,
   planned: Planned,
   position: DebtPosition,
   organization: Organization,
@@ -339,7 +281,7 @@ async function attempt(
   return { key, result: 'sent', channel: 'email' };
 }
 
-async function safePdf(deps: CitizenMessageDeps, position: DebtPosition, organization: Organization) {
+async function safePdf(deps: SendMessageDeps, position: DebtPosition, organization: Organization) {
   if (!deps.noticePdf) return undefined;
   try {
     return await deps.noticePdf(position, organization);
@@ -352,63 +294,4 @@ async function safePdf(deps: CitizenMessageDeps, position: DebtPosition, organiz
 function problemText(failure: Extract<AppIoFailure, { kind: 'permanent' }>): string {
   const p = failure.problem;
   return redactFiscalCodes([p.title, p.detail].filter(Boolean).join(': ')).slice(0, 500);
-}
-
-// ---- reminders ---------------------------------------------------------------------------
-
-export interface ReminderDeps {
-  readonly organizations: Pick<OrganizationStore, 'list'>;
-  /** a tenant's positions in a status with a first due date in [from, to], page by page */
-  readonly positionsDue: (organizationFiscalCode: string, status: 'VALID' | 'PARTIALLY_PAID', from: string, to: string) => AsyncIterable<DebtPosition[]>;
-  readonly records: Pick<MessageRecordStore, 'get'>;
-  /** enqueues reminder requests on io-messages; returns the ids NOT accepted */
-  readonly enqueue: (requests: readonly ReminderRequest[]) => Promise<string[]>;
-  readonly clock: () => Date;
-}
-
-export interface ReminderRunSummary {
-  readonly organizations: number;
-  readonly positionsRead: number;
-  readonly enqueued: number;
-  readonly alreadyDone: number;
-  readonly notAccepted: number;
-}
-
-/**
- * The daily run: for each tenant with IO settings, the unpaid options whose days-left falls in
- * one of its reminder thresholds (default [7, 1]) get an `io.reminder` request, unless the
- * record of that reminder is final already. Payability and the option's status are checked
- * again by the sender right before sending.
- */
-export async function enqueueDueReminders(deps: ReminderDeps): Promise<ReminderRunSummary> {
-  const now = deps.clock();
-  let organizations = 0;
-  let positionsRead = 0;
-  let enqueued = 0;
-  let alreadyDone = 0;
-  let notAccepted = 0;
-  for (const organization of await deps.organizations.list()) {
-    if (!organization.io || organization.status !== 'ACTIVE') continue;
-    organizations++;
-    const days = organization.io.reminderDays;
-    const window = firstDueWindow(days, now);
-    for (const status of ['VALID', 'PARTIALLY_PAID'] as const) {
-      for await (const page of deps.positionsDue(organization.fiscalCode, status, window.from, window.to)) {
-        positionsRead += page.length;
-        const wanted: ReminderRequest[] = [];
-        for (const position of page) {
-          for (const request of reminderRequests(position, days, now)) {
-            const record = await deps.records.get({ organizationFiscalCode: request.organizationFiscalCode, iupd: request.iupd, nav: request.nav, kind: reminderKind(request.days) });
-            if (record && record.state !== 'retry' && record.state !== 'claimed') alreadyDone++;
-            else wanted.push(request);
-          }
-        }
-        if (wanted.length === 0) continue;
-        const failed = await deps.enqueue(wanted);
-        enqueued += wanted.length - failed.length;
-        notAccepted += failed.length;
-      }
-    }
-  }
-  return { organizations, positionsRead, enqueued, alreadyDone, notAccepted };
 }

@@ -18,9 +18,9 @@
  * Pure: no I/O, no clock.
  */
 import * as z from 'zod';
-import { IO_LIMITS } from './io-message';
-import { formatEuroItalian, MAX_AMOUNT_CENTS } from './money';
-import { formatNoticeNumberForPrint } from './notice-number';
+import { formatEuroItalian, MAX_AMOUNT_CENTS } from '../money';
+import { formatNoticeNumberForPrint } from '../notice-number';
+import { IO_LIMITS } from './io-api';
 
 export const MESSAGE_KINDS = ['new-notice', 'reminder', 'receipt', 'cancellation'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -41,7 +41,7 @@ export const PLACEHOLDER_BOUNDS = {
   /** GPD / SOAP description limit */
   descriptionMaxLength: 140,
   descriptionMinLength: 1,
-  /** SOAP name limit (pagopa-facts §4); a tenant may validate against its actual name instead */
+  /** the node's 70-character names (stText70, paForNode.xsd in pagopa/pagopa-api); a tenant may validate against its actual name instead */
   creditorNameMaxLength: 70,
   creditorNameMinLength: 1,
   /** the largest amount of a notice; IO's own limit (9999999999 cents) is lower */

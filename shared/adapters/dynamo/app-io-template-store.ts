@@ -1,0 +1,50 @@
+/**
+ * The tenants' App IO message templates saved over the API (the TemplateStore port), one item
+ * per (organization, kind) beside the organization's profile.
+ */
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MESSAGE_KINDS, type MessageKind, type TenantMessageTemplates } from '../../domain/app-io/templates';
+import type { TemplateStore } from '../../use-cases/app-io/ports';
+import { IO_SK, orgPk } from './keys';
+
+export class DynamoTemplateStore implements TemplateStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(organizationFiscalCode: string): Promise<TenantMessageTemplates> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': IO_SK.templatePrefix },
+      }),
+    );
+    const out: Partial<Record<MessageKind, { subject: string; markdown: string }>> = {};
+    for (const item of page.Items ?? []) {
+      const kind = item['kind'];
+      const template = item['template'] as { subject?: unknown; markdown?: unknown } | undefined;
+      if ((MESSAGE_KINDS as readonly unknown[]).includes(kind) && typeof template?.subject === 'string' && typeof template.markdown === 'string') {
+        out[kind as MessageKind] = { subject: template.subject, markdown: template.markdown };
+      }
+    }
+    return out;
+  }
+
+  async put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: orgPk(organizationFiscalCode),
+          sk: IO_SK.template(kind),
+          type: 'io-template',
+          kind,
+          template: { subject: template.subject, markdown: template.markdown },
+          updatedAt: at,
+        },
+      }),
+    );
+  }
+}
