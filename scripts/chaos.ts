@@ -1,5 +1,5 @@
 /**
- * Chaos run on the local layer (issue 6 item 1): N debt positions over REST, notices and App IO
+ * Chaos run on the local layer: N debt positions over REST, notices and App IO
  * messages under injected IO faults, ~70% of the payable options paid through the pagoPA node
  * simulator with duplicate, late and concurrent receipts, KO receipts, JSON-webhook receipts,
  * poison messages, back-office webhooks, and the workers killed and restarted; then every

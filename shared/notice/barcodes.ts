@@ -1,5 +1,8 @@
 /**
- * The payloads printed as barcodes on the notice (pagopa-facts.md §2).
+ * The payloads printed as barcodes on the notice, as pagoPA's notice specification defines them
+ * (the "avviso" templates of pagopa/pagopa-template-notice-pdf): the QR code carries
+ * PAGOPA|002|<notice number>|<creditor fiscal code>|<amount in cents>; the Poste Data Matrix the
+ * bollettino fields.
  */
 
 /** `PAGOPA|002|<nav 18>|<creditor fiscal code 11>|<cents>`, cents with at least 2 digits. */

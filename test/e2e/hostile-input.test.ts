@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 6, item 2): a seeded campaign of malformed and hostile requests over every
+ * Hostile input: a seeded campaign of malformed and hostile requests over every
  * endpoint — REST, the SOAP node interface, the signed receipt webhook — on the local stack.
  * Every request must get a precise refusal (ProblemJson naming the field, or a PAA fault) and
  * leave the layer exactly as it was: every item of the table and every queue's depth are

@@ -1,5 +1,5 @@
 /**
- * Log hygiene (issue 6, item 3): everything the layer printed during a realistic run — the
+ * Log hygiene: everything the layer printed during a realistic run — the
  * handlers' Powertools JSON on stdout/stderr (they run in this process), console output, and the
  * gateway's access log (startLocalLayer's `log`) — is scanned for the personal data and secrets
  * the run used: debtors' fiscal codes, names and e-mails, IBANs, API keys, webhook secrets (seeded

@@ -1,5 +1,5 @@
 /**
- * Tenant isolation (issue 6, item 3): every tenant route × {own key, other tenant's key, no key,
+ * Tenant isolation: every tenant route × {own key, other tenant's key, no key,
  * revoked key}. Another tenant's key, no key and a revoked key read, change, pay or list nothing
  * of this tenant's (positions, receipts, anomalies, dossiers, notices, webhooks, templates) and
  * leave the table and the queues exactly as they were; the other tenant's own routes do not

@@ -1,5 +1,5 @@
 /**
- * The App IO services API, simulated for the local cloud and the tests (pagopa-facts §5).
+ * The App IO services API, simulated for the local cloud and the tests (the App IO services API at https://api.io.pagopa.it/api/v1).
  *
  * Same paths as https://api.io.pagopa.it/api/v1 under the prefix /api/v1:
  *   POST /profiles {fiscal_code}        200 LimitedProfile | 400 | 404 citizen not on IO
