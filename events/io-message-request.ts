@@ -8,7 +8,7 @@ import { domainEventSchema, paymentReceivedEventSchema } from './domain-events';
 
 export const IO_SUBSCRIBED_EVENT_TYPES = ['debt-position.published', 'debt-position.invalidated', 'payment.received'] as const;
 
-/** A reminder due for one payment option (shared/domain/io-dispatch.ts dueReminders). */
+/** A reminder due for one payment option (shared/domain/app-io/reminders.ts). */
 export const reminderRequestSchema = z.object({
   eventId: z.string().min(1).max(200),
   eventType: z.literal('io.reminder'),

@@ -173,7 +173,7 @@ export function positionBody(p: PositionPlan): Record<string, unknown> {
   };
 }
 
-/** The options a new-notice message is due for at publication (shared/domain/io-dispatch.ts rule). */
+/** The options a new-notice message is due for at publication (shared/domain/app-io/messages.ts rule). */
 export function noticeOptionIndexes(p: PositionPlan): number[] {
   const single = p.options.findIndex((o) => !o.isPartialPayment);
   if (single >= 0) return [single];

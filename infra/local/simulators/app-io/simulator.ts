@@ -9,7 +9,7 @@
  *   POST /messages/{fiscal_code}        idem, fiscal code in the path
  *   GET  /messages/{fiscal_code}/{id}   200 {message, status} | 404
  * Every API call needs a registered `Ocp-Apim-Subscription-Key` (else 401, as APIM answers).
- * Validation is IO's own (shared/domain/io-message.ts). A message to a fiscal code that is not
+ * Validation is IO's own (shared/domain/app-io/io-api.ts). A message to a fiscal code that is not
  * on IO is accepted (201) and then REJECTED, as IO does: the sender must ask the profile first.
  *
  * Fault injection (429 with Retry-After, 500, latency, requests left unanswered) draws from a
