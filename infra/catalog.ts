@@ -46,6 +46,13 @@ export interface QueueDef {
    * ['debt-position.published']. The dispatcher gets a send grant on every such queue.
    */
   readonly subscribesTo?: readonly string[];
+  /**
+   * AWS only: alarm when the oldest message has waited longer than this (ApproximateAgeOfOldestMessage).
+   * Default: visibilityTimeoutSeconds × maxReceiveCount (how long a failing message can retry
+   * before its DLQ), at least 900 s. Set it higher where the consumer backs off on its own
+   * (ChangeMessageVisibility), so that the alarm means "not consumed", not "one message retrying".
+   */
+  readonly maxMessageAgeSeconds?: number;
 }
 
 export interface BucketDef {
@@ -92,6 +99,8 @@ export type TriggerDef =
       readonly batchSize: number;
       /** only records whose NEW image has this `type` attribute value reach the function */
       readonly itemType?: string;
+      /** AWS only: alarm when the consumer's IteratorAge exceeds this; default 600 s */
+      readonly maxIteratorAgeSeconds?: number;
     }
   | {
       readonly kind: 'schedule';
@@ -145,6 +154,17 @@ export interface FunctionDef {
   /** plain settings; secrets never go here */
   readonly environment?: Readonly<Record<string, string>>;
   readonly alarms?: readonly MetricAlarmDef[];
+  /**
+   * AWS only: API Gateway throttling of this function's back-office routes (requests/s, burst),
+   * capped at the stage's. Default by route: public routes 1/5 of the stage rate, writes 1/2,
+   * reads the stage rate.
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * AWS only: the error-rate alarm (Errors / Invocations over 15 minutes, only once there were
+   * minInvocations). Default 5 % of ≥ 10 invocations; scheduled functions 1 % of ≥ 1 (any failed run).
+   */
+  readonly errorRateAlarm?: { readonly thresholdPercent: number; readonly minInvocations: number };
 }
 
 export interface Catalog {
@@ -257,7 +277,8 @@ const queues: readonly QueueDef[] = [
       'debt-position.expired',
     ],
   },
-  { id: 'webhook-delivery', visibilityTimeoutSeconds: 180, maxReceiveCount: 8, retentionDays: 4 },
+  // the deliverer backs off up to 3600 s between its 8 tries (~2 h in all): older than 3 h means not consumed
+  { id: 'webhook-delivery', visibilityTimeoutSeconds: 180, maxReceiveCount: 8, retentionDays: 4, maxMessageAgeSeconds: 3 * 3600 },
   // notices (avvisi) rendered into the notices bucket when a position becomes payable or changes,
   // removed when it stops being payable (a payment may leave it PARTIALLY_PAID, or PAID)
   {
@@ -284,13 +305,15 @@ const queues: readonly QueueDef[] = [
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 20,
     retentionDays: 4,
+    // io-sender backs off up to 900 s between its 20 tries (~3.4 h in all)
+    maxMessageAgeSeconds: 4 * 3600,
     subscribesTo: ['debt-position.published', 'debt-position.invalidated', 'payment.received'],
   },
 ];
 
 export const catalog: Catalog = {
   service: 'pagopa-layer',
-  // shared/receipts-composition.ts writes ReceiptAnomaly here (checked by test/infra)
+  // the receipt processor counts ReceiptAnomaly here (platform().telemetry, shared/composition/receipts.ts; checked by test/infra)
   metricsNamespace: 'PagopaLayer',
   table: {
     id: 'main',
@@ -418,14 +441,18 @@ export const catalog: Catalog = {
       grants: [tableReadWrite, { resource: 'queue', id: 'webhook-delivery', access: 'consume' }],
     },
     // ---- payment notices (avvisi di pagamento) ----
-    api(
-      'get-debt-position-notice',
-      'GET',
-      `${ORG}/debtpositions/{iupd}/notice`,
-      'The payment notice (PDF) of a payable debt position',
-      [tableRead, { resource: 'bucket', id: 'notices', access: 'readWrite' }],
-      { memoryMb: 1024 },
-    ),
+    {
+      ...api(
+        'get-debt-position-notice',
+        'GET',
+        `${ORG}/debtpositions/{iupd}/notice`,
+        'The payment notice (PDF) of a payable debt position',
+        [tableRead, { resource: 'bucket', id: 'notices', access: 'readWrite' }],
+        { memoryMb: 1024 },
+      ),
+      // renders a PDF (1 GB function) when not rendered yet: bulk goes through notices/batches
+      throttle: { rateLimit: 10, burstLimit: 20 },
+    },
     {
       id: 'notice-renderer',
       description: 'Renders the notice of a position that became payable or changed; removes it when no longer payable',
@@ -435,10 +462,14 @@ export const catalog: Catalog = {
       triggers: [{ kind: 'queue', queue: 'notice-render', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 }],
       grants: [tableRead, { resource: 'bucket', id: 'notices', access: 'readWrite' }, { resource: 'queue', id: 'notice-render', access: 'consume' }],
     },
-    api('create-notice-batch', 'POST', `${ORG}/notices/batches`, 'Render the notices of many positions (up to 5000) asynchronously', [
-      tableReadWrite,
-      { resource: 'queue', id: 'notice-batch', access: 'send' },
-    ]),
+    {
+      ...api('create-notice-batch', 'POST', `${ORG}/notices/batches`, 'Render the notices of many positions (up to 5000) asynchronously', [
+        tableReadWrite,
+        { resource: 'queue', id: 'notice-batch', access: 'send' },
+      ]),
+      // one call starts up to 5000 renders
+      throttle: { rateLimit: 2, burstLimit: 5 },
+    },
     api('get-notice-batch', 'GET', `${ORG}/notices/batches/{batchId}`, 'Progress and results of a notice batch', [tableRead]),
     {
       id: 'notice-batch-worker',

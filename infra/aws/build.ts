@@ -29,12 +29,16 @@ export function buildStacks(app: App, opts: BuildOptions): BuiltStacks {
   if (app.node.tryGetContext(CROSS_STACK_FLAG) === undefined) app.node.setContext(CROSS_STACK_FLAG, 'strong');
   const config = readDeployConfig(app.node);
   const base = `PagopaLayer-${config.stage}`;
+  // Stack-level tags (CloudFormation propagates them to every resource it can tag), given
+  // explicitly: with @aws-cdk/core:explicitStackTags, Tags.of(stack) no longer sets them.
+  const tags = { service: opts.catalog.service, stage: config.stage };
   const stateful = new StatefulStack(app, `${base}-Stateful`, {
     catalog: opts.catalog,
     config,
     ...(opts.env ? { env: opts.env } : {}),
     description: `${opts.catalog.service} (${config.stage}): key, table, buckets`,
-    terminationProtection: config.isProd,
+    terminationProtection: config.retainData,
+    tags,
   });
   const stateless = new StatelessStack(app, `${base}-Stateless`, {
     catalog: opts.catalog,
@@ -44,7 +48,8 @@ export function buildStacks(app: App, opts: BuildOptions): BuiltStacks {
     key: stateful.key,
     bucketNameExports: stateful.bucketNameExports,
     ...(opts.env ? { env: opts.env } : {}),
-    description: `${opts.catalog.service} (${config.stage}): functions, API, queues, alarms`,
+    description: `${opts.catalog.service} (${config.stage}): functions, API, queues, alarms, dashboard`,
+    tags,
   });
   stateless.addStackDependency(stateful, 'bucket names are imported by export name');
   for (const stack of [stateful, stateless]) {

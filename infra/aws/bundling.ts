@@ -13,7 +13,7 @@
  * Powertools and our code. `import * as z from 'zod'` (not `{ z }`) keeps zod's locales out.
  */
 import type { BuildOptions } from 'esbuild';
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /** CJS dependencies bundled into ESM still call `require` (e.g. for node built-ins). */
 export const CJS_REQUIRE_BANNER =
@@ -46,6 +46,8 @@ export function cdkBundlingOptions(): BundlingOptions {
     banner: lambdaBundle.banner,
     externalModules: [...lambdaBundle.externalModules],
     forceDockerBundling: false,
+    // esbuild's CLI prints a size summary per bundle at its default level; warnings and errors only
+    logLevel: LogLevel.WARNING,
   };
 }
 

@@ -26,9 +26,22 @@ export interface EmailConfig {
 export interface DeployConfig {
   readonly stage: string;
   readonly isProd: boolean;
-  /** HTTP API default-stage throttling */
+  /**
+   * A test stage that holds no real tenant (context `sandbox=true`; refused for `prod`). Only a
+   * sandbox is destroyed with its stacks, keeps logs a week and may open the node API.
+   */
+  readonly sandbox: boolean;
+  /**
+   * Every stage that is not a sandbox (prod included) is treated as holding real data: KMS key,
+   * table, buckets and log groups are RETAINED on stack deletion, the table is deletion-protected
+   * and the Stateful stack termination-protected. Sandboxes: all of it DESTROYED with the stack.
+   */
+  readonly retainData: boolean;
+  /** HTTP API default-stage throttling (the default route settings of both APIs) */
   readonly apiThrottleRatePerSecond: number;
   readonly apiThrottleBurst: number;
+  /** browser origins allowed by CORS on the back-office API; absent: no CORS at all */
+  readonly corsAllowedOrigins?: readonly string[];
   readonly alarmEmail?: string;
   readonly nodeMtls?: MtlsDomainConfig;
   /**
@@ -36,6 +49,11 @@ export interface DeployConfig {
    * $context.identity.sourceIp; HTTP APIs have no resource policy and no WAF).
    */
   readonly nodeAllowedCidrs?: readonly string[];
+  /**
+   * Sandbox only, never prod (context `nodeApiPublicForTestsOnly=true`): the node API on its
+   * default execute-api endpoint with neither mutual TLS nor an IP allow list.
+   */
+  readonly nodeApiPublicForTestsOnly: boolean;
   readonly email?: EmailConfig;
   /** customer-managed KMS key of the secrets granted by the catalog; absent: aws/secretsmanager */
   readonly secretsKmsKeyArn?: string;
@@ -47,7 +65,28 @@ export interface DeployConfig {
   readonly logRetentionDays: number;
 }
 
+/** A deployment the context describes badly or unsafely: app.ts prints its message, no stack trace. */
+export class DeployConfigError extends Error {
+  override readonly name = 'DeployConfigError';
+}
+
 const STAGE_RE = /^[a-z][a-z0-9-]{1,15}$/;
+
+/** Above these a stage limit is no limit at all (the account's regional HTTP API quota is 10,000 rps, burst 5,000). */
+export const MAX_THROTTLE_RATE = 5000;
+export const MAX_THROTTLE_BURST = 5000;
+
+/** The widest range nodeAllowedCidrs accepts. */
+export const MIN_ALLOWED_CIDR_BITS = 8;
+
+/** The retention periods CloudWatch Logs accepts (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** The context keys that protect the node API, named in every error about it. */
+export const NODE_PROTECTION_HELP =
+  "set mutual TLS with -c nodeMtlsDomain=<domain> -c nodeMtlsCertificateArn=<ACM certificate ARN> -c nodeMtlsTruststoreUri=s3://<bucket>/<key>.pem " +
+  '(and -c nodeMtlsTruststoreVersion=<S3 version>), or an IPv4 allow list with -c nodeAllowedCidrs=<cidr>[,<cidr>...]. ' +
+  "A test stage that holds no real tenant may instead opt out with -c sandbox=true -c nodeApiPublicForTestsOnly=true (refused for stage 'prod').";
 
 function str(node: Node, key: string): string | undefined {
   const v = node.tryGetContext(key);
@@ -55,24 +94,53 @@ function str(node: Node, key: string): string | undefined {
   return String(v);
 }
 
-function positiveInt(node: Node, key: string, fallback: number): number {
+function positiveInt(node: Node, key: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = str(node, key);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`context '${key}' must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(n) || n <= 0 || n > max) {
+    throw new DeployConfigError(`context '${key}' must be a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got '${raw}'`);
+  }
   return n;
+}
+
+/** true/'true' or false/'false'/absent; anything else is a typo and fails. */
+function bool(node: Node, key: string): boolean {
+  const v = node.tryGetContext(key);
+  if (v === undefined || v === null || v === '' || v === false || v === 'false') return false;
+  if (v === true || v === 'true') return true;
+  throw new DeployConfigError(`context '${key}' must be 'true' or 'false', got '${String(v)}'`);
 }
 
 export function readDeployConfig(node: Node): DeployConfig {
   const stage = str(node, 'stage') ?? 'dev';
   if (!STAGE_RE.test(stage)) {
-    throw new Error(`context 'stage' must match ${STAGE_RE} (lower-case, 2-16 chars), got '${stage}'`);
+    throw new DeployConfigError(`context 'stage' must match ${STAGE_RE} (lower-case, 2-16 chars), got '${stage}'`);
   }
   const isProd = stage === 'prod';
+  const sandbox = bool(node, 'sandbox');
+  const nodeApiPublicForTestsOnly = bool(node, 'nodeApiPublicForTestsOnly');
+  if (isProd && nodeApiPublicForTestsOnly) {
+    throw new DeployConfigError(
+      "context 'nodeApiPublicForTestsOnly' is refused for stage 'prod': production never exposes the pagoPA node API without client authentication; " +
+        NODE_PROTECTION_HELP,
+    );
+  }
+  if (isProd && sandbox) {
+    throw new DeployConfigError("context 'sandbox=true' is refused for stage 'prod': prod holds real tenants (its data is retained, its node API protected)");
+  }
+  if (nodeApiPublicForTestsOnly && !sandbox) {
+    throw new DeployConfigError(
+      `context 'nodeApiPublicForTestsOnly' needs 'sandbox=true': stage '${stage}' is not marked as a test stage without real tenants`,
+    );
+  }
 
   const alarmEmail = str(node, 'alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    throw new Error(`context 'alarmEmail' is not an e-mail address: '${alarmEmail}'`);
+    throw new DeployConfigError(`context 'alarmEmail' is not an e-mail address: '${alarmEmail}'`);
+  }
+  if (isProd && alarmEmail === undefined) {
+    throw new DeployConfigError("stage 'prod' needs context 'alarmEmail' (-c alarmEmail=ops@comune.example.it): alarms that reach nobody are no alarms");
   }
 
   const domainName = str(node, 'nodeMtlsDomain');
@@ -80,42 +148,67 @@ export function readDeployConfig(node: Node): DeployConfig {
   const certificateArn = str(node, 'nodeMtlsCertificateArn');
   const mtlsKeys = [domainName, truststoreUri, certificateArn].filter((v) => v !== undefined).length;
   if (mtlsKeys !== 0 && mtlsKeys !== 3) {
-    throw new Error(
+    throw new DeployConfigError(
       "mutual TLS needs all three context keys 'nodeMtlsDomain', 'nodeMtlsTruststoreUri' and 'nodeMtlsCertificateArn'",
     );
   }
-  if (truststoreUri !== undefined && !/^s3:\/\/[^/]+\/.+/.test(truststoreUri)) {
-    throw new Error(`context 'nodeMtlsTruststoreUri' must look like s3://bucket/key.pem, got '${truststoreUri}'`);
+  if (truststoreUri !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(truststoreUri)) {
+    throw new DeployConfigError(`context 'nodeMtlsTruststoreUri' must look like s3://bucket/key.pem, got '${truststoreUri}'`);
   }
   const truststoreVersion = str(node, 'nodeMtlsTruststoreVersion');
 
   const cidrsRaw = str(node, 'nodeAllowedCidrs');
   const nodeAllowedCidrs = cidrsRaw?.split(',').map((c) => c.trim()).filter((c) => c !== '');
   for (const c of nodeAllowedCidrs ?? []) {
-    if (!isCidr(c)) throw new Error(`context 'nodeAllowedCidrs' must be comma-separated IPv4 CIDRs (203.0.113.0/24), got '${c}'`);
+    if (!isCidr(c)) throw new DeployConfigError(`context 'nodeAllowedCidrs' must be comma-separated IPv4 CIDRs (203.0.113.0/24), got '${c}'`);
+    // 0.0.0.0/0 and the like would make the allow list a silent opt-out
+    if (Number(c.split('/')[1]) < MIN_ALLOWED_CIDR_BITS) {
+      throw new DeployConfigError(
+        `context 'nodeAllowedCidrs' refuses '${c}': a range wider than /${MIN_ALLOWED_CIDR_BITS} is no allow list; name the pagoPA node's egress ranges`,
+      );
+    }
   }
   if (nodeAllowedCidrs?.length && domainName) {
-    throw new Error(
+    throw new DeployConfigError(
       "context 'nodeAllowedCidrs' applies only without mutual TLS: with 'nodeMtlsDomain' the node API has no other endpoint and the client certificate is the control",
     );
+  }
+
+  if (nodeApiPublicForTestsOnly && (mtlsKeys > 0 || nodeAllowedCidrs?.length)) {
+    throw new DeployConfigError("context 'nodeApiPublicForTestsOnly' contradicts the node protection also given (nodeMtls* or nodeAllowedCidrs): drop one");
+  }
+
+  const corsAllowedOrigins = readCorsOrigins(node, sandbox);
+  const logRetentionDays = positiveInt(node, 'logRetentionDays', sandbox ? 7 : 365);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new DeployConfigError(`context 'logRetentionDays' must be one of CloudWatch's periods (${LOG_RETENTION_DAYS.join(', ')}), got ${logRetentionDays}`);
   }
 
   const email = readEmailConfig(node);
   const secretsKmsKeyArn = str(node, 'secretsKmsKeyArn');
   if (secretsKmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/.test(secretsKmsKeyArn)) {
-    throw new Error(`context 'secretsKmsKeyArn' must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${secretsKmsKeyArn}'`);
+    throw new DeployConfigError(`context 'secretsKmsKeyArn' must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got '${secretsKmsKeyArn}'`);
   }
 
   const lambdaCode = str(node, 'lambdaCode') ?? 'esbuild';
   if (lambdaCode !== 'esbuild' && lambdaCode !== 'placeholder') {
-    throw new Error(`context 'lambdaCode' must be 'esbuild' or 'placeholder', got '${lambdaCode}'`);
+    throw new DeployConfigError(`context 'lambdaCode' must be 'esbuild' or 'placeholder', got '${lambdaCode}'`);
+  }
+
+  const apiThrottleRatePerSecond = positiveInt(node, 'apiThrottleRate', 50, MAX_THROTTLE_RATE);
+  const apiThrottleBurst = positiveInt(node, 'apiThrottleBurst', 100, MAX_THROTTLE_BURST);
+  if (apiThrottleBurst < apiThrottleRatePerSecond) {
+    throw new DeployConfigError(`context 'apiThrottleBurst' (${apiThrottleBurst}) must be at least 'apiThrottleRate' (${apiThrottleRatePerSecond})`);
   }
 
   return {
     stage,
     isProd,
-    apiThrottleRatePerSecond: positiveInt(node, 'apiThrottleRate', 50),
-    apiThrottleBurst: positiveInt(node, 'apiThrottleBurst', 100),
+    sandbox,
+    retainData: !sandbox,
+    apiThrottleRatePerSecond,
+    apiThrottleBurst,
+    ...(corsAllowedOrigins ? { corsAllowedOrigins } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(domainName && truststoreUri && certificateArn
       ? {
@@ -128,11 +221,53 @@ export function readDeployConfig(node: Node): DeployConfig {
         }
       : {}),
     ...(nodeAllowedCidrs?.length ? { nodeAllowedCidrs } : {}),
+    nodeApiPublicForTestsOnly,
     ...(email ? { email } : {}),
     ...(secretsKmsKeyArn ? { secretsKmsKeyArn } : {}),
     lambdaCode,
-    logRetentionDays: isProd ? 365 : 7,
+    logRetentionDays,
   };
+}
+
+/** How the node API of a stage is protected; see assertNodeApiProtected. */
+export type NodeApiProtection = 'mtls' | 'allow-list' | 'public-sandbox';
+
+/**
+ * Refuses to build a node API that anyone on the internet could call: without mutual TLS or an
+ * IP allow list, the node routes (paGetPaymentV2 reads debtors' data, paSendRTV2 marks debts
+ * PAID) are protected only by caller ids that are public. Only a sandbox may opt out, loudly.
+ */
+export function assertNodeApiProtected(config: DeployConfig): NodeApiProtection {
+  if (config.nodeMtls) return 'mtls';
+  if (config.nodeAllowedCidrs?.length) return 'allow-list';
+  if (config.sandbox && config.nodeApiPublicForTestsOnly && !config.isProd) return 'public-sandbox';
+  throw new DeployConfigError(
+    `stage '${config.stage}' would expose the pagoPA node API (SOAP paForNode: paVerifyPaymentNotice, paGetPaymentV2, paSendRTV2) ` +
+      'to the whole internet, protected only by caller ids that are not secrets. Refusing to synthesize: ' +
+      NODE_PROTECTION_HELP,
+  );
+}
+
+const HTTPS_ORIGIN_RE = /^https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/;
+const LOCAL_ORIGIN_RE = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
+/** CORS is off unless origins are named; never a wildcard, plain http only to localhost in a sandbox. */
+function readCorsOrigins(node: Node, sandbox: boolean): string[] | undefined {
+  const raw = str(node, 'corsAllowedOrigins');
+  if (raw === undefined) return undefined;
+  const origins = raw.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  if (origins.length === 0) return undefined;
+  for (const o of origins) {
+    if (o.includes('*')) {
+      throw new DeployConfigError(`context 'corsAllowedOrigins' refuses wildcards ('${o}'): name each origin, e.g. https://backoffice.comune.example.it`);
+    }
+    if (!HTTPS_ORIGIN_RE.test(o) && !(sandbox && LOCAL_ORIGIN_RE.test(o))) {
+      throw new DeployConfigError(
+        `context 'corsAllowedOrigins' must be comma-separated https origins (https://host[:port], lower case, no path)${sandbox ? ' or http://localhost[:port]' : ''}, got '${o}'`,
+      );
+    }
+  }
+  return origins;
 }
 
 const EMAIL_RE = /^[^@\s]+@([a-z0-9-]+(\.[a-z0-9-]+)+)$/i;
@@ -144,13 +279,13 @@ function readEmailConfig(node: Node): EmailConfig | undefined {
   const configurationSet = str(node, 'sesConfigurationSet');
   if (identity === undefined) {
     if (fromRaw !== undefined || configurationSet !== undefined) {
-      throw new Error("context 'emailFrom' and 'sesConfigurationSet' need 'sesIdentity' (the verified SES domain or address)");
+      throw new DeployConfigError("context 'emailFrom' and 'sesConfigurationSet' need 'sesIdentity' (the verified SES domain or address)");
     }
     return undefined;
   }
   const identityIsAddress = identity.includes('@');
   if (identityIsAddress ? !EMAIL_RE.test(identity) : !DOMAIN_RE.test(identity)) {
-    throw new Error(`context 'sesIdentity' must be a domain (comune.example.it) or an e-mail address, got '${identity}'`);
+    throw new DeployConfigError(`context 'sesIdentity' must be a domain (comune.example.it) or an e-mail address, got '${identity}'`);
   }
   // a domain identity sends from any address of the domain or its subdomains; an address identity from itself only
   const from = fromRaw ?? (identityIsAddress ? identity : `avvisi@${identity}`);
@@ -158,9 +293,9 @@ function readEmailConfig(node: Node): EmailConfig | undefined {
   const covered = identityIsAddress
     ? from.toLowerCase() === identity.toLowerCase()
     : fromDomain !== undefined && (fromDomain === identity.toLowerCase() || fromDomain.endsWith(`.${identity.toLowerCase()}`));
-  if (!covered) throw new Error(`context 'emailFrom' '${from}' is not covered by the SES identity '${identity}'`);
+  if (!covered) throw new DeployConfigError(`context 'emailFrom' '${from}' is not covered by the SES identity '${identity}'`);
   if (configurationSet !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(configurationSet)) {
-    throw new Error(`context 'sesConfigurationSet' must be an SES configuration set name, got '${configurationSet}'`);
+    throw new DeployConfigError(`context 'sesConfigurationSet' must be an SES configuration set name, got '${configurationSet}'`);
   }
   return { identity, from, ...(configurationSet ? { configurationSet } : {}) };
 }

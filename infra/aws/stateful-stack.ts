@@ -31,15 +31,19 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const { catalog, config } = props;
-    const removalPolicy = config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // Every stage that may hold real tenants (all but an explicit sandbox, prod included) keeps
+    // its data when a stack is deleted; a sandbox leaves nothing behind (not even its key).
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // One customer-managed key for the layer's data at rest (table, buckets, queues, logs,
-    // alarm topic). Kept on stack deletion in every stage: data encrypted with it may outlive us.
+    // alarm topic). Retained with the data it protects (a retained table or log group is
+    // unreadable without it); in a sandbox scheduled for deletion after the minimum 7 days.
     this.key = new kms.Key(this, 'DataKey', {
       description: `${catalog.service} ${config.stage}: data at rest (DynamoDB, S3, SQS, logs, alarms)`,
       enableKeyRotation: true,
       alias: `alias/${catalog.service}-${config.stage}`,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy,
+      ...(config.retainData ? {} : { pendingWindow: Duration.days(7) }),
     });
     // CloudWatch Logs encrypts the functions' and the API's log groups with this key.
     this.key.addToResourcePolicy(
@@ -77,7 +81,7 @@ export class StatefulStack extends Stack {
       stream:
         t.stream === 'NEW_AND_OLD_IMAGES' ? dynamodb.StreamViewType.NEW_AND_OLD_IMAGES : dynamodb.StreamViewType.NEW_IMAGE,
       timeToLiveAttribute: t.ttlAttribute,
-      deletionProtection: config.isProd,
+      deletionProtection: config.retainData,
       removalPolicy,
     });
     for (const gsi of t.globalIndexes) {
@@ -95,8 +99,9 @@ export class StatefulStack extends Stack {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.isProd ? 400 : 30) }],
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.retainData ? 400 : 30) }],
       removalPolicy,
     });
     Validations.of(this.accessLogsBucket).acknowledge({
@@ -114,7 +119,9 @@ export class StatefulStack extends Stack {
           encryptionKey: this.key,
           bucketKeyEnabled: true,
           blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          // HTTPS only, and TLS 1.2 at least (a deny on aws:SecureTransport and on s3:TlsVersion < 1.2)
           enforceSSL: true,
+          minimumTLSVersion: 1.2,
           versioned: true,
           objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
           serverAccessLogsBucket: this.accessLogsBucket,

@@ -1,14 +1,14 @@
 /**
  * What can be redeployed at will: queues (with their DLQs), one Lambda per catalog function,
- * the HTTP API, the event sources and schedules, and the alarms. Built from the catalog prop.
+ * the HTTP APIs, the event sources and schedules, the alarms and the dashboard. Built from the
+ * catalog prop.
  */
-import { CfnOutput, Duration, Fn, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
@@ -22,8 +22,17 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Catalog, FunctionDef, HttpAudience } from '../catalog';
-import type { DeployConfig } from './config';
+import { assertNodeApiProtected, type DeployConfig, type NodeApiProtection } from './config';
+import {
+  AlarmFactory,
+  API_5XX_RATE,
+  DEFAULT_ERROR_RATE,
+  DEFAULT_MAX_ITERATOR_AGE_SECONDS,
+  errorRateRuleFor,
+  maxMessageAgeSecondsFor,
+} from './constructs/alarms';
 import { CatalogFunction } from './constructs/catalog-function';
+import { LayerDashboard } from './constructs/dashboard';
 import { IpAllowList } from './constructs/ip-allow-list';
 import { validateCatalogForAws } from './validate-catalog';
 
@@ -51,13 +60,28 @@ export class StatelessStack extends Stack {
    */
   readonly nodeApi?: apigw.HttpApi;
   readonly alarmTopic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  /** how the node API is protected in this stage (undefined: the catalog has no node route) */
+  readonly nodeApiProtection?: NodeApiProtection;
+  /** the on-failure queue of each stream-triggered function */
+  readonly streamFailures = new Map<string, sqs.Queue>();
   private readonly nodeAllowList?: IpAllowList;
+  private readonly alarms: AlarmFactory;
+  /** back-office route key → its throttling */
+  private readonly routeThrottles = new Map<string, { rateLimit: number; burstLimit: number }>();
+  private readonly backOfficeRoutes: apigw.HttpRoute[] = [];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { catalog, config, table, key } = props;
     validateCatalogForAws(catalog);
     const prefix = `${catalog.service}-${config.stage}`;
+    const hasNodeRoutes = catalog.functions.some((f) => f.triggers.some((t) => t.kind === 'http' && t.audience === 'pagopa-node'));
+    if (config.nodeMtls && !hasNodeRoutes) {
+      throw new Error("mutual TLS is configured (context 'nodeMtlsDomain') but the catalog has no http trigger with audience 'pagopa-node'");
+    }
+    // Before anything is built: no node API without client authentication outside a sandbox.
+    if (hasNodeRoutes) this.nodeApiProtection = assertNodeApiProtected(config);
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       topicName: `${prefix}-alarms`,
@@ -66,19 +90,8 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
     });
     if (config.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
-    const alarmAction = new cwActions.SnsAction(this.alarmTopic);
-    const alarm = (scope: Construct, id: string, metric: cloudwatch.IMetric, description: string) => {
-      const a = new cloudwatch.Alarm(scope, id, {
-        metric,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(alarmAction);
-      return a;
-    };
+    this.alarms = new AlarmFactory(this.alarmTopic, prefix);
+    const alarms = this.alarms;
 
     // Queues, each with its dead-letter queue `<id>-dlq`.
     for (const def of catalog.queues) {
@@ -105,11 +118,22 @@ export class StatelessStack extends Stack {
         deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
       });
       this.queues.set(def.id, { queue, dlq });
-      alarm(
+      alarms.above(
         dlq,
         'NotEmptyAlarm',
         dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-        `${prefix}: messages parked in the dead-letter queue of '${def.id}'`,
+        0,
+        `messages parked in the dead-letter queue of '${def.id}': they were given up after ${def.maxReceiveCount} receives; ` +
+          'look at them, fix the cause, then redrive them to the queue',
+      );
+      const maxAge = maxMessageAgeSecondsFor(def);
+      alarms.above(
+        queue,
+        'OldestMessageAgeAlarm',
+        queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        maxAge,
+        `the oldest message of '${def.id}' has waited more than ${maxAge} s: the queue is not being consumed fast enough ` +
+          '(consumer failing, throttled or disabled, or a backlog)',
       );
     }
 
@@ -133,14 +157,34 @@ export class StatelessStack extends Stack {
       return q.queue;
     };
 
-    const logRetention = config.isProd ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_WEEK;
-    // CORS off on both: callers are back-office servers and the pagoPA node, never browsers.
-    const makeApi = (id: string, apiName: string, description: string, disableExecuteApiEndpoint: boolean) => {
-      const api = new apigw.HttpApi(this, id, { apiName, description, createDefaultStage: false, disableExecuteApiEndpoint });
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+    const logRemovalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // CORS: none, unless the stage names browser origins for the back-office API (never a
+    // wildcard, never credentials); never on the node API.
+    const makeApi = (id: string, apiName: string, description: string, disableExecuteApiEndpoint: boolean, cors?: readonly string[]) => {
+      const api = new apigw.HttpApi(this, id, {
+        apiName,
+        description,
+        createDefaultStage: false,
+        disableExecuteApiEndpoint,
+        ...(cors
+          ? {
+              corsPreflight: {
+                allowOrigins: [...cors],
+                allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.DELETE],
+                allowHeaders: ['content-type', 'ocp-apim-subscription-key'],
+                exposeHeaders: ['location'],
+                allowCredentials: false,
+                maxAge: Duration.hours(1),
+              },
+            }
+          : {}),
+      });
       const accessLogs = new logs.LogGroup(this, `${id}AccessLogs`, {
         logGroupName: `/aws/apigateway/${apiName}`,
         retention: logRetention,
         encryptionKey: key,
+        removalPolicy: logRemovalPolicy,
       });
       const apiStage = new apigw.HttpStage(this, `${id}DefaultStage`, {
         httpApi: api,
@@ -159,27 +203,30 @@ export class StatelessStack extends Stack {
       `${prefix}-api`,
       `${catalog.service} (${config.stage}): GPD-style back-office API`,
       false,
+      config.corsAllowedOrigins,
     );
     this.httpApi = httpApi;
-    const hasNodeRoutes = catalog.functions.some((f) => f.triggers.some((t) => t.kind === 'http' && t.audience === 'pagopa-node'));
-    if (config.nodeMtls && !hasNodeRoutes) {
-      throw new Error("mutual TLS is configured (context 'nodeMtlsDomain') but the catalog has no http trigger with audience 'pagopa-node'");
-    }
-    const node = hasNodeRoutes
+    const nodeApiDescription: Record<NodeApiProtection, string> = {
+      mtls: `mutual TLS at ${config.nodeMtls?.domainName} only`,
+      'allow-list': `IPv4 allow list ${config.nodeAllowedCidrs?.join(', ')}`,
+      'public-sandbox': 'SANDBOX: no client authentication (nodeApiPublicForTestsOnly)',
+    };
+    const node = this.nodeApiProtection
       ? makeApi(
           'NodeApi',
           `${prefix}-node-api`,
-          `${catalog.service} (${config.stage}): pagoPA node interface (${config.nodeMtls ? `mutual TLS at ${config.nodeMtls.domainName} only` : 'no mutual TLS in this stage'})`,
-          config.nodeMtls !== undefined,
+          `${catalog.service} (${config.stage}): pagoPA node interface (${nodeApiDescription[this.nodeApiProtection]})`,
+          this.nodeApiProtection === 'mtls',
         )
       : undefined;
     this.nodeApi = node?.api;
-    if (node && !config.nodeMtls && config.nodeAllowedCidrs) {
+    if (node && this.nodeApiProtection === 'allow-list') {
       this.nodeAllowList = new IpAllowList(this, 'NodeIpAllowList', {
         functionName: `${prefix}-node-ip-allow-list`,
-        cidrs: config.nodeAllowedCidrs,
+        cidrs: config.nodeAllowedCidrs!,
         key,
         logRetention,
+        logRemovalPolicy,
       });
     }
 
@@ -208,11 +255,25 @@ export class StatelessStack extends Stack {
       this.functions.set(def.id, cf);
       this.addTriggers(def, cf, { catalog, prefix, queue, table, config });
 
-      alarm(cf, 'ErrorsAlarm', cf.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), `${prefix}: '${def.id}' failed invocations`);
-      alarm(cf, 'ThrottlesAlarm', cf.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), `${prefix}: '${def.id}' throttled invocations`);
+      alarms.errorRate(cf, 'ErrorRateAlarm', {
+        failed: cf.fn.metricErrors({ statistic: 'Sum' }),
+        total: cf.fn.metricInvocations({ statistic: 'Sum' }),
+        rule: errorRateRuleFor(def),
+        what: `${def.id} error rate`,
+        description: `'${def.id}' invocations failing (unhandled errors and timeouts); see its log group /aws/lambda/${cf.functionName}`,
+      });
+      alarms.above(
+        cf,
+        'ThrottlesAlarm',
+        cf.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        0,
+        `'${def.id}' throttled invocations: the account's Lambda concurrency is exhausted`,
+      );
       for (const a of def.alarms ?? []) {
-        const metricAlarm = new cloudwatch.Alarm(cf, `MetricAlarm-${a.metric}`, {
-          metric: new cloudwatch.Metric({
+        alarms.atLeast(
+          cf,
+          `MetricAlarm-${a.metric}`,
+          new cloudwatch.Metric({
             namespace: a.namespace,
             metricName: a.metric,
             // Powertools Metrics' one default dimension
@@ -220,31 +281,64 @@ export class StatelessStack extends Stack {
             statistic: 'Sum',
             period: Duration.minutes(5),
           }),
-          threshold: a.threshold,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          // no data point = nothing emitted = no anomaly
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `${prefix}: '${def.id}' ${a.metric}. ${a.description}`,
-        });
-        metricAlarm.addAlarmAction(alarmAction);
+          a.threshold,
+          `'${def.id}' ${a.metric}. ${a.description}`,
+        );
       }
     }
 
-    alarm(
-      this.httpApi,
-      'ServerErrorAlarm',
-      this.httpApi.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      `${prefix}: back-office HTTP API answered 5xx`,
+    // Per-route throttling of the back-office API (the node API keeps the stage default).
+    const cfnStage = stage.node.defaultChild as apigw.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      [...this.routeThrottles.entries()].map(([routeKey, t]) => [routeKey, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }]),
     );
-    if (node) {
-      alarm(
-        node.api,
-        'ServerErrorAlarm',
-        node.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-        `${prefix}: pagoPA node HTTP API answered 5xx (the node retries, receipts may be delayed)`,
-      );
+    // route settings name routes: the stage is updated only once they exist
+    for (const route of this.backOfficeRoutes) cfnStage.node.addDependency(route);
+
+    const apis = [{ name: 'Back-office API', api: this.httpApi, what: 'back-office HTTP API' }];
+    if (node) apis.push({ name: 'pagoPA node API', api: node.api, what: 'pagoPA node HTTP API (the node retries: receipts may be late)' });
+    for (const { api, what } of apis) {
+      alarms.errorRate(api, 'ServerErrorRateAlarm', {
+        failed: api.metricServerError({ statistic: 'Sum' }),
+        total: api.metricCount({ statistic: 'Sum' }),
+        rule: API_5XX_RATE,
+        what: '5xx rate',
+        description: `${what} answering 5xx`,
+      });
     }
+    if (node) {
+      // The station answers the node 200, SOAP faults included (400 only to a body that is no
+      // paForNode request at all): 4xx means the node is refused (the allow list after a change
+      // of its addresses, throttling), and receipts stop.
+      alarms.errorRate(node.api, 'ClientErrorRateAlarm', {
+        failed: node.api.metricClientError({ statistic: 'Sum' }),
+        total: node.api.metricCount({ statistic: 'Sum' }),
+        rule: API_5XX_RATE,
+        what: '4xx rate',
+        description:
+          'pagoPA node HTTP API refusing the node (403 from the IP allow list: did its addresses change? 429: throttled); receipts and payments stop',
+      });
+    }
+    if (this.nodeAllowList) {
+      alarms.errorRate(this.nodeAllowList, 'ErrorRateAlarm', {
+        failed: this.nodeAllowList.fn.metricErrors({ statistic: 'Sum' }),
+        total: this.nodeAllowList.fn.metricInvocations({ statistic: 'Sum' }),
+        rule: DEFAULT_ERROR_RATE,
+        what: 'node allow-list authorizer error rate',
+        description: 'the node API allow-list authorizer is failing: the node gets 500 on every call',
+      });
+    }
+
+    this.dashboard = new LayerDashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      title: `${catalog.service} · ${config.stage}`,
+      ...(catalog.metricsNamespace ? { metricsNamespace: catalog.metricsNamespace } : {}),
+      functions: this.functions,
+      queues: this.queues,
+      streamFailures: this.streamFailures,
+      streamConsumers: catalog.functions.filter((f) => f.triggers.some((t) => t.kind === 'stream')).map((f) => f.id),
+      apis,
+    }).dashboard;
 
     if (config.nodeMtls) {
       const m = config.nodeMtls;
@@ -271,12 +365,15 @@ export class StatelessStack extends Stack {
     if (node) {
       new CfnOutput(this, 'NodeApiUrl', {
         value: config.nodeMtls ? `https://${config.nodeMtls.domainName}/` : node.stage.url,
-        description: config.nodeMtls
-          ? 'Base URL of the pagoPA node API (mutual TLS; its execute-api endpoint is disabled)'
-          : 'Base URL of the pagoPA node API (NO mutual TLS in this stage)',
+        description: {
+          mtls: 'Base URL of the pagoPA node API (mutual TLS; its execute-api endpoint is disabled)',
+          'allow-list': 'Base URL of the pagoPA node API (IPv4 allow list, no mutual TLS)',
+          'public-sandbox': 'Base URL of the pagoPA node API (SANDBOX: no client authentication)',
+        }[this.nodeApiProtection!],
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: prefix, description: 'CloudWatch dashboard of this stage' });
     for (const [qid, { queue: q }] of this.queues) new CfnOutput(this, `QueueUrl-${qid}`, { value: q.queueUrl });
   }
 
@@ -299,6 +396,10 @@ export class StatelessStack extends Stack {
             }),
             ...(authorizer ? { authorizer } : {}),
           });
+          if (audience === 'back-office') {
+            this.routeThrottles.set(`${trigger.method} ${trigger.path}`, routeThrottle(def, trigger, ctx.config));
+            this.backOfficeRoutes.push(...routes);
+          }
           // with the allow-list authorizer the route has an authorizer: nothing to acknowledge
           if (!authorizer) {
             for (const route of routes) {
@@ -332,6 +433,7 @@ export class StatelessStack extends Stack {
             id: 'AwsSolutions-SQS3',
             reason: `On-failure destination of the '${def.id}' stream event source, i.e. itself a dead-letter queue; its depth is alarmed.`,
           });
+          this.streamFailures.set(def.id, failures);
           cf.fn.addEventSource(
             new sources.DynamoEventSource(ctx.table, {
               // TRIM_HORIZON, not LATEST: a new or re-created mapping starts from the oldest
@@ -356,15 +458,33 @@ export class StatelessStack extends Stack {
                 : {}),
             }),
           );
-          const a = new cloudwatch.Alarm(failures, 'NotEmptyAlarm', {
-            metric: failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-            threshold: 0,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarmDescription: `${ctx.prefix}: stream batches of '${def.id}' given up after ${STREAM_RETRY_ATTEMPTS} retries`,
-          });
-          a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+          // The stream event source grants dynamodb:ListStreams on '*' (the only statement on
+          // '*' since X-Ray is off): the action has no resource-level permissions and lists
+          // stream ARNs, no data; the records are read on this table's stream ARN only.
+          const streamPolicy = cf.role.node.tryFindChild('DefaultPolicy');
+          if (streamPolicy) {
+            Validations.of(streamPolicy).acknowledge({
+              id: 'AwsSolutions-IAM5[Resource::*]',
+              reason:
+                "dynamodb:ListStreams, added by the DynamoDB event source, supports no resource-level permission; it lists stream ARNs, not data (GetRecords, GetShardIterator and DescribeStream are on this table's stream ARN only).",
+            });
+          }
+          this.alarms.above(
+            failures,
+            'NotEmptyAlarm',
+            failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+            0,
+            `stream batches of '${def.id}' given up after ${STREAM_RETRY_ATTEMPTS} retries: the messages hold the shard and sequence numbers of the lost records`,
+          );
+          const maxIteratorAge = trigger.maxIteratorAgeSeconds ?? DEFAULT_MAX_ITERATOR_AGE_SECONDS;
+          this.alarms.above(
+            cf,
+            'IteratorAgeAlarm',
+            cf.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+            maxIteratorAge * 1000,
+            `'${def.id}' is more than ${maxIteratorAge} s behind the table stream: outbox events (notices, App IO messages, webhooks) are late; ` +
+              'records older than 24 h leave the stream',
+          );
           break;
         }
         case 'schedule': {
@@ -414,6 +534,32 @@ export function apig4Reason(
   if ((trigger.audience ?? 'back-office') === 'back-office') return `${route}: ${trigger.unauthenticatedReason}`;
   const network = config.nodeMtls
     ? `Network: only through https://${config.nodeMtls.domainName}, which requires a client certificate issued by the pagoPA node CA (mutual TLS, truststore ${config.nodeMtls.truststoreUri}); the node API's default execute-api endpoint is disabled.`
-    : `Network: stage '${config.stage}' has NO mutual TLS and no IP allow list: the route is on the node API's default execute-api endpoint and anyone who knows the caller ids can call it; never hold real tenants in such a stage.`;
+    : config.nodeAllowedCidrs?.length
+      ? `Network: only from ${config.nodeAllowedCidrs.join(', ')} (IPv4 allow-list authorizer on the TCP source address); no mutual TLS.`
+      : `Network: sandbox stage '${config.stage}' has NO mutual TLS and no IP allow list (it opted out with nodeApiPublicForTestsOnly=true): the route is on the node API's default execute-api endpoint and anyone who knows the caller ids can call it; it holds test data only, and synth refuses this outside a sandbox and in prod.`;
   return `${route}: ${trigger.unauthenticatedReason} ${network}`;
+}
+
+/**
+ * Throttling of one back-office route: the catalog's (never above the stage's), or by kind of
+ * route. Public routes (no API key) get a fifth of the stage rate, so that nobody can spend the
+ * stage's budget (and the account's Lambda concurrency) without a key; writes half; reads the
+ * stage rate.
+ */
+export function routeThrottle(
+  def: FunctionDef,
+  trigger: Extract<FunctionDef['triggers'][number], { kind: 'http' }>,
+  config: DeployConfig,
+): { rateLimit: number; burstLimit: number } {
+  if (def.throttle) {
+    return {
+      rateLimit: Math.min(def.throttle.rateLimit, config.apiThrottleRatePerSecond),
+      burstLimit: Math.min(def.throttle.burstLimit, config.apiThrottleBurst),
+    };
+  }
+  const share = !trigger.authenticated ? 5 : trigger.method === 'GET' ? 1 : 2;
+  return {
+    rateLimit: Math.max(1, Math.floor(config.apiThrottleRatePerSecond / share)),
+    burstLimit: Math.max(1, Math.floor(config.apiThrottleBurst / share)),
+  };
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { build } from 'esbuild';
-import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
 import { CJS_REQUIRE_BANNER, esbuildOptions } from '../../infra/aws/bundling';
 import type { Catalog } from '../../infra/catalog';
 import { fixtureCatalog, fixtureFunctions } from '../fixtures/cdk/catalog';
@@ -19,7 +19,13 @@ let outDir: string;
 
 beforeAll(() => {
   outDir = mkdtempSync(path.join(tmpdir(), 'cdk-bundling-test-'));
-  s = synth(oneFunction, { lambdaCode: 'esbuild' });
+  // CDK writes "Bundling asset ..." to stderr (esbuild itself runs at log level warning): keep the run quiet
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    s = synth(oneFunction, { lambdaCode: 'esbuild' });
+  } finally {
+    stderr.mockRestore();
+  }
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 

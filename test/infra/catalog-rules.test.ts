@@ -4,9 +4,9 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { readDeployConfig } from '../../infra/aws/config';
+import { DeployConfigError, readDeployConfig } from '../../infra/aws/config';
 import { validateCatalogForAws } from '../../infra/aws/validate-catalog';
-import type { Catalog } from '../../infra/catalog';
+import type { Catalog, FunctionDef } from '../../infra/catalog';
 import { fixtureCatalog, fixtureFunctions } from '../fixtures/cdk/catalog';
 import { nagFindings } from './helpers';
 
@@ -41,6 +41,31 @@ describe('validateCatalogForAws', () => {
     };
     expect(() => validateCatalogForAws(broken)).toThrow(/unknown queue 'nope'[\s\S]*unknown bucket 'missing'/);
   });
+
+  it('checks the alarm and throttling fields the AWS stacks read', () => {
+    const withQueueAge = (maxMessageAgeSeconds: number): Catalog => ({
+      ...fixtureCatalog,
+      queues: fixtureCatalog.queues.map((q) => (q.id === 'render' ? { ...q, maxMessageAgeSeconds } : q)),
+    });
+    expect(() => validateCatalogForAws(withQueueAge(3600))).not.toThrow();
+    expect(() => validateCatalogForAws(withQueueAge(30))).toThrow(/queue 'render': maxMessageAgeSeconds must be/);
+    expect(() => validateCatalogForAws(withQueueAge(4 * 86_400))).toThrow(/below its retention \(345600 s\)/);
+    const withFn = (patch: Partial<FunctionDef>, base: FunctionDef = fixtureFunctions.getThing): Catalog => ({
+      ...fixtureCatalog,
+      functions: [{ ...base, ...patch }],
+    });
+    expect(() => validateCatalogForAws(withFn({ throttle: { rateLimit: 5, burstLimit: 10 } }))).not.toThrow();
+    expect(() => validateCatalogForAws(withFn({ throttle: { rateLimit: 10, burstLimit: 5 } }))).toThrow(/rateLimit ≤ burstLimit/);
+    expect(() => validateCatalogForAws(withFn({ throttle: { rateLimit: 5, burstLimit: 10 } }, fixtureFunctions.renderer))).toThrow(
+      /throttle applies to back-office routes, and it has none/,
+    );
+    expect(() => validateCatalogForAws(withFn({ errorRateAlarm: { thresholdPercent: 0, minInvocations: 5 } }))).toThrow(/errorRateAlarm/);
+    expect(() => validateCatalogForAws(withFn({ errorRateAlarm: { thresholdPercent: 5, minInvocations: 0 } }))).toThrow(/errorRateAlarm/);
+    const lag = (maxIteratorAgeSeconds: number) =>
+      withFn({ triggers: [{ kind: 'stream', table: 'main', batchSize: 10, maxIteratorAgeSeconds }] }, fixtureFunctions.dispatcher);
+    expect(() => validateCatalogForAws(lag(300))).not.toThrow();
+    expect(() => validateCatalogForAws(lag(90_000))).toThrow(/maxIteratorAgeSeconds/);
+  });
 });
 
 describe('deploy config from context', () => {
@@ -48,7 +73,7 @@ describe('deploy config from context', () => {
 
   it('defaults to dev, 50/100 throttling, real bundling', () => {
     expect(cfg({})).toMatchObject({ stage: 'dev', isProd: false, apiThrottleRatePerSecond: 50, apiThrottleBurst: 100, lambdaCode: 'esbuild' });
-    expect(cfg({ stage: 'prod' })).toMatchObject({ isProd: true, logRetentionDays: 365 });
+    expect(cfg({ stage: 'prod', alarmEmail: 'ops@example.it' })).toMatchObject({ isProd: true, sandbox: false, retainData: true, logRetentionDays: 365 });
   });
 
   it('rejects half an mTLS configuration and bad values', () => {
@@ -56,6 +81,14 @@ describe('deploy config from context', () => {
     expect(() => cfg({ stage: 'Prod!' })).toThrow(/stage/);
     expect(() => cfg({ apiThrottleRate: '-1' })).toThrow(/apiThrottleRate/);
     expect(() => cfg({ alarmEmail: 'nope' })).toThrow(/alarmEmail/);
+    expect(() => cfg({ nodeMtlsDomain: 'n.example.it', nodeMtlsCertificateArn: 'arn:x', nodeMtlsTruststoreUri: 's3://b/ca.pem' })).toThrow(
+      /nodeMtlsTruststoreUri/,
+    );
+  });
+
+  it('refuses with a DeployConfigError, which app.ts prints without a stack trace', () => {
+    expect(() => cfg({ stage: 'prod' })).toThrow(DeployConfigError);
+    expect(() => cfg({ sandbox: 'ja' })).toThrow(DeployConfigError);
   });
 });
 

@@ -2,19 +2,32 @@
  * The stacks built from the fixture catalog (every trigger and grant kind), dev and prod, with
  * placeholder code (bundling is covered once in bundling.test.ts).
  */
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  API_5XX_RATE,
+  DEFAULT_ERROR_RATE,
+  DEFAULT_MAX_ITERATOR_AGE_SECONDS,
+  errorRateExpression,
+  maxMessageAgeSecondsFor,
+  MIN_MESSAGE_AGE_ALARM_SECONDS,
+  SCHEDULED_ERROR_RATE,
+} from '../../infra/aws/constructs/alarms';
+import { BUSINESS_METRICS, COLD_START_METRIC } from '../../infra/aws/constructs/dashboard';
+import { readDeployConfig } from '../../infra/aws/config';
 import { HTTP_ACCESS_LOG_FORMAT, STREAM_RETRY_ATTEMPTS } from '../../infra/aws/stateless-stack';
-import { envNameFor } from '../../infra/catalog';
+import { validateCatalogForAws } from '../../infra/aws/validate-catalog';
+import { envNameFor, type Catalog } from '../../infra/catalog';
 import { fixtureCatalog, fixtureFunctions } from '../fixtures/cdk/catalog';
-import { logicalPrefix, nagFindings, roleActions, statementsWith, synth, type Synth } from './helpers';
+import { acknowledgements, dashboardBody, functionEnv, logicalPrefix, nagFindings, PROD_CONTEXT, roleActions, statementsWith, synth, type Synth } from './helpers';
 
 let dev: Synth;
 let prod: Synth;
 
 beforeAll(() => {
   dev = synth(fixtureCatalog, { lambdaCode: 'placeholder' });
-  prod = synth(fixtureCatalog, { lambdaCode: 'placeholder', stage: 'prod', alarmEmail: 'ops@example.it' });
+  prod = synth(fixtureCatalog, { lambdaCode: 'placeholder', ...PROD_CONTEXT });
 });
 
 describe('stack names', () => {
@@ -94,6 +107,14 @@ describe('buckets', () => {
       ),
     );
     expect(sslDenies).toHaveLength(fixtureCatalog.buckets.length + 1);
+    // and TLS 1.2 at least
+    const tlsDenies = Object.values(policies).filter((p) =>
+      p.Properties.PolicyDocument.Statement.some(
+        (s: { Effect: string; Condition?: { NumericLessThan?: Record<string, number> } }) =>
+          s.Effect === 'Deny' && s.Condition?.NumericLessThan?.['s3:TlsVersion'] === 1.2,
+      ),
+    );
+    expect(tlsDenies).toHaveLength(fixtureCatalog.buckets.length + 1);
   });
 
   it('expires objects after expireAfterDays only where the catalog says so', () => {
@@ -140,7 +161,7 @@ describe('queues', () => {
 });
 
 describe('functions', () => {
-  it('every function is nodejs22.x on arm64, traced, with the derived and catalog env vars', () => {
+  it('every function is nodejs22.x on arm64, not traced (X-Ray off), with the derived and catalog env vars', () => {
     const t = dev.statelessTemplate;
     for (const fn of fixtureCatalog.functions) {
       const env: Record<string, unknown> = {
@@ -159,7 +180,7 @@ describe('functions', () => {
         Architectures: ['arm64'],
         MemorySize: fn.memoryMb,
         Timeout: fn.timeoutSeconds,
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: Match.absent(),
         Environment: { Variables: Match.exact(env) },
       });
     }
@@ -195,8 +216,6 @@ describe('roles hold exactly their grants', () => {
         'kms:Decrypt',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
       ]),
     );
   });
@@ -251,10 +270,24 @@ describe('roles hold exactly their grants', () => {
     expect(sends.flatMap((s) => [s.Resource].flat())).toHaveLength(2);
   });
 
-  it('a function without grants has only logs and X-Ray', () => {
-    expect(roleActions(t(), fixtureFunctions.health.id)).toEqual(
-      new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']),
-    );
+  it('a function without grants may only write its logs (no X-Ray: tracing is off)', () => {
+    expect(roleActions(t(), fixtureFunctions.health.id)).toEqual(new Set(['logs:CreateLogStream', 'logs:PutLogEvents']));
+    for (const fn of fixtureCatalog.functions) {
+      expect([...roleActions(t(), fn.id)].filter((a) => a.startsWith('xray:')), fn.id).toEqual([]);
+    }
+  });
+
+  it("only the stream consumer has a statement on '*', dynamodb:ListStreams alone, acknowledged as such", () => {
+    for (const fn of fixtureCatalog.functions) {
+      const star = Object.entries(t().findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(logicalPrefix(fn.id)))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>)
+        .filter((s) => s.Resource === '*');
+      expect(star.flatMap((s) => [s.Action].flat()), fn.id).toEqual(fn.id === fixtureFunctions.dispatcher.id ? ['dynamodb:ListStreams'] : []);
+    }
+    const policy = dev.stateless.functions.get(fixtureFunctions.dispatcher.id)!.role.node.findChild('DefaultPolicy');
+    const [, reason] = Object.entries(acknowledgements(policy)).find(([id]) => id.endsWith('AwsSolutions-IAM5[Resource::*]')) ?? [];
+    expect(reason).toMatch(/dynamodb:ListStreams.*no resource-level permission/);
   });
 
   it('no role has a managed policy', () => {
@@ -295,22 +328,156 @@ describe('HTTP API', () => {
       LogGroupName: '/aws/apigateway/fixture-layer-dev-api',
       KmsKeyId: Match.anyValue(),
     });
-    const format = JSON.stringify(HTTP_ACCESS_LOG_FORMAT);
-    for (const leak of ['querystring', 'requestBody', '$context.path', 'authorization']) {
-      expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
-    }
-    t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP', CorsConfiguration: Match.absent() });
     t.hasOutput('ApiUrl', {});
   });
 
-  it('throttling comes from context', () => {
-    const custom = synth(
-      { ...fixtureCatalog, functions: [fixtureFunctions.health] },
-      { lambdaCode: 'placeholder', apiThrottleRate: '7', apiThrottleBurst: '9', stage: 'qa' },
-    );
-    custom.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 },
+  it('access logs never hold a body, a query string, a path value or a header (the API key is one)', () => {
+    const stages = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Stage'));
+    expect(stages).toHaveLength(2);
+    for (const st of stages) expect(st.Properties.AccessLogSettings.Format).toBe(JSON.stringify(HTTP_ACCESS_LOG_FORMAT));
+    for (const value of Object.values(HTTP_ACCESS_LOG_FORMAT)) {
+      // only $context variables, none of which carries request content
+      expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
+      for (const leak of ['querystring', 'body', 'header', 'path', 'authorization', 'authorizer', 'apikey', 'input', 'user']) {
+        expect(value.toLowerCase(), value).not.toContain(leak);
+      }
+    }
+  });
+
+  it('has no CORS on either API unless origins are configured', () => {
+    const all = Object.values(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Api'));
+    expect(all).toHaveLength(2);
+    for (const api of all) expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('throttles every back-office route by kind (public 1/5, writes 1/2, reads the stage rate); the node API keeps the stage default', () => {
+    const stages = dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Stage');
+    const backOffice = Object.entries(stages).find(([id]) => id.startsWith('HttpApiDefaultStage'))![1];
+    const nodeStage = Object.entries(stages).find(([id]) => id.startsWith('NodeApiDefaultStage'))![1];
+    const s = (rate: number, burst: number) => ({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
+    expect(backOffice.Properties.RouteSettings).toEqual({
+      'GET /health': s(10, 20),
+      'GET /organizations/{organizationFiscalCode}/things/{thingId}': s(50, 100),
+      'PUT /organizations/{organizationFiscalCode}/things/{thingId}': s(25, 50),
+      'DELETE /organizations/{organizationFiscalCode}/things/{thingId}': s(25, 50),
     });
+    // the stage names the routes: it must wait for them
+    const backOfficeRoutes = Object.entries(dev.statelessTemplate.findResources('AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => String(r.Properties.ApiId.Ref).startsWith('HttpApi'))
+      .map(([id]) => id);
+    expect(backOfficeRoutes).toHaveLength(4);
+    expect(backOffice.DependsOn).toEqual(expect.arrayContaining(backOfficeRoutes));
+    expect(nodeStage.Properties.RouteSettings).toBeUndefined();
+    expect(nodeStage.Properties.DefaultRouteSettings).toEqual(s(50, 100));
+  });
+
+  it('a stage can never be left unthrottled: bounded, positive, burst at least the rate', () => {
+    const cfg = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node);
+    expect(() => cfg({ apiThrottleRate: '0' })).toThrow(/apiThrottleRate/);
+    expect(() => cfg({ apiThrottleRate: '6000', apiThrottleBurst: '6000' })).toThrow(/'apiThrottleRate' must be a positive integer up to 5000/);
+    expect(() => cfg({ apiThrottleBurst: '20000' })).toThrow(/apiThrottleBurst/);
+    expect(() => cfg({ apiThrottleRate: '100', apiThrottleBurst: '50' })).toThrow(/must be at least 'apiThrottleRate'/);
+    expect(cfg({ apiThrottleRate: '5000', apiThrottleBurst: '5000' })).toMatchObject({ apiThrottleRatePerSecond: 5000, apiThrottleBurst: 5000 });
+  });
+});
+
+describe('a stage that is neither prod nor a sandbox (qa), with context throttling, a catalog throttle and CORS', () => {
+  let qa: Synth;
+  beforeAll(() => {
+    qa = synth(
+      { ...fixtureCatalog, functions: [fixtureFunctions.health, { ...fixtureFunctions.getThing, throttle: { rateLimit: 3, burstLimit: 6 } }] },
+      {
+        lambdaCode: 'placeholder',
+        stage: 'qa',
+        apiThrottleRate: '20',
+        apiThrottleBurst: '40',
+        corsAllowedOrigins: 'https://backoffice.comune.example.it, https://tributi.comune.example.it:8443',
+      },
+    );
+  });
+
+  it('takes the stage throttling from context and a route throttling from the catalog', () => {
+    qa.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      RouteSettings: {
+        'GET /health': { ThrottlingRateLimit: 4, ThrottlingBurstLimit: 8 },
+        'GET /organizations/{organizationFiscalCode}/things/{thingId}': { ThrottlingRateLimit: 3, ThrottlingBurstLimit: 6 },
+      },
+    });
+  });
+
+  it('allows exactly the configured origins, never with credentials, with the API key header', () => {
+    qa.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://backoffice.comune.example.it', 'https://tributi.comune.example.it:8443'],
+        AllowCredentials: false,
+        AllowHeaders: ['content-type', 'ocp-apim-subscription-key'],
+        AllowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+        MaxAge: 3600,
+      },
+    });
+  });
+
+  it('is treated like prod for its data: key, table, buckets and logs retained, deletion and termination protected', () => {
+    expect(qa.config).toMatchObject({ sandbox: false, retainData: true, logRetentionDays: 365 });
+    for (const t of [qa.statefulTemplate, qa.statelessTemplate]) {
+      for (const type of ['AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup']) {
+        for (const [id, r] of Object.entries(t.findResources(type))) expect(r.DeletionPolicy, `${type} ${id}`).toBe('Retain');
+      }
+    }
+    qa.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    expect(qa.stateful.terminationProtection).toBe(true);
+  });
+
+  it('CORS origins are checked: no wildcard, https only (http://localhost in a sandbox), no path', () => {
+    const cfg = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node);
+    expect(() => cfg({ corsAllowedOrigins: '*' })).toThrow(/refuses wildcards/);
+    expect(() => cfg({ corsAllowedOrigins: 'https://*.comune.example.it' })).toThrow(/refuses wildcards/);
+    expect(() => cfg({ corsAllowedOrigins: 'http://backoffice.comune.example.it' })).toThrow(/https origins/);
+    expect(() => cfg({ corsAllowedOrigins: 'https://backoffice.comune.example.it/app' })).toThrow(/https origins/);
+    expect(() => cfg({ corsAllowedOrigins: 'http://localhost:5173' })).toThrow(/https origins/);
+    expect(cfg({ corsAllowedOrigins: 'http://localhost:5173', sandbox: 'true' }).corsAllowedOrigins).toEqual(['http://localhost:5173']);
+    expect(cfg({}).corsAllowedOrigins).toBeUndefined();
+  });
+});
+
+describe('data retention by stage', () => {
+  it('prod retains the key, the table, the buckets and every log group, and protects the Stateful stack', () => {
+    for (const t of [prod.statefulTemplate, prod.statelessTemplate]) {
+      for (const type of ['AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup']) {
+        for (const [id, r] of Object.entries(t.findResources(type))) expect(r.DeletionPolicy, `${type} ${id}`).toBe('Retain');
+      }
+    }
+    expect(prod.stateful.terminationProtection).toBe(true);
+  });
+
+  it('a sandbox retains nothing: its key is scheduled for deletion (7 days), its table, buckets and logs go with the stack', () => {
+    expect(dev.config).toMatchObject({ sandbox: true, retainData: false, logRetentionDays: 7 });
+    let count = 0;
+    for (const t of [dev.statefulTemplate, dev.statelessTemplate]) {
+      for (const type of ['AWS::KMS::Key', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup']) {
+        for (const [id, r] of Object.entries(t.findResources(type))) {
+          expect(r.DeletionPolicy, `${type} ${id}`).toBe('Delete');
+          count++;
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(fixtureCatalog.functions.length + 4);
+    dev.statefulTemplate.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
+    expect(dev.stateful.terminationProtection).toBe(false);
+  });
+
+  it('log retention: a week in a sandbox, a year otherwise, or one of CloudWatch periods from context', () => {
+    const cfg = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node);
+    expect(cfg({ logRetentionDays: '30' }).logRetentionDays).toBe(30);
+    expect(() => cfg({ logRetentionDays: '31' })).toThrow(/one of CloudWatch's periods/);
+    for (const [id, r] of Object.entries(prod.statelessTemplate.findResources('AWS::Logs::LogGroup'))) {
+      expect(r.Properties.RetentionInDays, id).toBe(365);
+    }
+  });
+
+  it('both stacks carry the service and stage tags at stack level', () => {
+    for (const st of [prod.stateful, prod.stateless]) expect(st.tags.tagValues()).toEqual({ service: 'fixture-layer', stage: 'prod' });
   });
 });
 
@@ -354,36 +521,208 @@ describe('triggers', () => {
   });
 });
 
+type Res = { Properties: Record<string, any> };
+const alarmsOf = (s: Synth) => Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm')) as Res[];
+/** the alarms on one metric name (plain metric alarms, or math alarms using it) */
+const alarmsOn = (s: Synth, metric: string) =>
+  alarmsOf(s).filter(
+    (a) =>
+      a.Properties.MetricName === metric ||
+      (a.Properties.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string } } }> | undefined)?.some(
+        (m) => m.MetricStat?.Metric.MetricName === metric,
+      ),
+  );
+/** the function an error-rate alarm watches (logical id of its Errors metric's FunctionName) */
+const failedFunctionRef = (a: Res): string =>
+  (a.Properties.Metrics as Array<Record<string, any>>).find((m) => m.Id === 'failed')!.MetricStat.Metric.Dimensions[0].Value.Ref;
+const dims = (a: Res) => Object.fromEntries((a.Properties.Dimensions as Array<{ Name: string; Value: unknown }>).map((d) => [d.Name, d.Value]));
+
 describe('alarms', () => {
-  it('alarm on every DLQ, every function errors and throttles, and API 5xx, all to the encrypted topic', () => {
-    const t = dev.statelessTemplate;
-    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm'));
+  it('every alarm goes to the encrypted alarm topic, and there is exactly the expected set', () => {
+    const alarms = alarmsOf(dev);
     const expected =
-      fixtureCatalog.queues.length + // DLQs
-      1 + // stream failure queue
-      fixtureCatalog.functions.length * 2 + // errors + throttles
-      2 + // back-office and node API 5xx
+      fixtureCatalog.queues.length * 2 + // DLQ depth + oldest message age
+      1 + // stream failure queue depth
+      1 + // the stream consumer's iterator age
+      fixtureCatalog.functions.length * 2 + // error rate + throttles
+      2 + // back-office and node API 5xx rate
+      1 + // node API 4xx rate (the node refused)
       1; // the renderer's RenderGaveUp metric alarm
     expect(alarms).toHaveLength(expected);
-    const byMetric = (m: string) => alarms.filter((a) => a.Properties.MetricName === m).length;
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toBe(fixtureCatalog.queues.length + 1);
-    expect(byMetric('Errors')).toBe(fixtureCatalog.functions.length);
-    expect(byMetric('Throttles')).toBe(fixtureCatalog.functions.length);
-    expect(byMetric('5xx')).toBe(2);
-    expect(byMetric('RenderGaveUp')).toBe(1);
     for (const a of alarms) {
-      expect(a.Properties.AlarmActions).toHaveLength(1);
-      expect(a.Properties.AlarmActions[0].Ref).toMatch(/^AlarmTopic/);
-      if (a.Properties.MetricName === 'RenderGaveUp') continue; // catalog metric alarms: metric-alarms.test.ts
-      expect(a.Properties.Threshold).toBe(0);
-      expect(a.Properties.ComparisonOperator).toBe('GreaterThanThreshold');
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
+      expect(a.Properties.TreatMissingData).toBe('notBreaching');
     }
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    dev.statelessTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('function errors alarm on a RATE (Errors / Invocations over 15 min, once there were enough invocations), not on any error', () => {
+    const rateAlarms = alarmsOn(dev, 'Invocations');
+    expect(rateAlarms).toHaveLength(fixtureCatalog.functions.length);
+    expect(alarmsOf(dev).filter((a) => a.Properties.MetricName === 'Errors')).toEqual([]); // no "any error in 5 minutes"
+    for (const fn of fixtureCatalog.functions) {
+      const scheduled = fn.triggers.every((t) => t.kind === 'schedule');
+      const rule = scheduled ? SCHEDULED_ERROR_RATE : DEFAULT_ERROR_RATE;
+      const [alarm, ...more] = rateAlarms.filter((a) => failedFunctionRef(a).startsWith(`${logicalPrefix(fn.id)}Function`));
+      expect(more, fn.id).toEqual([]);
+      expect(alarm!.Properties, fn.id).toMatchObject({
+        Threshold: rule.thresholdPercent,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+      });
+      const metrics = alarm!.Properties.Metrics as Array<Record<string, any>>;
+      const expression = metrics.find((m) => m.Expression);
+      expect(expression!.Expression).toBe(errorRateExpression(rule));
+      expect(expression!.Expression).toBe(`IF(total >= ${rule.minInvocations}, 100 * FILL(failed, 0) / total, 0)`);
+      const stat = (id: string) => metrics.find((m) => m.Id === id)!.MetricStat;
+      expect(stat('failed')).toMatchObject({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' }, Stat: 'Sum', Period: 900 });
+      expect(stat('total')).toMatchObject({ Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations' }, Stat: 'Sum', Period: 900 });
+      expect(alarm!.Properties.AlarmDescription, fn.id).toContain(`≥ ${rule.thresholdPercent} % of at least ${rule.minInvocations} in 15 minutes`);
+    }
+    // the catalog can set its own rule
+    const custom = synth(
+      { ...fixtureCatalog, functions: [{ ...fixtureFunctions.health, errorRateAlarm: { thresholdPercent: 20, minInvocations: 50 } }] },
+      { lambdaCode: 'placeholder' },
+    );
+    const [only] = alarmsOn(custom, 'Invocations');
+    expect(only!.Properties.Threshold).toBe(20);
+    expect(JSON.stringify(only!.Properties.Metrics)).toContain('IF(total >= 50,');
+  });
+
+  it('every main queue alarms on the age of its oldest message, by default its retry envelope (visibility × receives, ≥ 15 min)', () => {
+    const ages = alarmsOn(dev, 'ApproximateAgeOfOldestMessage');
+    expect(ages).toHaveLength(fixtureCatalog.queues.length);
+    for (const q of fixtureCatalog.queues) {
+      const [alarm] = ages.filter((a) => JSON.stringify(dims(a)).includes(`Queue${q.id}`) && !JSON.stringify(dims(a)).includes('dlq'));
+      expect(alarm, q.id).toBeDefined();
+      expect(alarm!.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: maxMessageAgeSecondsFor(q),
+      });
+    }
+    // render: 180 s × 5 receives = 900 s; messages: 60 × 3 = 180 s, raised to the 15-minute floor
+    expect(fixtureCatalog.queues.map(maxMessageAgeSecondsFor)).toEqual([900, MIN_MESSAGE_AGE_ALARM_SECONDS]);
+    expect(maxMessageAgeSecondsFor({ id: 'x', visibilityTimeoutSeconds: 720, maxReceiveCount: 3, retentionDays: 4 })).toBe(2160);
+    expect(maxMessageAgeSecondsFor({ id: 'x', visibilityTimeoutSeconds: 60, maxReceiveCount: 3, retentionDays: 4, maxMessageAgeSeconds: 7200 })).toBe(7200);
+  });
+
+  it('every DLQ and the stream on-failure queue alarm on a single visible message', () => {
+    const depth = alarmsOn(dev, 'ApproximateNumberOfMessagesVisible');
+    expect(depth).toHaveLength(fixtureCatalog.queues.length + 1);
+    for (const a of depth) {
+      expect(a.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(JSON.stringify(dims(a))).toMatch(/dlq|StreamFailures/);
+    }
+  });
+
+  it("the table-stream consumer alarms on its IteratorAge (10 minutes behind by default)", () => {
+    const [alarm, ...more] = alarmsOn(dev, 'IteratorAge');
+    expect(more).toEqual([]);
+    expect(alarm!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: DEFAULT_MAX_ITERATOR_AGE_SECONDS * 1000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(new RegExp(`^${logicalPrefix('dispatcher')}`)) } }],
+    });
+  });
+
+  it('both APIs alarm on their 5xx RATE, the node API also on its 4xx rate (the node refused); throttles still alarm on any', () => {
+    const api = alarmsOn(dev, 'Count');
+    expect(api).toHaveLength(3);
+    const failedMetric = (a: Res) => (a.Properties.Metrics as Array<Record<string, any>>).find((m) => m.Id === 'failed')!.MetricStat.Metric;
+    for (const a of api) {
+      const metrics = a.Properties.Metrics as Array<Record<string, any>>;
+      expect(metrics.find((m) => m.Expression)!.Expression).toBe(errorRateExpression(API_5XX_RATE));
+      expect(failedMetric(a)).toMatchObject({ Namespace: 'AWS/ApiGateway' });
+      expect(a.Properties.Threshold).toBe(API_5XX_RATE.thresholdPercent);
+    }
+    expect(api.map((a) => failedMetric(a).MetricName).sort()).toEqual(['4xx', '5xx', '5xx']);
+    const [clientErrors] = api.filter((a) => failedMetric(a).MetricName === '4xx');
+    expect(JSON.stringify(failedMetric(clientErrors!).Dimensions)).toContain('NodeApi');
+    expect(clientErrors!.Properties.AlarmDescription).toMatch(/refusing the node/);
+    const throttles = alarmsOn(dev, 'Throttles');
+    expect(throttles).toHaveLength(fixtureCatalog.functions.length);
+    for (const a of throttles) expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('a catalog metric alarm is Sum over 5 minutes >= threshold on the function service dimension, to the alarm topic', () => {
+    const [alarm, ...others] = alarmsOn(dev, 'RenderGaveUp').map((a) => a.Properties);
+    expect(others).toEqual([]);
+    expect(alarm).toMatchObject({
+      Namespace: 'FixtureLayer',
+      Dimensions: [{ Name: 'service', Value: 'fixture-layer-dev-renderer' }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: "fixture-layer-dev: 'renderer' RenderGaveUp. fixture: a render was given up.",
+    });
+    expect(alarm!.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^AlarmTopic/) }]);
+    expect(functionEnv(dev.statelessTemplate, 'fixture-layer-dev-renderer')['POWERTOOLS_SERVICE_NAME']).toBe('fixture-layer-dev-renderer');
+  });
+
+  it('an alarm on another namespace than the functions write to is a catalog error', () => {
+    const wrong: Catalog = {
+      ...fixtureCatalog,
+      functions: [{ ...fixtureFunctions.renderer, alarms: [{ metric: 'X', namespace: 'Elsewhere', threshold: 1, description: 'd' }] }],
+    };
+    expect(() => validateCatalogForAws(wrong)).toThrow(/watches namespace 'Elsewhere', but the functions write metrics to 'FixtureLayer'/);
+    const zero: Catalog = {
+      ...fixtureCatalog,
+      functions: [{ ...fixtureFunctions.renderer, alarms: [{ metric: 'X', namespace: 'FixtureLayer', threshold: 0, description: 'd' }] }],
+    };
+    expect(() => validateCatalogForAws(zero)).toThrow(/threshold > 0/);
   });
 
   it('subscribes the alarm e-mail only when given', () => {
     prod.statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.it' });
     dev.statelessTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('dashboard', () => {
+  it('one per stage, named <service>-<stage>, with every business metric summed over the functions of the stage', () => {
+    dev.statelessTemplate.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = dashboardBody(dev);
+    expect(body.name).toBe('fixture-layer-dev');
+    const metricsOf = (name: string) => body.metrics.filter((m) => m[0] === 'FixtureLayer' && m[1] === name);
+    for (const name of BUSINESS_METRICS) {
+      const lines = metricsOf(name);
+      // one hidden metric per function, dimension service = its POWERTOOLS_SERVICE_NAME
+      expect(lines.map((m) => m[3]).sort(), name).toEqual(fixtureCatalog.functions.map((f) => `fixture-layer-dev-${f.id}`).sort());
+      for (const m of lines) expect(m[2]).toBe('service');
+      expect(body.expressions.some((e) => e.label === name && e.expression.startsWith('SUM(['))).toBe(true);
+    }
+    const coldStarts = metricsOf(COLD_START_METRIC);
+    expect(coldStarts).toHaveLength(fixtureCatalog.functions.length);
+    // Powertools adds function_name (the Lambda function name, here equal to the service name)
+    for (const m of coldStarts) {
+      const [, , ...pairs] = m;
+      const dimensions = Object.fromEntries([0, 2].map((i) => [pairs[i], pairs[i + 1]]));
+      expect(Object.keys(dimensions).sort()).toEqual(['function_name', 'service']);
+      expect(dimensions['function_name']).toBe(dimensions['service']);
+      expect(dimensions['service']).toMatch(/^fixture-layer-dev-/);
+    }
+  });
+
+  it('shows queue depths and ages, DLQs, the stream lag, and both APIs (4xx, 5xx, latency)', () => {
+    const body = dashboardBody(dev);
+    const names = (ns: string) => new Set(body.metrics.filter((m) => m[0] === ns).map((m) => m[1]));
+    expect([...names('AWS/SQS')].sort()).toEqual(['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible']);
+    expect([...names('AWS/ApiGateway')].sort()).toEqual(['4xx', '5xx', 'Count', 'IntegrationLatency', 'Latency']);
+    expect([...names('AWS/Lambda')].sort()).toEqual(['Duration', 'Errors', 'IteratorAge', 'Throttles']);
+    const titles = body.widgets.map((w) => w.properties?.title).filter(Boolean);
+    for (const t of ['Dead-letter queues (messages given up)', 'Back-office API: requests, 4xx, 5xx', 'pagoPA node API: latency (ms)']) {
+      expect(titles).toContain(t);
+    }
+    for (const label of ['render-dlq', 'messages-dlq', 'dispatcher-stream-failures']) expect(body.raw).toContain(`"label":"${label}"`);
+    prod.statelessTemplate.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'fixture-layer-prod' });
   });
 });
 

@@ -2,9 +2,11 @@
  * Builds the stacks in memory for the infra tests (the same buildStacks as app.ts) and runs
  * cdk-nag on them the way `cdk synth` does.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations, type Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -13,14 +15,25 @@ import { buildStacks, type BuiltStacks } from '../../infra/aws/build';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** the feature flags of cdk.json, so tests synthesise like the CLI does */
-const CDK_JSON_CONTEXT = {
-  '@aws-cdk/aws-lambda:recognizeLayerVersion': true,
-  '@aws-cdk/core:checkSecretUsage': true,
-  '@aws-cdk/core:target-partitions': ['aws'],
-  '@aws-cdk/aws-iam:minimizePolicies': true,
-  '@aws-cdk/aws-lambda-nodejs:useLatestRuntimeVersion': true,
-};
+/** the context of cdk.json (its feature flags above all), so tests synthesise like the CLI does */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')).context;
+
+/**
+ * What a test that names no stage synthesises: a dev SANDBOX whose node API, unless the test
+ * protects it (nodeMtls* or nodeAllowedCidrs), opted out of client authentication (the only way
+ * synth accepts a node API with neither). A test that passes `stage` gets none of it.
+ */
+export const SANDBOX_CONTEXT = { stage: 'dev', sandbox: 'true', nodeApiPublicForTestsOnly: 'true' } as const;
+
+/** mutual TLS for the node API (the three required keys) */
+export const MTLS_CONTEXT = {
+  nodeMtlsDomain: 'nodo.pagopa-layer.comune.example.it',
+  nodeMtlsCertificateArn: 'arn:aws:acm:eu-south-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+  nodeMtlsTruststoreUri: 's3://truststores-example/pagopa-node-ca.pem',
+} as const;
+
+/** a production stage as the deployment guide says to synthesise one */
+export const PROD_CONTEXT = { stage: 'prod', alarmEmail: 'ops@example.it', ...MTLS_CONTEXT } as const;
 
 export interface Synth extends BuiltStacks {
   readonly app: App;
@@ -29,7 +42,10 @@ export interface Synth extends BuiltStacks {
 }
 
 export function synth(catalog: Catalog, context: Record<string, string> = {}): Synth {
-  const app = new App({ context: { ...CDK_JSON_CONTEXT, stage: 'dev', ...context } });
+  const protectedNode = context['nodeAllowedCidrs'] !== undefined || context['nodeMtlsDomain'] !== undefined;
+  const stageDefaults =
+    context['stage'] !== undefined ? {} : protectedNode ? { stage: 'dev', sandbox: 'true' } : SANDBOX_CONTEXT;
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...stageDefaults, ...context } });
   const built = buildStacks(app, { catalog, projectRoot, env: { region: 'eu-south-1' } });
   return {
     ...built,
@@ -95,4 +111,49 @@ export function functionEnv(template: Template, functionName: string): Record<st
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: functionName } }));
   if (!fn) throw new Error(`no function ${functionName}`);
   return fn.Properties.Environment.Variables as Record<string, unknown>;
+}
+
+export interface DashboardBody {
+  readonly name: string;
+  /** the body with every CloudFormation token replaced by <token> */
+  readonly raw: string;
+  readonly widgets: Array<{ type: string; properties?: { title?: string; metrics?: unknown[][] } }>;
+  /** every plain metric of every widget: [namespace, name, dimension name, value, ...] */
+  readonly metrics: string[][];
+  readonly expressions: Array<{ expression: string; label?: string }>;
+}
+
+/** the stage dashboard of a stateless stack, parsed */
+export function dashboardBody(s: Synth): DashboardBody {
+  const dashboards = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Dashboard'));
+  if (dashboards.length !== 1) throw new Error(`expected one dashboard, found ${dashboards.length}`);
+  const { DashboardBody: body, DashboardName: name } = dashboards[0]!.Properties as { DashboardBody: unknown; DashboardName: string };
+  const raw =
+    typeof body === 'string'
+      ? body
+      : ((body as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<token>')).join(''));
+  const widgets = (JSON.parse(raw) as { widgets: DashboardBody['widgets'] }).widgets;
+  const entries = widgets.flatMap((w) => w.properties?.metrics ?? []);
+  return {
+    name,
+    raw,
+    widgets,
+    metrics: entries.filter((e) => typeof e[0] === 'string').map((e) => e.filter((x): x is string => typeof x === 'string')),
+    expressions: entries
+      .filter((e) => e.length === 1 && typeof e[0] === 'object' && e[0] !== null && 'expression' in e[0])
+      .map((e) => e[0] as { expression: string; label?: string }),
+  };
+}
+
+/** route key → its cdk-nag APIG4 acknowledgement reason, for every route of a stack that has one */
+export function apig4Reasons(stack: Stack): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of stack.node.findAll()) {
+    if (!(c instanceof apigw.HttpRoute)) continue;
+    // HttpRoute keeps its method private; the route key is what CloudFormation gets
+    const routeKey = `${(c as unknown as { method: string }).method} ${c.path}`;
+    const ack = Object.entries(acknowledgements(c)).find(([id]) => id.includes('AwsSolutions-APIG4'));
+    if (ack) out[routeKey] = ack[1];
+  }
+  return out;
 }

@@ -1,25 +1,20 @@
 /**
  * The pagoPA node API: 'pagopa-node' routes on their own HTTP API, reachable only through the
- * mutual-TLS domain when one is configured; in a stage without mTLS, optionally behind an IPv4
- * allow-list authorizer (HTTP APIs have no resource policy and no WAF). And the cdk-nag APIG4
- * acknowledgements, which must tell the truth per route and per stage.
+ * mutual-TLS domain when one is configured, or behind an IPv4 allow-list authorizer (HTTP APIs
+ * have no resource policy and no WAF). Synth refuses a node API with neither, except in a
+ * sandbox that opts out loudly, and never in prod. And the cdk-nag APIG4 acknowledgements, which
+ * must tell the truth per route and per stage.
  */
 import * as vm from 'node:vm';
 import { App } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readDeployConfig } from '../../infra/aws/config';
 import { IP_ALLOW_LIST_CODE } from '../../infra/aws/constructs/ip-allow-list';
 import { buildStacks } from '../../infra/aws/build';
 import { catalog, type Catalog } from '../../infra/catalog';
 import { fixtureCatalog, fixtureFunctions } from '../fixtures/cdk/catalog';
-import { acknowledgements, nagFindings, projectRoot, synth, type Synth } from './helpers';
-
-const MTLS = {
-  nodeMtlsDomain: 'nodo.pagopa-layer.comune.example.it',
-  nodeMtlsCertificateArn: 'arn:aws:acm:eu-south-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
-  nodeMtlsTruststoreUri: 's3://truststores-example/pagopa-node-ca.pem',
-};
+import { apig4Reasons, MTLS_CONTEXT as MTLS, nagFindings, PROD_CONTEXT, projectRoot, synth, type Synth } from './helpers';
 
 type Res = { Properties: Record<string, any> };
 const apis = (s: Synth) => s.statelessTemplate.findResources('AWS::ApiGatewayV2::Api') as Record<string, Res>;
@@ -33,10 +28,11 @@ const routesOf = (s: Synth) => Object.values(s.statelessTemplate.findResources('
 describe('with mutual TLS', () => {
   let s: Synth;
   beforeAll(() => {
-    s = synth(fixtureCatalog, { lambdaCode: 'placeholder', stage: 'prod', ...MTLS });
+    s = synth(fixtureCatalog, { lambdaCode: 'placeholder', ...PROD_CONTEXT });
   });
 
   it('the node API has its default endpoint disabled; the back-office API keeps its own', () => {
+    expect(s.stateless.nodeApiProtection).toBe('mtls');
     const node = apis(s)[logicalIdOf(s, 'NodeApi')]!;
     const backOffice = apis(s)[logicalIdOf(s, 'HttpApi')]!;
     expect(node.Properties.DisableExecuteApiEndpoint).toBe(true);
@@ -62,7 +58,7 @@ describe('with mutual TLS', () => {
   });
 
   it('the APIG4 reason of the node route names the mTLS domain and the disabled endpoint; nag passes', () => {
-    const reason = apig4Reasons(s)['POST /node/soap']!;
+    const reason = apig4Reasons(s.stateless)['POST /node/soap']!;
     expect(reason).toContain('fixture: the function checks the caller ids.');
     expect(reason).toContain(`only through https://${MTLS.nodeMtlsDomain}`);
     expect(reason).toContain('default execute-api endpoint is disabled');
@@ -79,26 +75,83 @@ describe('with mutual TLS', () => {
   });
 });
 
-describe('without mutual TLS (dev)', () => {
-  let s: Synth;
-  beforeAll(() => {
-    s = synth(fixtureCatalog, { lambdaCode: 'placeholder' });
+describe('safe by default: synth refuses a node API without client authentication', () => {
+  const build = (context: Record<string, string>, cat: Catalog = fixtureCatalog) =>
+    buildStacks(new App({ context: { lambdaCode: 'placeholder', ...context } }), { catalog: cat, projectRoot });
+  const PROD = { stage: 'prod', alarmEmail: 'ops@example.it' };
+
+  it('stage prod without mTLS or an allow list (the deployment guide\'s old command) fails, naming every key to set', () => {
+    for (const cat of [fixtureCatalog, catalog]) {
+      let message = '';
+      try {
+        build(PROD, cat);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^stage 'prod' would expose the pagoPA node API/);
+      for (const key of ['nodeMtlsDomain', 'nodeMtlsCertificateArn', 'nodeMtlsTruststoreUri', 'nodeAllowedCidrs', 'sandbox=true', 'nodeApiPublicForTestsOnly=true']) {
+        expect(message, key).toContain(key);
+      }
+      expect(message).toContain("refused for stage 'prod'");
+    }
   });
 
-  it('the node API keeps its default endpoint, has no domain, and says so', () => {
-    expect(apis(s)[logicalIdOf(s, 'NodeApi')]!.Properties.DisableExecuteApiEndpoint).toBe(false);
-    s.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
-    s.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
-    const reason = apig4Reasons(s)['POST /node/soap']!;
-    expect(reason).toMatch(/NO mutual TLS and no IP allow list/);
-    expect(reason).not.toContain('client certificate');
+  it('so does any stage not marked as a sandbox, and a sandbox that did not opt out', () => {
+    expect(() => build({ stage: 'staging' })).toThrow(/stage 'staging' would expose the pagoPA node API/);
+    expect(() => build({ stage: 'dev' })).toThrow(/stage 'dev' would expose the pagoPA node API/);
+    expect(() => build({ stage: 'dev', sandbox: 'true' })).toThrow(/stage 'dev' would expose the pagoPA node API/);
+    // a catalog without node routes has nothing to protect
+    expect(() => build({ stage: 'staging' }, { ...fixtureCatalog, functions: [fixtureFunctions.health] })).not.toThrow();
+  });
+
+  it('the opt-out is refused for prod, outside a sandbox, and next to a real protection', () => {
+    expect(() => build({ ...PROD, sandbox: 'true', nodeApiPublicForTestsOnly: 'true' })).toThrow(
+      /'nodeApiPublicForTestsOnly' is refused for stage 'prod'/,
+    );
+    expect(() => build({ ...PROD, nodeApiPublicForTestsOnly: 'true' })).toThrow(/'nodeApiPublicForTestsOnly' is refused for stage 'prod'/);
+    expect(() => build({ ...PROD, sandbox: 'true', ...MTLS })).toThrow(/'sandbox=true' is refused for stage 'prod'/);
+    expect(() => build({ stage: 'test', nodeApiPublicForTestsOnly: 'true' })).toThrow(/needs 'sandbox=true'/);
+    expect(() => build({ stage: 'test', sandbox: 'true', nodeApiPublicForTestsOnly: 'true', nodeAllowedCidrs: '203.0.113.0/24' })).toThrow(
+      /contradicts the node protection/,
+    );
+    expect(() => build({ stage: 'test', sandbox: 'yes' })).toThrow(/'sandbox' must be 'true' or 'false'/);
+  });
+
+  it('prod also needs somebody to receive its alarms', () => {
+    expect(() => build({ stage: 'prod', ...MTLS })).toThrow(/stage 'prod' needs context 'alarmEmail'/);
   });
 });
 
-describe('IP allow list (no mTLS, nodeAllowedCidrs)', () => {
+describe('a sandbox that opted out (nodeApiPublicForTestsOnly)', () => {
   let s: Synth;
   beforeAll(() => {
-    s = synth(fixtureCatalog, { lambdaCode: 'placeholder', nodeAllowedCidrs: '203.0.113.0/24, 198.51.100.7/32' });
+    s = synth(fixtureCatalog, { lambdaCode: 'placeholder', stage: 'dev', sandbox: 'true', nodeApiPublicForTestsOnly: 'true' });
+  });
+
+  it('the node API keeps its default endpoint, has no domain and no authorizer, and says so everywhere', () => {
+    expect(s.stateless.nodeApiProtection).toBe('public-sandbox');
+    expect(apis(s)[logicalIdOf(s, 'NodeApi')]!.Properties.DisableExecuteApiEndpoint).toBe(false);
+    expect(apis(s)[logicalIdOf(s, 'NodeApi')]!.Properties.Description).toMatch(/SANDBOX: no client authentication/);
+    s.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    s.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    s.statelessTemplate.hasOutput('NodeApiUrl', { Description: Match.stringLikeRegexp('SANDBOX: no client authentication') });
+    const reason = apig4Reasons(s.stateless)['POST /node/soap']!;
+    expect(reason).toMatch(/NO mutual TLS and no IP allow list/);
+    expect(reason).toContain('nodeApiPublicForTestsOnly=true');
+    expect(reason).not.toContain('client certificate');
+    expect(nagFindings(s.app)).toEqual([]);
+  });
+});
+
+describe('IP allow list in prod (no mTLS, nodeAllowedCidrs)', () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth(fixtureCatalog, {
+      lambdaCode: 'placeholder',
+      stage: 'prod',
+      alarmEmail: 'ops@example.it',
+      nodeAllowedCidrs: '203.0.113.0/24, 198.51.100.7/32',
+    });
   });
 
   it('puts a cached simple-response Lambda authorizer on the source IP in front of node routes only', () => {
@@ -115,17 +168,28 @@ describe('IP allow list (no mTLS, nodeAllowedCidrs)', () => {
       const node = r.Properties.ApiId.Ref === nodeId;
       expect(r.Properties.AuthorizationType ?? 'NONE', r.Properties.RouteKey).toBe(node ? 'CUSTOM' : 'NONE');
     }
+    expect(s.stateless.nodeApiProtection).toBe('allow-list');
+    expect(apis(s)[nodeId]!.Properties.DisableExecuteApiEndpoint).toBe(false); // the allow list is on this endpoint
     s.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'fixture-layer-dev-node-ip-allow-list',
+      FunctionName: 'fixture-layer-prod-node-ip-allow-list',
       Environment: { Variables: { ALLOWED_CIDRS: JSON.stringify(['203.0.113.0/24', '198.51.100.7/32']) } },
     });
     expect(nagFindings(s.app)).toEqual([]);
+  });
+
+  it('alarms when the authorizer fails and when the node gets refused (4xx)', () => {
+    const alarms = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm')) as Res[];
+    const watching = (needle: string) => alarms.filter((a) => JSON.stringify(a.Properties.Metrics ?? '').includes(needle));
+    expect(watching('NodeIpAllowList').filter((a) => JSON.stringify(a.Properties.Metrics).includes('"Errors"'))).toHaveLength(1);
+    expect(watching('"4xx"')).toHaveLength(1);
   });
 
   it('rejects what is not an IPv4 CIDR', () => {
     const cfg = (v: string) => readDeployConfig(new App({ context: { nodeAllowedCidrs: v } }).node);
     for (const bad of ['203.0.113.0', '203.0.113.0/33', '256.1.1.1/8', '2001:db8::/32', 'any']) expect(() => cfg(bad), bad).toThrow(/nodeAllowedCidrs/);
     expect(cfg('10.0.0.0/8,192.0.2.1/32').nodeAllowedCidrs).toEqual(['10.0.0.0/8', '192.0.2.1/32']);
+    // an allow list of the whole internet would be a silent opt-out
+    for (const wide of ['0.0.0.0/0', '203.0.113.0/24,128.0.0.0/1', '10.0.0.0/7']) expect(() => cfg(wide), wide).toThrow(/is no allow list/);
   });
 });
 
@@ -163,55 +227,4 @@ describe('the allow-list authorizer code (the exact inline text)', () => {
   });
 });
 
-describe('real catalog routes and their APIG4 reasons', () => {
-  let dev: Synth;
-  let prod: Synth;
-  beforeAll(() => {
-    dev = synth(catalog, { lambdaCode: 'placeholder' });
-    prod = synth(catalog, { lambdaCode: 'placeholder', stage: 'prod', ...MTLS });
-  });
-
-  it('only POST /pagopa/paForNode is on the node API', () => {
-    const nodeId = logicalIdOf(prod, 'NodeApi');
-    const onNode = routesOf(prod).filter((r) => r.Properties.ApiId.Ref === nodeId).map((r) => r.Properties.RouteKey);
-    expect(onNode).toEqual(['POST /pagopa/paForNode']);
-  });
-
-  it('says the truth for every route without an API key', () => {
-    for (const s of [dev, prod]) {
-      const reasons = apig4Reasons(s);
-      expect(reasons['GET /health']).toMatch(/public on purpose/);
-      expect(reasons['GET /openapi.json']).toMatch(/public on purpose/);
-      expect(reasons['POST /receipts']).toMatch(/HMAC-SHA256 X-Receipt-Signature/);
-      expect(reasons['POST /receipts']).not.toMatch(/public on purpose/);
-      expect(reasons['POST /pagopa/paForNode']).toMatch(/caller ids \(idPA\/idBrokerPA\/idStation\)/);
-      expect(reasons['POST /pagopa/paForNode']).not.toMatch(/public on purpose/);
-      for (const [route, reason] of Object.entries(reasons)) {
-        const unauthenticated = ['GET /health', 'GET /openapi.json', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
-        expect(reason.includes('Ocp-Apim-Subscription-Key'), route).toBe(!unauthenticated);
-        expect(reason.startsWith(`${route}: `), route).toBe(true);
-      }
-    }
-    expect(apig4Reasons(prod)['POST /pagopa/paForNode']).toContain(`only through https://${MTLS.nodeMtlsDomain}`);
-    expect(apig4Reasons(dev)['POST /pagopa/paForNode']).toContain("stage 'dev' has NO mutual TLS");
-  });
-
-  it('every route is acknowledged and nag passes with mTLS', () => {
-    const keys = catalog.functions.flatMap((f) => f.triggers.flatMap((t) => (t.kind === 'http' ? [`${t.method} ${t.path}`] : [])));
-    expect(Object.keys(apig4Reasons(prod)).sort()).toEqual(keys.sort());
-    expect(nagFindings(prod.app)).toEqual([]);
-  });
-});
-
-/** route key → its APIG4 acknowledgement reason */
-function apig4Reasons(s: Synth): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const c of s.stateless.node.findAll()) {
-    if (!(c instanceof apigw.HttpRoute)) continue;
-    // HttpRoute keeps its method private; the route key is what CloudFormation gets
-    const routeKey = `${(c as unknown as { method: string }).method} ${c.path}`;
-    const ack = Object.entries(acknowledgements(c)).find(([id]) => id.includes('AwsSolutions-APIG4'));
-    if (ack) out[routeKey] = ack[1];
-  }
-  return out;
-}
+// The real catalog's node route and APIG4 reasons: real-catalog.test.ts (one shared synth).

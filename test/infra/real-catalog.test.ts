@@ -1,14 +1,51 @@
 /**
- * The stacks built from the REAL catalog (infra/catalog.ts), as `cdk deploy` would build them,
- * with placeholder code (real bundling is covered in bundling.test.ts and by the bench).
+ * The stacks built from the REAL catalog (infra/catalog.ts), for prod as the deployment guide says
+ * to deploy it (mutual TLS, an alarm e-mail), with placeholder code (real bundling is covered in
+ * bundling.test.ts and by the bench). ONE synth serves every assertion of this file: a synth of
+ * the real catalog is the expensive part of these tests.
+ *
+ * Also the contract that makes the alarms and the dashboard see something: they watch exactly the
+ * namespace, metric and dimensions that a function's Powertools Metrics writes (the real EMF of
+ * shared/observability's instrument(), with the environment the stack gives the function).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readDeployConfig } from '../../infra/aws/config';
+import { maxMessageAgeSecondsFor } from '../../infra/aws/constructs/alarms';
+import { BUSINESS_METRICS, COLD_START_METRIC } from '../../infra/aws/constructs/dashboard';
+import { apig4Reason } from '../../infra/aws/stateless-stack';
 import { envNameFor, catalog } from '../../infra/catalog';
-import { nagFindings, roleActions, synth, type Synth } from './helpers';
+import { ioApiKeySecretName } from '../../shared/adapters/secrets';
+import {
+  apig4Reasons,
+  dashboardBody,
+  functionEnv,
+  MTLS_CONTEXT,
+  nagFindings,
+  PROD_CONTEXT,
+  projectRoot,
+  roleActions,
+  SANDBOX_CONTEXT,
+  statementsWith,
+  synth,
+  type Synth,
+} from './helpers';
+
+type AlarmProps = Record<string, any>;
+const alarmsOn = (s: Synth, metric: string): AlarmProps[] =>
+  Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm'))
+    .map((a) => a.Properties as AlarmProps)
+    .filter((p) => p.MetricName === metric);
 
 let s: Synth;
 beforeAll(() => {
-  s = synth(catalog, { lambdaCode: 'placeholder', stage: 'prod' });
+  s = synth(catalog, { lambdaCode: 'placeholder', ...PROD_CONTEXT });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 describe('real catalog', () => {
@@ -47,8 +84,231 @@ describe('real catalog', () => {
     }
   });
 
+  it('throttles the expensive back-office routes harder (catalog), the public ones by default', () => {
+    const stage = Object.entries(s.statelessTemplate.findResources('AWS::ApiGatewayV2::Stage')).find(([id]) => id.startsWith('HttpApi'))![1];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const routes = catalog.functions.flatMap((f) =>
+      f.triggers.flatMap((t) => (t.kind === 'http' && (t.audience ?? 'back-office') === 'back-office' ? [`${t.method} ${t.path}`] : [])),
+    );
+    expect(Object.keys(settings).sort()).toEqual(routes.sort());
+    const rate = (k: string) => [settings[k]!.ThrottlingRateLimit, settings[k]!.ThrottlingBurstLimit];
+    expect(rate('GET /organizations/{organizationFiscalCode}/debtpositions/{iupd}/notice')).toEqual([10, 20]);
+    expect(rate('POST /organizations/{organizationFiscalCode}/notices/batches')).toEqual([2, 5]);
+    for (const k of ['GET /health', 'GET /openapi.json', 'POST /receipts']) expect(rate(k), k).toEqual([10, 20]);
+    expect(rate('POST /organizations/{organizationFiscalCode}/debtpositions')).toEqual([25, 50]);
+    expect(rate('GET /organizations/{organizationFiscalCode}/debtpositions')).toEqual([50, 100]);
+  });
+
+  it('the deployment guide states the true number of functions', () => {
+    const guide = readFileSync(path.join(projectRoot, 'infra/aws/README.md'), 'utf8');
+    const stated = [...guide.matchAll(/\*\*(\d+) functions\*\*/g)].map((m) => Number(m[1]));
+    expect(stated.length).toBeGreaterThan(0);
+    for (const n of stated) expect(n).toBe(catalog.functions.length);
+  });
+
   it('retains the table in prod and passes cdk-nag with no unacknowledged finding', () => {
     s.statefulTemplate.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     expect(nagFindings(s.app)).toEqual([]);
   });
 });
+
+describe('routes without an API key and their APIG4 reasons', () => {
+  const routes = () => Object.values(s.statelessTemplate.findResources('AWS::ApiGatewayV2::Route')) as Array<{ Properties: Record<string, any> }>;
+
+  it('only POST /pagopa/paForNode is on the node API', () => {
+    const [nodeId] = Object.keys(s.statelessTemplate.findResources('AWS::ApiGatewayV2::Api')).filter((id) => id.startsWith('NodeApi'));
+    const onNode = routes().filter((r) => r.Properties.ApiId.Ref === nodeId).map((r) => r.Properties.RouteKey);
+    expect(onNode).toEqual(['POST /pagopa/paForNode']);
+  });
+
+  it('say the truth for every route, in prod (synthesised) and in a sandbox that opted out', () => {
+    const sandbox = readDeployConfig(new App({ context: SANDBOX_CONTEXT }).node);
+    const sandboxReasons = Object.fromEntries(
+      catalog.functions.flatMap((f) =>
+        f.triggers.flatMap((t) => (t.kind === 'http' ? [[`${t.method} ${t.path}`, apig4Reason(t, sandbox)] as const] : [])),
+      ),
+    );
+    for (const reasons of [apig4Reasons(s.stateless), sandboxReasons]) {
+      expect(reasons['GET /health']).toMatch(/public on purpose/);
+      expect(reasons['GET /openapi.json']).toMatch(/public on purpose/);
+      expect(reasons['POST /receipts']).toMatch(/HMAC-SHA256 X-Receipt-Signature/);
+      expect(reasons['POST /receipts']).not.toMatch(/public on purpose/);
+      expect(reasons['POST /pagopa/paForNode']).toMatch(/caller ids \(idPA\/idBrokerPA\/idStation\)/);
+      expect(reasons['POST /pagopa/paForNode']).not.toMatch(/public on purpose/);
+      for (const [route, reason] of Object.entries(reasons)) {
+        const unauthenticated = ['GET /health', 'GET /openapi.json', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
+        expect(reason.includes('Ocp-Apim-Subscription-Key'), route).toBe(!unauthenticated);
+        expect(reason.startsWith(`${route}: `), route).toBe(true);
+      }
+    }
+    expect(apig4Reasons(s.stateless)['POST /pagopa/paForNode']).toContain(`only through https://${MTLS_CONTEXT.nodeMtlsDomain}`);
+    expect(sandboxReasons['POST /pagopa/paForNode']).toContain("sandbox stage 'dev' has NO mutual TLS");
+  });
+
+  it('every route is acknowledged, and nag passes with mTLS', () => {
+    const keys = catalog.functions.flatMap((f) => f.triggers.flatMap((t) => (t.kind === 'http' ? [`${t.method} ${t.path}`] : [])));
+    expect(Object.keys(apig4Reasons(s.stateless)).sort()).toEqual(keys.sort());
+    expect(nagFindings(s.app)).toEqual([]);
+  });
+});
+
+describe('the real io-sender', () => {
+  const secretArn = (prefix: string) =>
+    s.stateless.resolve(`arn:${s.stateless.partition}:secretsmanager:${s.stateless.region}:${s.stateless.account}:secret:${prefix}*`);
+
+  it('reads App IO keys under pagopa-layer/io/ and the names it builds fall under the grant', () => {
+    const env = functionEnv(s.statelessTemplate, 'pagopa-layer-prod-io-sender');
+    expect(env['IO_SECRET_PREFIX']).toBe('pagopa-layer/io/');
+    const name = ioApiKeySecretName(String(env['IO_SECRET_PREFIX']), '80001234568', '01EXAMPLESERVICE');
+    expect(name).toBe('pagopa-layer/io/80001234568/01EXAMPLESERVICE');
+    expect(statementsWith(s.statelessTemplate, 'io-sender', 'secretsmanager:GetSecretValue')).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretArn('pagopa-layer/io/') },
+    ]);
+    // no other function of the layer reads secrets or sends e-mail
+    for (const def of catalog.functions.filter((f) => f.id !== 'io-sender')) {
+      const actions = [...roleActions(s.statelessTemplate, def.id)];
+      expect(actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('ses:')), def.id).toEqual([]);
+    }
+  });
+
+  it('has e-mail off without an SES identity', () => {
+    expect(functionEnv(s.statelessTemplate, 'pagopa-layer-prod-io-sender')['EMAIL_TRANSPORT']).toBe('none');
+    expect([...roleActions(s.statelessTemplate, 'io-sender')].some((a) => a.startsWith('ses:'))).toBe(false);
+  });
+});
+
+describe('ReceiptAnomaly', () => {
+  let alarm: AlarmProps;
+  let env: Record<string, unknown>;
+  beforeAll(() => {
+    const found = alarmsOn(s, 'ReceiptAnomaly');
+    expect(found).toHaveLength(1);
+    alarm = found[0]!;
+    env = functionEnv(s.statelessTemplate, 'pagopa-layer-prod-receipt-processor');
+  });
+
+  it('fires on the first anomaly in 5 minutes and says the money has moved', () => {
+    expect(alarm).toMatchObject({
+      Namespace: 'PagopaLayer',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarm.AlarmDescription).toMatch(/money has moved/);
+    expect(alarm.AlarmDescription).toMatch(/receipts\/anomalies/);
+    expect(env['POWERTOOLS_METRICS_NAMESPACE']).toBe('PagopaLayer');
+    expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: env['POWERTOOLS_SERVICE_NAME'] }]);
+  });
+
+  it('watches exactly what the receipt processor emits (EMF) with the environment the stack gives it', async () => {
+    const emf = await emitThroughInstrument(env, 'pagopa-layer-prod-receipt-processor', ['ReceiptAnomaly']);
+    const blob = emf.find((b) => b._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name === 'ReceiptAnomaly'))!;
+    const [directive] = blob._aws.CloudWatchMetrics;
+    expect(directive.Namespace).toBe(alarm.Namespace);
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name)).toContain(alarm.MetricName);
+    // the alarm's dimensions are exactly one dimension set of the metric, with the same values
+    const alarmDims = (alarm.Dimensions as Array<{ Name: string; Value: string }>).map((d) => d.Name).sort();
+    expect(directive.Dimensions.map((set: string[]) => [...set].sort())).toContainEqual(alarmDims);
+    for (const d of alarm.Dimensions as Array<{ Name: string; Value: string }>) expect(blob[d.Name]).toBe(d.Value);
+    expect(blob[alarm.MetricName]).toBe(1);
+  });
+});
+
+describe('alarms and dashboard', () => {
+  it('every main queue alarms on its oldest message, past the time its consumer may legitimately keep retrying', () => {
+    const ages = alarmsOn(s, 'ApproximateAgeOfOldestMessage');
+    expect(ages).toHaveLength(catalog.queues.length);
+    const byQueue = Object.fromEntries(catalog.queues.map((q) => [q.id, maxMessageAgeSecondsFor(q)]));
+    expect(byQueue).toEqual({
+      receipts: 900, // 180 s × 5 receives: a receipt not applied within 15 minutes
+      'webhook-fanout': 900,
+      'webhook-delivery': 3 * 3600, // the deliverer backs off up to an hour between tries
+      'notice-render': 900,
+      'notice-batch': 2160, // 720 s × 3
+      'io-messages': 4 * 3600, // io-sender backs off up to 15 minutes between its 20 tries
+    });
+    expect(ages.map((a) => a.Threshold).sort((x, y) => x - y)).toEqual(Object.values(byQueue).sort((x, y) => x - y));
+    expect(alarmsOn(s, 'IteratorAge')).toHaveLength(1); // the event dispatcher, the one table-stream consumer
+  });
+
+  it('scheduled functions alarm on any failed run; the others on an error rate', () => {
+    const scheduled = catalog.functions.filter((f) => f.triggers.every((t) => t.kind === 'schedule')).map((f) => f.id);
+    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders']);
+    const rates = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties as AlarmProps)
+      .filter((p) => JSON.stringify(p.Metrics ?? []).includes('"MetricName":"Invocations"'));
+    expect(rates).toHaveLength(catalog.functions.length);
+    expect(rates.filter((p) => p.Threshold === 1 && JSON.stringify(p.Metrics).includes('IF(total >= 1,'))).toHaveLength(scheduled.length);
+  });
+
+  it('the stage dashboard shows every business metric and the cold starts, summed over all the functions', () => {
+    const body = dashboardBody(s);
+    expect(body.name).toBe('pagopa-layer-prod');
+    for (const name of [...BUSINESS_METRICS, COLD_START_METRIC]) {
+      const lines = body.metrics.filter((m) => m[0] === 'PagopaLayer' && m[1] === name);
+      expect(lines, name).toHaveLength(catalog.functions.length);
+      expect(body.expressions.filter((e) => e.label === name), name).toHaveLength(1);
+    }
+    s.statelessTemplate.hasOutput('DashboardName', { Value: 'pagopa-layer-prod' });
+  });
+
+  it('the dashboard watches exactly what a function emits through the shared instrument() (EMF, with the environment the stack gives it)', async () => {
+    const fnName = 'pagopa-layer-prod-create-debt-position';
+    const emf = await emitThroughInstrument(functionEnv(s.statelessTemplate, fnName), fnName, BUSINESS_METRICS);
+    // namespace|metric|dimension=value,... (dimensions sorted), as EMF writes it and as the dashboard reads it
+    const key = (ns: string, name: string, dims: Array<readonly [string, string]>) =>
+      `${ns}|${name}|${[...dims].sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    const emitted = emf.flatMap((blob) =>
+      (blob._aws.CloudWatchMetrics as Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }>).flatMap((d) =>
+        d.Metrics.map((m) => key(d.Namespace, m.Name, d.Dimensions[0]!.map((n) => [n, String(blob[n])] as const))),
+      ),
+    );
+    const onDashboard = new Set(
+      dashboardBody(s).metrics.map(([ns, name, ...pairs]) =>
+        key(ns!, name!, Array.from({ length: pairs.length / 2 }, (_, i) => [pairs[2 * i]!, pairs[2 * i + 1]!] as const)),
+      ),
+    );
+    expect(emitted.map((k) => k.split('|')[1]).sort()).toEqual([...BUSINESS_METRICS, COLD_START_METRIC].sort());
+    for (const k of emitted) expect(onDashboard.has(k), k).toBe(true);
+  });
+});
+
+/**
+ * Runs a handler wrapped in the shared instrument() (shared/observability/lambda.ts) as Lambda
+ * would (on-demand, a fresh module: a cold start), counting the given metrics; returns the EMF
+ * blobs it printed.
+ */
+async function emitThroughInstrument(
+  env: Record<string, unknown>,
+  functionName: string,
+  metrics: readonly string[],
+): Promise<Array<Record<string, any>>> {
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('POWERTOOLS_')) vi.stubEnv(k, String(v));
+  vi.stubEnv('POWERTOOLS_DEV', '');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+  vi.resetModules();
+  const { instrument, telemetry } = await import('../../shared/observability/lambda');
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write);
+  try {
+    const handler = instrument(async () => {
+      for (const m of metrics) telemetry().count(m as never);
+      return { statusCode: 200 };
+    });
+    await handler({}, { functionName, awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as never);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{') && l.includes('CloudWatchMetrics'))
+    .map((l) => JSON.parse(l) as Record<string, any>);
+}

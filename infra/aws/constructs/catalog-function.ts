@@ -37,16 +37,20 @@ export class CatalogFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** POWERTOOLS_SERVICE_NAME: the `service` dimension of the function's custom metrics */
   readonly serviceName: string;
+  /** the Lambda function name (literal; Powertools' `function_name` dimension of ColdStart) */
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: CatalogFunctionProps) {
     super(scope, id);
     const { def, config, targets, names } = props;
 
+    this.functionName = `${props.service}-${config.stage}-${def.id}`;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${props.service}-${config.stage}-${def.id}`,
-      retention: config.isProd ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_WEEK,
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      retention: config.logRetentionDays as logs.RetentionDays,
       encryptionKey: targets.key,
-      removalPolicy: config.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // kept with the data in every stage that may hold real tenants; a sandbox leaves nothing behind
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
     // No AWSLambdaBasicExecutionRole: the function writes to its own log group only.
@@ -58,7 +62,7 @@ export class CatalogFunction extends Construct {
 
     // The stage is in the service name (= the function name): it is the `service` dimension of
     // custom metrics, so two stages in one account never feed each other's alarms.
-    this.serviceName = `${props.service}-${config.stage}-${def.id}`;
+    this.serviceName = this.functionName;
     const environment: Record<string, string> = {
       STAGE: config.stage,
       POWERTOOLS_SERVICE_NAME: this.serviceName,
@@ -101,7 +105,7 @@ export class CatalogFunction extends Construct {
     }
 
     const common: lambda.FunctionOptions = {
-      functionName: `${props.service}-${config.stage}-${def.id}`,
+      functionName: this.functionName,
       description: def.description,
       architecture: lambda.Architecture.ARM_64,
       memorySize: def.memoryMb,
@@ -109,7 +113,9 @@ export class CatalogFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
+      // X-Ray off: the functions do not instrument their SDK clients or HTTP calls, so active
+      // tracing would bill for traces holding one opaque segment (HTTP APIs have no X-Ray at all).
+      tracing: lambda.Tracing.DISABLED,
       environment,
       // No reserved concurrency: it is carved out of the account's regional pool (1000 by
       // default, often 10 on new accounts, where reserving fails outright) and caps the API
@@ -138,11 +144,6 @@ export class CatalogFunction extends Construct {
     // Acknowledgements, as narrow as cdk-nag 3 allows: this function's role policy only.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (added by Tracing.ACTIVE).',
-      });
       const acknowledged = new Set<string>();
       for (const { arn, reason } of wildcardResources) {
         const id = `AwsSolutions-IAM5[Resource::${nagArn(this, arn)}]`;

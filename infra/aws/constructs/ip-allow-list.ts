@@ -2,10 +2,10 @@
  * An IPv4 allow list in front of an HTTP API route. HTTP APIs have no resource policy and AWS WAF
  * cannot be associated with them, so the only in-API way is a Lambda authorizer on the caller's
  * address ($context.identity.sourceIp: the TCP peer, not X-Forwarded-For). Simple responses,
- * cached per source address. Used on the node API of a stage WITHOUT mutual TLS (dev); with
- * mutual TLS the client certificate is the control and this is not deployed.
+ * cached per source address. Used on the node API of a stage WITHOUT mutual TLS; with mutual
+ * TLS the client certificate is the control and this is not deployed.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as authorizers from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -53,6 +53,7 @@ export interface IpAllowListProps {
   readonly cidrs: readonly string[];
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
 }
 
 export class IpAllowList extends Construct {
@@ -65,6 +66,7 @@ export class IpAllowList extends Construct {
       logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetention,
       encryptionKey: props.key,
+      removalPolicy: props.logRemovalPolicy,
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
