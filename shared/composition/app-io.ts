@@ -33,7 +33,7 @@ import type { SendMessageDeps } from '../use-cases/app-io/send-message';
 import type { TemplateDeps } from '../use-cases/app-io/templates';
 import type { DossierDeps } from '../use-cases/dossier/debtor-dossier';
 import { noticePdfSource } from './notices';
-import { maxReceiveCountOf, platform, type Platform } from './platform';
+import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
 
 /**
  * The family's settings. The io-messages queue is granted only to the sender and the reminders
@@ -120,7 +120,7 @@ export function ioSenderRoot(env?: NodeJS.ProcessEnv): IoSender {
   const logger = p.telemetry.logger;
   const secrets = new SecretsManagerSource(new SecretsManagerClient({}), { ttlMs: s.IO_SECRET_CACHE_SECONDS * 1000 });
   return {
-    consumer: { logger, maxReceiveCount: maxReceiveCountOf('io-sender'), setVisibility: sqsVisibilityTimer(p.sqs(), f.queueUrl()) },
+    consumer: { logger, maxReceiveCount: maxReceiveCountOf('io-sender'), setVisibility: sqsVisibilityTimer(sqsClient(), f.queueUrl()) },
     logger,
     messages: {
       positions: p.positions,
@@ -176,7 +176,7 @@ export function ioRemindersRoot(env?: NodeJS.ProcessEnv): IoReminders {
     organizations: p.organizations,
     positionsDue: (ofc, status, from, to) => indexes.dueBetween(ofc, status, from, to),
     records: f.records,
-    publisher: new SqsQueuePublisher(p.sqs()),
+    publisher: new SqsQueuePublisher(sqsClient()),
     ioMessagesQueueUrl: f.queueUrl(),
     clock: p.clock,
     logger: p.telemetry.logger,

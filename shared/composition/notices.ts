@@ -20,7 +20,7 @@ import type { NoticePdfSource } from '../use-cases/app-io/ports';
 import type { BatchDeps } from '../use-cases/notices/batches';
 import type { NoticeBatchStore, ObjectStore } from '../use-cases/notices/ports';
 import type { NoticeDeps } from '../use-cases/notices/stored-notices';
-import { maxReceiveCountOf, platform, type Platform } from './platform';
+import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
 
 /**
  * The family's settings. Each is granted only to the functions that use it (the catalog), so
@@ -102,7 +102,7 @@ function consumer(f: Family, functionId: string, queueUrl: string): QueueConsume
   return {
     logger: f.platform.telemetry.logger,
     maxReceiveCount: maxReceiveCountOf(functionId),
-    setVisibility: sqsVisibilityTimer(f.platform.sqs(), queueUrl),
+    setVisibility: sqsVisibilityTimer(sqsClient(), queueUrl),
   };
 }
 
@@ -164,7 +164,7 @@ export function noticeBatchApiRoot(env?: NodeJS.ProcessEnv): NoticeBatchApi {
     batches: {
       batches: store,
       selector: store,
-      publisher: new SqsQueuePublisher(p.sqs()),
+      publisher: new SqsQueuePublisher(sqsClient()),
       batchQueueUrl: required(f.settings.QUEUE_URL_NOTICE_BATCH, 'QUEUE_URL_NOTICE_BATCH', 'the notice-batch queue URL'),
       clock: p.clock,
       newId: p.newId,

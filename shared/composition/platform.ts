@@ -39,8 +39,6 @@ export interface Platform {
   readonly authenticate: TenantAuthenticator;
   readonly clock: () => Date;
   readonly newId: () => string;
-  /** the SQS client, built on first use (functions that never touch a queue never load it) */
-  readonly sqs: () => SQSClient;
 }
 
 /** DynamoDB commands sent by this process, by command name (read by the benchmarks). */
@@ -68,7 +66,6 @@ export function platform(env: NodeJS.ProcessEnv = process.env): Platform {
   const db = createDocumentClient(countDynamoCommands(new DynamoDBClient({})));
   const organizations = new DynamoOrganizationStore(db, config.TABLE_NAME_MAIN);
   const clock = (): Date => new Date();
-  let sqs: SQSClient | undefined;
   const value: Platform = {
     telemetry: telemetry(),
     tableName: config.TABLE_NAME_MAIN,
@@ -78,10 +75,20 @@ export function platform(env: NodeJS.ProcessEnv = process.env): Platform {
     authenticate: makeTenantAuthenticator({ organizations, cacheSeconds: config.API_KEY_CACHE_SECONDS, clock }),
     clock,
     newId: randomUUID,
-    sqs: () => (sqs ??= new SQSClient({})),
   };
   built = { key, platform: value };
   return value;
+}
+
+let sqs: SQSClient | undefined;
+
+/**
+ * The process's SQS client, built on first use. A function apart from platform(): a bundle whose
+ * handler never reaches a queue leaves the SQS client out (esbuild drops what is not called).
+ */
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({});
+  return sqs;
 }
 
 /** The maxReceiveCount of the queue that triggers `functionId` (the same number as its redrive policy). */

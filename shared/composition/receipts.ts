@@ -18,7 +18,7 @@ import type { ProcessDeps } from '../use-cases/receipts/processing';
 import type { CreditorDirectory, ReceiptStore } from '../use-cases/receipts/ports';
 import type { ReceiptQueryDeps } from '../use-cases/receipts/queries';
 import type { StationDeps } from '../use-cases/receipts/station';
-import { maxReceiveCountOf, platform, type Platform } from './platform';
+import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
 
 /**
  * The family's settings. The receipts queue is granted only to the functions that send to it or
@@ -84,7 +84,7 @@ export interface ReceiptQueries extends ReceiptQueryDeps {
 function intake(f: Family): IntakeDeps {
   return {
     positions: f.platform.positions,
-    publisher: new SqsQueuePublisher(f.platform.sqs()),
+    publisher: new SqsQueuePublisher(sqsClient()),
     receiptsQueueUrl: f.queueUrl(),
   };
 }
@@ -111,7 +111,7 @@ export function receiptProcessorRoot(env?: NodeJS.ProcessEnv): ReceiptProcessor 
   return {
     logger: p.telemetry.logger,
     maxReceiveCount: maxReceiveCountOf('receipt-processor'),
-    setVisibility: sqsVisibilityTimer(p.sqs(), f.queueUrl()),
+    setVisibility: sqsVisibilityTimer(sqsClient(), f.queueUrl()),
     positions: p.positions,
     receipts: f.receipts,
     clock: p.clock,

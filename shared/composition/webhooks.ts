@@ -20,7 +20,7 @@ import type { Telemetry } from '../observability/lambda';
 import type { DeliveryDecision, DeliveryDeps } from '../use-cases/webhooks/delivery';
 import { shareConcurrentReads, type FanOutDeps } from '../use-cases/webhooks/fan-out';
 import type { SubscriberDeps } from '../use-cases/webhooks/subscribers';
-import { maxReceiveCountOf, platform, type Platform } from './platform';
+import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
 
 /** The settings of the family (the queue URLs are set by the catalog's grants, envNameFor). */
 export const webhooksConfigSchema = z.object({
@@ -104,10 +104,10 @@ function build(base: Platform, config: WebhooksConfig): WebhooksRoot {
       (fanOut ??= {
         logger: telemetry.logger,
         maxReceiveCount: maxReceiveCountOf('webhook-fanout'),
-        setVisibility: sqsVisibilityTimer(base.sqs(), triggerQueueUrl(config, 'webhook-fanout')),
+        setVisibility: sqsVisibilityTimer(sqsClient(), triggerQueueUrl(config, 'webhook-fanout')),
         // the records of a batch read each tenant's subscribers once and share SendMessageBatch calls
         subscribers: shareConcurrentReads(store),
-        publisher: coalescingPublisher(new SqsQueuePublisher(base.sqs())),
+        publisher: coalescingPublisher(new SqsQueuePublisher(sqsClient())),
         deliveryQueueUrl: queueUrl(config, 'webhook-delivery', 'webhook-fanout'),
       }),
     deliverer: () => {
@@ -116,7 +116,7 @@ function build(base: Platform, config: WebhooksConfig): WebhooksRoot {
       deliverer = {
         logger: telemetry.logger,
         maxReceiveCount: attempts,
-        setVisibility: sqsVisibilityTimer(base.sqs(), triggerQueueUrl(config, 'webhook-deliverer')),
+        setVisibility: sqsVisibilityTimer(sqsClient(), triggerQueueUrl(config, 'webhook-deliverer')),
         subscribers: store,
         sender: new HttpWebhookClient({ allowLoopback: config.LOCAL_CLOUD === 'true' }),
         clock: base.clock,
