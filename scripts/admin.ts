@@ -1,5 +1,6 @@
 /**
- * Tenant administration, against the running local stack or AWS (`npm run admin -- --help`).
+ * Tenant administration and the dead-letter queues, against the running local stack or AWS
+ * (`npm run admin -- --help`).
  * An edge of provisioning: it reads its target from its own flags (and the AWS SDK's usual
  * environment), parses what the operator gives it (shared/http/organization-schemas.ts) and hands
  * the use cases their commands. Keys and secrets are printed once and stored only as hashes
@@ -9,10 +10,21 @@
  * missing value) is one line on stderr and exit 2; a refusal (no such tenant or key, an invalid
  * tenant file, a failed call) is one line on stderr and exit 1; `--json` prints one JSON document
  * on stdout instead of the text, for scripts.
+ *
+ * `dlq list|show|redrive <queue>` works on the dead-letter queue of any queue of the catalog
+ * (infra/catalog.ts), through shared/adapters/dead-letter-queues.ts: on AWS (`--stage`) redrive is
+ * an SQS message move task; on the local stack (whose emulator has no move tasks) the messages
+ * are moved one by one (receive, send to the queue, delete).
  */
+import { lookup, type LookupOptions } from 'node:dns';
 import { existsSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { catalog } from '../infra/catalog';
+import { resourceNames } from '../infra/local/resources';
+import { SqsDeadLetterQueues } from '../shared/adapters/dead-letter-queues';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../shared/adapters/dynamo/organization-store';
 import { apiKeyId, generateApiKey, generateWebhookSecret, hashApiKey } from '../shared/domain/api-keys';
@@ -21,9 +33,11 @@ import { UseCaseError } from '../shared/use-cases/errors';
 import { addWebhookSecret, issueApiKey } from '../shared/use-cases/organizations/credentials';
 import { provisionOrganization } from '../shared/use-cases/organizations/provision';
 
-const LOCAL_STATE = '.local-data/local-cloud.json';
+/** where `npm start` records the running stack (the same LOCAL_STATE_FILE override as infra/local/main.ts) */
+const LOCAL_STATE = process.env['LOCAL_STATE_FILE'] ?? '.local-data/local-cloud.json';
+const QUEUE_IDS = catalog.queues.map((q) => q.id);
 
-const USAGE = `Tenant administration, on the running local stack or on AWS.
+const USAGE = `Tenant administration and the dead-letter queues, on the running local stack or on AWS.
 
 Usage: npm run admin -- <command> [options]
 
@@ -37,11 +51,26 @@ Commands:
   revoke-webhook-secret --org <fiscalCode> --secret-id <id>
   list-tenants                                     every tenant: fiscal code, state, segregation code, name
 
+  dlq list [<queue>]                               the depth of every dead-letter queue; with a queue, a
+                                                   sample of its messages (--max, default 10) and its
+                                                   move tasks
+  dlq show <queue> --message-id <id>               one message of the queue's DLQ: attributes and body
+  dlq redrive <queue>                              every message of the queue's DLQ back to the queue
+                                                   (once the cause is fixed)
+  <queue>: a queue of the catalog or its DLQ's name (receipts or receipts-dlq): one of
+    ${QUEUE_IDS.join(', ')}.
+  Messages are read with a zero visibility timeout: list and show take nothing.
+
 Options:
   --table <TableName>   work on AWS: the Stateful stack's TableName output, with the usual AWS
                         credentials and region environment (default: the running local stack,
                         found through ${LOCAL_STATE})
-  --region <region>     the AWS region of --table
+  --region <region>     the AWS region of --table or --stage
+  --stage <stage>       dlq on AWS: the stage deployed (its queues are ${catalog.service}-<stage>-<queue>[-dlq]);
+                        redrive starts an SQS message move task (default: the running local stack,
+                        where messages are moved one by one)
+  --message-id <id>     dlq show: the message
+  --max <n>             dlq list / show: how many messages to read at most (default 10 / 1000)
   --json                print one JSON document on stdout instead of text (for scripts)
   -h, --help            print this help
 
@@ -57,7 +86,10 @@ const COMMANDS = [
   'add-webhook-secret',
   'revoke-webhook-secret',
   'list-tenants',
+  'dlq',
 ] as const;
+const DLQ_ACTIONS = ['list', 'show', 'redrive'] as const;
+type DlqAction = (typeof DLQ_ACTIONS)[number];
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -68,6 +100,9 @@ const OPTIONS = {
   'secret-id': { type: 'string' },
   table: { type: 'string' },
   region: { type: 'string' },
+  stage: { type: 'string' },
+  'message-id': { type: 'string' },
+  max: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -80,6 +115,9 @@ interface Values {
   readonly 'secret-id'?: string;
   readonly table?: string;
   readonly region?: string;
+  readonly stage?: string;
+  readonly 'message-id'?: string;
+  readonly max?: string;
   readonly json?: boolean;
   readonly help?: boolean;
 }
@@ -96,7 +134,13 @@ class Stop extends Error {
 
 const usageError = (message: string) => new Stop(`admin: ${message} (npm run admin -- --help)`, 2);
 
-function parseCommandLine(argv: string[]): { command?: Command; values: Values } {
+interface DlqRequest {
+  readonly action: DlqAction;
+  /** the catalog's queue id; absent for `dlq list` of every queue */
+  readonly queue?: string;
+}
+
+function parseCommandLine(argv: string[]): { command?: Command; values: Values; dlq?: DlqRequest } {
   let parsed: { positionals: string[]; values: Values };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -109,8 +153,23 @@ function parseCommandLine(argv: string[]): { command?: Command; values: Values }
   if (parsed.values.help) return { values: parsed.values };
   if (name === undefined) throw usageError('a command is required');
   if (!(COMMANDS as readonly string[]).includes(name)) throw usageError(`unknown command ${name}`);
+  if (name === 'dlq') return { command: 'dlq', values: parsed.values, dlq: parseDlq(extra, parsed.values) };
   if (extra.length > 0) throw usageError(`unexpected argument ${extra[0]}`);
   return { command: name as Command, values: parsed.values };
+}
+
+function parseDlq(args: readonly string[], values: Values): DlqRequest {
+  const [action, queueArg, ...rest] = args;
+  if (action === undefined) throw usageError(`dlq needs an action: ${DLQ_ACTIONS.join(', ')}`);
+  if (!(DLQ_ACTIONS as readonly string[]).includes(action)) throw usageError(`unknown dlq action ${action} (${DLQ_ACTIONS.join(', ')})`);
+  if (rest.length > 0) throw usageError(`unexpected argument ${rest[0]}`);
+  if (queueArg === undefined && action !== 'list') throw usageError(`dlq ${action} needs a queue (${QUEUE_IDS.join(', ')})`);
+  const queue = queueArg?.replace(/-dlq$/, '');
+  if (queue !== undefined && !QUEUE_IDS.includes(queue)) throw usageError(`unknown queue ${queueArg} (${QUEUE_IDS.join(', ')})`);
+  if (action === 'show' && !values['message-id']) throw usageError('--message-id is required');
+  if (values.max !== undefined && !/^[1-9]\d{0,3}$/.test(values.max)) throw usageError('--max must be a whole number from 1 to 9999');
+  if (values.table !== undefined) throw usageError('dlq works on queues: give --stage (AWS) instead of --table');
+  return { action: action as DlqAction, ...(queue !== undefined ? { queue } : {}) };
 }
 
 function target(values: Values): { client: DynamoDBClient; table: string; where: string } {
@@ -160,7 +219,7 @@ interface Output {
   readonly exitCode?: number;
 }
 
-async function run(command: Command, values: Values, store: DynamoOrganizationStore, where: string): Promise<Output> {
+async function run(command: Exclude<Command, 'dlq'>, values: Values, store: DynamoOrganizationStore, where: string): Promise<Output> {
   const now = new Date();
   switch (command) {
     case 'create-tenant': {
@@ -232,15 +291,141 @@ async function run(command: Command, values: Values, store: DynamoOrganizationSt
   }
 }
 
+/** The dead-letter queues of the target: AWS (--stage, message move tasks) or the running local stack. */
+function deadLetterTarget(values: Values): { sqs: SQSClient; queues: SqsDeadLetterQueues; where: string } {
+  let sqs: SQSClient;
+  let name: (id: string) => string;
+  let where: string;
+  if (values.stage) {
+    if (!/^[a-z0-9-]{1,32}$/.test(values.stage)) throw usageError('--stage must be a stage name (lower-case letters, digits, -)');
+    sqs = new SQSClient(values.region ? { region: values.region } : {});
+    const prefix = `${catalog.service}-${values.stage}`;
+    name = (id) => `${prefix}-${id}`;
+    where = `AWS stage ${values.stage}`;
+  } else {
+    if (!existsSync(LOCAL_STATE)) {
+      throw new Stop(`admin: no --stage given and no running local stack found (${LOCAL_STATE}); start it with \`npm start\`, or pass --stage`, 2);
+    }
+    const state = JSON.parse(readFileSync(LOCAL_STATE, 'utf8')) as { sqs?: string; region: string };
+    if (!state.sqs) throw new Stop(`admin: ${LOCAL_STATE} does not name the local stack's SQS endpoint ("sqs"); restart it with \`npm start\``, 2);
+    sqs = new SQSClient({
+      endpoint: state.sqs,
+      region: state.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // the emulator's queue URLs are on sqs.<region>.localhost, loopback by RFC 6761, which not
+      // every resolver knows: *.localhost is looked up as 127.0.0.1 here (infra/local/fauxqs.ts)
+      requestHandler: { httpAgent: new Agent({ lookup: loopbackForLocalhost }) },
+    });
+    name = resourceNames(catalog).queue;
+    where = `local stack (${state.sqs})`;
+  }
+  const urlOf = async (queueName: string) => {
+    try {
+      return (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl ?? '';
+    } catch (error) {
+      throw new Stop(`admin: no queue ${queueName} in ${where}: ${(error as Error).name}`, 1);
+    }
+  };
+  const queues = new SqsDeadLetterQueues(sqs, {
+    moveTasks: values.stage !== undefined,
+    resolve: async (id) => {
+      const [url, dlqUrl] = await Promise.all([urlOf(name(id)), urlOf(`${name(id)}-dlq`)]);
+      return { url, dlqUrl };
+    },
+  });
+  return { sqs, queues, where };
+}
+
+/** dns.lookup, with every `*.localhost` name answered 127.0.0.1 */
+const loopbackForLocalhost = ((hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
+  if (!/(^|\.)localhost$/i.test(hostname)) return lookup(hostname, options, callback as never);
+  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
+}) as unknown as typeof lookup;
+
+const preview = (body: string, max = 100) => {
+  const line = body.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+async function runDlq(request: DlqRequest, values: Values, queues: SqsDeadLetterQueues, where: string): Promise<Output> {
+  const { action, queue } = request;
+  switch (action) {
+    case 'list': {
+      if (queue === undefined) {
+        const all = await Promise.all(QUEUE_IDS.map((id) => queues.list(id, 0)));
+        return {
+          json: all.map(({ queue: q, depth, moveTasks }) => ({ queue: q, deadLetterQueue: `${q}-dlq`, depth, moveTasks })),
+          text: [`Dead-letter queues in ${where}:`, ...all.map((d) => `  ${`${d.queue}-dlq`.padEnd(24)} ${d.depth} message${d.depth === 1 ? '' : 's'}`)],
+        };
+      }
+      const summary = await queues.list(queue, Number(values.max ?? 10));
+      return {
+        json: { ...summary, deadLetterQueue: `${queue}-dlq` },
+        text: [
+          `${queue}-dlq in ${where}: ${summary.depth} message${summary.depth === 1 ? '' : 's'}${summary.messages.length < summary.depth ? `, ${summary.messages.length} shown` : ''}`,
+          ...summary.messages.map((m) => `  ${m.messageId}  sent ${m.sentAt ?? '?'}  received ${m.receiveCount ?? '?'}×  ${m.bytes} B  ${preview(m.body)}`),
+          ...summary.moveTasks.map((t) => `  move task ${t.status}${t.startedAt ? ` started ${t.startedAt}` : ''}: ${t.moved ?? 0}/${t.toMove ?? '?'} moved${t.failureReason ? `, ${t.failureReason}` : ''}`),
+        ],
+      };
+    }
+    case 'show': {
+      const messageId = values['message-id']!;
+      const message = await queues.show(queue!, messageId, Number(values.max ?? 1000));
+      if (!message) throw new Stop(`admin: no message ${messageId} in ${queue}-dlq (${where})`, 1);
+      let body = message.body;
+      try {
+        body = JSON.stringify(JSON.parse(message.body), null, 2);
+      } catch {
+        // not JSON: shown as it is
+      }
+      return {
+        json: { queue, deadLetterQueue: `${queue}-dlq`, ...message },
+        text: [
+          `Message ${message.messageId} in ${queue}-dlq (${where})`,
+          `  sent ${message.sentAt ?? '?'}, received ${message.receiveCount ?? '?'} times, ${message.bytes} bytes`,
+          ...Object.entries(message.attributes).map(([k, v]) => `  attribute ${k}: ${v}`),
+          body,
+        ],
+      };
+    }
+    case 'redrive': {
+      const result = await queues.redrive(queue!);
+      return {
+        json: { queue, deadLetterQueue: `${queue}-dlq`, ...result },
+        text: [
+          result.kind === 'move-task'
+            ? `Started an SQS message move task from ${queue}-dlq to ${queue} (${where}): ${result.taskHandle}. Follow it with: npm run admin -- dlq list ${queue} --stage ${values.stage}`
+            : `Moved ${result.moved} message${result.moved === 1 ? '' : 's'} from ${queue}-dlq back to ${queue} (${where}).`,
+        ],
+      };
+    }
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { command, values } = parseCommandLine(argv);
+  const { command, values, dlq } = parseCommandLine(argv);
   if (!command) {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (dlq) {
+    const { sqs, queues, where } = deadLetterTarget(values);
+    try {
+      const output = await runDlq(dlq, values, queues, where);
+      process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text.map((line) => `${line}\n`).join(''));
+      return output.exitCode ?? 0;
+    } catch (error) {
+      if (error instanceof Stop) throw error;
+      const { name, message } = error as Error;
+      throw new Stop(`admin: dlq ${dlq.action} failed (${where}): ${name}: ${message}`, 1);
+    } finally {
+      sqs.destroy();
+    }
+  }
   const { client, table, where } = target(values);
   try {
-    const output = await run(command, values, new DynamoOrganizationStore(createDocumentClient(client), table), where);
+    const output = await run(command as Exclude<Command, 'dlq'>, values, new DynamoOrganizationStore(createDocumentClient(client), table), where);
     process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text.map((line) => `${line}\n`).join(''));
     return output.exitCode ?? 0;
   } catch (error) {

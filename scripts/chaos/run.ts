@@ -42,6 +42,7 @@ export interface CreatedPosition {
 
 export interface Delivered {
   readonly key: string;
+  readonly receiptId: string;
   readonly kind: 'first' | 'copy' | 'ko';
   readonly delivery: 'soap' | 'json';
   readonly outcome: PayResult['outcome'];
@@ -69,11 +70,30 @@ export interface ChaosReport {
   readonly layerErrors: { readonly count: number; readonly sample: readonly string[] };
 }
 
+/**
+ * Poison messages put straight on the receipts queue: three that do not even name their creditor
+ * (logged at ERROR, kept by the DLQ alone) and one that names it but breaks the contract (kept as
+ * an UNPROCESSABLE anomaly of that creditor on its last receive, and in the DLQ).
+ */
 export const POISON_BODIES = [
   'this is not JSON <paSendRTV2>',
   JSON.stringify({ receiptId: 'chaos-poison-2', outcome: 'OK' }),
   JSON.stringify([{ noticeNumber: '000000000000000000' }]),
 ] as const;
+export const POISON_WITH_CREDITOR = (fiscalCode: string): string =>
+  JSON.stringify({ receiptId: 'chaos-poison-4', fiscalCode, noticeNumber: '000000000000000000', outcome: 'OK', paymentAmount: 'a lot' });
+
+/** A receipt whose identifier no key can hold: refused at both intakes, never queued. */
+export const OVER_LONG_RECEIPT_ID = 'chaos-over-long-'.padEnd(1000, 'x');
+
+/** A delivery the intake had to refuse (an over-long receipt), and what it answered. */
+export interface RefusedAtIntake {
+  readonly delivery: 'soap' | 'json';
+  readonly receiptId: string;
+  readonly nav: string;
+  readonly outcome: PayResult['outcome'];
+  readonly faultCode?: string;
+}
 
 async function pool<T>(items: readonly T[], concurrency: number, run: (item: T, index: number) => Promise<void>, onDone?: (done: number) => void): Promise<void> {
   let next = 0;
@@ -117,7 +137,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       WEBHOOK_BACKOFF_BASE_SECONDS: '1',
       WEBHOOK_BACKOFF_MAX_SECONDS: '1',
       WEBHOOK_TIMEOUT_MS: '2000',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      // errors only; none at all inside a quiet test run (vitest sets SILENT)
+      POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] === 'SILENT' ? 'SILENT' : 'ERROR',
     },
   });
   const { cloud, io } = layer;
@@ -163,7 +184,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     io.sim.setFaults(DEFAULT_FAULTS);
     // poison messages first: their maxReceiveCount receives run while the positions are created
-    for (const body of POISON_BODIES) await sqs.send(new SendMessageCommand({ QueueUrl: cloud.env['QUEUE_URL_RECEIPTS'], MessageBody: body }));
+    const poisonBodies = [...POISON_BODIES, POISON_WITH_CREDITOR(tenants[0]!.fiscalCode)];
+    for (const body of poisonBodies) await sqs.send(new SendMessageCommand({ QueueUrl: cloud.env['QUEUE_URL_RECEIPTS'], MessageBody: body }));
 
     // the chaos monkey: kills are chained, never overlapping, and never block the load
     const kills: KillRecord[] = [];
@@ -231,6 +253,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const order = prng.shuffle(tasks);
     const delivered: Delivered[] = [];
     const late: Array<{ task: Task; receipt: Receipt }> = [];
+    /** a receipt the run sent and the station took (the over-long one below is made from it) */
+    let sampled: { task: Task; receipt: Receipt } | undefined;
     const payOne = (task: Task, extra: { receipt?: Receipt; ko?: boolean } = {}) =>
       payNotice({
         noticeNumber: task.position.navs[task.index]!,
@@ -245,12 +269,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const record = (task: Task, kind: Delivered['kind'], result: PayResult) =>
       delivered.push({
         key: `${task.position.plan.iupd}/${task.position.navs[task.index]}`,
+        receiptId: task.option.receiptId,
         kind,
         delivery: task.option.delivery,
         outcome: result.outcome,
         ...(result.faultCode ? { faultCode: result.faultCode } : {}),
       });
-    log(`paying: ${order.filter((t) => t.option.pay).length} OK receipts, ${order.filter((t) => t.option.ko).length} KO receipts, ${POISON_BODIES.length} poison messages`);
+    log(`paying: ${order.filter((t) => t.option.pay).length} OK receipts, ${order.filter((t) => t.option.ko).length} KO receipts, ${poisonBodies.length} poison messages`);
     const tPay = performance.now();
     await pool(
       order,
@@ -262,6 +287,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
         const first = await payOne(task);
         record(task, 'first', first);
+        if (!sampled && first.receipt && first.outcome === 'OK') sampled = { task, receipt: first.receipt };
         if (!first.receipt || task.option.deliveries < 2) return;
         const copies = task.option.deliveries - 1;
         if (task.option.copies === 'late') {
@@ -275,6 +301,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     seconds['payments'] = (performance.now() - tPay) / 1000;
     log(`  ${order.length} payments in ${seconds['payments'].toFixed(1)} s`);
+
+    // an over-long receipt (a receiptId of 1,000 bytes) at both intakes: refused, never queued
+    const refusedAtIntake: RefusedAtIntake[] = [];
+    const chosen = sampled as { task: Task; receipt: Receipt } | undefined;
+    if (chosen) {
+      const receipt: Receipt = { ...chosen.receipt, receiptId: OVER_LONG_RECEIPT_ID };
+      for (const delivery of ['soap', 'json'] as const) {
+        const result = await payNotice({
+          noticeNumber: receipt.noticeNumber,
+          org: chosen.task.position.plan.tenant.fiscalCode,
+          url: cloud.url,
+          seedFile: layer.seedFile,
+          jsonWebhook: delivery === 'json',
+          receipt,
+          log: () => {},
+        });
+        refusedAtIntake.push({ delivery, receiptId: receipt.receiptId, nav: receipt.noticeNumber, outcome: result.outcome, ...(result.faultCode ? { faultCode: result.faultCode } : {}) });
+      }
+    }
 
     // 4. late copies, shuffled (a copy may overtake another receipt of the same position)
     const tLate = performance.now();
@@ -308,8 +353,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       created: created.filter((c): c is CreatedPosition => c !== undefined),
       creationFailures,
       delivered,
+      refusedAtIntake,
       receivers,
-      poisonBodies: POISON_BODIES,
+      poisonBodies,
+      poisonCreditor: tenants[0]!.fiscalCode,
     });
     seconds['verify'] = (performance.now() - tVerify) / 1000;
     seconds['total'] = mark();
@@ -341,7 +388,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         deliveredTwice: order.filter((t) => t.option.pay && t.option.deliveries === 2).length,
         deliveredThrice: order.filter((t) => t.option.pay && t.option.deliveries === 3).length,
         jsonWebhookReceipts: order.filter((t) => t.option.delivery === 'json').length,
-        poisonMessages: POISON_BODIES.length,
+        poisonMessages: poisonBodies.length,
+        refusedAtIntake: refusedAtIntake.length,
         ...verification.counts,
       },
       faults: {

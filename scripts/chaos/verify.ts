@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { simpleParser } from 'mailparser';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalLayer } from '../../infra/local/layer';
@@ -14,7 +15,7 @@ import type { BackOfficeReceiver } from '../../infra/local/simulators/back-offic
 import type { DebtPosition } from '../../shared/domain/debt-position';
 import type { AuditEntry } from '../../shared/use-cases/ports';
 import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
-import type { CreatedPosition, Delivered } from './run';
+import type { CreatedPosition, Delivered, RefusedAtIntake } from './run';
 import { expectedStatus, noticeOptionIndexes, type Workload } from './workload';
 
 export interface InvariantResult {
@@ -47,8 +48,12 @@ export interface VerifyInput {
   readonly created: readonly CreatedPosition[];
   readonly creationFailures: readonly string[];
   readonly delivered: readonly Delivered[];
+  /** deliveries the intake had to refuse (the over-long receipt) */
+  readonly refusedAtIntake: readonly RefusedAtIntake[];
   readonly receivers: ReadonlyMap<string, BackOfficeReceiver>;
   readonly poisonBodies: readonly string[];
+  /** the creditor named by the one poison message that names one (kept as an UNPROCESSABLE anomaly) */
+  readonly poisonCreditor: string;
 }
 
 interface TableState {
@@ -151,10 +156,10 @@ function countIoMessages(layer: LocalLayer): Map<string, number> {
   return counts;
 }
 
-function decodeHeader(value: string): string {
-  return value.replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
-}
-
+/**
+ * E-mails in the outbox counted by `${to}/${nav}/${kind}`, each read back by mailparser (the
+ * messages are MailComposer's: encoded-word headers, quoted-printable or base64 text parts).
+ */
 async function countEmails(dir: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let files: string[] = [];
@@ -164,12 +169,9 @@ async function countEmails(dir: string): Promise<Map<string, number>> {
     return counts;
   }
   for (const file of files) {
-    const raw = await readFile(join(dir, file), 'utf8');
-    const head = raw.split('\r\n\r\n', 1)[0] ?? '';
-    const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
-    const textPart = /Content-Type: text\/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+/=\r\n]+)/.exec(raw)?.[1] ?? '';
-    const text = Buffer.from(textPart.replace(/\r\n/g, ''), 'base64').toString('utf8');
-    const key = `${header('To')}/${navIn(text) ?? '?'}/${kindOfSubject(decodeHeader(header('Subject')))}`;
+    const mail = await simpleParser(await readFile(join(dir, file)));
+    const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address ?? '')).join(',');
+    const key = `${to}/${navIn(mail.text ?? '') ?? '?'}/${kindOfSubject(mail.subject ?? '')}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
@@ -198,7 +200,7 @@ export async function verifyRun(input: VerifyInput): Promise<{ invariants: Invar
   const koNothing = inv('every KO receipt is stored once as KO and paid nothing');
   const status = inv("every position's status is what its options imply (PAID / PARTIALLY_PAID / VALID), version = 1 + payments");
   const audit = inv('audit trail: entries per position = its version (v1..vN once each); one payment line per applied receipt');
-  const anomalies = inv('no receipt anomaly (every copy was recognised as a duplicate)');
+  const anomalies = inv('no receipt anomaly but the injected poison naming its creditor, kept as UNPROCESSABLE (every copy was recognised as a duplicate)');
   let paidCount = 0;
   let koCount = 0;
   for (const c of created) {
@@ -257,7 +259,27 @@ export async function verifyRun(input: VerifyInput): Promise<{ invariants: Invar
     const paymentLines = entries.filter((e) => e.action === 'payment').length;
     audit.check(paymentLines === paidPlans.length, () => `${c.plan.iupd}: ${paymentLines} payment audit lines, ${paidPlans.length} payments`);
   }
-  anomalies.check(table.anomalies.length === 0, () => `${table.anomalies.length} anomalies, e.g. ${table.anomalies.slice(0, 3).map((a) => `${a.kind} ${a.nav}: ${a.detail}`).join(' | ')}`);
+  const poisonKept = table.anomalies.filter((a) => a.kind === 'UNPROCESSABLE' && a.organizationFiscalCode === input.poisonCreditor && a.receiptId === 'chaos-poison-4');
+  const others = table.anomalies.filter((a) => !poisonKept.includes(a));
+  anomalies.check(poisonKept.length === 1, () => `the poison naming creditor ${input.poisonCreditor} was kept ${poisonKept.length} times as UNPROCESSABLE`);
+  anomalies.check(others.length === 0, () => `${others.length} other anomalies, e.g. ${others.slice(0, 3).map((a) => `${a.kind} ${a.nav}: ${a.detail}`).join(' | ')}`);
+
+  // ---- nothing accepted is lost ----
+  const accounted = inv('every receipt a sender was told was taken in (OK / 202 / 200) is stored as a receipt or kept as an anomaly');
+  const storedIds = new Set<string>();
+  for (const list of table.receipts.values()) for (const r of list) storedIds.add(r.receiptId);
+  const anomalyIds = new Set(table.anomalies.map((a) => a.receiptId));
+  for (const d of input.delivered) {
+    if (d.outcome !== 'OK') continue;
+    accounted.check(storedIds.has(d.receiptId) || anomalyIds.has(d.receiptId), () => `${d.key} ${d.kind} via ${d.delivery}: receipt ${d.receiptId} answered OK, found neither as a receipt nor as an anomaly`);
+  }
+  const overLong = inv('an over-long receipt (a receiptId of 1,000 bytes) is refused at both intakes (SOAP PAA_SINTASSI_EXTRAXSD, webhook 400) and leaves no trace');
+  overLong.check(input.refusedAtIntake.length === 2, () => `${input.refusedAtIntake.length} over-long deliveries made, expected 2 (SOAP and webhook)`);
+  for (const r of input.refusedAtIntake) {
+    const expected = r.delivery === 'soap' ? 'PAA_SINTASSI_EXTRAXSD' : 'HTTP 400';
+    overLong.check(r.outcome === 'KO' && r.faultCode === expected, () => `over-long receipt via ${r.delivery}: ${r.outcome} ${r.faultCode ?? ''}, expected ${expected}`);
+    overLong.check(!storedIds.has(r.receiptId) && !anomalyIds.has(r.receiptId), () => `over-long receipt via ${r.delivery} left a trace in the table`);
+  }
 
   // ---- the receipts API agrees with the table ----
   const receiptsApi = inv('GET /receipts lists exactly the run’s receipts per tenant (OK as APPLIED, KO as KO)');

@@ -18,7 +18,7 @@ import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-stor
 import { DynamoRateLimiter } from '../adapters/dynamo/app-io-rate-limiter';
 import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
-import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
+import { DynamoPositionReceipts } from '../adapters/dynamo/position-receipts';
 import { FileEmailSender, SesEmailSender, emailTransportFromEnv } from '../adapters/email';
 import { SqsQueuePublisher, sqsVisibilityTimer } from '../adapters/queue-publisher';
 import { SecretsManagerSource, ioApiKeySecretName } from '../adapters/secrets';
@@ -196,7 +196,7 @@ export function dossierRoot(env?: NodeJS.ProcessEnv): DebtorDossier {
   return {
     ...api(f),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
-    receipts: new DynamoReceiptStore(p.db, p.tableName),
+    positionReceipts: new DynamoPositionReceipts(p.db, p.tableName),
     messages: f.records,
     clock: p.clock,
   };

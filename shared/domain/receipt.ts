@@ -13,9 +13,11 @@
  *   PARTIALLY_PAID                  single option   PAA_PAGAMENTO_DUPLICATO   anomaly OTHER_MODE_PAID
  *   VALID / PARTIALLY_PAID          option PO_PAID  PAA_PAGAMENTO_DUPLICATO   (same receipt: duplicate) anomaly ALREADY_PAID
  *   VALID / PARTIALLY_PAID          unpaid option   payable                   applied: option PO_PAID, position PAID or PARTIALLY_PAID
+ *   any                             any             -                         paid at an implausible date: anomaly IMPLAUSIBLE_PAYMENT_DATE
  *
  * A receipt is never dropped: what cannot be applied is kept as an anomaly (the money has moved).
  */
+import { parseApiDateTime } from './dates';
 import { isPayable, statusAt, type DebtPosition, type KeyValue, type PaymentOption, type PositionStatus } from './debt-position';
 
 // ---- the receipt ------------------------------------------------------------------------------
@@ -107,6 +109,78 @@ export interface ReceiptTransfer {
 /** Key/value pairs the creditor or the node attach (1..15 entries). */
 export type Metadata = readonly KeyValue[];
 
+// ---- what the layer can store -----------------------------------------------------------------
+
+/**
+ * The longest receiptId taken in, in UTF-8 bytes. The XSD types it xsd:string (unbounded; the
+ * node's own are its 32-character payment tokens); the layer keys a receipt by it, and a DynamoDB
+ * sort key holds at most 1,024 bytes: `RECEIPT#<receiptId>#KO` and the time index's
+ * `<recordedAt>#<iuv>#<receiptId>` (an IUV is at most 35 characters, 140 bytes) stay far below.
+ */
+export const MAX_RECEIPT_ID_BYTES = 256;
+
+/**
+ * The heaviest receipt taken in, as JSON in UTF-8 bytes. It travels as one SQS message (at most
+ * 262,144 bytes) and is kept in one DynamoDB item (at most 400 KB, with the record around it).
+ * A receipt the XSD allows weighs at most ~120 KB of text without a stamp (15 metadata entries of
+ * 2 × 140 four-byte characters on the receipt and on each of its 5 transfers).
+ */
+export const MAX_RECEIPT_JSON_BYTES = 192 * 1024;
+
+/** Length of `text` in UTF-8 bytes (what storage counts; the XSD counts characters). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** Length of `text` in characters as the XSD counts them (Unicode code points, not UTF-16 units). */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n += 1;
+  return n;
+}
+
+// ---- when a payment can have been made --------------------------------------------------------
+
+/**
+ * Clock skew tolerated between the node (or a gateway) and the layer, both ways: 10 minutes.
+ * Clocks synchronised by NTP differ by far less; a time zone mistake (Rome time sent as UTC)
+ * is an hour or two, and is kept as an anomaly rather than trusted.
+ */
+export const PAYMENT_DATE_SKEW_MS = 10 * 60_000;
+
+export type PaymentDateCheck =
+  | { readonly plausible: true; readonly paidAt?: Date }
+  | { readonly plausible: false; readonly detail: string };
+
+/**
+ * Whether the receipt's paymentDateTime can be when the citizen paid this position. The node takes
+ * a payment only after paVerifyPaymentNotice / paGetPayment found the option payable, so:
+ * - not before the position existed (its insertedDate, which no update changes; publishDate is
+ *   cleared when a position is replaced, so it is not a bound that holds) minus the skew;
+ * - not after `now` plus the skew (a receipt is about a payment made, not one to come);
+ * - a real date-time (the contract checks only its shape; no offset means Europe/Rome time).
+ * A receipt without paymentDateTime is judged at `now`.
+ */
+export function checkPaymentDate(position: Pick<DebtPosition, 'insertedDate'>, receipt: Pick<Receipt, 'paymentDateTime'>, now: Date): PaymentDateCheck {
+  if (receipt.paymentDateTime === undefined) return { plausible: true };
+  const iso = parseApiDateTime(receipt.paymentDateTime);
+  if (iso === null) return { plausible: false, detail: `paymentDateTime ${receipt.paymentDateTime} is not a real date-time` };
+  const paidAt = new Date(iso);
+  const earliest = Date.parse(position.insertedDate) - PAYMENT_DATE_SKEW_MS;
+  if (paidAt.getTime() < earliest) {
+    return { plausible: false, detail: `paid at ${iso}, before the position existed (created ${position.insertedDate})` };
+  }
+  if (paidAt.getTime() > now.getTime() + PAYMENT_DATE_SKEW_MS) {
+    return { plausible: false, detail: `paid at ${iso}, in the future (received ${now.toISOString()})` };
+  }
+  return { plausible: true, paidAt };
+}
+
 // ---- what the node may pay and what a receipt does --------------------------------------------
 
 /** Why the node may not take a payment for a notice (or `payable`). */
@@ -158,6 +232,13 @@ export const ANOMALY_KINDS = [
   'ALREADY_PAID',
   /** the other mode was paid already (single payment after an installment, or vice versa) */
   'OTHER_MODE_PAID',
+  /** paid before the position existed or in the future (checkPaymentDate) */
+  'IMPLAUSIBLE_PAYMENT_DATE',
+  /**
+   * the receipt could not be processed at all (it breaks the queue contract, or processing kept
+   * failing): recorded on its last receive, before SQS parks it in the receipts DLQ
+   */
+  'UNPROCESSABLE',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -179,14 +260,10 @@ export type ReceiptDecision =
 /**
  * What `receipt` does to `position` (undefined when the notice is unknown). The status that
  * matters is the one the position had when the citizen paid: the receipt's paymentDateTime when
- * it is given (a payment made on the due date may be delivered after midnight), else `now`.
+ * it is given and plausible (a payment made on the due date may be delivered after midnight),
+ * else `now`; an implausible one (checkPaymentDate) is kept as an anomaly.
  */
-export function decideReceipt(
-  position: DebtPosition | undefined,
-  receipt: Receipt,
-  now: Date,
-  paidAt: Date | undefined = undefined,
-): ReceiptDecision {
+export function decideReceipt(position: DebtPosition | undefined, receipt: Receipt, now: Date): ReceiptDecision {
   const option = position?.paymentOptions.find((o) => o.nav === receipt.noticeNumber);
   if (receipt.outcome === 'KO') return { kind: 'record-ko' };
   if (!position || !option) {
@@ -201,6 +278,9 @@ export function decideReceipt(
     const other = option.isPartialPayment ? 'the single payment' : 'an installment';
     return { kind: 'anomaly', anomaly: 'OTHER_MODE_PAID', detail: `${other} of this position was paid already`, iupd };
   }
+  const date = checkPaymentDate(position, receipt, now);
+  if (!date.plausible) return { kind: 'anomaly', anomaly: 'IMPLAUSIBLE_PAYMENT_DATE', detail: date.detail, iupd };
+  const paidAt = date.paidAt;
   const at = paidAt !== undefined && paidAt.getTime() < now.getTime() ? paidAt : now;
   const status = statusAt(position, at);
   if (!isPayable(status)) {

@@ -65,7 +65,12 @@ export const receiptAnomalySchema = z.object({
   detail: z.string(),
   iupd: z.string().optional(),
   recordedAt: z.string(),
-  receipt: receiptSchema,
+  /** the receipt, when it could be read (every kind but an UNPROCESSABLE message that breaks the contract) */
+  receipt: receiptSchema.optional(),
+  /** UNPROCESSABLE: the queue message's id */
+  messageId: z.string().optional(),
+  /** UNPROCESSABLE, when the message could not be read as a receipt: its body as queued */
+  received: z.string().optional(),
 });
 
 export const receiptListSchema = z.object({ receipts: z.array(storedReceiptSchema), cursor: z.string().optional() });

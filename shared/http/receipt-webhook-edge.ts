@@ -4,10 +4,12 @@
  * route with the raw body: the size and the signature are checked before a byte of the body is
  * trusted (401 for a missing, malformed, stale or wrong signature; 403 for a creditor that is not
  * active), then the body is read into a receipt (400 naming every offending field) and handed to
- * the route.
+ * the route. What the body may hold is the receipts queue's contract (events/receipt.ts): the XSD's
+ * limits, what storage can hold (receiptId and size in bytes) and the text rules on every string.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Receipt } from '../domain/receipt';
+import { unsafeTextFields } from '../domain/text';
 import type { CreditorDirectory } from '../use-cases/receipts/ports';
 import { badRequest, forbidden, invalidFields, payloadTooLarge, unauthorized } from './problem';
 import { jsonReceiptSchema } from './receipt-schemas';
@@ -53,6 +55,15 @@ function readReceipt(rawBody: Buffer): Receipt {
     throw badRequest('the body is not valid UTF-8 JSON');
   }
   const parsed = jsonReceiptSchema.safeParse(body);
-  if (!parsed.success) throw invalidFields(fieldProblems(parsed.error));
+  if (!parsed.success) {
+    // every offending field: a string the text rules refuse is named even when another field
+    // stopped the schema before it looked at that one
+    const problems = fieldProblems(parsed.error);
+    for (const unsafe of unsafeTextFields(body)) {
+      const field = unsafe.field.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+      if (!problems.some((p) => p.field === field)) problems.push({ field, message: unsafe.message });
+    }
+    throw invalidFields(problems);
+  }
   return parsed.data;
 }

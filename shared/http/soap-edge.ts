@@ -6,8 +6,13 @@
  *
  * Every business or validation problem is answered as pagoPA stations do: HTTP 200, the
  * operation's response with outcome KO and a PAA fault. Only a request whose operation cannot be
- * told gets a SOAP Fault, with HTTP 400 (a wrong request is never a 5xx); an internal failure is
- * PAA_SYSTEM_ERROR (the node retries).
+ * told, or that names no creditor at all, gets a SOAP Fault, with HTTP 400 (a wrong request is
+ * never a 5xx); an internal failure is PAA_SYSTEM_ERROR (the node retries).
+ *
+ * The fault bean's `id` (ctFaultBean, sac-common-types-1.0.xsd) names who raises the fault: the
+ * station answers as the creditor, so it is always a creditor's fiscal code (identificativoDominio)
+ * as the request gave it: the idPA, also when that idPA is not a creditor served here
+ * (PAA_ID_DOMINIO_ERRATO) and when the rest of the request cannot be parsed.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -17,6 +22,7 @@ import type { PaymentDetails, PayableNotice, StationAnswer, StationCommand, Stat
 import {
   buildCodecFaultResponse,
   buildFaultResponse,
+  creditorOfUnreadableRequest,
   buildGetPaymentResponse,
   buildSendRTResponse,
   buildSoapFault,
@@ -45,6 +51,8 @@ const FAULT_OF: Record<StationRefusal, PaaFaultCode> = {
   EXPIRED: 'PAA_PAGAMENTO_SCADUTO',
   CANCELLED: 'PAA_PAGAMENTO_ANNULLATO',
   DUPLICATE_RECEIPT: 'PAA_RECEIPT_DUPLICATA',
+  // what the XSD allows but the layer cannot store: a syntax rule beyond the XSD
+  INVALID_RECEIPT: 'PAA_SINTASSI_EXTRAXSD',
 };
 
 export function soapRoute(logger: Logger, answer: (command: StationCommand) => Promise<StationAnswer>) {
@@ -60,8 +68,10 @@ export function soapRoute(logger: Logger, answer: (command: StationCommand) => P
     const parsed = parseNodeRequest(bytes, headerOf(event, 'soapaction'), { maxBytes: DEFAULT_MAX_BODY_BYTES });
     if (parsed.kind === 'fault') {
       logger.info('node request refused', { failure: parsed.failure, operation: parsed.operation, detail: parsed.description });
+      const creditor = parsed.idPA ?? creditorOfUnreadableRequest(bytes);
       if (parsed.operation === undefined) return reply(400, buildSoapFault(parsed.description));
-      return reply(200, buildCodecFaultResponse({ ...parsed, operation: parsed.operation }, parsed.idStation ?? 'station'));
+      if (creditor === undefined) return reply(400, buildSoapFault(`${parsed.description}; the request names no creditor (idPA)`));
+      return reply(200, buildCodecFaultResponse({ ...parsed, operation: parsed.operation }, creditor));
     }
     logger.appendKeys({ operation: parsed.operation, idPA: parsed.idPA });
     let result: StationAnswer;
@@ -127,8 +137,8 @@ function toXml(request: ParsedRequest, result: StationAnswer): string {
       return buildFaultResponse(operation, {
         faultCode: FAULT_OF[result.reason],
         description: result.detail,
-        // who raises the fault: the station when the creditor is not one of ours, else the creditor
-        id: result.reason === 'UNKNOWN_CREDITOR' ? request.idStation : request.idPA,
+        // the creditor the node asked about, whether or not it is one served here
+        id: request.idPA,
       });
   }
   throw new SoapBuildError(`a '${result.kind}' answer does not fit ${operation}`);

@@ -1,8 +1,10 @@
 /**
  * The chaos run (scripts/chaos.ts) at a small size inside `npm test`: positions over REST, IO
  * faults (10% 429, 5% 500, 2% no answer), receipts delivered 1-3 times at once and late, KO
- * receipts, JSON-webhook receipts, poison messages, back-office webhooks, and the workers killed
- * and restarted four times; every invariant must hold. `npm run chaos -- --positions 1000` is the
+ * receipts, JSON-webhook receipts, poison messages, an over-long receipt refused at both intakes,
+ * back-office webhooks, and the workers killed and restarted four times; every invariant must hold
+ * (among them: every receipt a sender was told was taken in is a receipt or an anomaly, and the
+ * DLQs hold only the injected poison). `npm run chaos -- --positions 1000` is the
  * same run at scale.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,7 +23,10 @@ describe('chaos run', () => {
     expect(report.counts['deliveredThrice']).toBeGreaterThan(0);
     expect(report.counts['koReceipts']).toBeGreaterThan(0);
     expect(report.counts['jsonWebhookReceipts']).toBeGreaterThan(0);
-    expect(report.counts['dlqMessages']).toBe(3);
+    // the four poison messages, and only they, in receipts-dlq; the one naming its creditor kept as an anomaly
+    expect(report.counts['dlqMessages']).toBe(4);
+    expect(report.counts['anomalies']).toBe(1);
+    expect(report.counts['refusedAtIntake']).toBe(2);
     expect(Number(report.faults['io429']) + Number(report.faults['io500']) + Number(report.faults['ioNoAnswer'])).toBeGreaterThan(0);
     for (const i of report.invariants) expect(i.checked, i.name).toBeGreaterThan(0);
     expect(report.ok).toBe(true);

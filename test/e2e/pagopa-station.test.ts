@@ -182,7 +182,7 @@ describe('receipts through the queue and the processor', () => {
     expect(again.exchanges).toHaveLength(1);
   });
 
-  it('an identical re-delivery answers OK and changes nothing; a different receipt is PAA_RECEIPT_DUPLICATA', async () => {
+  it('an identical re-delivery answers OK and changes nothing; a different receipt is PAA_RECEIPT_DUPLICATA and kept once as ALREADY_PAID', async () => {
     const p = await createPosition(base);
     const nav = p.options[0]!.nav;
     const first = await pay(nav, { twice: true });
@@ -196,10 +196,40 @@ describe('receipts through the queue and the processor', () => {
     await cloud.drain();
     expect((await positionOf(p.iupd)).version).toBe(paid.version);
 
-    const other = await pay(nav, { receipt: { ...first.receipt!, receiptId: 'another-receipt-0001' } });
+    // money paid twice: refused to the sender, kept for the refund, once however often the node re-sends it
+    const otherReceipt = { ...first.receipt!, receiptId: `another-receipt-${p.iupd}` };
+    const other = await pay(nav, { receipt: otherReceipt });
     expect(other.faultCode).toBe('PAA_RECEIPT_DUPLICATA');
+    expect((await pay(nav, { receipt: otherReceipt })).faultCode).toBe('PAA_RECEIPT_DUPLICATA');
+    await cloud.drain();
     const receipts = await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/${p.options[0]!.iuv}`);
     expect(receipts.json.receipts.map((r: { receiptId: string }) => r.receiptId)).toEqual([first.receipt!.receiptId]);
+    const anomalies = (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/anomalies?limit=100`)).json.anomalies as Array<{ receiptId: string }>;
+    expect(anomalies.filter((a) => a.receiptId === otherReceipt.receiptId)).toMatchObject([
+      { kind: 'ALREADY_PAID', iupd: p.iupd, detail: `the option was paid by receipt ${first.receipt!.receiptId}` },
+    ]);
+    expect((await positionOf(p.iupd)).version).toBe(paid.version);
+  });
+
+  it('refuses at intake a receipt storage cannot hold or text the layer refuses (PAA_SINTASSI_EXTRAXSD), and nothing changes', async () => {
+    const p = await createPosition(base);
+    const nav = p.options[0]!.nav;
+    const prepared = await pay(nav, { ko: true, receiptId: `probe-${p.iupd}` });
+    await cloud.drain();
+    const base_ = { ...prepared.receipt!, outcome: 'OK' as const };
+    for (const receipt of [
+      { ...base_, receiptId: 'r'.repeat(1000) },
+      { ...base_, receiptId: '€'.repeat(400) },
+      { ...base_, receiptId: `bidi-${p.iupd}`, description: 'TARI \u202E00.021' },
+    ]) {
+      const answer = await soapCall(base, 'paSendRTV2', { ...ESEMPIO_IDS, receipt });
+      expect([answer.status, faultOf(answer)]).toEqual([200, 'PAA_SINTASSI_EXTRAXSD']);
+      expect(answer.response.fault?.description).toMatch(/receipt\/(receiptId|description): must/);
+    }
+    await cloud.drain();
+    expect(await positionOf(p.iupd)).toMatchObject({ status: 'VALID', version: 1 });
+    const anomalies = (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/anomalies?limit=100`)).json.anomalies as Array<{ nav: string }>;
+    expect(anomalies.filter((a) => a.nav === nav)).toEqual([]);
   });
 
   it('concurrent deliveries: the same receipt 6× and two different receipts at once → one payment, one anomaly', async () => {

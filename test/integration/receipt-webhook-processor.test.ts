@@ -10,7 +10,15 @@ import { startLocalLayer, temporaryOutbox } from '../../infra/local/layer';
 import { payNotice, toJsonReceipt } from '../../scripts/pay';
 import { RECEIPT_SIGNATURE_HEADER, receiptSignature, signReceiptRequest } from '../../shared/http/receipt-signature';
 import type { Receipt } from '../../shared/domain/receipt';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { receiptSchema } from '../../events/receipt';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoReceiptStore } from '../../shared/adapters/dynamo/receipt-store';
+import { MAX_RECEIPT_ID_BYTES } from '../../shared/domain/receipt';
+import { option } from '../fixtures/positions';
 import { ESEMPIO_FC, ESEMPIO_SECRET, api, createPosition } from '../fixtures/station';
+import { largestReceipt } from '../unit/receipts/largest-receipt';
+import { receiptFor } from '../unit/receipts/fakes';
 
 let cloud: LocalCloud;
 let base: string;
@@ -96,6 +104,11 @@ describe('POST /receipts (signed JSON webhook)', () => {
     const other = await post(otherBody, signReceiptRequest(ESEMPIO_SECRET, otherBody, now()));
     expect(other.status).toBe(409);
     expect(other.json).toMatchObject({ title: 'Conflict', status: 409 });
+    // refused to the sender, kept for the refund: once, however often it is re-sent
+    expect((await post(otherBody, signReceiptRequest(ESEMPIO_SECRET, otherBody, now()))).status).toBe(409);
+    await cloud.drain();
+    const anomalies = (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/anomalies?limit=100`)).json.anomalies as Array<{ receiptId: string; kind: string }>;
+    expect(anomalies.filter((a) => a.receiptId === 'a-different-receipt').map((a) => a.kind)).toEqual(['ALREADY_PAID']);
     const applied = (await api(base, 'GET', `/organizations/${ESEMPIO_FC}/receipts/${iuv}`)).json.receipts.filter((r: { state: string }) => r.state === 'APPLIED');
     expect(applied.map((r: { receiptId: string }) => r.receiptId)).toEqual([receipt.receiptId]);
   });
@@ -137,5 +150,57 @@ describe('receipt processor', () => {
     expect((await positionOf(one.iupd)).status).toBe('PAID');
     expect((await positionOf(two.iupd)).status).toBe('PAID');
     expect((await positionOf(one.iupd)).version).toBe(2);
+  });
+});
+
+describe('what storage can hold (DynamoDB Local enforces the key limits)', () => {
+  const store = () => {
+    const client = new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: cloud.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    return { client, receipts: new DynamoReceiptStore(createDocumentClient(client), cloud.env['TABLE_NAME_MAIN']!) };
+  };
+  const stored = (receipt: Receipt) => ({
+    organizationFiscalCode: receipt.fiscalCode,
+    iuv: receipt.creditorReferenceId,
+    nav: receipt.noticeNumber,
+    receiptId: receipt.receiptId,
+    state: 'KO' as const,
+    recordedAt: new Date().toISOString(),
+    receipt,
+  });
+
+  it('the heaviest receipt the contract takes in is stored, as a receipt and as an anomaly', async () => {
+    const { client, receipts } = store();
+    try {
+      const largest = largestReceipt({ receiptId: `${'r'.repeat(MAX_RECEIPT_ID_BYTES - 8)}${randomUUID().slice(0, 8)}`, outcome: 'KO' });
+      expect(receiptSchema.safeParse(largest).success).toBe(true);
+      expect(await receipts.recordReceipt(stored(largest))).toBe(true);
+      const { state: _state, ...rest } = stored(largest);
+      expect(await receipts.recordAnomaly({ ...rest, kind: 'AMOUNT_MISMATCH', detail: 'x' })).toBe(true);
+      expect((await receipts.receiptsOf(largest.fiscalCode, largest.creditorReferenceId)).map((r) => r.receiptId)).toContain(largest.receiptId);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('a receiptId of a thousand bytes cannot be a key (what the intakes now refuse at the edge)', async () => {
+    const { client, receipts } = store();
+    try {
+      const tooLong = receiptFor(option(), { receiptId: 'r'.repeat(1000), outcome: 'KO' });
+      expect(receiptSchema.safeParse(tooLong).success).toBe(false);
+      await expect(receipts.recordReceipt(stored(tooLong))).rejects.toThrow(/size|length|limit/i);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('the webhook refuses it with 400 naming receiptId, before anything is queued (never 202 and then lost)', async () => {
+    const { iupd, receipt } = await freshReceipt();
+    for (const receiptId of ['r'.repeat(1000), '€'.repeat(400)]) {
+      const body = JSON.stringify({ ...toJsonReceipt(receipt), receiptId });
+      const res = await post(body, signReceiptRequest(ESEMPIO_SECRET, body, now()));
+      expect([res.status, res.json.errors.map((e: { field: string }) => e.field)]).toEqual([400, ['receiptId']]);
+    }
+    await cloud.drain();
+    expect((await positionOf(iupd)).status).toBe('VALID');
   });
 });

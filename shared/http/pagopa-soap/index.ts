@@ -4,7 +4,16 @@
  * shared/http/soap-edge.ts) and the node side (the simulator scripts/pay.ts and tests).
  * No I/O, no clock.
  */
-export { parseNodeRequest, buildVerifyResponse, buildGetPaymentResponse, buildSendRTResponse, buildFaultResponse, buildCodecFaultResponse, operationFromSoapAction } from './station';
+export {
+  parseNodeRequest,
+  buildVerifyResponse,
+  buildGetPaymentResponse,
+  buildSendRTResponse,
+  buildFaultResponse,
+  buildCodecFaultResponse,
+  creditorOfUnreadableRequest,
+  operationFromSoapAction,
+} from './station';
 export { buildNodeRequest, parseStationResponse, soapActionFor, type NodeRequestData } from './node';
 export { buildSoapFault, isCodecFault, SoapBuildError, type CodecOptions } from './envelope';
 export { PAA_FAULTS, PAA_FAULT_CODES, isPaaFaultCode, standardFaultString, type PaaFaultCode } from './fault-codes';

@@ -8,6 +8,7 @@
 import { codecFault, decodeElement, describe, encodeElement, envelope, openEnvelope, SoapBuildError, type CodecOptions } from './envelope';
 import { PAA_FAULTS } from './fault-codes';
 import { paymentToWire, receiptFromWire, verifyToWire } from './mapping';
+import { receiptBeyondXsdIssues } from './receipt-bounds';
 import type {
   CodecFault,
   FaultInput,
@@ -52,7 +53,8 @@ function callerIdsOf(element: XmlElement): Pick<CodecFault, 'idPA' | 'idBrokerPA
 /**
  * Reads a paForNode request. The operation comes from the SOAPAction header (quoted or not)
  * and from the body's element; when both are given they must agree. Anything malformed, too
- * large, not UTF-8, with a DOCTYPE/ENTITY, or breaking the XSD → a CodecFault (answer it with
+ * large, not UTF-8, with a DOCTYPE/ENTITY, breaking the XSD, or a receipt beyond what the layer
+ * can store (receipt-bounds.ts) → a CodecFault (answer it with
  * PAA_SINTASSI_EXTRAXSD via `buildFaultResponse`, or `buildSoapFault` when no operation is known).
  */
 export function parseNodeRequest(
@@ -96,12 +98,11 @@ export function parseNodeRequest(
   const value = decoded.value;
   const ids = { idPA: value.idPA, idBrokerPA: value.idBrokerPA, idStation: value.idStation };
   if ('receipt' in value) {
-    return {
-      kind: 'request',
-      operation: operation as SendRTOperation,
-      ...ids,
-      receipt: receiptFromWire(value.receipt),
-    };
+    const receipt = receiptFromWire(value.receipt);
+    // what the XSD allows but the layer could not store or would not show (receipt-bounds.ts)
+    const beyond = receiptBeyondXsdIssues(value.receipt as Record<string, unknown>, receipt);
+    if (beyond.length > 0) return codecFault('invalid', describe(spec.requestElement, beyond), { operation, ...ids });
+    return { kind: 'request', operation: operation as SendRTOperation, ...ids, receipt };
   }
   if (operation === 'paVerifyPaymentNotice') {
     return { kind: 'request', operation, ...ids, qrCode: { ...value.qrCode } };
@@ -221,12 +222,35 @@ export function buildFaultResponse(operation: Operation, fault: FaultInput): str
   );
 }
 
-/** A CodecFault from `parseNodeRequest` → the KO response for its operation. */
-export function buildCodecFaultResponse(fault: CodecFault & { operation: Operation }, stationId: string): string {
+/**
+ * A CodecFault from `parseNodeRequest` → the KO response for its operation. The fault bean's `id`
+ * names who raises the fault: this station answers for a creditor, so it is the creditor's fiscal
+ * code (identificativoDominio), the request's idPA or, when that could not be read,
+ * `creditorFiscalCode` (see `creditorOfUnreadableRequest`).
+ */
+export function buildCodecFaultResponse(fault: CodecFault & { operation: Operation }, creditorFiscalCode: string): string {
   return buildFaultResponse(fault.operation, {
     faultCode: fault.faultCode,
     faultString: fault.faultString,
     description: fault.description,
-    id: fault.idPA ?? stationId,
+    id: fault.idPA ?? creditorFiscalCode,
   });
+}
+
+/** How much of a request is searched for the creditor's fiscal code when it cannot be parsed. */
+const CREDITOR_SCAN_BYTES = 64 * 1024;
+
+/**
+ * The creditor a request that could not be parsed (malformed XML, a DOCTYPE, an idPA that is no
+ * text) was meant for: the first 11-digit idPA, else the first 11-digit fiscalCode (qrCode or
+ * receipt), found in its first 64 KB. Undefined when none is there: no fault bean can then name
+ * the creditor.
+ */
+export function creditorOfUnreadableRequest(body: string | Uint8Array): string | undefined {
+  const text = typeof body === 'string' ? body.slice(0, CREDITOR_SCAN_BYTES) : Buffer.from(body.subarray(0, CREDITOR_SCAN_BYTES)).toString('latin1');
+  for (const tag of ['idPA', 'fiscalCode']) {
+    const match = new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${tag}>\\s*(\\d{11})\\s*</(?:[A-Za-z_][\\w.-]*:)?${tag}>`).exec(text);
+    if (match) return match[1];
+  }
+  return undefined;
 }

@@ -24,17 +24,28 @@ export interface StoredReceipt {
   readonly receipt: Receipt;
 }
 
-/** A receipt that moved money but could not be applied, kept for a human to reconcile. */
+/**
+ * A receipt that moved money but could not be applied, kept for a human to reconcile. One per
+ * receipt (its receiptId), except UNPROCESSABLE: one per queue message (its SQS message id), since
+ * what could not be read may have no usable receiptId, and the same receipt redriven and applied
+ * later must still be able to become any other anomaly.
+ */
 export interface ReceiptAnomaly {
   readonly organizationFiscalCode: string;
+  /** the receipt's creditorReferenceId ('-' when an UNPROCESSABLE message has none usable) */
   readonly iuv: string;
   readonly nav: string;
+  /** '' when an UNPROCESSABLE message has none usable */
   readonly receiptId: string;
   readonly kind: AnomalyKind;
   readonly detail: string;
   readonly iupd?: string;
   readonly recordedAt: string;
-  readonly receipt: Receipt;
+  /** the receipt, when it could be read (always, except for an UNPROCESSABLE one that breaks the contract) */
+  readonly receipt?: Receipt;
+  /** UNPROCESSABLE: the SQS message id, and the message body exactly as it was queued */
+  readonly messageId?: string;
+  readonly received?: string;
 }
 
 export type ApplyConflict =

@@ -61,7 +61,7 @@ export interface PaymentTransferDetails {
   readonly amount: number;
   /** the creditor receiving the transfer */
   readonly creditorFiscalCode: string;
-  /** that creditor's name, when it is the position's own creditor */
+  /** the creditor's name: the transfer's own companyName, else the position's for its own transfers */
   readonly companyName?: string;
   /** the account credited (bank or postal IBAN); absent when a digital stamp is sold instead */
   readonly iban?: string;
@@ -107,8 +107,10 @@ export type StationRefusal =
   | 'EXPIRED'
   /** invalidated by the creditor */
   | 'CANCELLED'
-  /** a different receipt for an option another receipt paid */
-  | 'DUPLICATE_RECEIPT';
+  /** a different receipt for an option another receipt paid (kept as an anomaly all the same) */
+  | 'DUPLICATE_RECEIPT'
+  /** a receipt the layer cannot take in: beyond what it can store, or text it refuses */
+  | 'INVALID_RECEIPT';
 
 export type StationAnswer =
   | { readonly kind: 'notice'; readonly notice: PayableNotice }

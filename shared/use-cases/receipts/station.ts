@@ -8,6 +8,7 @@ import type { DebtPosition, PaymentOption, Transfer } from '../../domain/debt-po
 import { romeCalendarDay } from '../../domain/dates';
 import type { Organization } from '../../domain/organization';
 import { allTransfersPostal, payabilityOf, type Payability } from '../../domain/receipt';
+import { UseCaseError } from '../errors';
 import { intakeReceipt, type IntakeDeps } from './intake';
 import type { CreditorDirectory } from './ports';
 import type { NoticeReference, PaymentTransferDetails, StationAnswer, StationCaller, StationCommand, StationRefusal } from './station-messages';
@@ -120,8 +121,16 @@ async function takeReceipt(deps: StationDeps, command: Extract<StationCommand, {
   if (receipt.fiscalCode !== caller.creditorFiscalCode) {
     return refuse('INCONSISTENT_REQUEST', `receipt/fiscalCode ${receipt.fiscalCode} differs from idPA ${caller.creditorFiscalCode}`);
   }
-  const outcome = await intakeReceipt(deps, receipt);
-  if (outcome === 'duplicate-receipt') return refuse('DUPLICATE_RECEIPT', `notice ${receipt.noticeNumber} was paid by another receipt`);
+  let outcome;
+  try {
+    outcome = await intakeReceipt(deps, receipt);
+  } catch (error) {
+    if (error instanceof UseCaseError && error.kind === 'invalid') return refuse('INVALID_RECEIPT', error.message);
+    throw error;
+  }
+  if (outcome === 'duplicate-receipt') {
+    return refuse('DUPLICATE_RECEIPT', `notice ${receipt.noticeNumber} was paid by another receipt; this one is kept as an anomaly`);
+  }
   return { kind: 'receipt-taken' };
 }
 
@@ -140,7 +149,11 @@ function transferOf(t: Transfer, position: DebtPosition, postalAccounts: boolean
     idTransfer: Number(t.idTransfer),
     amount: t.amount,
     creditorFiscalCode: t.organizationFiscalCode,
-    ...(t.organizationFiscalCode === position.organizationFiscalCode ? { companyName: position.companyName } : {}),
+    ...(t.companyName !== undefined
+      ? { companyName: t.companyName }
+      : t.organizationFiscalCode === position.organizationFiscalCode
+        ? { companyName: position.companyName }
+        : {}),
     ...(iban !== undefined
       ? { iban }
       : t.stamp

@@ -287,8 +287,7 @@ function queryCases(c: HostileContext, rng: Rng): HostileCase[] {
   const forgedKeyCursor = (gsi1pk: string) => Buffer.from(JSON.stringify({ pk: '', sk: '', gsi1pk, gsi1sk: '' })).toString('base64url');
   const list = `${o}/debtpositions`;
   const listQueries: Array<[string, string[]]> = [
-    ['', ['page']],
-    ['limit=5', ['page']],
+    // GPD: page defaults to 0, orderby takes INSERTED_DATE, IUPD, STATUS, COMPANY_NAME (valid, so not here)
     ['page=-1', ['page']],
     ['page=abc', ['page']],
     ['page=1.5', ['page']],
@@ -301,7 +300,7 @@ function queryCases(c: HostileContext, rng: Rng): HostileCase[] {
     ['page=0&status=valid', ['status']],
     [`page=0&due_date_from=${inj()}`, ['due_date_from']],
     ['page=0&due_date_to=2026-02-30', ['due_date_to']],
-    ['page=0&orderby=IUPD', ['orderby']],
+    ['page=0&orderby=AMOUNT', ['orderby']],
     [`page=0&orderby=${inj()}`, ['orderby']],
     [`page=0&ordering=${inj()}`, ['ordering']],
     [`page=0&${enc('$where')}=1`, ['$where']],
@@ -312,7 +311,8 @@ function queryCases(c: HostileContext, rng: Rng): HostileCase[] {
   for (const [q, fields] of listQueries) {
     cases.push({ family: 'query', endpoint: 'GET /organizations/{ofc}/debtpositions', what: q.slice(0, 60), request: { method: 'GET', path: `${list}?${q}`, headers: withKey(k) }, expect: problem(400, fields) });
   }
-  for (const q of [['toPublish=yes', 'toPublish'], ['toPublish=1', 'toPublish'], [`toPublish=${inj()}`, 'toPublish'], ['debug=true', 'debug']] as const) {
+  // toPublish takes Spring's spellings (true/false, on/off, yes/no, 1/0, any case): not these
+  for (const q of [['toPublish=maybe', 'toPublish'], ['toPublish=2', 'toPublish'], [`toPublish=${inj()}`, 'toPublish'], ['debug=true', 'debug']] as const) {
     cases.push({
       family: 'query',
       endpoint: 'POST /organizations/{ofc}/debtpositions',
@@ -417,10 +417,13 @@ function positionMutations(rng: Rng, c: HostileContext): Mutation[] {
   field('email', 'not-an-email');
   field('email', `${inj()}@`);
   field('email', '<script>alert(1)</script>@example.org');
-  field('province', 'rm');
-  field('province', inj());
+  // province is free text as in GPD, within paForNode's stText35 (stateProvinceRegion)
+  field('province', 'p'.repeat(36));
+  field('province', ['RM']);
   field('country', 'ITA');
-  field('phone', inj());
+  // phone is free text as in GPD, within GPD's 255 characters
+  field('phone', '3'.repeat(256));
+  field('phone', 3391234567);
   field('postalCode', 'x'.repeat(17));
   field('switchToExpired', 'true');
   field('validityDate', inj());
@@ -434,7 +437,8 @@ function positionMutations(rng: Rng, c: HostileContext): Mutation[] {
     field(`${O}.amount`, amount);
     field(`${T}.amount`, amount);
   }
-  field(`${O}.fee`, -1);
+  // fee is read-only (GPD writes it): a number sent back is ignored, anything else refused
+  field(`${O}.fee`, 'free');
   field(`${O}.dueDate`, inj());
   field(`${O}.dueDate`, '2026-13-45');
   field(`${O}.dueDate`, 20991231);
@@ -689,16 +693,21 @@ function receiptWebhookCases(c: HostileContext, rng: Rng): HostileCase[] {
   const cases: HostileCase[] = [];
   const endpoint = 'POST /receipts';
   const valid = JSON.stringify(toJsonReceipt(sampleReceipt(c)));
-  const post = (what: string, body: string | Buffer, signature: string | undefined, expect: Expectation, headers: Record<string, string> = JSON_HEADERS) =>
-    cases.push({
-      family: 'webhook',
-      endpoint,
-      what,
-      request: { method: 'POST', path: '/receipts', headers: { ...headers, ...(signature !== undefined ? { 'x-receipt-signature': signature } : {}) }, body },
-      expect,
-    });
+  /** a fixed header, or one signed when the request is sent (a campaign is generated minutes before it is sent) */
+  type Signature = string | undefined | ((nowSeconds: number) => string);
+  const post = (what: string, body: string | Buffer, signature: Signature, expect: Expectation, headers: Record<string, string> = JSON_HEADERS) => {
+    const all: Record<string, string> = { ...headers };
+    if (typeof signature === 'string') all['x-receipt-signature'] = signature;
+    // read by the raw client when it sends ({ ...headers }): the timestamp is the clock's at that moment
+    else if (signature) Object.defineProperty(all, 'x-receipt-signature', { enumerable: true, get: () => signature(c.nowSeconds()) });
+    cases.push({ family: 'webhook', endpoint, what, request: { method: 'POST', path: '/receipts', headers: all, body }, expect });
+  };
   const t = c.nowSeconds();
-  const sign = (body: string | Buffer, secret = c.esempio.secret, at = t) => signReceiptRequest(secret, body, at);
+  /** signed when sent, `offset` seconds from the clock then */
+  const sign =
+    (body: string | Buffer, secret = c.esempio.secret, offset = 0) =>
+    (now: number) =>
+      signReceiptRequest(secret, body, now + offset);
   // signatures: missing, malformed, forged, other tenant's secret, stale, future, replayed over another body
   post('no signature', valid, undefined, problem(401));
   post('empty signature', valid, '', problem(401));
@@ -708,15 +717,14 @@ function receiptWebhookCases(c: HostileContext, rng: Rng): HostileCase[] {
   post('non-hex', valid, `t=${t},v1=${'z'.repeat(64)}`, problem(401));
   post('huge header', valid, `t=${t},${'v1=' + 'a'.repeat(64) + ','}`.repeat(30), problem(401));
   post('negative timestamp', valid, `t=-1,v1=${receiptSignature(c.esempio.secret, -1, valid)}`, problem(401));
-  post('timestamp in ms', valid, sign(valid, c.esempio.secret, t * 1000), problem(401));
+  post('timestamp in ms', valid, (now) => signReceiptRequest(c.esempio.secret, valid, now * 1000), problem(401));
   post('forged (random hex)', valid, `t=${t},v1=${'0123456789abcdef'.repeat(4)}`, problem(401));
   post('forged (wrong secret)', valid, sign(valid, 'not-the-secret-at-all-0000'), problem(401));
   post("other tenant's secret, this tenant's fiscal code", valid, sign(valid, c.altrove.secret), problem(401));
   post("this tenant's API key as secret", valid, sign(valid, c.esempio.key), problem(401));
-  // t is taken when the campaign is generated, up to a minute before the request is sent
-  post('stale (301 s)', valid, sign(valid, c.esempio.secret, t - 301), problem(401));
-  post('stale (a day)', valid, sign(valid, c.esempio.secret, t - 86_400), problem(401));
-  post('future (15 min)', valid, sign(valid, c.esempio.secret, t + 900), problem(401));
+  post('stale (301 s)', valid, sign(valid, c.esempio.secret, -301), problem(401));
+  post('stale (a day)', valid, sign(valid, c.esempio.secret, -86_400), problem(401));
+  post('future (15 min)', valid, sign(valid, c.esempio.secret, 900), problem(401));
   const tampered = JSON.stringify({ ...JSON.parse(valid), paymentAmount: 0.01 });
   post('replayed signature, tampered amount', tampered, sign(valid), problem(401));
   post('replayed signature, other receipt id', JSON.stringify({ ...JSON.parse(valid), receiptId: 'another' }), sign(valid), problem(401));
@@ -742,6 +750,13 @@ function receiptWebhookCases(c: HostileContext, rng: Rng): HostileCase[] {
   invalid.push(['description huge', { description: 'd'.repeat(141) }, 'description']);
   invalid.push(['paymentDateTime injected', { paymentDateTime: rng.pick(SCRIPT_INJECTION) }, 'paymentDateTime']);
   invalid.push(['fee negative', { fee: -1 }, 'fee']);
+  // what the XSD allows but storage cannot hold, and text the layer refuses: 400, never 202 and then lost
+  invalid.push(['receiptId of 1000 bytes', { receiptId: 'r'.repeat(1000) }, 'receiptId']);
+  invalid.push(['receiptId of 400 multi-byte characters', { receiptId: '€'.repeat(400) }, 'receiptId']);
+  invalid.push(['description with a bidi override', { description: 'TARI \u202E00.021' }, 'description']);
+  invalid.push(['companyName with U+FFFF', { companyName: 'Comune\uFFFF' }, 'companyName']);
+  invalid.push(['debtor name with NUL', { debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RCCMNL83S18D969H', fullName: 'Mario\u0000Rossi' } }, 'debtor.fullName']);
+  invalid.push(['transfer remittance with a lone surrogate', { transferList: [{ ...JSON.parse(valid).transferList[0], remittanceInformation: 'TARI \uD800' }] }, 'transferList[0].remittanceInformation']);
   for (const [what, patch, field] of invalid) {
     const body = JSON.stringify({ ...JSON.parse(valid), ...patch });
     post(`signed, ${what}`, body, sign(body), problem(400, [field]));
@@ -824,10 +839,12 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
     send('idPA twice', op, xml.replace(/(<idPA>[^<]*<\/idPA>)/, '$1$1'), soap(SINTASSI));
     send('extra element', op, xml.replace(/(<idPA>[^<]*<\/idPA>)/, '$1<admin>true</admin>'), soap(SINTASSI));
     send('wrong namespace', op, xml.replace(/xmlns:(\w+)="http:\/\/pagopa-api\.pagopa\.gov\.it\/pa\/paForNode\.xsd"/, 'xmlns:$1="urn:evil"'), soap(SINTASSI, true));
-    send('truncated', op, xml.slice(0, Math.floor(xml.length * 0.6)), soap(SINTASSI));
-    send('not XML (JSON)', op, JSON.stringify({ idPA: c.esempio.fc }), soap(SINTASSI));
-    send('empty body', op, '', soap(SINTASSI));
-    send('binary garbage (octet-stream)', op, Buffer.from(Array.from({ length: 512 }, () => rng.int(256))), soap(SINTASSI), { 'content-type': 'application/octet-stream' });
+    // a fault bean names the creditor (its id is the identificativoDominio): a request whose idPA
+    // (or qrCode / receipt fiscalCode) cannot be found at all gets a SOAP Fault instead
+    send('truncated', op, xml.slice(0, Math.floor(xml.length * 0.6)), soap(SINTASSI, true));
+    send('not XML (JSON)', op, JSON.stringify({ idPA: c.esempio.fc }), soap(SINTASSI, true));
+    send('empty body', op, '', soap(SINTASSI, true));
+    send('binary garbage (octet-stream)', op, Buffer.from(Array.from({ length: 512 }, () => rng.int(256))), soap(SINTASSI, true), { 'content-type': 'application/octet-stream' });
     send('invalid UTF-8 (octet-stream)', op, Buffer.concat([Buffer.from(xml.slice(0, 200)), Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from(xml.slice(200))]), soap(SINTASSI), { 'content-type': 'application/octet-stream' });
     // a parser that ignored the declaration must still refuse: the broker is the other tenant's
     send('declared UTF-16, sent UTF-8, other broker', op, replaceTag(xml.replace(/encoding="UTF-8"/i, 'encoding="UTF-16"'), 'idBrokerPA', c.altrove.brokerId), soap([...SINTASSI, 'PAA_ID_INTERMEDIARIO_ERRATO']));
@@ -872,6 +889,12 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
       ['fullName', 'x'.repeat(71)],
       ['paymentDateTime', '<script>'],
       ['fiscalCodePA', '{"$ne":null}'],
+      // beyond the XSD: what storage cannot hold, text the layer refuses
+      ['receiptId', 'r'.repeat(1000)],
+      ['receiptId', '€'.repeat(400)],
+      ['receiptId', 'r-\u202E1'],
+      ['description', 'TARI \u202E00.021'],
+      ['fullName', 'Mario\u0085Rossi'],
     ];
     for (const [tag, value] of receiptTags) {
       send(`receipt ${tag}=${value.slice(0, 20)}`, op, replaceTag(xml, tag, escapeXml(value)), soap(SINTASSI));

@@ -217,8 +217,8 @@ describe('GET …/debtors/{fiscalCode}/dossier', () => {
     const handler = dossier.makeHandler({
       logger,
       authenticate: asEsempio,
-      debtorPositions: { ofDebtor: async (_ofc, fc) => (asked.push(fc), [p]) },
-      receipts: { receiptsOf: async (): Promise<StoredReceipt[]> => [] },
+      debtorPositions: { ofDebtor: async (_ofc, fc) => (asked.push(fc), { positions: [p], more: false }) },
+      positionReceipts: { ofPosition: async (): Promise<StoredReceipt[]> => [] },
       messages: records,
       clock: () => NOW,
     });

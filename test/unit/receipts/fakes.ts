@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DebtPosition, PaymentOption } from '../../../shared/domain/debt-position';
+import { anomalyKeyOf } from '../../../shared/adapters/dynamo/receipt-store';
 import type { Organization } from '../../../shared/domain/organization';
 import type { Receipt } from '../../../shared/domain/receipt';
 import { createLogger } from '../../../shared/observability/logger';
@@ -90,9 +91,11 @@ export class InMemoryReceipts implements ReceiptStore {
     return true;
   }
 
+  /** keyed like the DynamoDB store: by receipt id, an UNPROCESSABLE one by its queue message */
   async recordAnomaly(anomaly: ReceiptAnomaly): Promise<boolean> {
-    if (this.anomalies.has(anomaly.receiptId)) return false;
-    this.anomalies.set(anomaly.receiptId, anomaly);
+    const key = anomalyKeyOf(anomaly);
+    if (this.anomalies.has(key)) return false;
+    this.anomalies.set(key, anomaly);
     return true;
   }
 

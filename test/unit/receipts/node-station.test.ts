@@ -12,6 +12,7 @@ import { ESEMPIO, InMemoryPositions, InMemoryPublisher, RECEIPTS_QUEUE, call, cl
 
 setHandlerSettings();
 const { makeHandler } = await import('../../../functions/pagopa-node-station/handler');
+const { answerNode } = await import('../../../shared/use-cases/receipts/station');
 
 const IDS = { idPA: ESEMPIO.fiscalCode, idBrokerPA: ESEMPIO.brokerId, idStation: ESEMPIO.stationId };
 
@@ -56,12 +57,12 @@ describe('paForNode station (makeHandler)', () => {
     });
   });
 
-  it('faults: the station raises an unknown creditor, the creditor raises a wrong broker (HTTP 200, outcome KO)', async () => {
+  it('faults name the creditor the node asked about (its idPA): an unknown creditor, a wrong broker (HTTP 200, outcome KO)', async () => {
     const s = station();
     const nav = s.store.get('TARI-2026-0001')!.paymentOptions[0]!.nav;
     const unknown = await s.soap('paVerifyPaymentNotice', { ...IDS, idPA: '00743110157', qrCode: { fiscalCode: '00743110157', noticeNumber: nav } });
     expect([unknown.status, unknown.response.outcome]).toEqual([200, 'KO']);
-    expect(unknown.response.fault).toMatchObject({ faultCode: 'PAA_ID_DOMINIO_ERRATO', id: ESEMPIO.stationId, description: 'idPA 00743110157 is not a creditor served by this station' });
+    expect(unknown.response.fault).toMatchObject({ faultCode: 'PAA_ID_DOMINIO_ERRATO', id: '00743110157', description: 'idPA 00743110157 is not a creditor served by this station' });
     const broker = await s.soap('paVerifyPaymentNotice', { ...IDS, idBrokerPA: '99999999999', qrCode: s.qrCode(nav) });
     expect(broker.response.fault).toMatchObject({ faultCode: 'PAA_ID_INTERMEDIARIO_ERRATO', id: ESEMPIO.fiscalCode });
   });
@@ -98,7 +99,7 @@ describe('paForNode station (makeHandler)', () => {
     expect(v2.response.data.transferList[0]!.richiestaMarcaDaBollo).toEqual({ hashDocumento: 'aGFzaA==', tipoBollo: '01', provinciaResidenza: 'RM' });
   });
 
-  it('send receipt: queued (OK); a different receipt for a paid option is PAA_RECEIPT_DUPLICATA', async () => {
+  it('send receipt: queued (OK); a different receipt for a paid option is PAA_RECEIPT_DUPLICATA, and queued all the same (kept as an anomaly)', async () => {
     const s = station();
     const o = s.store.get('TARI-2026-0001')!.paymentOptions[0]!;
     const receipt = receiptFor(o, { receiptId: 'r-node' });
@@ -107,7 +108,10 @@ describe('paForNode station (makeHandler)', () => {
     s.store.put(position({ status: 'PAID', paymentOptions: [{ ...o, status: 'PO_PAID', payment: { receiptId: 'r-node', paymentDate: '2026-12-01T10:00:00.000Z' } }] }));
     const other = await s.soap('paSendRTV2', { ...IDS, receipt: { ...receipt, receiptId: 'r-other' } });
     expect(other.response.fault).toMatchObject({ faultCode: 'PAA_RECEIPT_DUPLICATA', id: ESEMPIO.fiscalCode });
-    expect(s.publisher.sent).toHaveLength(1);
+    expect(s.publisher.receipts().map((r) => r.receiptId)).toEqual(['r-node', 'r-other']);
+    // the re-delivery of the applied receipt is answered OK and not queued again
+    expect((await s.soap('paSendRTV2', { ...IDS, receipt })).response.outcome).toBe('OK');
+    expect(s.publisher.sent).toHaveLength(2);
   });
 
   it('an internal failure is PAA_SYSTEM_ERROR with the request id (the node retries)', async () => {
@@ -117,5 +121,17 @@ describe('paForNode station (makeHandler)', () => {
     const v = await s.soap('paVerifyPaymentNotice', { ...IDS, qrCode: s.qrCode(nav) });
     expect(v.status).toBe(200);
     expect(v.response.fault).toMatchObject({ faultCode: 'PAA_SYSTEM_ERROR', description: 'internal error; request id request-1' });
+  });
+
+  it('the station takes in nothing the queue contract refuses, whatever reached it (INVALID_RECEIPT → PAA_SINTASSI_EXTRAXSD), and queues nothing', async () => {
+    const store = new InMemoryPositions(position({ status: 'VALID' }));
+    const publisher = new InMemoryPublisher();
+    const deps = { organizations: creditors(ESEMPIO), positions: store, publisher, receiptsQueueUrl: RECEIPTS_QUEUE, clock: clockAt('2026-12-01T10:00:00.000Z') };
+    const caller = { creditorFiscalCode: ESEMPIO.fiscalCode, brokerId: ESEMPIO.brokerId, stationId: ESEMPIO.stationId };
+    const receipt = receiptFor(store.get('TARI-2026-0001')!.paymentOptions[0]!, { receiptId: 'r'.repeat(1000) });
+    const answer = await answerNode(deps, { kind: 'take-receipt', caller, receipt });
+    expect(answer).toMatchObject({ kind: 'refused', reason: 'INVALID_RECEIPT' });
+    expect(answer.kind === 'refused' ? answer.detail : '').toContain('receiptId: must be at most 256 bytes (UTF-8)');
+    expect(publisher.sent).toEqual([]);
   });
 });

@@ -145,14 +145,51 @@ describe('applying a receipt', () => {
     const p = position({ status: 'VALID', switchToExpired: true });
     const o = p.paymentOptions[0]!; // due 2027-03-31T21:59:59.999Z
     const lateDelivery = new Date('2027-04-01T08:00:00.000Z');
-    expect(decideReceipt(p, receiptFor(o, { paymentDateTime: '2027-03-31T23:30:00' }), lateDelivery, new Date('2027-03-31T21:30:00.000Z'))).toMatchObject({
-      kind: 'apply',
-    });
-    expect(decideReceipt(p, receiptFor(o), lateDelivery, undefined)).toMatchObject({ anomaly: 'NOT_PAYABLE' });
+    // 23:30 Rome time (no offset) is 21:30 UTC, before the due date
+    expect(decideReceipt(p, receiptFor(o, { paymentDateTime: '2027-03-31T23:30:00' }), lateDelivery)).toMatchObject({ kind: 'apply' });
+    // without a payment date the receipt is judged when it arrives
+    expect(decideReceipt(p, receiptFor(o, { paymentDateTime: undefined }), lateDelivery)).toMatchObject({ anomaly: 'NOT_PAYABLE' });
   });
 
   it('an outcome KO receipt pays nothing', () => {
     const p = position({ status: 'VALID' });
     expect(decideReceipt(p, receiptFor(p.paymentOptions[0]!, { outcome: 'KO' }), NOW)).toEqual({ kind: 'record-ko' });
+  });
+});
+
+describe('a plausible payment date (checkPaymentDate)', () => {
+  // the fixture position was created 2026-11-01T00:00:00Z; NOW is 2026-12-01T10:00:00Z
+  const p = position({ status: 'VALID' });
+  const o = p.paymentOptions[0]!;
+  const at = (paymentDateTime: string) => decideReceipt(p, receiptFor(o, { paymentDateTime }), NOW);
+
+  it('keeps a receipt dated long before the position existed (1999) as an anomaly, nothing paid', () => {
+    expect(at('1999-06-01T10:00:00')).toEqual({
+      kind: 'anomaly',
+      anomaly: 'IMPLAUSIBLE_PAYMENT_DATE',
+      detail: 'paid at 1999-06-01T08:00:00.000Z, before the position existed (created 2026-11-01T00:00:00.000Z)',
+      iupd: p.iupd,
+    });
+  });
+
+  it('tolerates 10 minutes of clock skew before the creation and after now, not more', () => {
+    expect(at('2026-10-31T23:50:00Z')).toMatchObject({ kind: 'apply' });
+    expect(at('2026-10-31T23:49:59Z')).toMatchObject({ anomaly: 'IMPLAUSIBLE_PAYMENT_DATE' });
+    expect(at('2026-12-01T10:10:00Z')).toMatchObject({ kind: 'apply' });
+    expect(at('2026-12-01T10:10:01Z')).toMatchObject({ anomaly: 'IMPLAUSIBLE_PAYMENT_DATE', detail: 'paid at 2026-12-01T10:10:01.000Z, in the future (received 2026-12-01T10:00:00.000Z)' });
+    // Rome time sent as UTC is an hour ahead: kept for a human, not trusted
+    expect(at('2026-12-01T11:00:00Z')).toMatchObject({ anomaly: 'IMPLAUSIBLE_PAYMENT_DATE' });
+  });
+
+  it('a date that is not a real one is implausible; a receipt without a date is judged when it arrives', () => {
+    expect(at('2026-02-30T10:00:00')).toMatchObject({ anomaly: 'IMPLAUSIBLE_PAYMENT_DATE', detail: 'paymentDateTime 2026-02-30T10:00:00 is not a real date-time' });
+    expect(decideReceipt(p, receiptFor(o, { paymentDateTime: undefined }), NOW)).toMatchObject({ kind: 'apply' });
+  });
+
+  it('the date does not hide what matters more: a KO receipt is recorded, a second receipt for a paid option is ALREADY_PAID', () => {
+    expect(decideReceipt(p, receiptFor(o, { outcome: 'KO', paymentDateTime: '1999-06-01T10:00:00' }), NOW)).toEqual({ kind: 'record-ko' });
+    const paid = decideReceipt(p, receiptFor(o), NOW);
+    if (paid.kind !== 'apply') throw new Error('not applied');
+    expect(decideReceipt(paid.position, receiptFor(o, { receiptId: 'r-1999', paymentDateTime: '1999-06-01T10:00:00' }), NOW)).toMatchObject({ anomaly: 'ALREADY_PAID' });
   });
 });

@@ -90,7 +90,7 @@ describe('POST /receipts (makeHandler, fixed clock)', () => {
     }
   });
 
-  it('a receipt already applied is 200; another receipt for the paid option is 409; nothing queued', async () => {
+  it('a receipt already applied is 200 (nothing queued); another receipt for the paid option is 409 and queued all the same (money paid twice: kept as an anomaly)', async () => {
     const w = webhook();
     const paid = { ...w.option, status: 'PO_PAID' as const, payment: { receiptId: 'r-paid', paymentDate: NOW } };
     w.positions.put(position({ status: 'PAID', paymentOptions: [paid] }));
@@ -101,7 +101,7 @@ describe('POST /receipts (makeHandler, fixed clock)', () => {
     const conflict = await w.post(other, signReceiptRequest(SECRET, other, T));
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json).toMatchObject({ title: 'Conflict', status: 409 });
-    expect(w.publisher.sent).toEqual([]);
+    expect(w.publisher.receipts().map((r) => r.receiptId)).toEqual(['r-other']);
   });
 
   it('a body that breaks the model is a 400 naming the fields, after the signature checked out', async () => {
@@ -125,5 +125,24 @@ describe('POST /receipts (makeHandler, fixed clock)', () => {
     const failed = await w.post(body, signReceiptRequest(SECRET, body, T));
     expect(failed.statusCode).toBe(500);
     expect(failed.json.instance).toBe('request-1');
+  });
+
+  it('refuses what storage cannot hold or the text rules refuse, naming every field, and queues nothing (never 202 then lost)', async () => {
+    const w = webhook();
+    const refusedFields = async (patch: Record<string, unknown>) => {
+      const body = JSON.stringify({ ...toJsonReceipt(receiptFor(w.option)), ...patch });
+      const answer = await w.post(body, signReceiptRequest(SECRET, body, T));
+      expect(answer.statusCode).toBe(400);
+      return answer.json.errors.map((e: { field: string }) => e.field).sort();
+    };
+    expect(await refusedFields({ receiptId: 'r'.repeat(1000) })).toEqual(['receiptId']);
+    expect(await refusedFields({ receiptId: '€'.repeat(400) })).toEqual(['receiptId']);
+    expect(await refusedFields({ description: 'TARI \u202E00.1', companyName: 'Comune\uFFFF' })).toEqual(['companyName', 'description']);
+    // a wrong amount stops the schema early: the unsafe text is named all the same
+    expect(await refusedFields({ paymentAmount: 'a lot', debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RCCMNL83S18D969H', fullName: 'Mario\u0000' } })).toEqual([
+      'debtor.fullName',
+      'paymentAmount',
+    ]);
+    expect(w.publisher.sent).toEqual([]);
   });
 });
