@@ -1,12 +1,13 @@
 import { dossierRoot, type DebtorDossier } from '../../shared/composition/app-io';
-import { dossierJson } from '../../shared/http/dossier-mapping';
+import { dossierJson, dossierQuery } from '../../shared/http/dossier-mapping';
 import { json, tenantRoute } from '../../shared/http/rest-edge';
 import { debtorDossier } from '../../shared/use-cases/dossier/debtor-dossier';
 
-/** GET /organizations/{organizationFiscalCode}/debtors/{fiscalCode}/dossier (the tenant's own keys only). */
+/** GET /organizations/{organizationFiscalCode}/debtors/{fiscalCode}/dossier?limit=&cursor= (the tenant's own keys only; newest positions first). */
 export const makeHandler = (deps: DebtorDossier) =>
   tenantRoute(deps.logger, deps.authenticate, async (request) => {
-    const dossier = await debtorDossier(deps, request.caller.organization, request.pathParameters['fiscalCode'] ?? '');
+    const query = dossierQuery(request.pathParameters['fiscalCode'] ?? '', request.query);
+    const dossier = await debtorDossier(deps, request.caller.organization, query);
     return json(200, dossierJson(dossier));
   });
 

@@ -4,6 +4,8 @@
  *   1. the option's paid guard     attribute_not_exists  (a different receipt for a paid option fails here)
  *   2. the position item           version = expected    (a concurrent change fails here: re-read, retry)
  *   3. the audit entry, 4. the outbox event (payment.received)
+ * An anomaly is one item per receipt id (an UNPROCESSABLE one per queue message: anomalyKeyOf),
+ * written only if new, so a re-delivery records and counts it once.
  */
 import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
@@ -14,6 +16,7 @@ import { isConditionFailure, queryItems } from './client';
 import { positionItem } from './debt-position-store';
 import { auditPut, outboxEventPut } from './outbox';
 import { RECEIPT_SK, receiptGsi, receiptPk } from './keys';
+import { positionReceiptKeys } from './position-receipts';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -80,12 +83,13 @@ export class DynamoReceiptStore implements ReceiptStore {
   }
 
   async recordAnomaly(anomaly: ReceiptAnomaly): Promise<boolean> {
+    const id = anomalyKeyOf(anomaly);
     return this.putNew({
       pk: receiptPk(anomaly.organizationFiscalCode, anomaly.iuv),
-      sk: RECEIPT_SK.anomaly(anomaly.receiptId),
+      sk: RECEIPT_SK.anomaly(id),
       type: 'receipt-anomaly',
       gsi1pk: receiptGsi.anomalies(anomaly.organizationFiscalCode),
-      gsi1sk: `${anomaly.recordedAt}#${anomaly.iuv}#${anomaly.receiptId}`,
+      gsi1sk: `${anomaly.recordedAt}#${anomaly.iuv}#${id}`,
       anomaly,
     });
   }
@@ -175,6 +179,14 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
   return { pk, sk, gsi1pk, gsi1sk };
 }
 
+/**
+ * What keys an anomaly: its receipt id, or for an UNPROCESSABLE one its queue message
+ * (`UNPROCESSABLE#<messageId>`), whose receipt id may be missing or too long to be a key.
+ */
+export function anomalyKeyOf(anomaly: Pick<ReceiptAnomaly, 'kind' | 'receiptId' | 'messageId'>): string {
+  return anomaly.kind === 'UNPROCESSABLE' ? `UNPROCESSABLE#${anomaly.messageId ?? anomaly.receiptId}` : anomaly.receiptId;
+}
+
 function receiptItem(stored: StoredReceipt): Record<string, unknown> {
   return {
     pk: receiptPk(stored.organizationFiscalCode, stored.iuv),
@@ -182,6 +194,8 @@ function receiptItem(stored: StoredReceipt): Record<string, unknown> {
     type: 'receipt',
     gsi1pk: receiptGsi.receipts(stored.organizationFiscalCode),
     gsi1sk: `${stored.recordedAt}#${stored.iuv}#${stored.receiptId}`,
+    // the dossier reads a position's receipts in one query (position-receipts.ts)
+    ...positionReceiptKeys(stored),
     stored,
   };
 }
