@@ -8,8 +8,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // needs a copy of pagoPA's XSD, which CI has not: `npm run test:xsd` (see the file)
-    // test/contract: the GPD drop-in target, run apart (npm run test:contract; see vitest.contract.config.ts)
-    exclude: ['test/conformance/**', 'test/contract/**', '**/node_modules/**'],
+    exclude: ['test/conformance/**', '**/node_modules/**'],
     environment: 'node',
     globalSetup: ['./test/support/system-tools.ts'],
     // no EMF metric lines on stdout either (a test that reads them turns them on itself)

@@ -61,7 +61,7 @@ export interface BucketDef {
   readonly expireAfterDays?: number;
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Who calls an http route. On AWS, 'pagopa-node' routes live on their own HTTP API, reachable only
@@ -237,6 +237,20 @@ function api(
   };
 }
 
+/** GPD's base paths (openapi_external_v1.json / _v2.json `servers`, without the host). */
+export const GPD_BASE_V1 = '/gpd/debt-positions-service/v1';
+export const GPD_BASE_V2 = '/gpd/debt-positions-service/v2';
+
+/** The functions, their http routes served also under each base path (the root stays). */
+function underGpd(bases: readonly string[], functions: readonly FunctionDef[]): FunctionDef[] {
+  return functions.map((fn) => {
+    const routes = fn.triggers.filter((t) => t.kind === 'http');
+    return { ...fn, triggers: [...fn.triggers, ...bases.flatMap((base) => routes.map((t) => ({ ...t, path: `${base}${t.path}` })))] };
+  });
+}
+
+const underGpdV1 = (...functions: FunctionDef[]): FunctionDef[] => underGpd([GPD_BASE_V1], functions);
+
 /**
  * The event dispatcher reads outbox items from the table's stream and copies each domain event
  * to the queues subscribed to its type; its grants follow the subscriptions.
@@ -320,11 +334,15 @@ export const catalog: Catalog = {
     partitionKey: 'pk',
     sortKey: 'sk',
     globalIndexes: [
-      // a tenant's positions by first due date (list without status filter)
+      // generic, by the key values items give it: the lists' entries of a whole tenant, one per
+      // ordering (shared/adapters/dynamo/position-listing.ts); positions to reconcile
+      // (ORG#<ofc>#UNLISTED); tenants; receipts and anomalies by time; webhook deliveries
       { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-      // a tenant's positions by status, then first due date (list with status filter)
+      // the lists' entries of one status, per ordering; positions by status, then first due date
+      // (the status clock, reminders, notice batches)
       { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-      // a tenant's positions by debtor fiscal code (the citizen's dossier)
+      // a tenant's positions by debtor fiscal code, and (sparse, other partitions) the receipts of a
+      // position: the citizen's dossier (shared/adapters/dynamo/position-receipts.ts)
       { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     ],
     ttlAttribute: 'expiresAt',
@@ -348,26 +366,74 @@ export const catalog: Catalog = {
       unauthenticatedReason: 'The OpenAPI document of the API, public on purpose: a static description with no tenant data.',
       memoryMb: 256,
     }),
-    api('create-debt-position', 'POST', `${ORG}/debtpositions`, 'Create a debt position (GPD)', [tableReadWrite]),
-    api('list-debt-positions', 'GET', `${ORG}/debtpositions`, 'List debt positions (GPD)', [tableRead]),
-    api('get-debt-position', 'GET', `${ORG}/debtpositions/{iupd}`, 'Get a debt position (GPD)', [tableRead]),
-    api('update-debt-position', 'PUT', `${ORG}/debtpositions/{iupd}`, 'Update a debt position (GPD)', [tableReadWrite]),
-    api('delete-debt-position', 'DELETE', `${ORG}/debtpositions/{iupd}`, 'Delete a debt position (GPD)', [
-      tableReadWrite,
-    ]),
-    api('publish-debt-position', 'POST', `${ORG}/debtpositions/{iupd}/publish`, 'Publish a debt position (GPD)', [
-      tableReadWrite,
-    ]),
-    api(
-      'invalidate-debt-position',
-      'POST',
-      `${ORG}/debtpositions/{iupd}/invalidate`,
-      'Invalidate a debt position (GPD)',
-      [tableReadWrite],
+    // the browsable reference of /openapi.json: the page, and the Redoc script it runs (served here: no CDN)
+    (() => {
+      const docs = api('api-docs', 'GET', '/docs', 'The browsable API reference (Redoc) of the OpenAPI document', [], {
+        authenticated: false,
+        unauthenticatedReason: 'The API reference page, public on purpose: the static OpenAPI document rendered by Redoc, with no tenant data.',
+        memoryMb: 256,
+      });
+      const [page] = docs.triggers;
+      return { ...docs, triggers: [page!, { ...page!, path: '/docs/redoc.standalone.js' } as TriggerDef] };
+    })(),
+    // ---- debt positions (GPD v1 at the root and under GPD's base paths: a client configured
+    // with GPD's base URL needs only the host changed; v2 is the bulk API, under its own base) ----
+    ...underGpdV1(
+      api('create-debt-position', 'POST', `${ORG}/debtpositions`, 'Create a debt position (GPD)', [tableReadWrite]),
+      api('list-debt-positions', 'GET', `${ORG}/debtpositions`, 'List debt positions (GPD)', [tableRead]),
+      api('get-debt-position', 'GET', `${ORG}/debtpositions/{iupd}`, 'Get a debt position (GPD)', [tableRead]),
+      api('update-debt-position', 'PUT', `${ORG}/debtpositions/{iupd}`, 'Update a debt position (GPD)', [tableReadWrite]),
+      api('delete-debt-position', 'DELETE', `${ORG}/debtpositions/{iupd}`, 'Delete a debt position (GPD)', [tableReadWrite]),
+      api('publish-debt-position', 'POST', `${ORG}/debtpositions/{iupd}/publish`, 'Publish a debt position (GPD)', [tableReadWrite]),
+      api('invalidate-debt-position', 'POST', `${ORG}/debtpositions/{iupd}/invalidate`, 'Invalidate a debt position (GPD)', [tableReadWrite]),
+      api('get-payment-option', 'GET', `${ORG}/paymentoptions/{nav}`, 'A payment option and its position by notice number (GPD)', [tableRead]),
+      // up to 1000 transfers per call, each touched position its own transaction (8 at a time)
+      {
+        ...api('replace-transfer-iban', 'PATCH', `${ORG}/debtpositions/transfers`, 'Replace an IBAN on the open transfers (GPD)', [tableReadWrite], {
+          timeoutSeconds: 29,
+        }),
+        throttle: { rateLimit: 1, burstLimit: 2 },
+      },
     ),
-    api('get-payment-option', 'GET', `${ORG}/paymentoptions/{nav}`, 'A payment option and its position by notice number', [
-      tableRead,
+    // documented by GPD v1 and v2 both
+    ...underGpd([GPD_BASE_V1, GPD_BASE_V2], [
+      // any tenant's key (the function checks it; GPD's APIM asks a subscription key on /info too)
+      api('gpd-info', 'GET', '/info', 'GPD healthCheck: name, version and environment', [tableRead], { memoryMb: 256 }),
+      // a payment made outside pagoPA (like a receipt: position, paid guard, audit and event in one transaction)
+      api('mark-payment-option-paid', 'POST', `${ORG}/paymentoptions/paids/{nav}`, 'Mark a payment option paid outside pagoPA (GPD)', [tableReadWrite]),
     ]),
+    // GPD v2 bulk calls, all or nothing over several transactions (shared/use-cases/debt-positions/bulk.ts);
+    // 29 s: an HTTP API integration answers within 30 s
+    // (one call writes up to 200 transactions: throttled harder than single writes)
+    {
+      ...api('create-debt-positions-bulk', 'POST', `${GPD_BASE_V2}${ORG}/debtpositions`, 'Create up to 100 debt positions, all or none (GPD v2)', [tableReadWrite], {
+        timeoutSeconds: 29,
+        memoryMb: 1024,
+      }),
+      throttle: { rateLimit: 2, burstLimit: 5 },
+    },
+    {
+      ...api('update-debt-positions-bulk', 'PUT', `${GPD_BASE_V2}${ORG}/debtpositions`, 'Update up to 100 debt positions, all or none (GPD v2)', [tableReadWrite], {
+        timeoutSeconds: 29,
+        memoryMb: 1024,
+      }),
+      throttle: { rateLimit: 2, burstLimit: 5 },
+    },
+    {
+      ...api('delete-debt-positions-bulk', 'DELETE', `${GPD_BASE_V2}${ORG}/debtpositions`, 'Delete up to 20 debt positions, all or none (GPD v2)', [tableReadWrite], {
+        timeoutSeconds: 29,
+      }),
+      throttle: { rateLimit: 5, burstLimit: 10 },
+    },
+    {
+      id: 'repair-bulk-operations',
+      description: 'Finishes v2 bulk calls a crash interrupted: rolled back before their decision, forward after it',
+      entry: 'functions/repair-bulk-operations/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 60 }],
+      grants: [tableReadWrite],
+    },
     // ---- pagoPA creditor station and receipts ----
     api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
       tableRead,

@@ -4,7 +4,7 @@
  * Results are printed as Markdown tables and saved to bench-results/<timestamp>.json.
  *
  *   npm run bench                      all of them
- *   npm run bench -- positions notices only those (bundles, positions, notices, receipts, io)
+ *   npm run bench -- positions notices only those (bundles, positions, lists, notices, receipts, io)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,14 @@ const suites: Suite[] = [
       const { benchPositions, formatPositionsTable } = await import('./bench-positions');
       const data = await benchPositions();
       return { table: formatPositionsTable(data), data };
+    },
+  },
+  {
+    name: 'lists',
+    async run() {
+      const { benchLists, formatListsTable } = await import('./bench-lists');
+      const data = await benchLists();
+      return { table: formatListsTable(data), data };
     },
   },
   {

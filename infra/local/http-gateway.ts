@@ -2,6 +2,13 @@
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): matches the catalog's http
  * triggers, builds the APIGatewayProxyEventV2 API Gateway would send, invokes the handler and
  * translates its result back to HTTP.
+ *
+ * Backpressure, as API Gateway's throttling and Lambda's concurrency give it on AWS: each
+ * function runs at most `perFunction` requests at once; up to `queue` more wait for a slot (at
+ * most `maxWaitMs`); beyond that, or after the wait, the answer is 429 with Retry-After, at once.
+ * A burst beyond what the machine can serve is refused quickly instead of making every request
+ * slow (one process serves every function: without a bound, 200 concurrent clients made the p99
+ * tens of seconds and some requests failed).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -235,12 +242,73 @@ export function translateResult(result: unknown): HttpResponse {
   return { statusCode: structured.statusCode, headers, body };
 }
 
-export function problem(status: number, title: string, detail: string): HttpResponse {
+export function problem(status: number, title: string, detail: string, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { 'content-type': 'application/problem+json', ...headers },
     body: Buffer.from(JSON.stringify({ type: 'about:blank', title, status, detail })),
   };
+}
+
+export interface ConcurrencyLimits {
+  /** requests one function serves at once */
+  readonly perFunction: number;
+  /** requests that may wait for a slot of one function */
+  readonly queue: number;
+  /** how long one may wait before it is answered 429 */
+  readonly maxWaitMs: number;
+  /** the Retry-After of a 429, seconds */
+  readonly retryAfterSeconds: number;
+}
+
+export const DEFAULT_CONCURRENCY: ConcurrencyLimits = { perFunction: 16, queue: 64, maxWaitMs: 5000, retryAfterSeconds: 1 };
+
+/** In-flight slots per function, with a bounded wait. */
+export class ConcurrencyGate {
+  private readonly running = new Map<string, number>();
+  private readonly waiting = new Map<string, Array<() => void>>();
+
+  constructor(private readonly limits: ConcurrencyLimits) {}
+
+  /** a release function once a slot is held; undefined when the request is to be refused */
+  async acquire(key: string): Promise<(() => void) | undefined> {
+    const running = this.running.get(key) ?? 0;
+    if (running < this.limits.perFunction) {
+      this.running.set(key, running + 1);
+      return this.releaser(key);
+    }
+    const queue = this.waiting.get(key) ?? [];
+    if (queue.length >= this.limits.queue) return undefined;
+    this.waiting.set(key, queue);
+    return new Promise((resolveSlot) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolveSlot(this.releaser(key));
+      };
+      const timer = setTimeout(() => {
+        const at = queue.indexOf(wake);
+        if (at !== -1) queue.splice(at, 1);
+        resolveSlot(undefined);
+      }, this.limits.maxWaitMs);
+      queue.push(wake);
+    });
+  }
+
+  inFlight(key: string): number {
+    return this.running.get(key) ?? 0;
+  }
+
+  private releaser(key: string): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.get(key)?.shift();
+      // the slot passes to the next waiter as it is, else it is freed
+      if (next) next();
+      else this.running.set(key, (this.running.get(key) ?? 1) - 1);
+    };
+  }
 }
 
 export function internalServerError(): HttpResponse {
@@ -297,8 +365,11 @@ export function createGatewayListener(deps: {
   mounts: readonly Mount[];
   invoke: (functionId: string, event: unknown) => Promise<unknown>;
   log: (line: string) => void;
+  concurrency?: ConcurrencyLimits;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const mounts = deps.mounts.map((m) => ({ ...m, prefix: m.prefix.replace(/\/+$/, '') }));
+  const limits = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const gate = new ConcurrencyGate(limits);
   return (req, res) => {
     const started = performance.now();
     const url = req.url ?? '/';
@@ -334,13 +405,25 @@ export function createGatewayListener(deps: {
     const requestId = randomUUID();
     readBody(req)
       .then(async (body) => {
-        const event = buildHttpEvent({ req, body, match, requestId, now: new Date() });
+        const release = await gate.acquire(match.route.functionId);
+        if (!release) {
+          send(
+            problem(429, 'Too Many Requests', `${match.route.functionId} is serving as many requests as it may; retry after ${limits.retryAfterSeconds} s`, {
+              'retry-after': String(limits.retryAfterSeconds),
+            }),
+            requestId,
+          );
+          return;
+        }
         try {
+          const event = buildHttpEvent({ req, body, match, requestId, now: new Date() });
           const result = await deps.invoke(match.route.functionId, event);
           send(translateResult(result), requestId);
         } catch (err) {
           deps.log(`ERROR ${match.route.functionId} (${match.route.routeKey}) request ${requestId}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
           send(internalServerError(), requestId);
+        } finally {
+          release();
         }
       })
       .catch((err: unknown) => {

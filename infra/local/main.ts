@@ -44,7 +44,7 @@ function writeLocalState(cloud: LocalCloud): void {
   mkdirSync(dirname(LOCAL_STATE), { recursive: true });
   writeFileSync(
     LOCAL_STATE,
-    `${JSON.stringify({ url: cloud.url, dynamodb: cloud.endpoints.dynamodb, table: cloud.env.TABLE_NAME_MAIN, region: cloud.region, pid: process.pid }, null, 2)}\n`,
+    `${JSON.stringify({ url: cloud.url, dynamodb: cloud.endpoints.dynamodb, sqs: cloud.endpoints.sqs, table: cloud.env.TABLE_NAME_MAIN, region: cloud.region, pid: process.pid }, null, 2)}\n`,
   );
 }
 

@@ -27,11 +27,30 @@ export function parseApiDateTime(value: string): string | null {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (zone === 'Z') return new Date(wall).toISOString();
   if (zone !== undefined) {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const offsetMin = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+    const offsetMin = utcOffsetMinutes(zone);
+    if (offsetMin === null) return null;
     return new Date(wall - offsetMin * 60_000).toISOString();
   }
   return new Date(romeWallTimeToUtc(wall)).toISOString();
+}
+
+/**
+ * The UTC offsets clocks use: from -12:00 to +14:00 (the extremes of the IANA time zone database,
+ * Etc/GMT+12 and Pacific/Kiritimati), minutes 00..59. Anything else (+99:99, +24:00, -13:61) is
+ * not an offset but a typo, and reading it would silently move the date: null.
+ */
+export const MIN_UTC_OFFSET_MINUTES = -12 * 60;
+export const MAX_UTC_OFFSET_MINUTES = 14 * 60;
+
+/** "+02:00" → 120, "-03:30" → -210; null for an offset no clock uses. */
+export function utcOffsetMinutes(zone: string): number | null {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(zone);
+  if (!m) return null;
+  const hours = Number(m[2]);
+  const minutes = Number(m[3]);
+  if (minutes > 59) return null;
+  const total = (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  return total < MIN_UTC_OFFSET_MINUTES || total > MAX_UTC_OFFSET_MINUTES ? null : total;
 }
 
 /** "2026-03-31T21:59:59.999Z" → "31/03/2026" (the Rome calendar day). */

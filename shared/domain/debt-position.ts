@@ -7,7 +7,8 @@
  *   VALID ──payment of one installment──▶ PARTIALLY_PAID ──last installment──▶ PAID ──▶ REPORTED
  *   VALID ──payment of the single option──▶ PAID
  *   PUBLISHED | VALID ──invalidate──▶ INVALID (final)
- *   VALID ──last due date passed, switchToExpired──▶ EXPIRED ──update with a future due date──▶ VALID
+ *   VALID ──last due date passed, switchToExpired──▶ EXPIRED
+ *   DRAFT | PUBLISHED | VALID | EXPIRED ──update──▶ DRAFT (then publish), or, with toPublish, published again
  */
 
 export const POSITION_STATUSES = [
@@ -51,6 +52,8 @@ export interface Transfer {
   readonly iban?: string;
   readonly postalIban?: string;
   readonly stamp?: Stamp;
+  /** the beneficiary's name as the creditor gives it (GPD TransferModel.companyName, ≤ 140) */
+  readonly companyName?: string;
   readonly metadata: readonly KeyValue[];
 }
 
@@ -109,6 +112,12 @@ export interface DebtPosition {
   readonly companyName: string;
   readonly officeName?: string;
   readonly switchToExpired: boolean;
+  /**
+   * GPD's stand-in flag (PaymentPositionModel.payStandIn), stored and returned as the creditor
+   * set it. It has no effect here: the layer feeds no stand-in system. Absent (positions stored
+   * before the field existed) reads as true, GPD's default.
+   */
+  readonly payStandIn?: boolean;
   readonly validityDate?: string;
   readonly status: PositionStatus;
   readonly insertedDate: string;
@@ -130,6 +139,7 @@ export interface PositionContent {
   readonly companyName?: string;
   readonly officeName?: string;
   readonly switchToExpired: boolean;
+  readonly payStandIn: boolean;
   readonly validityDate?: string;
   readonly paymentOptions: readonly PaymentOptionContent[];
 }
@@ -235,15 +245,16 @@ export function invalidate(position: DebtPosition, now: Date): Outcome<DebtPosit
 
 /**
  * Replaces the content of a position (debtor, options, transfers). Allowed in DRAFT, PUBLISHED,
- * VALID and EXPIRED. A DRAFT stays DRAFT unless `toPublish`; a position that was already
- * published stays published, its status recomputed from the new dates (so new future due dates
- * bring an EXPIRED position back to VALID, as GPD does).
+ * VALID and EXPIRED. As GPD does (PaymentPositionCRUDService.checkDebtPositionToUpdate), the
+ * replaced position is a DRAFT again, its publishDate cleared: it stops being payable until it is
+ * published, by `toPublish` on the same request or by a later publish. With `toPublish` it is
+ * published at once (PUBLISHED or VALID by its validity date), which needs a due date ahead.
  */
 export function update(
   position: DebtPosition,
   replacement: Pick<
     DebtPosition,
-    'debtor' | 'companyName' | 'officeName' | 'switchToExpired' | 'validityDate' | 'paymentOptions'
+    'debtor' | 'companyName' | 'officeName' | 'switchToExpired' | 'payStandIn' | 'validityDate' | 'paymentOptions'
   >,
   options: { toPublish: boolean },
   now: Date,
@@ -253,23 +264,20 @@ export function update(
     return conflict(`a position in status ${current} cannot be updated`);
   }
   const iso = now.toISOString();
-  const wasPublished = current !== 'DRAFT';
-  const next: DebtPosition = {
-    ...position,
-    ...replacement,
+  const { publishDate: _cleared, ...rest } = position;
+  const draft: DebtPosition = {
+    ...rest,
+    debtor: replacement.debtor,
+    companyName: replacement.companyName,
+    officeName: replacement.officeName,
+    switchToExpired: replacement.switchToExpired,
+    payStandIn: replacement.payStandIn,
+    validityDate: replacement.validityDate,
+    paymentOptions: replacement.paymentOptions,
     status: 'DRAFT',
     lastUpdatedDate: iso,
   };
-  if (!wasPublished && !options.toPublish) return ok(next);
-  const last = lastDueDate(next.paymentOptions);
-  if (last !== undefined && last < iso) {
-    return conflict('a published position needs at least one due date in the future');
-  }
-  return ok({
-    ...next,
-    status: publishedStatus(next.validityDate, now),
-    publishDate: wasPublished ? position.publishDate : iso,
-  });
+  return options.toPublish ? publish(draft, now) : ok(draft);
 }
 
 export function checkDeletable(position: DebtPosition, now: Date): Outcome<DebtPosition> {

@@ -3,8 +3,17 @@
  * Decimal strings exist only at the edges: the SOAP boundary ("1020.99") and print ("1.020,99").
  */
 
-/** The largest amount pagoPA accepts on a notice: 999.999.999,99 €. */
+/** The largest amount pagoPA accepts on a notice: 999.999.999,99 € (paForNode stAmount). */
 export const MAX_AMOUNT_CENTS = 99_999_999_999;
+
+/**
+ * The largest amount a debt position's option may have here: 99.999.999,99 €. The printed notice
+ * carries the amount in cents in at most 10 digits (the QR code and the Poste Data Matrix, see
+ * shared/notice/barcodes.ts and MAX_PRINTABLE_AMOUNT_CENTS in shared/domain/notice/document.ts), and
+ * every published position gets a printed notice: a larger amount could be paid at the node but
+ * its notice could never be rendered.
+ */
+export const MAX_NOTICE_AMOUNT_CENTS = 9_999_999_999;
 
 export function isValidAmountCents(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= MAX_AMOUNT_CENTS;

@@ -14,7 +14,7 @@ import type * as z from 'zod';
 import { unsafeTextFields } from '../domain/text';
 import { instrument } from '../observability/lambda';
 import { UseCaseError } from '../use-cases/errors';
-import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType } from './problem';
+import { HttpProblem, badRequest, invalidFields, payloadTooLarge, unsupportedMediaType, type FieldProblem } from './problem';
 import type { Caller, TenantAuthenticator } from './tenant-auth';
 import { fieldProblems } from './zod-errors';
 
@@ -30,6 +30,7 @@ export interface HttpRequest {
   readonly body: unknown;
   /** the body's bytes as received (size-checked); for signatures computed over the raw body */
   readonly rawBody: Buffer;
+  /** the gateway's id of this request (audit lines, the `instance` of a 5xx) */
   readonly requestId: string;
 }
 
@@ -72,12 +73,34 @@ export function tenantRoute(logger: Logger, authenticate: TenantAuthenticator, r
   });
 }
 
-/** Validates with a zod schema; every offending field is reported at once. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+/**
+ * Validates with a zod schema; every offending field is reported at once.
+ *
+ * `crossField` names what is wrong across the fields of the same value (amounts that must add
+ * up, dates, the tenant's own accounts): when the value fails the schema it is asked too, with the
+ * raw value, and its problems join the schema's in the one 400, so a caller never fixes one list
+ * of errors to be shown the next. A problem on a field the schema already names is not repeated.
+ * When the value passes the schema the route's use case checks those rules itself (once).
+ */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  crossField?: (raw: unknown) => readonly FieldProblem[],
+): z.infer<S> {
   if (value === undefined) throw badRequest(`a JSON ${what} is required`);
   const result = schema.safeParse(value);
-  if (!result.success) throw invalidFields(fieldProblems(result.error));
-  return result.data;
+  if (result.success) return result.data;
+  const problems = fieldProblems(result.error);
+  if (crossField !== undefined) {
+    const named = new Set(problems.map((p) => p.field));
+    for (const problem of crossField(value)) {
+      if (!named.has(problem.field) && !problems.some((p) => p.field === problem.field && p.message === problem.message)) {
+        problems.push(problem);
+      }
+    }
+  }
+  throw invalidFields(problems);
 }
 
 export const json = (status: number, body: unknown, headers?: Record<string, string>): HttpResult => ({
@@ -86,14 +109,29 @@ export const json = (status: number, body: unknown, headers?: Record<string, str
   headers,
 });
 
+/**
+ * The caller's X-Request-Id when it is a well-formed one (GPD echoes it, config/RequestFilter.java):
+ * 1..128 printable characters among letters, digits and `-_.:/+=~`. Anything else is not echoed
+ * into a header; the gateway's id is answered instead.
+ */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9\-_.:/+=~]{0,127}$/;
+
+export function responseRequestId(event: APIGatewayProxyEventV2, gatewayId: string): string {
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (name.toLowerCase() === 'x-request-id' && typeof value === 'string' && CLIENT_REQUEST_ID.test(value)) return value;
+  }
+  return gatewayId;
+}
+
 function build(logger: Logger, run: (event: APIGatewayProxyEventV2) => Promise<HttpResult>) {
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const echoedId = responseRequestId(event, requestId);
     try {
       const result = await run(event);
-      return encode(result, requestId);
+      return encode(result, echoedId);
     } catch (error) {
-      return failure(logger, error, requestId, event);
+      return failure(logger, error, requestId, echoedId, event);
     }
   };
   return instrument(base);
@@ -147,8 +185,8 @@ function parseJsonBody(bytes: Buffer, headers: Record<string, string | undefined
   return value;
 }
 
-function encode(result: HttpResult, requestId: string): APIGatewayProxyStructuredResultV2 {
-  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'x-request-id': requestId, ...result.headers };
+function encode(result: HttpResult, echoedId: string): APIGatewayProxyStructuredResultV2 {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...result.headers, 'x-request-id': echoedId };
   if (result.bytes !== undefined) {
     return { statusCode: result.status, headers, body: Buffer.from(result.bytes).toString('base64'), isBase64Encoded: true };
   }
@@ -157,20 +195,28 @@ function encode(result: HttpResult, requestId: string): APIGatewayProxyStructure
   return { statusCode: result.status, headers, body: JSON.stringify(result.body) };
 }
 
-function failure(logger: Logger, error: unknown, requestId: string, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
+function failure(
+  logger: Logger,
+  error: unknown,
+  requestId: string,
+  echoedId: string,
+  event: APIGatewayProxyEventV2,
+): APIGatewayProxyStructuredResultV2 {
   const problem = toProblem(error);
+  // the id the caller quotes, when it sent its own
+  const client = echoedId !== requestId ? { clientRequestId: echoedId } : {};
   if (problem.status >= 500) {
-    logger.error('request failed', { error: error as Error, route: event.routeKey });
+    logger.error('request failed', { error: error as Error, route: event.routeKey, ...client });
   } else {
-    logger.info('request refused', { status: problem.status, route: event.routeKey, detail: problem.detail });
+    logger.info('request refused', { status: problem.status, route: event.routeKey, detail: problem.detail, ...client });
   }
   return {
     statusCode: problem.status,
     headers: {
       ...SECURITY_HEADERS,
-      'x-request-id': requestId,
       'content-type': 'application/problem+json',
       ...problem.headers,
+      'x-request-id': echoedId,
     },
     body: JSON.stringify(problem.status >= 500 ? { ...problem.toJSON(), instance: requestId } : problem.toJSON()),
   };

@@ -44,15 +44,34 @@ export type WriteConflict =
   | { readonly conflict: 'iuv'; readonly iuv: string }
   | { readonly conflict: 'version' };
 
+/** GPD's list orderings (PaymentPositionOrder) and this layer's DUE_DATE (the first due date). */
+export const LIST_ORDERS = ['INSERTED_DATE', 'IUPD', 'STATUS', 'COMPANY_NAME', 'DUE_DATE'] as const;
+export type ListOrder = (typeof LIST_ORDERS)[number];
+
+/** One page of a tenant's positions, GPD style (page number and size, not a cursor). */
 export interface ListQuery {
   readonly page: number;
   readonly limit: number;
-  readonly status?: PositionStatus;
-  /** inclusive ISO UTC bounds on the first due date */
-  readonly dueFrom?: string;
-  readonly dueTo?: string;
+  readonly orderBy: ListOrder;
   readonly descending: boolean;
+  /** the stored status (the status clock persists what time does within 15 minutes) */
+  readonly status?: PositionStatus;
+  /** positions with an option due on a Europe/Rome calendar day in [from, to] (yyyy-MM-dd, inclusive) */
+  readonly dueDays?: { readonly from: string; readonly to: string };
+  /** positions whose paymentDate is in [from, to] (ISO UTC instants, inclusive) */
+  readonly paidBetween?: { readonly from: string; readonly to: string };
 }
+
+/**
+ * What a list read gives: a page and the number of positions matching in all; or, when the
+ * work would exceed what one request may do, why not:
+ *   too-wide  the date interval holds more positions than one request reads (narrow it)
+ *   busy      a deep page of a list whose bookmarks are being rebuilt: retry after a moment
+ */
+export type ListPage =
+  | { readonly kind: 'page'; readonly items: DebtPosition[]; readonly total: number }
+  | { readonly kind: 'too-wide'; readonly atLeast: number; readonly max: number }
+  | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
 
 export interface DebtPositionStore {
   /** Reserves `count` consecutive 13-digit IUV bases for the tenant; never hands one out twice. */
@@ -69,7 +88,7 @@ export interface DebtPositionStore {
   remove(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined>;
   get(organizationFiscalCode: string, iupd: string): Promise<DebtPosition | undefined>;
   findByNoticeNumber(organizationFiscalCode: string, nav: string): Promise<DebtPosition | undefined>;
-  list(organizationFiscalCode: string, query: ListQuery): Promise<{ items: DebtPosition[]; total: number }>;
+  list(organizationFiscalCode: string, query: ListQuery): Promise<ListPage>;
   auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]>;
   /** Every position stored in `status`, optionally only those whose first due date is before `dueBefore`. */
   inStatus(organizationFiscalCode: string, status: PositionStatus, dueBefore?: string): AsyncIterable<DebtPosition>;

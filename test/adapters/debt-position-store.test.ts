@@ -3,7 +3,7 @@
  * condition becomes which conflict, what a transaction contains, how pages are numbered.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
@@ -41,14 +41,17 @@ function cancelled(codes: string[]): TransactionCanceledException {
 beforeEach(() => db.reset());
 
 describe('DynamoDebtPositionStore', () => {
-  it('writes position, one lock per IUV, audit and event in one transaction, with the event id as idempotency token', async () => {
+  it('writes position, one lock per IUV, audit, event, listing entries and a counter in one transaction, with the event id as idempotency token', async () => {
     db.on(TransactWriteCommand).resolves({});
     const p = position({ paymentOptions: [option({}, 1n), option({}, 2n)] });
     expect(await store.create(p, audit, [event])).toBeUndefined();
     const input = db.commandCalls(TransactWriteCommand)[0]!.args[0].input;
-    const kinds = input.TransactItems!.map((i) => i.Put?.Item?.['type']);
-    expect(kinds).toEqual(['position', 'iuv', 'iuv', 'audit', 'event']);
-    expect(input.TransactItems!.every((i) => i.Put?.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+    const kinds = input.TransactItems!.map((i) => i.Put?.Item?.['type'] ?? i.Update?.Key?.['sk']);
+    expect(kinds.slice(0, 5)).toEqual(['position', 'iuv', 'iuv', 'audit', 'event']);
+    expect(input.TransactItems!.slice(0, 5).every((i) => i.Put?.ConditionExpression === 'attribute_not_exists(pk)')).toBe(true);
+    expect(kinds.slice(5, -1).every((k) => k === 'listing')).toBe(true);
+    expect(String(kinds.at(-1))).toMatch(/^POSCOUNT#\d{2}$/);
+    expect(input.TransactItems!.at(-1)!.Update!.UpdateExpression).toMatch(/^ADD /);
     expect(input.ClientRequestToken).toBe(event.eventId);
   });
 
@@ -98,15 +101,21 @@ describe('DynamoDebtPositionStore', () => {
     await expect(store.allocateIuvBases('80001234568', 1)).rejects.toThrow(/exhausted/);
   });
 
-  it('numbers pages by counting past the skipped items, then reading one page', async () => {
-    db.on(QueryCommand, { Select: 'COUNT', Limit: undefined }).resolves({ Count: 7 });
-    db.on(QueryCommand, { Select: 'COUNT', Limit: 5 }).resolves({ Count: 5, LastEvaluatedKey: { pk: 'after-5' } });
-    db.on(QueryCommand, { ExclusiveStartKey: { pk: 'after-5' } }).resolves({
-      Items: [{ position: position({ iupd: 'six' }) }, { position: position({ iupd: 'seven' }) }],
+  it('answers a page from the counters and the listing entries, then reads its positions in one BatchGetItem', async () => {
+    db.on(QueryCommand, { IndexName: 'gsi1', ExpressionAttributeValues: { ':pk': 'ORG#80001234568#UNLISTED' } }).resolves({ Items: [] });
+    db.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'ORG#80001234568', ':prefix': 'POSCOUNT#' } }).resolves({
+      Items: [{ n_VALID: 4 }, { n_VALID: 2, n_DRAFT: 1 }],
     });
-    const page = await store.list('80001234568', { page: 1, limit: 5, descending: false });
-    expect(page.total).toBe(7);
-    expect(page.items.map((p) => p.iupd)).toEqual(['six', 'seven']);
+    db.on(QueryCommand, { IndexName: 'gsi1', Limit: 5, ProjectionExpression: 'pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk' }).resolves({ Count: 5, LastEvaluatedKey: { pk: 'after-5' } });
+    db.on(QueryCommand, { ExclusiveStartKey: { pk: 'after-5' }, ProjectionExpression: 'iupd' }).resolves({ Count: 2, Items: [{ iupd: 'six' }, { iupd: 'seven' }] });
+    db.on(BatchGetCommand).resolves({ Responses: { table: [{ position: position({ iupd: 'seven' }) }, { position: position({ iupd: 'six' }) }] } });
+    const page = await store.list('80001234568', { page: 1, limit: 5, orderBy: 'INSERTED_DATE', descending: true });
+    expect(page).toMatchObject({ kind: 'page', total: 7 });
+    expect(page.kind === 'page' && page.items.map((p) => p.iupd)).toEqual(['six', 'seven']);
+    const walk = db.commandCalls(QueryCommand).find((c) => c.args[0].input.Limit === 5)!.args[0].input;
+    expect(walk).toMatchObject({ IndexName: 'gsi1', ScanIndexForward: false, ExpressionAttributeValues: { ':pk': 'ORG#80001234568#L#INS' } });
+    // no COUNT of the index partition
+    expect(db.commandCalls(QueryCommand).some((c) => c.args[0].input.Select === 'COUNT')).toBe(false);
   });
 });
 

@@ -152,7 +152,8 @@ describe('notice of one position', () => {
     const read = await stack.api('GET', `${positions}/${iupd}`);
     const body = read.json;
     const option = body.paymentOption[0];
-    const updated = await stack.api('PUT', `${positions}/${iupd}`, {
+    // an update makes the position a DRAFT again unless it is published on the same call (GPD)
+    const updated = await stack.api('PUT', `${positions}/${iupd}?toPublish=true`, {
       body: {
         ...positionRequest(),
         iupd,

@@ -131,12 +131,14 @@ describe('routes without an API key and their APIG4 reasons', () => {
     for (const reasons of [apig4Reasons(s.stateless), sandboxReasons]) {
       expect(reasons['GET /health']).toMatch(/public on purpose/);
       expect(reasons['GET /openapi.json']).toMatch(/public on purpose/);
+      expect(reasons['GET /docs']).toMatch(/public on purpose/);
+      expect(reasons['GET /docs/redoc.standalone.js']).toMatch(/public on purpose/);
       expect(reasons['POST /receipts']).toMatch(/HMAC-SHA256 X-Receipt-Signature/);
       expect(reasons['POST /receipts']).not.toMatch(/public on purpose/);
       expect(reasons['POST /pagopa/paForNode']).toMatch(/caller ids \(idPA\/idBrokerPA\/idStation\)/);
       expect(reasons['POST /pagopa/paForNode']).not.toMatch(/public on purpose/);
       for (const [route, reason] of Object.entries(reasons)) {
-        const unauthenticated = ['GET /health', 'GET /openapi.json', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
+        const unauthenticated = ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/redoc.standalone.js', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
         expect(reason.includes('Ocp-Apim-Subscription-Key'), route).toBe(!unauthenticated);
         expect(reason.startsWith(`${route}: `), route).toBe(true);
       }
@@ -235,7 +237,7 @@ describe('alarms and dashboard', () => {
 
   it('scheduled functions alarm on any failed run; the others on an error rate', () => {
     const scheduled = catalog.functions.filter((f) => f.triggers.every((t) => t.kind === 'schedule')).map((f) => f.id);
-    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders']);
+    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders', 'repair-bulk-operations']);
     const rates = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties as AlarmProps)
       .filter((p) => JSON.stringify(p.Metrics ?? []).includes('"MetricName":"Invocations"'));

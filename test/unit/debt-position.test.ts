@@ -47,27 +47,42 @@ describe('debt position state machine', () => {
     expect(dp.update(invalid, invalid, { toPublish: true }, NOW).ok).toBe(false);
   });
 
-  it('update keeps a DRAFT a draft unless toPublish, and keeps a published position published', () => {
+  it('update makes any updatable position a DRAFT again unless toPublish (GPD), its publishDate cleared', () => {
     const draft = position();
     const kept = dp.update(draft, draft, { toPublish: false }, NOW);
     expect(kept.ok && kept.value.status).toBe('DRAFT');
     const published = dp.update(draft, draft, { toPublish: true }, NOW);
     expect(published.ok && published.value.status).toBe('VALID');
+    expect(published.ok && published.value.publishDate).toBe(NOW.toISOString());
     const valid = position({ status: 'VALID', publishDate: '2026-11-01T00:00:00.000Z' });
-    const stillValid = dp.update(valid, valid, { toPublish: false }, NOW);
-    expect(stillValid.ok && stillValid.value.status).toBe('VALID');
-    expect(stillValid.ok && stillValid.value.publishDate).toBe('2026-11-01T00:00:00.000Z');
+    const back = dp.update(valid, valid, { toPublish: false }, NOW);
+    expect(back.ok && back.value.status).toBe('DRAFT');
+    expect(back.ok && back.value.publishDate).toBeUndefined();
+    expect(back.ok && dp.isPayable(back.value.status)).toBe(false);
+    // the GPD flow: update, then publish
+    const republished = back.ok ? dp.publish(back.value, NOW) : back;
+    expect(republished.ok && republished.value.status).toBe('VALID');
+    const again = dp.update(valid, valid, { toPublish: true }, NOW);
+    expect(again.ok && again.value.status).toBe('VALID');
+    expect(again.ok && again.value.publishDate).toBe(NOW.toISOString());
+    const future = dp.update(valid, { ...valid, validityDate: '2026-12-01T00:00:00.000Z' }, { toPublish: true }, NOW);
+    expect(future.ok && future.value.status).toBe('PUBLISHED');
   });
 
-  it('an update with a future due date brings an EXPIRED position back to VALID', () => {
+  it('an EXPIRED position is updatable: a DRAFT again, or VALID again with toPublish and a future due date', () => {
     const expired = position({
       status: 'VALID',
       switchToExpired: true,
       paymentOptions: [option({ dueDate: '2026-11-01T00:00:00.000Z' })],
     });
     expect(dp.statusAt(expired, NOW)).toBe('EXPIRED');
-    const r = dp.update(expired, { ...expired, paymentOptions: [option({ dueDate: '2027-06-30T21:59:59.999Z' })] }, { toPublish: false }, NOW);
+    const replacement = { ...expired, paymentOptions: [option({ dueDate: '2027-06-30T21:59:59.999Z' })] };
+    const draft = dp.update(expired, replacement, { toPublish: false }, NOW);
+    expect(draft.ok && draft.value.status).toBe('DRAFT');
+    const r = dp.update(expired, replacement, { toPublish: true }, NOW);
     expect(r.ok && r.value.status).toBe('VALID');
+    // toPublish needs a due date ahead
+    expect(dp.update(expired, expired, { toPublish: true }, NOW).ok).toBe(false);
   });
 
   it('refuses updates and deletes once money has moved', () => {

@@ -2,35 +2,31 @@
  * Debt positions in DynamoDB. Every write is one transaction: the position item (guarded by its
  * version), the notice-number locks that keep IUVs unique, the audit entry and the outbox events.
  */
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
 import { firstDueDate } from '../../domain/debt-position';
 import { MAX_IUV_BASE } from '../../domain/notice-number';
 import type { DomainEvent } from '../../../events/domain-events';
-import type { AuditEntry, DebtPositionStore, ListQuery, WriteConflict } from '../../use-cases/ports';
+import type { AuditEntry, DebtPositionStore, ListPage, ListQuery, WriteConflict } from '../../use-cases/ports';
 import { randomUUID } from 'node:crypto';
 import { conflictedItems, failedConditions, queryAll, queryItems } from './client';
 import { auditPut, outboxEventPut } from './outbox';
-import { SK, gsi, iuvPk, orgPk, positionPk } from './keys';
+import { SK, gsi, iuvPk, listGsi, orgPk, positionPk } from './keys';
+import { PositionLists, listingChanges, listingStateOf, readListingState, type TransactItem } from './position-listing';
 
 const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 /** times a transaction cancelled by a concurrent one (TransactionConflict) is tried again */
 const TRANSACTION_CONFLICT_RETRIES = 3;
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
 export class DynamoDebtPositionStore implements DebtPositionStore {
+  private readonly lists: PositionLists;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.lists = new PositionLists(db, tableName);
+  }
 
   async allocateIuvBases(organizationFiscalCode: string, count: number): Promise<bigint[]> {
     if (count <= 0) return [];
@@ -53,15 +49,16 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
   async create(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined> {
     const iuvs = position.paymentOptions.map((o) => o.iuv);
     const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: positionItem(position), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: positionItem(position, { listed: true }), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...iuvs.map((iuv) => this.iuvLock(position, iuv)),
       auditPut(this.tableName, position, audit),
       ...events.map((e) => outboxEventPut(this.tableName, e)),
+      ...this.listingOfNew(position),
     ];
     return this.transact(items, events[0]?.eventId, (failed) => {
-      if (failed.includes(0)) return { conflict: 'iupd' };
-      const iuv = iuvs[(failed[0] ?? 1) - 1];
-      return { conflict: 'iuv', iuv: iuv ?? '' };
+      const iuv = iuvs[(failed.find((i) => i >= 1 && i <= iuvs.length) ?? 0) - 1];
+      // a listing entry left without its position also means the iupd is taken
+      return iuv !== undefined && !failed.includes(0) ? { conflict: 'iuv', iuv } : { conflict: 'iupd' };
     });
   }
 
@@ -72,40 +69,34 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     events: readonly DomainEvent[],
     newIuvs: readonly string[],
   ): Promise<WriteConflict | undefined> {
+    const listing = await this.listingOfReplaced(next);
     const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: positionItem(next),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        },
-      },
+      { Put: { TableName: this.tableName, Item: positionItem(next, { listed: true }), ...writableAt(expectedVersion) } },
       ...newIuvs.map((iuv) => this.iuvLock(next, iuv)),
       auditPut(this.tableName, next, audit),
       ...events.map((e) => outboxEventPut(this.tableName, e)),
+      ...listing,
     ];
     return this.transact(items, events[0]?.eventId, (failed) => {
-      if (failed.includes(0)) return { conflict: 'version' };
-      return { conflict: 'iuv', iuv: newIuvs[(failed[0] ?? 1) - 1] ?? '' };
+      const iuv = newIuvs[(failed.find((i) => i >= 1 && i <= newIuvs.length) ?? 0) - 1];
+      return iuv !== undefined && !failed.includes(0) ? { conflict: 'iuv', iuv } : { conflict: 'version' };
     });
   }
 
   async remove(position: DebtPosition, audit: AuditEntry, events: readonly DomainEvent[]): Promise<WriteConflict | undefined> {
     // The IUV locks stay: a deleted position's notice numbers are never handed out again.
+    const before = await readListingState(this.db, this.tableName, position.organizationFiscalCode, position.iupd);
     const items: TransactItem[] = [
       {
         Delete: {
           TableName: this.tableName,
           Key: { pk: positionPk(position.organizationFiscalCode, position.iupd), sk: SK.position },
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': position.version },
+          ...writableAt(position.version),
         },
       },
       auditPut(this.tableName, position, audit),
       ...events.map((e) => outboxEventPut(this.tableName, e)),
+      ...listingChanges(this.tableName, position.organizationFiscalCode, before, undefined),
     ];
     return this.transact(items, events[0]?.eventId, () => ({ conflict: 'version' }));
   }
@@ -118,7 +109,8 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
         ConsistentRead: true,
       }),
     );
-    return result.Item ? fromItem(result.Item) : undefined;
+    // a position reserved by a v2 bulk create that has not committed does not exist yet
+    return result.Item && result.Item['pending'] === undefined ? fromItem(result.Item) : undefined;
   }
 
   async findByNoticeNumber(organizationFiscalCode: string, nav: string): Promise<DebtPosition | undefined> {
@@ -131,23 +123,8 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     return position?.paymentOptions.some((o) => o.nav === nav) ? position : undefined;
   }
 
-  async list(organizationFiscalCode: string, query: ListQuery): Promise<{ items: DebtPosition[]; total: number }> {
-    const base = this.listQueryInput(organizationFiscalCode, query);
-    const total = await this.count(base);
-    const skip = query.page * query.limit;
-    if (skip >= total) return { items: [], total };
-    const start = skip === 0 ? undefined : await this.keyAfter(base, skip);
-    const items: DebtPosition[] = [];
-    let exclusiveStartKey = start;
-    while (items.length < query.limit) {
-      const page = await this.db.send(
-        new QueryCommand({ ...base, Limit: query.limit - items.length, ExclusiveStartKey: exclusiveStartKey }),
-      );
-      items.push(...(page.Items ?? []).map(fromItem));
-      exclusiveStartKey = page.LastEvaluatedKey;
-      if (!exclusiveStartKey) break;
-    }
-    return { items, total };
+  async list(organizationFiscalCode: string, query: ListQuery): Promise<ListPage> {
+    return this.lists.list(organizationFiscalCode, query);
   }
 
   async auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]> {
@@ -173,68 +150,23 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
     for await (const item of items) yield fromItem(item);
   }
 
-  private listQueryInput(ofc: string, query: ListQuery): QueryCommandInput {
-    const byStatus = query.status !== undefined;
-    const index = byStatus ? 'gsi2' : 'gsi1';
-    const partition = byStatus ? gsi.byStatus(ofc, query.status as string) : gsi.allPositions(ofc);
-    const values: Record<string, unknown> = { ':pk': partition };
-    let condition = `${index}pk = :pk`;
-    if (query.dueFrom !== undefined || query.dueTo !== undefined) {
-      condition += ` AND ${index}sk BETWEEN :from AND :to`;
-      values[':from'] = query.dueFrom ?? '0000';
-      values[':to'] = `${query.dueTo ?? '9999'}\uffff`;
-    }
-    return {
-      TableName: this.tableName,
-      IndexName: index,
-      KeyConditionExpression: condition,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: !query.descending,
-    };
+  /** The listing entries and counters of a new position (same transaction). */
+  private listingOfNew(position: DebtPosition): TransactItem[] {
+    return listingChanges(this.tableName, position.organizationFiscalCode, undefined, listingStateOf(position));
   }
 
-  private async count(base: QueryCommandInput): Promise<number> {
-    let total = 0;
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({ ...base, Select: 'COUNT', ExclusiveStartKey: exclusiveStartKey }));
-      total += page.Count ?? 0;
-      exclusiveStartKey = page.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return total;
-  }
-
-  /** The key after which item number `skip` starts (GPD pages are numbered, DynamoDB's are not). */
-  private async keyAfter(base: QueryCommandInput, skip: number): Promise<Record<string, unknown> | undefined> {
-    let remaining = skip;
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    while (remaining > 0) {
-      const page = await this.db.send(
-        new QueryCommand({ ...base, Select: 'COUNT', Limit: remaining, ExclusiveStartKey: exclusiveStartKey }),
-      );
-      remaining -= page.Count ?? 0;
-      exclusiveStartKey = page.LastEvaluatedKey;
-      if (!exclusiveStartKey) break;
-    }
-    return exclusiveStartKey;
+  /**
+   * The listing changes of a replacement: from the state the counters count the position in
+   * (LIST#INS, read first; the transaction's version guard on the position makes it the state of
+   * the version replaced, or of an earlier one a store without listing replaced) to `next`.
+   */
+  private async listingOfReplaced(next: DebtPosition): Promise<TransactItem[]> {
+    const before = await readListingState(this.db, this.tableName, next.organizationFiscalCode, next.iupd);
+    return listingChanges(this.tableName, next.organizationFiscalCode, before, listingStateOf(next));
   }
 
   private iuvLock(position: DebtPosition, iuv: string): TransactItem {
-    const option = position.paymentOptions.find((o) => o.iuv === iuv);
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          pk: iuvPk(position.organizationFiscalCode, iuv),
-          sk: SK.iuv,
-          type: 'iuv',
-          iupd: position.iupd,
-          nav: option?.nav ?? `3${iuv}`,
-          createdAt: position.lastUpdatedDate,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+    return { Put: { TableName: this.tableName, Item: iuvLockItem(position, iuv), ConditionExpression: 'attribute_not_exists(pk)' } };
   }
 
   private async transact(
@@ -271,23 +203,56 @@ export class DynamoDebtPositionStore implements DebtPositionStore {
 
 /**
  * The position item with its index keys: the one place that decides how a position is found by
- * due date, status and debtor. Every writer of positions (this store, the receipt store) uses it.
+ * status, due date and debtor. Every writer of positions (this store, the receipt store) uses it.
+ *
+ * Lists read the listing entries beside the position (position-listing.ts), which this store
+ * writes in the same transaction (`listed: true`). A writer that does not (the receipt store)
+ * leaves the item in the tenant's UNLISTED partition of gsi1, from which the next list call
+ * brings the entries and the counters up to date. `pending` marks a position reserved by a v2
+ * bulk create and not committed: no index finds it and reads treat it as absent.
  */
-export function positionItem(position: DebtPosition): Record<string, unknown> {
+export function positionItem(position: DebtPosition, options: { listed?: boolean; pending?: string } = {}): Record<string, unknown> {
   const ofc = position.organizationFiscalCode;
   const dueKey = `${firstDueDate(position.paymentOptions) ?? NO_DUE_DATE}#${position.iupd}`;
+  if (options.pending !== undefined) {
+    return { pk: positionPk(ofc, position.iupd), sk: SK.position, type: 'position', version: position.version, pending: options.pending, position };
+  }
   return {
     pk: positionPk(ofc, position.iupd),
     sk: SK.position,
     type: 'position',
     version: position.version,
-    gsi1pk: gsi.allPositions(ofc),
-    gsi1sk: dueKey,
+    ...(options.listed ? {} : { gsi1pk: listGsi.unlisted(ofc), gsi1sk: position.iupd }),
     gsi2pk: gsi.byStatus(ofc, position.status),
     gsi2sk: dueKey,
     gsi3pk: gsi.byDebtor(ofc, position.debtor.fiscalCode),
     gsi3sk: `${position.insertedDate}#${position.iupd}`,
     position,
+  };
+}
+
+/** The lock that keeps an IUV unique within the tenant and finds its position by notice number. */
+export function iuvLockItem(position: DebtPosition, iuv: string): Record<string, unknown> {
+  const option = position.paymentOptions.find((o) => o.iuv === iuv);
+  return {
+    pk: iuvPk(position.organizationFiscalCode, iuv),
+    sk: SK.iuv,
+    type: 'iuv',
+    iupd: position.iupd,
+    nav: option?.nav ?? `3${iuv}`,
+    createdAt: position.lastUpdatedDate,
+  };
+}
+
+/**
+ * The condition of every write of this store on a stored position: still at the version read,
+ * and not held by a v2 bulk operation (reserved or locked) — those finish or roll back first.
+ */
+export function writableAt(expectedVersion: number) {
+  return {
+    ConditionExpression: '#version = :expected AND attribute_not_exists(#pending) AND attribute_not_exists(#lockedBy)',
+    ExpressionAttributeNames: { '#version': 'version', '#pending': 'pending', '#lockedBy': 'lockedBy' },
+    ExpressionAttributeValues: { ':expected': expectedVersion },
   };
 }
 

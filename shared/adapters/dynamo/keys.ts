@@ -8,12 +8,19 @@
  *   API key (by org)  ORG#<ofc>                       APIKEY#<keyId>
  *   API key (lookup)  APIKEY#<sha256 of key>          APIKEY
  *   webhook secret    ORG#<ofc>                       SECRET#<secretId>
- *   debt position     POS#<ofc>#<iupd>                POSITION                gsi1 (all, by due date)
- *                                                                             gsi2 (by status, due date)
+ *   debt position     POS#<ofc>#<iupd>                POSITION                gsi2 (by status, due date)
  *                                                                             gsi3 (by debtor)
+ *                                                                             gsi1 (ORG#<ofc>#UNLISTED) only when
+ *                                                                             written by a store that does not keep
+ *                                                                             the listing (see "Lists" below)
+ *   listing entry     POS#<ofc>#<iupd>                LIST#<ordering>…        gsi1 (by ordering) · gsi2 (by status, ordering)
+ *   staged update     POS#<ofc>#<iupd>                STAGED#<batchId>        (a bulk update not committed yet)
  *   audit entry       POS#<ofc>#<iupd>                AUDIT#<at>#<version>
  *   notice number     IUV#<ofc>#<iuv>                 IUV                     (uniqueness + lookup by NAV)
  *   domain event      EVENT#<eventId>                 EVENT                   (outbox, TTL 7 days)
+ *   position counters ORG#<ofc>                       POSCOUNT#<shard>        (positions per status, list generations)
+ *   list bookmarks    ORG#<ofc>                       BOOKMARK#<list>         (keys every 1000 entries of a list)
+ *   bulk operation    ORG#<ofc>                       BULK#<startedAt>#<id>   (a v2 bulk call until it is done)
  */
 export const orgPk = (ofc: string): string => `ORG#${ofc}`;
 export const positionPk = (ofc: string, iupd: string): string => `POS#${ofc}#${iupd}`;
@@ -31,12 +38,45 @@ export const SK = {
   apiKeyOfOrg: (keyId: string): string => `APIKEY#${keyId}`,
   secret: (secretId: string): string => `SECRET#${secretId}`,
   audit: (at: string, version: number): string => `AUDIT#${at}#${String(version).padStart(8, '0')}`,
+  positionCounter: (shard: number): string => `POSCOUNT#${String(shard).padStart(2, '0')}`,
+  positionCounterPrefix: 'POSCOUNT#',
+  bookmark: (list: string): string => `BOOKMARK#${list}`,
+  bulk: (startedAt: string, batchId: string): string => `BULK#${startedAt}#${batchId}`,
+  bulkPrefix: 'BULK#',
+  staged: (batchId: string): string => `STAGED#${batchId}`,
 } as const;
 
 export const gsi = {
-  allPositions: (ofc: string): string => `ORG#${ofc}#POSITIONS`,
   byStatus: (ofc: string, status: string): string => `ORG#${ofc}#STATUS#${status}`,
   byDebtor: (ofc: string, fiscalCode: string): string => `ORG#${ofc}#DEBTOR#${fiscalCode}`,
+} as const;
+
+/**
+ * Lists (GET …/debtpositions): small listing entries beside each position, written in the same
+ * transaction as the position by the positions store (shared/adapters/dynamo/position-listing.ts):
+ *   entry             sk                     gsi1pk (whole tenant)          gsi2pk (one status)             sort key
+ *   by inserted date  LIST#INS               ORG#<ofc>#L#INS                ORG#<ofc>#L#INS#<status>        <insertedDate>#<iupd>
+ *   by iupd           LIST#IUPD              ORG#<ofc>#L#IUPD               ORG#<ofc>#L#IUPD#<status>       <iupd>
+ *   by company name   LIST#COMPANY           ORG#<ofc>#L#COMPANY            ORG#<ofc>#L#COMPANY#<status>    <companyName>#<iupd>
+ *   by due date       LIST#DUE               ORG#<ofc>#L#DUE                ORG#<ofc>#L#DUE#<status>        <first due date>#<iupd>
+ *   per due day       LIST#DAY#<day>         ORG#<ofc>#L#DAY                ORG#<ofc>#L#DAY#<status>        <Rome day>#<iupd>
+ *   paid              LIST#PAY               ORG#<ofc>#L#PAY                ORG#<ofc>#L#PAY#<status>        <paymentDate>#<iupd>
+ *   by IBAN           LIST#IBAN#<iban>       ORG#<ofc>#L#IBAN#<iban>        —                               <iupd>
+ * LIST#INS also holds the state the counters count the position in (its status, dates, IBANs).
+ */
+export type ListOrdering = 'INS' | 'IUPD' | 'COMPANY' | 'DUE' | 'DAY' | 'PAY';
+export const LIST_SK = {
+  prefix: 'LIST#',
+  ordered: (ordering: Exclude<ListOrdering, 'DAY'>): string => `LIST#${ordering}`,
+  day: (day: string): string => `LIST#DAY#${day}`,
+  iban: (iban: string): string => `LIST#IBAN#${iban}`,
+} as const;
+export const listGsi = {
+  ordered: (ofc: string, ordering: ListOrdering): string => `ORG#${ofc}#L#${ordering}`,
+  orderedInStatus: (ofc: string, ordering: ListOrdering, status: string): string => `ORG#${ofc}#L#${ordering}#${status}`,
+  iban: (ofc: string, iban: string): string => `ORG#${ofc}#L#IBAN#${iban}`,
+  /** positions written by a store that does not keep the listing (the receipt store): reconciled by the next list */
+  unlisted: (ofc: string): string => `ORG#${ofc}#UNLISTED`,
 } as const;
 
 /**

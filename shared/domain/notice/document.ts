@@ -77,7 +77,8 @@ export const debtorSchema = z
   .object({
     type: z.enum(['F', 'G']),
     /** codice fiscale (16) for a person, partita IVA / fiscal code (11) for a legal entity */
-    fiscalCode: z.string().regex(/^([A-Za-z0-9]{16}|\d{11})$/, 'debtor fiscal code must be 16 characters or 11 digits'),
+    // ANONIMO: a debtor without a fiscal code (GPD accepts it for natural persons)
+    fiscalCode: z.string().regex(/^([A-Za-z0-9]{16}|\d{11}|ANONIMO)$/, 'debtor fiscal code must be 16 characters, 11 digits or ANONIMO'),
     fullName: printable(70),
     address: addressSchema.optional(),
   })

@@ -9,9 +9,12 @@
  *   is no longer payable, so a PARTIALLY_PAID position prints only its remaining installments.
  * - A lone payable installment is printed as the single payment (the renderer's rule: one
  *   payment is a "rata unica" block, installments come at least two per band).
- * - The Poste "bollettino" block appears only when the creditor has a postal account AND every
- *   transfer of every printed option goes to it (the node's `allCCP`): a transfer to another
- *   creditor, to a bank IBAN or a digital stamp cannot be paid with a bollettino.
+ * - The Poste "bollettino" block appears when the creditor has a postal account and every printed
+ *   option can be paid by bollettino: the payment is then made at Poste, and the node hands Poste
+ *   a postal account for every transfer (paGetPayment with transferType POSTAL; paVerifyPaymentNotice
+ *   says so with `allCCP`). So every transfer has a postal IBAN (alone, or with the bank IBAN GPD
+ *   lets it carry), and the creditor's own transfers credit the postal account printed on the
+ *   bollettino. A transfer with only a bank IBAN, or a digital stamp, cannot be paid with one.
  * - Texts are clipped to the print limits (subject 90, debtor name 70, address 140).
  */
 import { romeCalendarDay } from '../dates';
@@ -76,7 +79,7 @@ export function toNoticeDocument(position: DebtPosition, organization: Organizat
   const { single, installments } = printableOptions(position);
   const printed = [...(single ? [single] : []), ...installments];
   const postal = organization.postalAccount;
-  const withPoste = postal !== undefined && printed.length > 0 && printed.every((o) => allToPostalAccount(o, organization));
+  const withPoste = postal !== undefined && printed.length > 0 && printed.every((o) => payableByBollettino(o, organization));
   const info = [organization.contact?.website, organization.contact?.email, organization.contact?.phone]
     .filter((s): s is string => s !== undefined && s.trim() !== '')
     .join(' - ');
@@ -125,14 +128,16 @@ function subjectOf(position: DebtPosition, first: PaymentOption | undefined): st
   return description !== undefined && description !== '' ? description : position.companyName;
 }
 
-function allToPostalAccount(option: PaymentOption, organization: Organization): boolean {
+/** Whether the option can be paid with the creditor's bollettino (see the rules above). */
+export function payableByBollettino(option: PaymentOption, organization: Organization): boolean {
   const account = organization.postalAccount?.number;
-  return option.transfers.every(
-    (t) =>
-      t.organizationFiscalCode === organization.fiscalCode &&
-      t.postalIban !== undefined &&
-      postalAccountOfIban(t.postalIban) === account,
-  );
+  if (account === undefined || option.transfers.length === 0) return false;
+  // the first transfer is the creditor's own (a rule of the layer): it credits the printed account
+  if (option.transfers[0]!.organizationFiscalCode !== organization.fiscalCode) return false;
+  return option.transfers.every((t) => {
+    if (t.postalIban === undefined || t.stamp !== undefined) return false;
+    return t.organizationFiscalCode !== organization.fiscalCode || postalAccountOfIban(t.postalIban) === account;
+  });
 }
 
 function addressOf(debtor: DebtPosition['debtor']): { address?: NonNullable<NoticeDocument['debtor']['address']> } {

@@ -9,7 +9,10 @@ import { makeNoticeNumber } from '../../domain/notice-number';
 import type { Organization } from '../../domain/organization';
 import type { PositionDeps } from './ports';
 
-export type PositionFields = Pick<DebtPosition, 'debtor' | 'companyName' | 'officeName' | 'switchToExpired' | 'validityDate' | 'paymentOptions'>;
+export type PositionFields = Pick<
+  DebtPosition,
+  'debtor' | 'companyName' | 'officeName' | 'switchToExpired' | 'payStandIn' | 'validityDate' | 'paymentOptions'
+>;
 
 /** The IUV/NAV of each option: checked ones the back office sent, fresh ones for the rest. */
 export async function assignNoticeNumbers(
@@ -43,6 +46,7 @@ export function positionFields(
     companyName: content.companyName ?? organization.name,
     officeName: content.officeName,
     switchToExpired: content.switchToExpired,
+    payStandIn: content.payStandIn,
     validityDate: content.validityDate,
     paymentOptions: content.paymentOptions.map((o, i): PaymentOption => {
       const id = identifiers[i];
@@ -69,6 +73,7 @@ export function positionFields(
               iban: t.iban,
               postalIban: t.postalIban,
               stamp: t.stamp,
+              companyName: t.companyName,
               metadata: t.metadata,
             }),
         ),

@@ -5,7 +5,7 @@
  */
 import type { DebtPosition } from '../../domain/debt-position';
 import { publish } from '../../domain/debt-position';
-import { checkPositionContent } from '../../domain/debt-position-rules';
+import { checkPositionContent, checkPositionSize } from '../../domain/debt-position-rules';
 import type { CreateDebtPosition } from './commands';
 import { assignNoticeNumbers, positionFields } from './content-to-position';
 import type { CreatePositionDeps } from './ports';
@@ -14,7 +14,7 @@ import { auditLine, conflictError, orConflict, positionEvent, rejectInvalid } fr
 export async function createDebtPosition(deps: CreatePositionDeps, command: CreateDebtPosition): Promise<DebtPosition> {
   const { organization, actor, content } = command;
   const now = deps.clock();
-  rejectInvalid(checkPositionContent(content, { organization, now, requireFutureDueDates: true }));
+  rejectInvalid([...checkPositionContent(content, { organization, now, requireFutureDueDates: true }), ...checkPositionSize(content)]);
 
   const identifiers = await assignNoticeNumbers(deps, organization, content.paymentOptions);
   const iso = now.toISOString();

@@ -5,7 +5,7 @@
 import type { DebtPosition, PaymentOption } from '../../domain/debt-position';
 import { isIupd, withCurrentStatus } from '../../domain/debt-position';
 import { UseCaseError } from '../errors';
-import type { DebtPositionStore, ListQuery } from '../ports';
+import type { DebtPositionStore } from '../ports';
 import type { PositionDeps } from './ports';
 
 /**
@@ -36,14 +36,4 @@ export async function getByNoticeNumber(
   const option = found?.paymentOptions.find((o) => o.nav === nav);
   if (!found || !option) throw new UseCaseError('not-found', `no payment option with notice number ${nav}`);
   return { position: withCurrentStatus(found, deps.clock()), option };
-}
-
-export async function listDebtPositions(
-  deps: PositionDeps,
-  organizationFiscalCode: string,
-  query: ListQuery,
-): Promise<{ items: DebtPosition[]; total: number }> {
-  const result = await deps.positions.list(organizationFiscalCode, query);
-  const now = deps.clock();
-  return { items: result.items.map((p) => withCurrentStatus(p, now)), total: result.total };
 }

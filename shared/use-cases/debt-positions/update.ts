@@ -1,11 +1,14 @@
 /**
  * Replace the content of a position. Options keep their notice numbers when the back office
- * sends them back; new options get new ones. A position that was published stays published,
- * its status recomputed from the new dates (shared/domain/debt-position.ts, `update`).
+ * sends them back; new options get new ones. As in GPD, the replaced position is a DRAFT again
+ * (shared/domain/debt-position.ts, `update`) unless `toPublish` publishes it at once. Its events:
+ * debt-position.updated always (a position that was payable and is now a DRAFT carries
+ * `payable: false`: its stored notices are removed, the node answers it as unknown, reminders
+ * skip it), and debt-position.published when the update makes a position payable that was not.
  */
 import type { DebtPosition } from '../../domain/debt-position';
 import { isPayable, statusAt, update } from '../../domain/debt-position';
-import { checkPositionContent } from '../../domain/debt-position-rules';
+import { checkPositionContent, checkPositionSize } from '../../domain/debt-position-rules';
 import type { UpdateDebtPosition } from './commands';
 import { assignNoticeNumbers, positionFields } from './content-to-position';
 import type { PositionDeps } from './ports';
@@ -17,7 +20,7 @@ export async function updateDebtPosition(deps: PositionDeps, command: UpdateDebt
   const now = deps.clock();
   const current = await findPosition(deps.positions, organization.fiscalCode, command.iupd);
   if (!current) throw notFound(command.iupd);
-  rejectInvalid(checkPositionContent(content, { organization, now, requireFutureDueDates: true }));
+  rejectInvalid([...checkPositionContent(content, { organization, now, requireFutureDueDates: true }), ...checkPositionSize(content)]);
 
   const identifiers = await assignNoticeNumbers(deps, organization, content.paymentOptions);
   const fields = positionFields(content, organization, identifiers);

@@ -83,9 +83,16 @@ describe('getNoticePdf', () => {
     await expect(getNoticePdf(deps([]), ESEMPIO, 'nope')).rejects.toMatchObject({ kind: 'not-found' });
   });
 
-  it('a position the notice cannot carry is a 409 naming the problem (ANONIMO debtor), not a 500', async () => {
-    const p = position({ status: 'VALID', debtor: { type: 'F', fiscalCode: 'ANONIMO', fullName: 'Anonimo' } });
+  it('a position the notice cannot carry is a 409 naming the problem (a stored fiscal code of no known shape), not a 500', async () => {
+    const p = position({ status: 'VALID', debtor: { type: 'F', fiscalCode: 'X1', fullName: 'Legacy Record' } });
     await expect(getNoticePdf(deps([p]), ESEMPIO, p.iupd)).rejects.toMatchObject({ kind: 'conflict', message: /cannot be printed.*fiscal code/ });
+  });
+
+  it('an anonymous debtor (ANONIMO, which GPD accepts for a person) gets its notice', async () => {
+    const p = position({ status: 'VALID', debtor: { type: 'F', fiscalCode: 'ANONIMO', fullName: 'Anonimo' } });
+    const notice = await getNoticePdf(deps([p]), ESEMPIO, p.iupd);
+    expect(notice.source).toBe('rendered');
+    expect(Buffer.from(notice.bytes).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   it('still answers when storing the rendered PDF fails', async () => {

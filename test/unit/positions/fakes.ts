@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { DomainEvent } from '../../../events/domain-events';
+import { romeCalendarDay } from '../../../shared/domain/dates';
 import { firstDueDate, type DebtPosition, type PositionStatus } from '../../../shared/domain/debt-position';
 import type { Organization } from '../../../shared/domain/organization';
 import { forbidden, unauthorized } from '../../../shared/http/problem';
@@ -12,6 +13,7 @@ import type {
   ApiKeyRecord,
   AuditEntry,
   DebtPositionStore,
+  ListPage,
   ListQuery,
   OrganizationStore,
   WriteConflict,
@@ -94,14 +96,22 @@ export class InMemoryDebtPositionStore implements DebtPositionStore {
     return position?.paymentOptions.some((o) => o.nav === nav) ? position : undefined;
   }
 
-  async list(organizationFiscalCode: string, query: ListQuery): Promise<{ items: DebtPosition[]; total: number }> {
-    const due = (p: DebtPosition) => `${firstDueDate(p.paymentOptions) ?? '9999'}#${p.iupd}`;
+  async list(organizationFiscalCode: string, query: ListQuery): Promise<ListPage> {
+    const sortKey: Record<ListQuery['orderBy'], (p: DebtPosition) => string> = {
+      INSERTED_DATE: (p) => `${p.insertedDate}#${p.iupd}`,
+      IUPD: (p) => p.iupd,
+      STATUS: (p) => `${p.status}#${p.insertedDate}#${p.iupd}`,
+      COMPANY_NAME: (p) => `${p.companyName}#${p.iupd}`,
+      DUE_DATE: (p) => `${firstDueDate(p.paymentOptions) ?? '9999'}#${p.iupd}`,
+    };
+    const key = sortKey[query.orderBy];
+    const { dueDays, paidBetween } = query;
     const matching = this.all(organizationFiscalCode)
       .filter((p) => query.status === undefined || p.status === query.status)
-      .filter((p) => query.dueFrom === undefined || due(p) >= query.dueFrom)
-      .filter((p) => query.dueTo === undefined || due(p) <= `${query.dueTo}\uffff`)
-      .sort((a, b) => due(a).localeCompare(due(b)) * (query.descending ? -1 : 1));
-    return { items: matching.slice(query.page * query.limit, (query.page + 1) * query.limit), total: matching.length };
+      .filter((p) => dueDays === undefined || p.paymentOptions.some((o) => romeCalendarDay(o.dueDate) >= dueDays.from && romeCalendarDay(o.dueDate) <= dueDays.to))
+      .filter((p) => paidBetween === undefined || (p.paymentDate !== undefined && p.paymentDate >= paidBetween.from && p.paymentDate <= paidBetween.to))
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (query.descending ? -1 : 1));
+    return { kind: 'page', items: matching.slice(query.page * query.limit, (query.page + 1) * query.limit), total: matching.length };
   }
 
   async auditTrail(organizationFiscalCode: string, iupd: string): Promise<AuditEntry[]> {

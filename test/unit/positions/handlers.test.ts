@@ -139,7 +139,8 @@ describe('update-debt-position', () => {
     const [option0] = body['paymentOption'] as Array<Record<string, unknown>>;
     const answer = await put(String(body['iupd']), { ...body, fullName: 'Maria Rossi', paymentOption: [{ ...option0, nav }] });
     expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ fullName: 'Maria Rossi', status: 'VALID', version: 2 });
+    // GPD: a position replaced without toPublish is a DRAFT again (published again by a publish)
+    expect(answer.json).toMatchObject({ fullName: 'Maria Rossi', status: 'DRAFT', version: 2 });
     expect(answer.json.paymentOption[0].nav).toBe(nav);
     expect(store.events.map((e) => e.eventType)).toEqual(['debt-position.created', 'debt-position.published', 'debt-position.updated']);
   });
@@ -164,33 +165,45 @@ describe('list-debt-positions', () => {
     );
   });
 
-  it('pages by first due date with GPD page_info', async () => {
-    const first = await list({ page: '0', limit: '2' });
+  it('pages GPD style: page 0 and limit 10 by default, newest first, page_info exact', async () => {
+    const first = await list({ limit: '2', orderby: 'DUE_DATE', ordering: 'ASC' });
     expect(first.status).toBe(200);
     expect(first.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-1', 'LIST-2']);
     expect(first.json.page_info).toEqual({ page: 0, limit: 2, items_found: 2, total_pages: 2 });
-    const second = await list({ page: '1', limit: '2' });
+    const second = await list({ page: '1', limit: '2', orderby: 'DUE_DATE', ordering: 'ASC' });
     expect(second.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-0']);
     expect(second.json.page_info).toEqual({ page: 1, limit: 2, items_found: 1, total_pages: 2 });
-    const descending = await list({ page: '0', ordering: 'DESC' });
-    expect(descending.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-0', 'LIST-2', 'LIST-1']);
-    expect(descending.json.page_info.limit).toBe(50);
+    const defaults = await list({});
+    expect(defaults.json.page_info).toEqual({ page: 0, limit: 10, items_found: 3, total_pages: 1 });
+    expect(defaults.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-2', 'LIST-1', 'LIST-0']);
+    const byIupd = await list({ orderby: 'IUPD', ordering: 'ASC' });
+    expect(byIupd.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-0', 'LIST-1', 'LIST-2']);
   });
 
   it('filters by a due-date window of whole Rome days and by status', async () => {
-    const february = await list({ page: '0', due_date_from: '2027-02-01', due_date_to: '2027-02-28' });
+    const february = await list({ due_date_from: '2027-02-01', due_date_to: '2027-02-28' });
     expect(february.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-2']);
-    const drafts = await list({ page: '0', status: 'DRAFT' });
+    // alone, due_date_to spans the 30 days before it (GPD max.days.interval)
+    const before = await list({ due_date_to: '2027-02-28' });
+    expect(before.json.payment_position_list.map((p: { iupd: string }) => p.iupd)).toEqual(['LIST-2', 'LIST-1']);
+    const drafts = await list({ status: 'DRAFT' });
     expect(drafts.json.payment_position_list).toEqual([]);
     expect(drafts.json.page_info.total_pages).toBe(0);
   });
 
-  it('refuses orderings other than the due date, pages over 50 and a missing page', async () => {
-    const byIupd = await list({ page: '0', orderby: 'IUPD' });
-    expect(byIupd.status).toBe(400);
-    expect(byIupd.json.errors).toEqual([{ field: 'orderby', message: 'only DUE_DATE is supported' }]);
-    expect((await list({ page: '0', limit: '51' })).status).toBe(400);
-    expect((await list({ limit: '5' })).status).toBe(400);
+  it('400 naming each offending parameter; 503 with Retry-After when the list is busy; 400 when the interval is too wide', async () => {
+    const bad = await list({ page: 'x', limit: '51', orderby: 'AMOUNT', foo: '1' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['foo', 'limit', 'orderby', 'page']);
+    const both = await list({ due_date_from: '2027-02-01', payment_date_time_to: '2027-02-01T10:00:00' });
+    expect(both.json.errors.map((e: { field: string }) => e.field)).toEqual(['due_date_from', 'payment_date_time_to']);
+    store.list = async () => ({ kind: 'busy', retryAfterSeconds: 1 });
+    const busy = await list({ page: '900' });
+    expect([busy.status, busy.headers['retry-after']]).toEqual([503, '1']);
+    store.list = async () => ({ kind: 'too-wide', atLeast: 20_001, max: 20_000 });
+    const wide = await list({ due_date_from: '2027-01-01', due_date_to: '2027-12-31' });
+    expect(wide.status).toBe(400);
+    expect(wide.json.errors.map((e: { field: string }) => e.field)).toEqual(['due_date_from', 'due_date_to']);
   });
 });
 
