@@ -21,11 +21,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { catalog } from '../infra/catalog';
 import { resourceNames } from '../infra/local/resources';
 import { SqsDeadLetterQueues } from '../shared/adapters/dead-letter-queues';
 import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { addPositionKeysToReceipts, backfillPositionListing } from '../shared/adapters/dynamo/backfills';
 import { DynamoOrganizationStore } from '../shared/adapters/dynamo/organization-store';
 import { apiKeyId, generateApiKey, generateWebhookSecret, hashApiKey } from '../shared/domain/api-keys';
 import { InvalidOrganizationInput, parseOrganizationInput } from '../shared/http/organization-schemas';
@@ -50,6 +52,9 @@ Commands:
   add-webhook-secret --org <fiscalCode>            a new receipt-webhook secret (shown once)
   revoke-webhook-secret --org <fiscalCode> --secret-id <id>
   list-tenants                                     every tenant: fiscal code, state, segregation code, name
+  backfill                                         bring items written before an access pattern existed up
+                                                   to date (positions' listing entries, receipts' position
+                                                   keys for the dossier); idempotent, safe while running
 
   dlq list [<queue>]                               the depth of every dead-letter queue; with a queue, a
                                                    sample of its messages (--max, default 10) and its
@@ -86,6 +91,7 @@ const COMMANDS = [
   'add-webhook-secret',
   'revoke-webhook-secret',
   'list-tenants',
+  'backfill',
   'dlq',
 ] as const;
 const DLQ_ACTIONS = ['list', 'show', 'redrive'] as const;
@@ -219,9 +225,18 @@ interface Output {
   readonly exitCode?: number;
 }
 
-async function run(command: Exclude<Command, 'dlq'>, values: Values, store: DynamoOrganizationStore, where: string): Promise<Output> {
+async function run(command: Exclude<Command, 'dlq'>, values: Values, db: DynamoDBDocumentClient, table: string, where: string): Promise<Output> {
   const now = new Date();
+  const store = new DynamoOrganizationStore(db, table);
   switch (command) {
+    case 'backfill': {
+      const listed = await backfillPositionListing(db, table);
+      const receipts = await addPositionKeysToReceipts(db, table);
+      return {
+        json: { positionsListed: listed, receiptsScanned: receipts.scanned, receiptsUpdated: receipts.updated },
+        text: [`Backfill of ${where}:`, `  positions given their listing entries: ${listed}`, `  receipts given their position keys: ${receipts.updated} of ${receipts.scanned} without them`],
+      };
+    }
     case 'create-tenant': {
       const file = required(values, 'file');
       const parsed = parseOrganizationInput(readTenantFile(file), file);
@@ -425,7 +440,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { client, table, where } = target(values);
   try {
-    const output = await run(command as Exclude<Command, 'dlq'>, values, new DynamoOrganizationStore(createDocumentClient(client), table), where);
+    const output = await run(command as Exclude<Command, 'dlq'>, values, createDocumentClient(client), table, where);
     process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text.map((line) => `${line}\n`).join(''));
     return output.exitCode ?? 0;
   } catch (error) {

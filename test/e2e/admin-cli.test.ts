@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { seedOrganizations } from '../../infra/local/seed';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,7 +50,7 @@ describe('admin CLI conventions (no stack needed)', () => {
     expect(help.code).toBe(0);
     expect(help.stderr).toBe('');
     expect(help.stdout).toContain('Usage: npm run admin -- <command> [options]');
-    for (const command of ['create-tenant', 'issue-key', 'revoke-key', 'list-keys', 'add-webhook-secret', 'revoke-webhook-secret', 'list-tenants']) {
+    for (const command of ['create-tenant', 'issue-key', 'revoke-key', 'list-keys', 'add-webhook-secret', 'revoke-webhook-secret', 'list-tenants', 'backfill', 'dlq']) {
       expect(help.stdout).toContain(command);
     }
     expect(help.stdout).toContain('--json');
@@ -164,5 +167,24 @@ describe('admin CLI on a table (DynamoDB Local)', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toBe('admin: no organization 80000000000\n');
+  }, SLOW);
+  it('backfill gives old items the keys of newer access patterns, once: a second run finds nothing', async () => {
+    const db = createDocumentClient(
+      new DynamoDBClient({ region: cloud.region, endpoint: cloud.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    );
+    const table = cloud.env['TABLE_NAME_MAIN']!;
+    const key = { pk: `RCPT#${ESEMPIO}#01000000000000042`, sk: 'RECEIPT#old-receipt-1' };
+    // a receipt as the store wrote it before the dossier's position key existed
+    const stored = { organizationFiscalCode: ESEMPIO, iuv: '01000000000000042', nav: '301000000000000042', receiptId: 'old-receipt-1', state: 'APPLIED', iupd: 'OLD-IUPD-1', recordedAt: '2026-01-15T10:00:00.000Z' };
+    await db.send(new PutCommand({ TableName: table, Item: { ...key, type: 'receipt', stored } }));
+    const first = await admin(['backfill', '--json', ...target], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ positionsListed: 0, receiptsScanned: 1, receiptsUpdated: 1 });
+    const item = (await db.send(new GetCommand({ TableName: table, Key: key }))).Item;
+    expect(item).toMatchObject({ gsi3pk: `ORG#${ESEMPIO}#POS#OLD-IUPD-1#RECEIPTS`, gsi3sk: `2026-01-15T10:00:00.000Z#01000000000000042#old-receipt-1` });
+    const again = await admin(['backfill', ...target], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('receipts given their position keys: 0 of 0 without them');
   }, SLOW);
 });

@@ -17,7 +17,7 @@ import { romeCalendarDay } from '../../shared/domain/dates';
 import { firstDueDate, type DebtPosition, type PositionStatus } from '../../shared/domain/debt-position';
 import type { AuditEntry, ListOrder, ListPage, ListQuery } from '../../shared/use-cases/ports';
 import { option, position } from '../fixtures/positions';
-import { backfillPositionListing } from '../../scripts/backfill-position-listing';
+import { backfillPositionListing } from '../../shared/adapters/dynamo/backfills';
 
 let cloud: LocalCloud;
 let client: DynamoDBClient;

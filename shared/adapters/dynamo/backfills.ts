@@ -1,21 +1,22 @@
 /**
- * One-off migration for a table written before the listing entries (shared/adapters/dynamo/
- * position-listing.ts): every position item without them is put in its tenant's UNLISTED
- * partition, then reconciled the way lists do it (listing entries and counters written in one
- * transaction per position, guarded by its version). Idempotent: run it again and it finds
- * nothing to do. Safe while the layer runs (a position changed meanwhile is reconciled by the
- * next list, or by the next run).
+ * Migrations for a table written before two of its access patterns existed. Both are idempotent
+ * (a second run finds nothing to do) and safe while the layer runs; `npm run admin -- backfill`
+ * runs them, locally or on AWS (--table).
  *
- *   npx tsx scripts/backfill-position-listing.ts --table <TableName> [--endpoint http://127.0.0.1:8000]
+ * - Listing entries (position-listing.ts): every position item without them is put in its
+ *   tenant's UNLISTED partition, then reconciled the way lists do it (listing entries and counters
+ *   written in one transaction per position, guarded by its version). A position changed meanwhile
+ *   is reconciled by the next list, or by the next run.
+ * - Receipts' position keys (position-receipts.ts): addPositionKeysToReceipts.
  */
-import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../shared/adapters/dynamo/client';
-import { LIST_SK, listGsi } from '../shared/adapters/dynamo/keys';
-import { PositionLists } from '../shared/adapters/dynamo/position-listing';
-import type { DebtPosition } from '../shared/domain/debt-position';
+import type { DebtPosition } from '../../domain/debt-position';
+import { LIST_SK, listGsi } from './keys';
+import { PositionLists } from './position-listing';
 
+export { addPositionKeysToReceipts } from './position-receipts';
+
+/** Lists every position not listed yet; returns how many were reconciled. */
 export async function backfillPositionListing(db: DynamoDBDocumentClient, table: string, log: (line: string) => void = () => {}): Promise<number> {
   const tenants = new Set<string>();
   let marked = 0;
@@ -65,15 +66,4 @@ export async function backfillPositionListing(db: DynamoDBDocumentClient, table:
   }
   log(`${marked} positions marked, ${reconciled} reconciled`);
   return reconciled;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { table: { type: 'string' }, endpoint: { type: 'string' } } });
-  if (!values.table) {
-    process.stderr.write('usage: backfill-position-listing --table <TableName> [--endpoint <url>]\n');
-    process.exit(2);
-  }
-  const client = new DynamoDBClient(values.endpoint ? { endpoint: values.endpoint } : {});
-  await backfillPositionListing(createDocumentClient(client), values.table, (line) => process.stdout.write(`${line}\n`));
-  client.destroy();
 }
