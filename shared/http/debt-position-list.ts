@@ -7,8 +7,8 @@
  *   ordering ASC | DESC (default DESC)
  *   status, and ONE of three intervals (ExclusiveParamAspect): due_date_from/to (yyyy-MM-dd),
  *   payment_date_from/to (yyyy-MM-dd), payment_date_time_from/to (yyyy-MM-ddTHH:mm:ss); an
- *   interval with one side only spans max.days.interval = 30 days from it
- *   (DebtPositionValidation.checkDatesInterval), and `to` before `from` is a 400.
+ *   interval with one side only spans max.days.interval = 30 days from it, and `to` before `from`
+ *   or an interval of more than 30 days is a 400 (DebtPositionValidation.checkDatesInterval).
  *   page_info: page and limit as asked, items_found = the positions on this page, total_pages =
  *   ⌈matching / limit⌉ (CommonUtil.buildPageInfo over Spring's Page).
  * Days and date-times without an offset are Europe/Rome, as everywhere in this layer.
@@ -74,6 +74,10 @@ export function addDays(isoDay: string, days: number): string {
   return new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, (d ?? 1) + days)).toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+/** whole calendar days from one yyyy-MM-dd to another */
+const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
 const startOfRomeDay = (isoDay: string): string => parseApiDateTime(`${isoDay}T00:00:00`) ?? '';
 const endOfRomeDay = (isoDay: string): string => parseApiDateTime(isoDay) ?? '';
 
@@ -107,6 +111,14 @@ export function toListQuery(query: ListQueryInput): ListQuery {
   const [group] = present;
   if (group && ((dueDays && dueDays.from > dueDays.to) || (paidBetween && paidBetween.from > paidBetween.to))) {
     throw badRequest(`${group[0]} must not be after ${group[1]}`, [{ field: group[1], message: `must not be before ${group[0]}` }]);
+  }
+  // GPD: Duration.between(from, to).toDays() > max.days.interval is a 400 (checkDatesInterval)
+  const days = dueDays ?? paidDays;
+  const spanDays = days !== undefined ? daysBetween(days.from, days.to) : paidBetween ? Math.floor((Date.parse(paidBetween.to) - Date.parse(paidBetween.from)) / DAY_MS) : 0;
+  if (group && spanDays > MAX_DAYS_INTERVAL) {
+    throw badRequest(`the interval spans ${spanDays} days, more than ${MAX_DAYS_INTERVAL}`, [
+      { field: group[1], message: `must be at most ${MAX_DAYS_INTERVAL} days after ${group[0]}` },
+    ]);
   }
   return {
     page: query.page ?? 0,

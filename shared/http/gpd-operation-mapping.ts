@@ -70,3 +70,6 @@ export function ibanReplacementAnswer(updated: number): { description: string; u
   return { description: `Updated IBAN on ${updated} Transfers`, updatedTransfers: updated };
 }
 
+
+/** What GPD answers a delete, single or bulk (Constants.DEBT_POSITION_DELETED, as a JSON string). */
+export const DEBT_POSITION_DELETED = 'The debt position was successfully deleted';

@@ -469,9 +469,14 @@ describe('GET /organizations/{organizationfiscalcode}/debtpositions (getOrganiza
   });
 
   it('due_date_from and due_date_to (yyyy-MM-dd): positions with an option due in [from 00:00, to 23:59:59]', async () => {
-    const reply = await lista.list(LISTA.fiscalCode, { page: 0, due_date_from: isoDay(65), due_date_to: isoDay(100) });
+    const reply = await lista.list(LISTA.fiscalCode, { page: 0, due_date_from: isoDay(70), due_date_to: isoDay(100) });
     expectJsonReply(reply, 200);
     expect(sorted(listed(reply))).toEqual(sorted(byIndex(0, 3, 5)));
+  });
+
+  it('an interval of more than max.days.interval = 30 days is a 400 (DebtPositionValidation.checkDatesInterval)', async () => {
+    const reply = await lista.list(LISTA.fiscalCode, { page: 0, due_date_from: isoDay(65), due_date_to: isoDay(100) });
+    expect(reply.status).toBe(400);
   });
 
   it('due_date_from alone: the interval ends 30 days later (GPD)', async () => {

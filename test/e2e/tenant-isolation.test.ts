@@ -9,6 +9,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../infra/catalog';
 import { buildNodeRequest, parseStationResponse, soapActionFor, type Operation } from '../../shared/http/pagopa-soap';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
@@ -43,6 +44,10 @@ interface Esempio {
   webhookId: string;
   batchId: string;
   debtor: string;
+  /** a payable option kept for the paid-elsewhere route */
+  markableNav: string;
+  bulkDraft: string;
+  bulkDoomed: string;
 }
 let e: Esempio;
 let altroveIupd: string;
@@ -61,6 +66,9 @@ beforeAll(async () => {
   const anomaly = await created(`${positions}?toPublish=true`, positionRequest());
   const draft = await created(positions, positionRequest());
   const doomed = await created(positions, positionRequest());
+  const markable = await created(`${positions}?toPublish=true`, positionRequest());
+  const bulkDraft = await created(positions, positionRequest());
+  const bulkDoomed = await created(positions, positionRequest());
   const webhook = await created(`/organizations/${ESEMPIO_FC}/webhooks`, { url: 'https://backoffice.example.org/hook', eventTypes: ['debt-position.deleted'] });
   const batch = await created(`/organizations/${ESEMPIO_FC}/notices/batches`, { iupds: [valid.iupd] }, ESEMPIO_KEY, 202);
   const altrove = await created(`/organizations/${ALTROVE_FC}/debtpositions?toPublish=true`, positionRequest({
@@ -83,6 +91,9 @@ beforeAll(async () => {
     webhookId: webhook.id,
     batchId: batch.batchId,
     debtor: 'RCCMNL83S18D969H',
+    markableNav: markable.paymentOption[0].nav,
+    bulkDraft: bulkDraft.iupd,
+    bulkDoomed: bulkDoomed.iupd,
   };
   // a second key of this tenant, working, then revoked through the admin path
   const store = new DynamoOrganizationStore(
@@ -108,9 +119,14 @@ interface MatrixRoute {
   readonly own: number;
   /** what the own key's answer must show (the route really served this tenant's item) */
   readonly check?: (r: ApiResponse) => void;
+  /** let every earlier event reach its subscribers first (the own-key pass) */
+  readonly settleFirst?: boolean;
 }
 
 const org = (fc: string) => `/organizations/${fc}`;
+const GPD_V1 = '/gpd/debt-positions-service/v1';
+const GPD_V2 = '/gpd/debt-positions-service/v2';
+const TENANT_IBAN = 'IT78L0306909606100000117002';
 const routes = (): MatrixRoute[] => [
   { name: 'list positions', method: 'GET', path: (fc) => `${org(fc)}/debtpositions?page=0&limit=50`, own: 200, check: (r) => expect(r.json.payment_position_list.map((p: any) => p.iupd)).toContain(e.valid.iupd) },
   { name: 'read position', method: 'GET', path: (fc) => `${org(fc)}/debtpositions/${e.valid.iupd}`, own: 200, check: (r) => expect(r.json.iupd).toBe(e.valid.iupd) },
@@ -123,15 +139,22 @@ const routes = (): MatrixRoute[] => [
   { name: 'list webhooks', method: 'GET', path: (fc) => `${org(fc)}/webhooks`, own: 200, check: (r) => expect(r.json.webhooks.map((w: any) => w.id)).toContain(e.webhookId) },
   { name: 'webhook deliveries', method: 'GET', path: (fc) => `${org(fc)}/webhooks/${e.webhookId}/deliveries`, own: 200 },
   { name: 'notice batch', method: 'GET', path: (fc) => `${org(fc)}/notices/batches/${e.batchId}`, own: 200, check: (r) => expect(r.json.batchId).toBe(e.batchId) },
+  { name: 'read position under GPD base path', method: 'GET', path: (fc) => `${GPD_V1}${org(fc)}/debtpositions/${e.valid.iupd}`, own: 200, check: (r) => expect(r.json.iupd).toBe(e.valid.iupd) },
   // writes (own key last, in this order, on items kept for it)
   { name: 'create position', method: 'POST', path: (fc) => `${org(fc)}/debtpositions`, body: () => positionRequest(), own: 201 },
   { name: 'update position', method: 'PUT', path: (fc) => `${org(fc)}/debtpositions/${e.draft}`, body: () => positionRequest({ iupd: e.draft, fullName: 'Changed Name' }), own: 200 },
   { name: 'publish position', method: 'POST', path: (fc) => `${org(fc)}/debtpositions/${e.draft}/publish`, own: 200 },
   { name: 'invalidate position', method: 'POST', path: (fc) => `${org(fc)}/debtpositions/${e.valid.iupd}/invalidate`, own: 200 },
   { name: 'delete position', method: 'DELETE', path: (fc) => `${org(fc)}/debtpositions/${e.doomed}`, own: 200 },
-  { name: 'register webhook', method: 'POST', path: (fc) => `${org(fc)}/webhooks`, body: () => ({ url: 'https://backoffice.example.org/other', eventTypes: ['payment.received'] }), own: 201 },
+  { name: 'paid outside pagoPA', method: 'POST', path: (fc) => `${org(fc)}/paymentoptions/paids/${e.markableNav}`, body: () => ({}), own: 200, check: (r) => expect(r.json.nav).toBe(e.markableNav) },
   { name: 'delete webhook', method: 'DELETE', path: (fc) => `${org(fc)}/webhooks/${e.webhookId}`, own: 204 },
+  // settled first: the paid-elsewhere event must not reach this subscriber (its URL is not served)
+  { name: 'register webhook', settleFirst: true, method: 'POST', path: (fc) => `${org(fc)}/webhooks`, body: () => ({ url: 'https://backoffice.example.org/other', eventTypes: ['payment.received'] }), own: 201 },
   { name: 'notice batch', method: 'POST', path: (fc) => `${org(fc)}/notices/batches`, body: () => ({ iupds: [e.paid.iupd] }), own: 202 },
+  { name: 'replace transfer IBAN', method: 'PATCH', path: (fc) => `${org(fc)}/debtpositions/transfers?oldIban=${TENANT_IBAN}`, body: () => ({ newIban: TENANT_IBAN }), own: 200 },
+  { name: 'v2 bulk create', method: 'POST', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositions: [positionRequest()] }), own: 201 },
+  { name: 'v2 bulk update', method: 'PUT', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositions: [positionRequest({ iupd: e.bulkDraft, fullName: 'Bulk Changed' })] }), own: 200 },
+  { name: 'v2 bulk delete', method: 'DELETE', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositionIUPDs: [e.bulkDoomed] }), own: 200 },
   { name: 'save template', method: 'PUT', path: (fc) => `${org(fc)}/io/templates/receipt`, body: () => ({ subject: 'Pagamento ricevuto, grazie', markdown: `Abbiamo ricevuto il pagamento di {{amount}} euro. ${'Grazie. '.repeat(12)}` }), own: 200 },
 ];
 
@@ -188,12 +211,38 @@ describe('tenant isolation matrix (every tenant route × own / other / none / re
 
   it('lets the own key do every one of them (so the refusals above are not a broken route)', async () => {
     for (const route of routes()) {
+      if (route.settleFirst) await stack.cloud.drain({ timeoutMs: 30_000 });
       const r = await call(route.method, route.path(ESEMPIO_FC), route.body ? { body: route.body() } : {});
       expect(r.status, `${route.name}: ${r.text.slice(0, 200)}`).toBe(route.own);
       route.check?.(r);
     }
     await stack.cloud.drain({ timeoutMs: 60_000 });
-  }, 60_000);
+  }, 120_000);
+});
+
+describe('the matrix covers the catalog', () => {
+  it('has a row for every authenticated tenant route of the catalog (GPD base-path aliases: one row proves them)', () => {
+    const rows = routes();
+    const missing: string[] = [];
+    for (const fn of catalog.functions) {
+      for (const t of fn.triggers) {
+        if (t.kind !== 'http' || !t.authenticated || !t.path.includes('{organizationFiscalCode}')) continue;
+        const root = t.path.replace(/^\/gpd\/debt-positions-service\/v[12]/, '');
+        const alias = root !== t.path && catalog.functions.some((f) => f.triggers.some((x) => x.kind === 'http' && x.method === t.method && x.path === root));
+        if (alias) continue;
+        const shape = new RegExp(`^${t.path.replace(/\{[^}]+\}/g, '[^/?]+')}(\\?.*)?$`);
+        if (!rows.some((r) => r.method === t.method && shape.test(r.path(ESEMPIO_FC)))) missing.push(`${t.method} ${t.path} (${fn.id})`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(rows.some((r) => r.path(ESEMPIO_FC).startsWith(`${GPD_V1}/`))).toBe(true);
+  });
+
+  it('GET /info takes any tenant key, and no or a revoked key gets 401', async () => {
+    for (const [key, status] of [[ESEMPIO_KEY, 200], [ALTROVE_KEY, 200], [null, 401], [REVOKED_KEY, 401]] as const) {
+      expect((await call('GET', '/info', { key })).status).toBe(status);
+    }
+  });
 });
 
 describe('the node interface (SOAP) and the receipt webhook across tenants', () => {

@@ -19,6 +19,7 @@ import type { Actor } from '../ports';
 import type { PaidOutsideStore } from './gpd/ports';
 import type { PositionDeps } from './ports';
 import { conflictError } from './position-writes';
+import { findOption } from './queries';
 
 /** GPD's receipt id and PSP of a payment made outside pagoPA. */
 export const PAID_OUTSIDE_PAGOPA = 'CLOSED_AS_ALREADY_PAID_BY_EC';
@@ -45,10 +46,8 @@ export interface MarkOptionPaid {
 
 export async function markOptionPaid(deps: MarkPaidDeps, command: MarkOptionPaid): Promise<{ position: DebtPosition; option: PaymentOption }> {
   const now = deps.clock();
-  const { nav } = command;
-  const found = /^\d{18}$/.test(nav) ? await deps.positions.findByNoticeNumber(command.organizationFiscalCode, nav) : undefined;
-  const option = found?.paymentOptions.find((o) => o.nav === nav);
-  if (!found || !option) throw new UseCaseError('not-found', `no payment option with notice number ${nav}`);
+  const { position: found, option } = await findOption(deps, command.organizationFiscalCode, command.nav);
+  const { nav } = option;
   const status = statusAt(found, now);
   switch (payabilityOf(found, option, now)) {
     case 'PAID':

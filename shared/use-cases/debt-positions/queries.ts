@@ -32,8 +32,22 @@ export async function getByNoticeNumber(
   organizationFiscalCode: string,
   nav: string,
 ): Promise<{ position: DebtPosition; option: PaymentOption }> {
+  const found = await findOption(deps, organizationFiscalCode, nav);
+  return { position: withCurrentStatus(found.position, deps.clock()), option: found.option };
+}
+
+/**
+ * The option a back office names by its notice number (NAV, 18 digits) or, as GPD also accepts,
+ * by its IUV (17 digits: the layer's NAV is aux digit 3 + IUV); a 404 when there is none.
+ */
+export async function findOption(
+  deps: Pick<PositionDeps, 'positions'>,
+  organizationFiscalCode: string,
+  code: string,
+): Promise<{ position: DebtPosition; option: PaymentOption }> {
+  const nav = /^\d{17}$/.test(code) ? `3${code}` : code;
   const found = /^\d{18}$/.test(nav) ? await deps.positions.findByNoticeNumber(organizationFiscalCode, nav) : undefined;
   const option = found?.paymentOptions.find((o) => o.nav === nav);
-  if (!found || !option) throw new UseCaseError('not-found', `no payment option with notice number ${nav}`);
-  return { position: withCurrentStatus(found, deps.clock()), option };
+  if (!found || !option) throw new UseCaseError('not-found', `no payment option with notice number or IUV ${code}`);
+  return { position: found, option };
 }

@@ -237,6 +237,18 @@ describe('/info and the payment option by notice number', () => {
     const answer = await send(getPaymentOption(deps), 'GET', '/organizations/{organizationFiscalCode}/paymentoptions/{nav}', { params: params({ nav }) });
     expect(answer.json).toMatchObject({ nav, iupd: 'N1', fiscalCode: created.fiscalCode, fullName: 'Mario Rossi', debtPositionStatus: 'VALID', status: 'PO_UNPAID', serviceType: 'GPD' });
   });
+
+  it('takes the IUV as well as the notice number, as GPD does (…IuvOr…Nav); 404 for neither', async () => {
+    const created = await create(positionRequest({ iupd: 'N2' }));
+    const { nav, iuv } = created.paymentOption[0];
+    const route = '/organizations/{organizationFiscalCode}/paymentoptions/{nav}';
+    const byIuv = await send(getPaymentOption(deps), 'GET', route, { params: params({ nav: iuv }) });
+    expect([byIuv.status, byIuv.json.nav, byIuv.json.iuv]).toEqual([200, nav, iuv]);
+    const unknown = await send(getPaymentOption(deps), 'GET', route, { params: params({ nav: '12000000000009999' }) });
+    expect([unknown.status, unknown.json.detail]).toEqual([404, 'no payment option with notice number or IUV 12000000000009999']);
+    const paid = await send(markPaid(deps), 'POST', '/organizations/{organizationFiscalCode}/paymentoptions/paids/{nav}', { params: params({ nav: iuv }), body: {} });
+    expect([paid.status, paid.json.nav]).toEqual([200, nav]);
+  });
 });
 
 describe('the list query, GPD rules', () => {
@@ -254,5 +266,13 @@ describe('the list query, GPD rules', () => {
   it('refuses two interval groups at once, and an interval ending before it starts', () => {
     expect(() => query({ due_date_from: '2027-01-01', payment_date_time_from: '2027-01-01T00:00:00' })).toThrow(/Exclusive Parameters/);
     expect(() => query({ payment_date_from: '2027-02-01', payment_date_to: '2027-01-01' })).toThrow(/must not be after/);
+  });
+
+  it('refuses an interval of more than 30 days as GPD does (checkDatesInterval), and takes exactly 30', () => {
+    expect(query({ due_date_from: '2027-01-01', due_date_to: '2027-01-31' }).dueDays).toEqual({ from: '2027-01-01', to: '2027-01-31' });
+    expect(() => query({ due_date_from: '2027-01-01', due_date_to: '2027-02-01' })).toThrow(/spans 31 days, more than 30/);
+    expect(() => query({ payment_date_from: '2027-01-01', payment_date_to: '2027-12-31' })).toThrow(/more than 30/);
+    expect(query({ payment_date_time_from: '2027-01-01T00:00:00', payment_date_time_to: '2027-01-31T23:59:59' }).paidBetween).toBeDefined();
+    expect(() => query({ payment_date_time_from: '2027-01-01T00:00:00', payment_date_time_to: '2027-02-01T00:00:00' })).toThrow(/more than 30/);
   });
 });

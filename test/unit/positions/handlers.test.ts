@@ -201,7 +201,7 @@ describe('list-debt-positions', () => {
     const busy = await list({ page: '900' });
     expect([busy.status, busy.headers['retry-after']]).toEqual([503, '1']);
     store.list = async () => ({ kind: 'too-wide', atLeast: 20_001, max: 20_000 });
-    const wide = await list({ due_date_from: '2027-01-01', due_date_to: '2027-12-31' });
+    const wide = await list({ due_date_from: '2027-01-01', due_date_to: '2027-01-31' });
     expect(wide.status).toBe(400);
     expect(wide.json.errors.map((e: { field: string }) => e.field)).toEqual(['due_date_from', 'due_date_to']);
   });
@@ -244,7 +244,7 @@ describe('get-debt-position, get-payment-option, publish, invalidate, delete', (
     expect((await call(invalidatePosition(deps), 'POST', `${ONE}/invalidate`, { iupd })).json.status).toBe('INVALID');
     const deleted = await call(deletePosition(deps), 'DELETE', ONE, { iupd });
     expect(deleted.status).toBe(200);
-    expect(deleted.json).toBe('OK');
+    expect(deleted.json).toBe('The debt position was successfully deleted');
     expect((await call(getPosition(deps), 'GET', ONE, { iupd })).status).toBe(404);
     expect((await call(deletePosition(deps), 'DELETE', ONE, { iupd })).status).toBe(404);
     expect((await store.auditTrail(OFC, iupd)).map((a) => a.action)).toEqual(['create', 'publish', 'invalidate', 'delete']);
