@@ -3,12 +3,16 @@
  * (infra/aws/bundling.ts), reports each bundle's size, and times importing each bundle in a fresh
  * `node` process (the cold-start share that is ours: module evaluation, client construction).
  *
- *   npx tsx scripts/bench-bundles.ts [--fixture] [--runs 5]
+ *   npx tsx scripts/bench-bundles.ts [--fixture] [--runs 5] [--baseline <git ref>]
+ *
+ * With --baseline, the ref is checked out in a temporary git worktree (sharing this checkout's
+ * node_modules), every function of both trees is bundled with its own tree's esbuild options, and
+ * the fresh imports alternate between the two, so both columns come from one run on one machine.
  *
  * Targets: ≤ 300 KB minified, import ≤ 100 ms (median of the runs).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,6 +20,8 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { envNameFor, type Catalog, type FunctionDef } from '../infra/catalog';
 import { esbuildOptions, lambdaBundle } from '../infra/aws/bundling';
+
+type EsbuildOptionsOf = typeof esbuildOptions;
 
 const run = promisify(execFile);
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,6 +89,31 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+interface BuiltBundle {
+  readonly functionId: string;
+  readonly outfile: string;
+  readonly bytes: number;
+  readonly env: Record<string, string>;
+}
+
+/** Every function of `catalog` bundled from `root` with that tree's own esbuild options. */
+async function buildAll(catalog: Catalog, root: string, options: EsbuildOptionsOf, outRoot: string): Promise<BuiltBundle[]> {
+  const built: BuiltBundle[] = [];
+  for (const fn of catalog.functions) {
+    const outfile = path.join(outRoot, fn.id, lambdaBundle.outFile);
+    await build({ ...options(path.resolve(root, fn.entry), outfile), absWorkingDir: root, logLevel: 'silent' });
+    built.push({ functionId: fn.id, outfile, bytes: (await stat(outfile)).size, env: dummyEnv(fn) });
+  }
+  return built;
+}
+
+const toBench = (b: BuiltBundle, times: number[]): BundleBench => ({
+  functionId: b.functionId,
+  bytes: b.bytes,
+  minifiedKb: Math.round((b.bytes / 1024) * 10) / 10,
+  importMs: Math.round(median(times) * 10) / 10,
+});
+
 export async function benchBundles(options: BenchOptions = {}): Promise<BundleBench[]> {
   const catalog = options.catalog ?? (await import('../infra/catalog')).catalog;
   const runs = options.runs ?? 5;
@@ -92,24 +123,68 @@ export async function benchBundles(options: BenchOptions = {}): Promise<BundleBe
   const outRoot = options.outDir ?? (await mkdtemp(path.join(projectRoot, '.tmp', 'bench-bundles-')));
   try {
     const results: BundleBench[] = [];
-    for (const fn of catalog.functions) {
-      const outfile = path.join(outRoot, fn.id, lambdaBundle.outFile);
-      await build({ ...esbuildOptions(path.resolve(projectRoot, fn.entry), outfile), absWorkingDir: projectRoot });
-      const bytes = (await stat(outfile)).size;
-      const env = dummyEnv(fn);
+    for (const b of await buildAll(catalog, projectRoot, esbuildOptions, outRoot)) {
       const times: number[] = [];
-      for (let i = 0; i < runs; i++) times.push(await importMs(outfile, env));
-      results.push({
-        functionId: fn.id,
-        bytes,
-        minifiedKb: Math.round((bytes / 1024) * 10) / 10,
-        importMs: Math.round(median(times) * 10) / 10,
-      });
+      for (let i = 0; i < runs; i++) times.push(await importMs(b.outfile, b.env));
+      results.push(toBench(b, times));
     }
     return results;
   } finally {
     if (!options.outDir) await rm(outRoot, { recursive: true, force: true });
   }
+}
+
+export interface BundleComparison {
+  readonly baseline: string;
+  readonly functionId: string;
+  /** absent when the function did not exist at the baseline */
+  readonly before?: BundleBench;
+  readonly after: BundleBench;
+}
+
+/** This tree against a git ref, side by side, the fresh imports alternating between the two. */
+export async function compareBundles(ref: string, runs = 5): Promise<BundleComparison[]> {
+  await mkdir(path.join(projectRoot, '.tmp'), { recursive: true });
+  const work = await mkdtemp(path.join(projectRoot, '.tmp', 'bench-baseline-'));
+  const tree = path.join(work, 'tree');
+  await run('git', ['worktree', 'add', '--detach', tree, ref], { cwd: projectRoot });
+  try {
+    await symlink(path.join(projectRoot, 'node_modules'), path.join(tree, 'node_modules'), 'dir');
+    const baseCatalog = ((await import(pathToFileURL(path.join(tree, 'infra/catalog.ts')).href)) as { catalog: Catalog }).catalog;
+    const baseOptions = ((await import(pathToFileURL(path.join(tree, 'infra/aws/bundling.ts')).href)) as { esbuildOptions: EsbuildOptionsOf }).esbuildOptions;
+    const catalog = (await import('../infra/catalog')).catalog;
+    const before = new Map((await buildAll(baseCatalog, tree, baseOptions, path.join(work, 'before'))).map((b) => [b.functionId, b]));
+    const after = await buildAll(catalog, projectRoot, esbuildOptions, path.join(work, 'after'));
+    const rows: BundleComparison[] = [];
+    for (const a of after) {
+      const b = before.get(a.functionId);
+      const tA: number[] = [];
+      const tB: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        if (b) tB.push(await importMs(b.outfile, b.env));
+        tA.push(await importMs(a.outfile, a.env));
+      }
+      rows.push({ baseline: ref, functionId: a.functionId, ...(b ? { before: toBench(b, tB) } : {}), after: toBench(a, tA) });
+    }
+    return rows;
+  } finally {
+    await run('git', ['worktree', 'remove', '--force', tree], { cwd: projectRoot }).catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export function formatComparison(rows: readonly BundleComparison[]): string {
+  const ref = rows[0]?.baseline ?? '?';
+  const lines = [
+    `${'function'.padEnd(28)} ${`KB ${ref}`.padStart(12)} ${'KB now'.padStart(8)} ${`ms ${ref}`.padStart(12)} ${'ms now'.padStart(8)}`,
+    '-'.repeat(72),
+  ];
+  for (const r of rows) {
+    const kb = r.before ? r.before.minifiedKb.toFixed(1) : '—';
+    const ms = r.before ? r.before.importMs.toFixed(1) : '—';
+    lines.push(`${r.functionId.padEnd(28)} ${kb.padStart(12)} ${r.after.minifiedKb.toFixed(1).padStart(8)} ${ms.padStart(12)} ${r.after.importMs.toFixed(1).padStart(8)}`);
+  }
+  return lines.join('\n');
 }
 
 export function formatTable(rows: BundleBench[]): string {
@@ -131,13 +206,16 @@ export function formatTable(rows: BundleBench[]): string {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const runsIdx = args.indexOf('--runs');
-  const runs = runsIdx >= 0 ? Number(args[runsIdx + 1]) : 5;
-  const catalog = args.includes('--fixture')
-    ? (await import('../test/fixtures/cdk/catalog')).fixtureCatalog
-    : undefined;
-  const rows = await benchBundles({ runs, ...(catalog ? { catalog } : {}) });
-  console.log(formatTable(rows));
-  const bad = rows.filter((r) => r.minifiedKb > TARGET_KB || r.importMs > TARGET_IMPORT_MS);
-  if (bad.length > 0) process.exitCode = 1;
+  const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+  const runs = Number(valueOf('--runs') ?? 5);
+  const baseline = valueOf('--baseline');
+  if (baseline) {
+    console.log(formatComparison(await compareBundles(baseline, runs)));
+  } else {
+    const catalog = args.includes('--fixture') ? (await import('../test/fixtures/cdk/catalog')).fixtureCatalog : undefined;
+    const rows = await benchBundles({ runs, ...(catalog ? { catalog } : {}) });
+    console.log(formatTable(rows));
+    const bad = rows.filter((r) => r.minifiedKb > TARGET_KB || r.importMs > TARGET_IMPORT_MS);
+    if (bad.length > 0) process.exitCode = 1;
+  }
 }

@@ -21,9 +21,10 @@ const suites: Suite[] = [
   {
     name: 'bundles',
     async run() {
-      const { benchBundles, formatTable } = await import('./bench-bundles');
-      const data = await benchBundles({ runs: 5 });
-      return { table: formatTable(data), data };
+      // the baseline: the last commit before the restructuring of issue "one way to do each thing"
+      const { compareBundles, formatComparison } = await import('./bench-bundles');
+      const data = await compareBundles(process.env.BENCH_BUNDLES_BASELINE ?? 'bf693de', 5);
+      return { table: formatComparison(data), data };
     },
   },
   {

@@ -73,6 +73,8 @@ const safeEnc = (value: string): string => {
 };
 
 const ORG = (fc: string) => `/organizations/${fc}`;
+const GPD_V1 = '/gpd/debt-positions-service/v1';
+const GPD_V2 = '/gpd/debt-positions-service/v2';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 type Route = {
@@ -120,6 +122,22 @@ export function tenantRoutes(): Route[] {
       body: () => ({ subject: 'Promemoria: avviso in scadenza', markdown: `Gentile contribuente, ricordiamo il pagamento di {{amount}} euro entro il {{dueDate}}. ${'Dettagli del pagamento. '.repeat(4)}` }),
     },
     { method: 'GET', template: 'GET /organizations/{ofc}/debtors/{fiscalCode}/dossier', path: (_c, fc) => `${ORG(fc)}/debtors/RCCMNL83S18D969H/dossier` },
+    { method: 'POST', template: 'POST /organizations/{ofc}/paymentoptions/paids/{nav}', path: (c, fc) => `${ORG(fc)}/paymentoptions/paids/${c.validNav}`, body: () => ({}) },
+    {
+      method: 'PATCH',
+      template: 'PATCH /organizations/{ofc}/debtpositions/transfers',
+      path: (c, fc) => `${ORG(fc)}/debtpositions/transfers?oldIban=IT78L0306909606100000117002`,
+      body: () => ({ newIban: 'IT78L0306909606100000117002' }),
+    },
+    { method: 'POST', template: 'POST /gpd/debt-positions-service/v2/organizations/{ofc}/debtpositions', path: (_c, fc) => `${GPD_V2}${ORG(fc)}/debtpositions`, body: () => ({ paymentPositions: [positionRequest()] }) },
+    {
+      method: 'PUT',
+      template: 'PUT /gpd/debt-positions-service/v2/organizations/{ofc}/debtpositions',
+      path: (_c, fc) => `${GPD_V2}${ORG(fc)}/debtpositions`,
+      body: (c) => ({ paymentPositions: [positionRequest({ iupd: c.draftIupd })] }),
+    },
+    { method: 'DELETE', template: 'DELETE /gpd/debt-positions-service/v2/organizations/{ofc}/debtpositions', path: (_c, fc) => `${GPD_V2}${ORG(fc)}/debtpositions`, body: (c) => ({ paymentPositionIUPDs: [c.draftIupd] }) },
+    { method: 'GET', template: 'GET /gpd/debt-positions-service/v1/organizations/{ofc}/debtpositions/{iupd}', path: (c, fc) => `${GPD_V1}${ORG(fc)}/debtpositions/${c.validIupd}` },
   ];
 }
 
