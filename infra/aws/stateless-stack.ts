@@ -3,7 +3,7 @@
  * the HTTP APIs, the event sources and schedules, the alarms and the dashboard. Built from the
  * catalog prop.
  */
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, NestedStack, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -25,6 +25,8 @@ import type { Catalog, FunctionDef, HttpAudience } from '../catalog';
 import { assertNodeApiProtected, type DeployConfig, type NodeApiProtection } from './config';
 import {
   AlarmFactory,
+  lambdaMetric,
+  queueMetric,
   API_5XX_RATE,
   DEFAULT_ERROR_RATE,
   DEFAULT_MAX_ITERATOR_AGE_SECONDS,
@@ -60,6 +62,7 @@ export class StatelessStack extends Stack {
    */
   readonly nodeApi?: apigw.HttpApi;
   readonly alarmTopic: sns.Topic;
+  readonly alarmStack: NestedStack;
   readonly dashboard: cloudwatch.Dashboard;
   /** how the node API is protected in this stage (undefined: the catalog has no node route) */
   readonly nodeApiProtection?: NodeApiProtection;
@@ -83,14 +86,16 @@ export class StatelessStack extends Stack {
     // Before anything is built: no node API without client authentication outside a sandbox.
     if (hasNodeRoutes) this.nodeApiProtection = assertNodeApiProtected(config);
 
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+    // the alarms and their topic: a nested stack of their own (see AlarmFactory)
+    this.alarmStack = new NestedStack(this, 'Alarms', { description: `${prefix}: alarms and the alarm topic` });
+    this.alarmTopic = new sns.Topic(this.alarmStack, 'AlarmTopic', {
       topicName: `${prefix}-alarms`,
       displayName: `${catalog.service} ${config.stage} alarms`,
       masterKey: key,
       enforceSSL: true,
     });
     if (config.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(config.alarmEmail));
-    this.alarms = new AlarmFactory(this.alarmTopic, prefix);
+    this.alarms = new AlarmFactory(this.alarmTopic, prefix, this.alarmStack);
     const alarms = this.alarms;
 
     // Queues, each with its dead-letter queue `<id>-dlq`.
@@ -121,7 +126,7 @@ export class StatelessStack extends Stack {
       alarms.above(
         dlq,
         'NotEmptyAlarm',
-        dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        queueMetric(`${prefix}-${def.id}-dlq`, 'ApproximateNumberOfMessagesVisible', { period: Duration.minutes(5), statistic: 'Maximum' }),
         0,
         `messages parked in the dead-letter queue of '${def.id}': they were given up after ${def.maxReceiveCount} receives; ` +
           'look at them, fix the cause, then redrive them to the queue',
@@ -130,7 +135,7 @@ export class StatelessStack extends Stack {
       alarms.above(
         queue,
         'OldestMessageAgeAlarm',
-        queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        queueMetric(`${prefix}-${def.id}`, 'ApproximateAgeOfOldestMessage', { period: Duration.minutes(5), statistic: 'Maximum' }),
         maxAge,
         `the oldest message of '${def.id}' has waited more than ${maxAge} s: the queue is not being consumed fast enough ` +
           '(consumer failing, throttled or disabled, or a backlog)',
@@ -256,8 +261,8 @@ export class StatelessStack extends Stack {
       this.addTriggers(def, cf, { catalog, prefix, queue, table, config });
 
       alarms.errorRate(cf, 'ErrorRateAlarm', {
-        failed: cf.fn.metricErrors({ statistic: 'Sum' }),
-        total: cf.fn.metricInvocations({ statistic: 'Sum' }),
+        failed: lambdaMetric(cf.functionName, 'Errors', { statistic: 'Sum' }),
+        total: lambdaMetric(cf.functionName, 'Invocations', { statistic: 'Sum' }),
         rule: errorRateRuleFor(def),
         what: `${def.id} error rate`,
         description: `'${def.id}' invocations failing (unhandled errors and timeouts); see its log group /aws/lambda/${cf.functionName}`,
@@ -265,7 +270,7 @@ export class StatelessStack extends Stack {
       alarms.above(
         cf,
         'ThrottlesAlarm',
-        cf.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+        lambdaMetric(cf.functionName, 'Throttles', { period: Duration.minutes(5), statistic: 'Sum' }),
         0,
         `'${def.id}' throttled invocations: the account's Lambda concurrency is exhausted`,
       );
@@ -321,8 +326,8 @@ export class StatelessStack extends Stack {
     }
     if (this.nodeAllowList) {
       alarms.errorRate(this.nodeAllowList, 'ErrorRateAlarm', {
-        failed: this.nodeAllowList.fn.metricErrors({ statistic: 'Sum' }),
-        total: this.nodeAllowList.fn.metricInvocations({ statistic: 'Sum' }),
+        failed: lambdaMetric(`${prefix}-node-ip-allow-list`, 'Errors', { statistic: 'Sum' }),
+        total: lambdaMetric(`${prefix}-node-ip-allow-list`, 'Invocations', { statistic: 'Sum' }),
         rule: DEFAULT_ERROR_RATE,
         what: 'node allow-list authorizer error rate',
         description: 'the node API allow-list authorizer is failing: the node gets 500 on every call',
@@ -382,6 +387,23 @@ export class StatelessStack extends Stack {
     cf: CatalogFunction,
     ctx: { catalog: Catalog; prefix: string; queue: (id: string) => sqs.Queue; table: dynamodb.ITable; config: DeployConfig },
   ): void {
+    // One integration and one invoke permission per function and API, whatever its number of
+    // routes (GPD's base paths repeat every route): a route-scoped permission and an integration
+    // per route cost three CloudFormation resources a route, and the stack's limit is 500. The
+    // permission is scoped to the API (`<api>/*/*/*`): only routes of this layer's own API can
+    // reach the function, and each route of that API names its one integration.
+    const integrations = new Map<HttpAudience, HttpLambdaIntegration>();
+    const integrationFor = (audience: HttpAudience): HttpLambdaIntegration => {
+      let integration = integrations.get(audience);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${def.id}-integration-${audience}`, cf.fn, {
+          payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
+          scopePermissionToRoute: false,
+        });
+        integrations.set(audience, integration);
+      }
+      return integration;
+    };
     for (const [i, trigger] of def.triggers.entries()) {
       switch (trigger.kind) {
         case 'http': {
@@ -391,9 +413,7 @@ export class StatelessStack extends Stack {
           const routes = api.addRoutes({
             path: trigger.path,
             methods: [apigw.HttpMethod[trigger.method]],
-            integration: new HttpLambdaIntegration(`${def.id}-integration-${i}`, cf.fn, {
-              payloadFormatVersion: apigw.PayloadFormatVersion.VERSION_2_0,
-            }),
+            integration: integrationFor(audience),
             ...(authorizer ? { authorizer } : {}),
           });
           if (audience === 'back-office') {
@@ -472,7 +492,7 @@ export class StatelessStack extends Stack {
           this.alarms.above(
             failures,
             'NotEmptyAlarm',
-            failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+            queueMetric(`${ctx.prefix}-${def.id}-stream-failures`, 'ApproximateNumberOfMessagesVisible', { period: Duration.minutes(5), statistic: 'Maximum' }),
             0,
             `stream batches of '${def.id}' given up after ${STREAM_RETRY_ATTEMPTS} retries: the messages hold the shard and sequence numbers of the lost records`,
           );
@@ -480,7 +500,7 @@ export class StatelessStack extends Stack {
           this.alarms.above(
             cf,
             'IteratorAgeAlarm',
-            cf.fn.metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
+            lambdaMetric(cf.functionName, 'IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' }),
             maxIteratorAge * 1000,
             `'${def.id}' is more than ${maxIteratorAge} s behind the table stream: outbox events (notices, App IO messages, webhooks) are late; ` +
               'records older than 24 h leave the stream',

@@ -532,9 +532,11 @@ const alarmsOn = (s: Synth, metric: string) =>
         (m) => m.MetricStat?.Metric.MetricName === metric,
       ),
   );
-/** the function an error-rate alarm watches (logical id of its Errors metric's FunctionName) */
-const failedFunctionRef = (a: Res): string =>
-  (a.Properties.Metrics as Array<Record<string, any>>).find((m) => m.Id === 'failed')!.MetricStat.Metric.Dimensions[0].Value.Ref;
+/** the function an error-rate alarm watches (the physical name in its Errors metric's FunctionName) */
+const failedFunctionName = (a: Res): string =>
+  (a.Properties.Metrics as Array<Record<string, any>>).find((m) => m.Id === 'failed')!.MetricStat.Metric.Dimensions[0].Value;
+/** the physical name of a fixture function or queue in the dev stage */
+const devName = (id: string) => `${fixtureCatalog.service}-dev-${id}`;
 const dims = (a: Res) => Object.fromEntries((a.Properties.Dimensions as Array<{ Name: string; Value: unknown }>).map((d) => [d.Name, d.Value]));
 
 describe('alarms', () => {
@@ -563,7 +565,7 @@ describe('alarms', () => {
     for (const fn of fixtureCatalog.functions) {
       const scheduled = fn.triggers.every((t) => t.kind === 'schedule');
       const rule = scheduled ? SCHEDULED_ERROR_RATE : DEFAULT_ERROR_RATE;
-      const [alarm, ...more] = rateAlarms.filter((a) => failedFunctionRef(a).startsWith(`${logicalPrefix(fn.id)}Function`));
+      const [alarm, ...more] = rateAlarms.filter((a) => failedFunctionName(a) === devName(fn.id));
       expect(more, fn.id).toEqual([]);
       expect(alarm!.Properties, fn.id).toMatchObject({
         Threshold: rule.thresholdPercent,
@@ -593,7 +595,7 @@ describe('alarms', () => {
     const ages = alarmsOn(dev, 'ApproximateAgeOfOldestMessage');
     expect(ages).toHaveLength(fixtureCatalog.queues.length);
     for (const q of fixtureCatalog.queues) {
-      const [alarm] = ages.filter((a) => JSON.stringify(dims(a)).includes(`Queue${q.id}`) && !JSON.stringify(dims(a)).includes('dlq'));
+      const [alarm] = ages.filter((a) => dims(a)['QueueName'] === devName(q.id));
       expect(alarm, q.id).toBeDefined();
       expect(alarm!.Properties).toMatchObject({
         Namespace: 'AWS/SQS',
@@ -614,7 +616,7 @@ describe('alarms', () => {
     expect(depth).toHaveLength(fixtureCatalog.queues.length + 1);
     for (const a of depth) {
       expect(a.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-      expect(JSON.stringify(dims(a))).toMatch(/dlq|StreamFailures/);
+      expect(JSON.stringify(dims(a))).toMatch(/-dlq"|-stream-failures"/);
     }
   });
 
@@ -626,7 +628,7 @@ describe('alarms', () => {
       Statistic: 'Maximum',
       Threshold: DEFAULT_MAX_ITERATOR_AGE_SECONDS * 1000,
       ComparisonOperator: 'GreaterThanThreshold',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(new RegExp(`^${logicalPrefix('dispatcher')}`)) } }],
+      Dimensions: [{ Name: 'FunctionName', Value: devName('dispatcher') }],
     });
   });
 

@@ -180,7 +180,7 @@ describe('IP allow list in prod (no mTLS, nodeAllowedCidrs)', () => {
   it('alarms when the authorizer fails and when the node gets refused (4xx)', () => {
     const alarms = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm')) as Res[];
     const watching = (needle: string) => alarms.filter((a) => JSON.stringify(a.Properties.Metrics ?? '').includes(needle));
-    expect(watching('NodeIpAllowList').filter((a) => JSON.stringify(a.Properties.Metrics).includes('"Errors"'))).toHaveLength(1);
+    expect(watching('node-ip-allow-list').filter((a) => JSON.stringify(a.Properties.Metrics).includes('"Errors"'))).toHaveLength(1);
     expect(watching('"4xx"')).toHaveLength(1);
   });
 

@@ -3,8 +3,13 @@
  * that means something" is: error RATES (not "any error"), message ages relative to the queue's
  * own retry envelope, the stream consumer's lag, and any message parked in a dead-letter queue.
  * Every alarm goes to the stage's alarm topic.
+ *
+ * The alarms live in their own nested stack (`home`), with the topic: a stack holds at most 500
+ * resources, and two alarms per function plus two per queue are a third of the layer's. Their
+ * metrics name functions and queues by their physical names (plain strings known at synth), so
+ * the nested stack takes no parameter per function.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -58,8 +63,15 @@ export class AlarmFactory {
   constructor(
     topic: sns.ITopic,
     private readonly prefix: string,
+    /** where the alarms are created (the alarms' nested stack) */
+    private readonly home: Construct,
   ) {
     this.action = new cwActions.SnsAction(topic);
+  }
+
+  /** the alarm's id in its home: the construct it watches, then its own name */
+  private idOf(scope: Construct, id: string): string {
+    return `${Names.uniqueId(scope)}-${id}`;
   }
 
   private wire(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
@@ -74,7 +86,7 @@ export class AlarmFactory {
     opts: { failed: cloudwatch.IMetric; total: cloudwatch.IMetric; rule: ErrorRateRule; what: string; description: string },
   ): cloudwatch.Alarm {
     return this.wire(
-      new cloudwatch.Alarm(scope, id, {
+      new cloudwatch.Alarm(this.home, this.idOf(scope, id), {
         metric: new cloudwatch.MathExpression({
           expression: errorRateExpression(opts.rule),
           usingMetrics: { failed: opts.failed, total: opts.total },
@@ -95,7 +107,7 @@ export class AlarmFactory {
   /** metric > threshold on one data point. */
   above(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
     return this.wire(
-      new cloudwatch.Alarm(scope, id, {
+      new cloudwatch.Alarm(this.home, this.idOf(scope, id), {
         metric,
         threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -109,7 +121,7 @@ export class AlarmFactory {
   /** metric ≥ threshold on one data point (catalog metric alarms). */
   atLeast(scope: Construct, id: string, metric: cloudwatch.IMetric, threshold: number, description: string): cloudwatch.Alarm {
     return this.wire(
-      new cloudwatch.Alarm(scope, id, {
+      new cloudwatch.Alarm(this.home, this.idOf(scope, id), {
         metric,
         threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -120,4 +132,14 @@ export class AlarmFactory {
       }),
     );
   }
+}
+
+/** A metric of one Lambda function, named by its physical name. */
+export function lambdaMetric(functionName: string, metricName: string, props: { statistic: string; period?: Duration }): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, dimensionsMap: { FunctionName: functionName }, ...props });
+}
+
+/** A metric of one SQS queue, named by its physical name. */
+export function queueMetric(queueName: string, metricName: string, props: { statistic: string; period?: Duration }): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName, dimensionsMap: { QueueName: queueName }, ...props });
 }
