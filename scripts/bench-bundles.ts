@@ -3,7 +3,10 @@
  * (infra/aws/bundling.ts), reports each bundle's size, and times importing each bundle in a fresh
  * `node` process (the cold-start share that is ours: module evaluation, client construction).
  *
- *   npx tsx scripts/bench-bundles.ts [--fixture] [--runs 5] [--baseline <git ref>]
+ *   npx tsx scripts/bench-bundles.ts [--fixture] [--runs 5] [--baseline <git ref>] [--pieces]
+ *
+ * With --pieces, what the parts every function bundles cost alone (node itself, zod, Powertools
+ * and middy, the DynamoDB document client): the floor under any function's import.
  *
  * With --baseline, the ref is checked out in a temporary git worktree (sharing this checkout's
  * node_modules), every function of both trees is bundled with its own tree's esbuild options, and
@@ -12,7 +15,7 @@
  * Targets: ≤ 300 KB minified, import ≤ 100 ms (median of the runs).
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -173,6 +176,38 @@ export async function compareBundles(ref: string, runs = 5): Promise<BundleCompa
   }
 }
 
+/** The shared pieces, each bundled alone with the CDK's esbuild options. */
+const PIECES: Record<string, string> = {
+  'node (empty module)': 'export {};',
+  zod: "import * as z from 'zod'; export const s = z.object({ a: z.string() });",
+  'Powertools logger + metrics, middy': "export * from '@aws-lambda-powertools/logger'; export * from '@aws-lambda-powertools/metrics'; export * from '@middy/core';",
+  'DynamoDB document client (constructed)':
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'; import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'; export const c = DynamoDBDocumentClient.from(new DynamoDBClient({})); export const g = GetCommand;",
+};
+
+export async function benchPieces(runs = 7): Promise<BundleBench[]> {
+  await mkdir(path.join(projectRoot, '.tmp'), { recursive: true });
+  const work = await mkdtemp(path.join(projectRoot, '.tmp', 'bench-pieces-'));
+  try {
+    const rows: BundleBench[] = [];
+    for (const [name, source] of Object.entries(PIECES)) {
+      const dir = path.join(work, String(rows.length));
+      await mkdir(dir, { recursive: true });
+      const entry = path.join(dir, 'entry.ts');
+      await writeFile(entry, source);
+      const outfile = path.join(dir, 'out', lambdaBundle.outFile);
+      await build({ ...esbuildOptions(entry, outfile), absWorkingDir: projectRoot, logLevel: 'silent' });
+      const times: number[] = [];
+      const env = { AWS_REGION: 'eu-south-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' };
+      for (let i = 0; i < runs; i++) times.push(await importMs(outfile, env));
+      rows.push(toBench({ functionId: name, outfile, bytes: (await stat(outfile)).size, env }, times));
+    }
+    return rows;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 export function formatComparison(rows: readonly BundleComparison[]): string {
   const ref = rows[0]?.baseline ?? '?';
   const lines = [
@@ -188,18 +223,11 @@ export function formatComparison(rows: readonly BundleComparison[]): string {
 }
 
 export function formatTable(rows: BundleBench[]): string {
-  const lines = [
-    `${'function'.padEnd(28)} ${'KB (min)'.padStart(9)} ${'import ms'.padStart(10)}  verdict`,
-    '-'.repeat(64),
-  ];
+  const width = Math.max(28, ...rows.map((r) => r.functionId.length));
+  const lines = [`${'function'.padEnd(width)} ${'KB (min)'.padStart(9)} ${'import ms'.padStart(10)}  verdict`, '-'.repeat(width + 36)];
   for (const r of rows) {
-    const over = [
-      r.minifiedKb > TARGET_KB ? `> ${TARGET_KB} KB` : '',
-      r.importMs > TARGET_IMPORT_MS ? `> ${TARGET_IMPORT_MS} ms` : '',
-    ].filter(Boolean);
-    lines.push(
-      `${r.functionId.padEnd(28)} ${r.minifiedKb.toFixed(1).padStart(9)} ${r.importMs.toFixed(1).padStart(10)}  ${over.length ? over.join(', ') : 'ok'}`,
-    );
+    const over = [r.minifiedKb > TARGET_KB ? `> ${TARGET_KB} KB` : '', r.importMs > TARGET_IMPORT_MS ? `> ${TARGET_IMPORT_MS} ms` : ''].filter(Boolean);
+    lines.push(`${r.functionId.padEnd(width)} ${r.minifiedKb.toFixed(1).padStart(9)} ${r.importMs.toFixed(1).padStart(10)}  ${over.length ? over.join(', ') : 'ok'}`);
   }
   return lines.join('\n');
 }
@@ -211,6 +239,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const baseline = valueOf('--baseline');
   if (baseline) {
     console.log(formatComparison(await compareBundles(baseline, runs)));
+  } else if (args.includes('--pieces')) {
+    console.log(formatTable(await benchPieces(runs)));
   } else {
     const catalog = args.includes('--fixture') ? (await import('../test/fixtures/cdk/catalog')).fixtureCatalog : undefined;
     const rows = await benchBundles({ runs, ...(catalog ? { catalog } : {}) });
