@@ -59,6 +59,11 @@ export interface BucketDef {
   readonly id: BucketId;
   /** objects older than this many days are deleted (e.g. rendered notices can be re-rendered) */
   readonly expireAfterDays?: number;
+  /**
+   * S3 "Object Created" events of the keys under `prefix` go to this queue (AWS: the bucket's
+   * EventBridge notifications and a rule; locally: the S3 emulator's hook, infra/local/fauxqs.ts).
+   */
+  readonly objectCreated?: { readonly prefix: string; readonly queue: QueueId };
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -251,6 +256,12 @@ function underGpd(bases: readonly string[], functions: readonly FunctionDef[]): 
 
 const underGpdV1 = (...functions: FunctionDef[]): FunctionDef[] => underGpd([GPD_BASE_V1], functions);
 
+/** GPD massive upload's base paths (pagopa/pagopa-gpd-upload openapi/gpd-openapi-v1.json / -v2.json `servers`). */
+export const UPLOAD_BASE_V1 = '/upload/gpd/debt-positions-service/v1';
+export const UPLOAD_BASE_V2 = '/upload/gpd/debt-positions-service/v2';
+const UPLOAD_FILES = '/brokers/{brokerCode}/organizations/{organizationFiscalCode}/debtpositions';
+const underUpload = (...functions: FunctionDef[]): FunctionDef[] => underGpd([UPLOAD_BASE_V1, UPLOAD_BASE_V2], functions);
+
 /**
  * The event dispatcher reads outbox items from the table's stream and copies each domain event
  * to the queues subscribed to its type; its grants follow the subscriptions.
@@ -289,6 +300,12 @@ const queues: readonly QueueDef[] = [
       'debt-position.invalidated',
       'debt-position.deleted',
       'debt-position.expired',
+      // reconciliation (events/reporting-flow.ts)
+      'payment.reported',
+      'reportingflow.reconciled',
+      'reconciliation.anomaly',
+      // bulk uploads (events/upload.ts): one per upload, when it ends
+      'upload.completed',
     ],
   },
   // the deliverer backs off up to 3600 s between its 8 tries (~2 h in all): older than 3 h means not consumed
@@ -323,6 +340,21 @@ const queues: readonly QueueDef[] = [
     maxMessageAgeSeconds: 4 * 3600,
     subscribesTo: ['debt-position.published', 'debt-position.invalidated', 'payment.received'],
   },
+  // ---- bulk uploads (GPD massive upload, shared/use-cases/bulk-upload): a stored file to split
+  // (the splitter may stream a 100,000-row file for minutes: 6 × its 900 s), and its chunks
+  { id: 'upload-split', visibilityTimeoutSeconds: 5400, maxReceiveCount: 3, retentionDays: 4 },
+  { id: 'upload-chunks', visibilityTimeoutSeconds: 720, maxReceiveCount: 5, retentionDays: 4 },
+  // ---- reconciliation: acquisition requests (per tenant, from the schedule, the sync route and the
+  // admin CLI) and payment.received (flow lines waiting for their receipt); the acquirer runs ≤ 300 s;
+  // it backs off up to 3600 s between its 8 tries when FdR is down ----
+  {
+    id: 'reporting-flows',
+    visibilityTimeoutSeconds: 1800,
+    maxReceiveCount: 8,
+    retentionDays: 4,
+    maxMessageAgeSeconds: 6 * 3600,
+    subscribesTo: ['payment.received'],
+  },
 ];
 
 export const catalog: Catalog = {
@@ -353,6 +385,9 @@ export const catalog: Catalog = {
     // rendered notices (notices/<ofc>/<iupd>/v<version>.pdf) and the organizations' logos; no
     // expiry rule: it would take the logos too (stale notice versions are deleted by the renderer)
     { id: 'notices' },
+    // bulk upload files as received (uploads/<ofc>/<fileId>/file.zip|csv), kept for the report's support
+    // presigned uploads (uploads/<ofc>/<fileId>) are processed when S3 reports the object stored
+    { id: 'uploads', expireAfterDays: 30, objectCreated: { prefix: 'uploads/', queue: 'upload-split' } },
   ],
   functions: [
     eventDispatcher(queues),
@@ -433,6 +468,54 @@ export const catalog: Catalog = {
       timeoutSeconds: 300,
       triggers: [{ kind: 'schedule', expression: 'rate(5 minutes)', localEverySeconds: 60 }],
       grants: [tableReadWrite],
+    },
+    // ---- bulk uploads: GPD's massive upload API (pagopa/pagopa-gpd-upload), at the root and under its
+    // base paths /upload/gpd/debt-positions-service/v1 and /v2 (shared/use-cases/bulk-upload) ----
+    ...underUpload(
+      {
+        ...api('upload-debt-positions-file', 'POST', `${UPLOAD_FILES}/file`, 'Upload a file of debt positions to create, update or delete (GPD massive upload)', [
+          tableReadWrite,
+          { resource: 'bucket', id: 'uploads', access: 'write' },
+          { resource: 'queue', id: 'upload-split', access: 'send' },
+        ], { timeoutSeconds: 29, memoryMb: 1024 }),
+        triggers: (['POST', 'PUT', 'DELETE'] as const).map((method): TriggerDef => ({ kind: 'http', method, path: `${UPLOAD_FILES}/file`, authenticated: true })),
+        throttle: { rateLimit: 2, burstLimit: 5 },
+      },
+      api('upload-file-status', 'GET', `${UPLOAD_FILES}/file/{fileId}/status`, 'Status of an upload (GPD UploadStatusDTO)', [tableRead]),
+      api('upload-file-report', 'GET', `${UPLOAD_FILES}/file/{fileId}/report`, 'Report of an upload (GPD UploadReportDTO, or GovPay result CSV)', [tableRead], { memoryMb: 1024, timeoutSeconds: 29 }),
+      api('upload-files-list', 'GET', `${UPLOAD_FILES}/files`, 'Uploads of the organization in a period (GPD FileIdListResponse)', [tableRead]),
+      api('upload-file-cancel', 'DELETE', `${UPLOAD_FILES}/file/{fileId}`, 'Cancel an upload in progress', [tableReadWrite]),
+    ).map((fn) =>
+      // this layer's own route (GPD has none), at the root only: a presigned S3 upload of a large
+      // file, processed when S3 reports it stored (the uploads bucket's objectCreated)
+      fn.id === 'upload-debt-positions-file'
+        ? { ...fn, triggers: [...fn.triggers, { kind: 'http', method: 'POST', path: `${UPLOAD_FILES}/file/uploads`, authenticated: true } satisfies TriggerDef] }
+        : fn,
+    ),
+    {
+      id: 'upload-splitter',
+      description: 'Streams a stored upload twice: refuses a broken file whole, or checks every row and queues the valid ones in chunks',
+      entry: 'functions/upload-splitter/handler.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      triggers: [{ kind: 'queue', queue: 'upload-split', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 2 }],
+      grants: [
+        tableReadWrite,
+        { resource: 'bucket', id: 'uploads', access: 'read' },
+        { resource: 'queue', id: 'upload-split', access: 'consume' },
+        { resource: 'queue', id: 'upload-chunks', access: 'send' },
+        // the notice batch of an upload it completes (an upload of refused rows only, or cancelled chunks)
+        { resource: 'queue', id: 'notice-batch', access: 'send' },
+      ],
+    },
+    {
+      id: 'upload-chunk-worker',
+      description: 'Applies one chunk of an upload once: one notice-number allocation, batched transactions, outcomes and counters recorded',
+      entry: 'functions/upload-chunk-worker/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 120,
+      triggers: [{ kind: 'queue', queue: 'upload-chunks', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 }],
+      grants: [tableReadWrite, { resource: 'queue', id: 'upload-chunks', access: 'consume' }, { resource: 'queue', id: 'notice-batch', access: 'send' }],
     },
     // ---- pagoPA creditor station and receipts ----
     api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
@@ -588,6 +671,72 @@ export const catalog: Catalog = {
       tableReadWrite,
     ]),
     api('get-debtor-dossier', 'GET', `${ORG}/debtors/{fiscalCode}/dossier`, "A debtor's positions, notices, receipts and messages", [tableRead]),
+    // ---- reconciliation: reporting flows (FdR) ↔ receipts ↔ treasury (shared/composition/reconciliation.ts) ----
+    {
+      id: 'reporting-flow-scheduler',
+      description: 'Every 2 hours: one FdR acquisition request per active tenant; receipts not reported after N working days flagged',
+      entry: 'functions/reporting-flow-scheduler/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      triggers: [{ kind: 'schedule', expression: 'rate(2 hours)', localEverySeconds: 600 }],
+      grants: [tableReadWrite, { resource: 'queue', id: 'reporting-flows', access: 'send' }],
+      // RECEIPT_NOT_REPORTED anomalies, counted here
+      alarms: [
+        {
+          metric: 'ReconciliationAnomaly',
+          namespace: 'PagopaLayer',
+          threshold: 1,
+          description:
+            'Receipts that no reporting flow reported within the configured working days (RECONCILIATION_NOT_REPORTED_WORKING_DAYS): the PSP has not reported or credited money it took. Look at GET /organizations/{ofc}/reconciliation/anomalies?kind=RECEIPT_NOT_REPORTED.',
+        },
+      ],
+    },
+    {
+      id: 'reporting-flow-acquirer',
+      description: "Acquires a tenant's reporting flows from pagoPA FdR (revisions, idempotent) and matches their lines to receipts",
+      entry: 'functions/reporting-flow-acquirer/handler.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 300,
+      triggers: [{ kind: 'queue', queue: 'reporting-flows', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 2 }],
+      grants: [
+        tableReadWrite,
+        { resource: 'queue', id: 'reporting-flows', access: 'consume' },
+        // the tenants' FdR subscription keys: <prefix><organization fiscal code> (FDR_SECRET_PREFIX)
+        { resource: 'secret', id: 'fdr', prefix: 'pagopa-layer/fdr/' },
+      ],
+      alarms: [
+        {
+          metric: 'ReconciliationAnomaly',
+          namespace: 'PagopaLayer',
+          threshold: 1,
+          description:
+            'A reporting flow or a treasury credit does not reconcile (a line without receipt, an amount off, totals that do not add up, a line of another intermediary, a credit naming no known flow). Look at GET /organizations/{ofc}/reconciliation/anomalies.',
+        },
+      ],
+    },
+    {
+      ...api('reporting-flow-sync', 'POST', `${ORG}/reportingflows/sync`, "Acquire the tenant's reporting flows from pagoPA now (202)", [
+        tableRead,
+        { resource: 'queue', id: 'reporting-flows', access: 'send' },
+      ]),
+      throttle: { rateLimit: 1, burstLimit: 2 },
+    },
+    // the back-office reads, one function (shared/http/reconciliation-edge.ts dispatches on the route)
+    (() => {
+      const reads = api('reconciliation-queries', 'GET', `${ORG}/reportingflows`, 'Reconciliation reads: reporting flows, a flow and its lines, the summary, anomalies, the ragioneria CSV, treasury movements', [tableRead], {
+        memoryMb: 1024,
+        timeoutSeconds: 29,
+      });
+      const [first] = reads.triggers;
+      const paths = ['/reportingflows', '/reportingflows/{flowId}', '/reconciliation', '/reconciliation/anomalies', '/reconciliation/export', '/treasury/movements'];
+      return { ...reads, triggers: paths.map((p): TriggerDef => ({ ...(first as TriggerDef & { kind: 'http' }), path: `${ORG}${p}` })) };
+    })(),
+    {
+      ...api('treasury-import-statement', 'POST', `${ORG}/treasury/statements`, 'Import a treasury statement (CSV or camt.053): credits matched to reporting flows', [tableReadWrite], {
+        timeoutSeconds: 29,
+      }),
+      throttle: { rateLimit: 1, burstLimit: 2 },
+    },
   ],
 };
 

@@ -22,7 +22,7 @@ import { Agent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { catalog } from '../infra/catalog';
 import { resourceNames } from '../infra/local/resources';
 import { SqsDeadLetterQueues } from '../shared/adapters/dead-letter-queues';
@@ -55,6 +55,9 @@ Commands:
   backfill                                         bring items written before an access pattern existed up
                                                    to date (positions' listing entries, receipts' position
                                                    keys for the dossier); idempotent, safe while running
+
+  fdr-sync --org <fiscalCode>                      acquire the tenant's reporting flows from pagoPA FdR now
+                                                   (a request on the reporting-flows queue; local, or --stage)
 
   dlq list [<queue>]                               the depth of every dead-letter queue; with a queue, a
                                                    sample of its messages (--max, default 10) and its
@@ -93,6 +96,7 @@ const COMMANDS = [
   'list-tenants',
   'backfill',
   'dlq',
+  'fdr-sync',
 ] as const;
 const DLQ_ACTIONS = ['list', 'show', 'redrive'] as const;
 type DlqAction = (typeof DLQ_ACTIONS)[number];
@@ -225,7 +229,7 @@ interface Output {
   readonly exitCode?: number;
 }
 
-async function run(command: Exclude<Command, 'dlq'>, values: Values, db: DynamoDBDocumentClient, table: string, where: string): Promise<Output> {
+async function run(command: Exclude<Command, 'dlq' | 'fdr-sync'>, values: Values, db: DynamoDBDocumentClient, table: string, where: string): Promise<Output> {
   const now = new Date();
   const store = new DynamoOrganizationStore(db, table);
   switch (command) {
@@ -424,6 +428,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === 'fdr-sync') {
+    const org = required(values, 'org');
+    if (!/^\d{11}$/.test(org)) throw usageError('--org must be an organization fiscal code (11 digits)');
+    const { sqs, where } = deadLetterTarget(values);
+    const queueName = values.stage ? `${catalog.service}-${values.stage}-reporting-flows` : resourceNames(catalog).queue('reporting-flows');
+    try {
+      const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl ?? '';
+      // the contract of the queue: events/reporting-flow.ts
+      const body = { kind: 'fdr-sync', organizationFiscalCode: org, requestedAt: new Date().toISOString(), requestedBy: 'admin' };
+      const sent = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body) }));
+      const output = { json: { queued: true, messageId: sent.MessageId, organizationFiscalCode: org }, text: [`Requested the acquisition of ${org}'s reporting flows (${where}): message ${sent.MessageId}`] };
+      process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text.map((line) => `${line}\n`).join(''));
+      return 0;
+    } catch (error) {
+      const { name, message } = error as Error;
+      throw new Stop(`admin: fdr-sync failed (${where}): ${name}: ${message}`, 1);
+    } finally {
+      sqs.destroy();
+    }
+  }
   if (dlq) {
     const { sqs, queues, where } = deadLetterTarget(values);
     try {
@@ -440,7 +464,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { client, table, where } = target(values);
   try {
-    const output = await run(command as Exclude<Command, 'dlq'>, values, createDocumentClient(client), table, where);
+    const output = await run(command as Exclude<Command, 'dlq' | 'fdr-sync'>, values, createDocumentClient(client), table, where);
     process.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text.map((line) => `${line}\n`).join(''));
     return output.exitCode ?? 0;
   } catch (error) {

@@ -146,6 +146,14 @@ export class StatefulStack extends Stack {
       );
     }
     this.buckets = buckets;
+    // "Object Created" events to EventBridge (a rule of the stateless stack routes them to the
+    // catalog's queue): the bucket's own NotificationConfiguration, not CDK's eventBridgeEnabled
+    // (a custom resource and its Lambda), and no cross-stack reference back to the queue
+    for (const def of catalog.buckets) {
+      if (!def.objectCreated) continue;
+      const cfn = buckets.get(def.id)!.node.defaultChild as s3.CfnBucket;
+      cfn.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
 
     // Buckets cross to the stateless stack through explicit, stable export names (not CDK's
     // generated ones): the IAM statements on `<bucket>/*` then have a predictable form that

@@ -162,6 +162,21 @@ export class StatelessStack extends Stack {
       return q.queue;
     };
 
+    // S3 "Object Created" of a bucket's prefix → a queue (the catalog's objectCreated; EventBridge
+    // delivers the event JSON as the message body, the shape events/upload.ts parses)
+    for (const def of catalog.buckets) {
+      if (!def.objectCreated) continue;
+      new events.Rule(this, `ObjectCreated-${def.id}`, {
+        description: `S3 Object Created under ${def.objectCreated.prefix} of the ${def.id} bucket → ${def.objectCreated.queue}`,
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [bucket(def.id).bucketName] }, object: { key: [{ prefix: def.objectCreated.prefix }] } },
+        },
+        targets: [new eventsTargets.SqsQueue(queue(def.objectCreated.queue), { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      });
+    }
+
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const logRemovalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     // CORS: none, unless the stage names browser origins for the back-office API (never a

@@ -11,6 +11,9 @@ export function validateCatalogForAws(catalog: Catalog): void {
   const queues = new Map(catalog.queues.map((q) => [q.id, q]));
   const buckets = new Set(catalog.buckets.map((b) => b.id));
   const ids = new Set<string>();
+  for (const b of catalog.buckets) {
+    if (b.objectCreated && !queues.has(b.objectCreated.queue)) problems.push(`bucket '${b.id}': objectCreated goes to unknown queue '${b.objectCreated.queue}'`);
+  }
   for (const q of catalog.queues) {
     if (q.maxMessageAgeSeconds !== undefined) {
       const retention = q.retentionDays * 86_400;

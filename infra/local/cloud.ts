@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { catalog as realCatalog, type Catalog } from '../catalog';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalFauxqs, type LocalFauxqs } from './fauxqs';
@@ -94,7 +94,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           return d;
         },
       ),
-      startLocalFauxqs(region).then((f: LocalFauxqs) => {
+      startLocalFauxqs(region, { credentials: LOCAL_CREDENTIALS }).then((f: LocalFauxqs) => {
         cleanups.push(() => f.stop());
         return f;
       }),
@@ -116,6 +116,39 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       createBuckets(s3, catalog, names),
     ]);
     const resources: CreatedResources = { tableName: names.table, tableStreamArn, queues, buckets };
+
+    // S3 "Object Created" → the catalog's queue (AWS: EventBridge and a rule), in EventBridge's shape
+    const notified = new Map(
+      catalog.buckets.flatMap((b) => {
+        const target = b.objectCreated && queues.get(b.objectCreated.queue);
+        return b.objectCreated && target ? [[buckets.get(b.id)!, { prefix: b.objectCreated.prefix, queueUrl: target.url }] as const] : [];
+      }),
+    );
+    fauxqs.onObjectCreated(async (object) => {
+      const route = notified.get(object.bucket);
+      if (!route || !object.key.startsWith(route.prefix)) return;
+      const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const event = {
+        version: '0',
+        id: crypto.randomUUID(),
+        'detail-type': 'Object Created',
+        source: 'aws.s3',
+        account: '000000000000',
+        time,
+        region,
+        resources: [`arn:aws:s3:::${object.bucket}`],
+        detail: {
+          version: '0',
+          bucket: { name: object.bucket },
+          object: { key: object.key, size: object.size, ...(object.etag ? { etag: object.etag } : {}), sequencer: Date.now().toString(16).toUpperCase() },
+          'request-id': crypto.randomUUID(),
+          requester: '000000000000',
+          reason: 'PutObject',
+        },
+      };
+      await sqs.send(new SendMessageCommand({ QueueUrl: route.queueUrl, MessageBody: JSON.stringify(event) }));
+    });
+    cleanups.push(() => fauxqs.onObjectCreated(undefined));
 
     // 3. the environment, before any handler module is imported
     const env: Record<string, string> = {

@@ -6,9 +6,33 @@
  * SQS calls to the QueueUrl's host. `*.localhost` is loopback by RFC 6761 (browsers, macOS and
  * systemd-resolved agree) but glibc alone does not resolve it, so the process's dns.lookup is
  * taught that one suffix (fauxqs's own `interceptLocalhostDns`) while the cloud runs.
+ *
+ * Two things S3 does and fauxqs does not, added as hooks of its server (s3-presign.ts):
+ *  - query-signed (presigned) requests are verified as S3 does: expired → 403 AccessDenied
+ *    "Request has expired"; a signature that does not match the request (another key, another
+ *    Content-Length than the one signed) → 403 SignatureDoesNotMatch. Header-signed SDK calls
+ *    are not checked (fauxqs never checks them).
+ *  - an object stored by PUT (200) is reported to `onObjectCreated` before the answer leaves,
+ *    as S3 reports "Object Created" to EventBridge; the local cloud routes it (catalog objectCreated).
+ * fauxqs takes bodies up to 11 MiB: a single PUT larger than that is refused locally (413).
  */
 import type { AddressInfo } from 'node:net';
 import { buildApp, interceptLocalhostDns } from 'fauxqs';
+import { verifyPresignedRequest } from './s3-presign';
+
+export interface StoredObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  readonly etag?: string;
+}
+
+export interface LocalFauxqsOptions {
+  /** the credentials presigned URLs are signed with (the local cloud's fake keys) */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  /** told of every object stored by a PUT, before the PUT is answered */
+  readonly onObjectCreated?: (object: StoredObject) => Promise<void>;
+}
 
 export interface LocalFauxqs {
   /** the host of its queue URLs, so the SDK's endpoint and QueueUrl agree (no redirect warning) */
@@ -16,11 +40,54 @@ export interface LocalFauxqs {
   /** an IP endpoint: the SDK addresses buckets path-style on it */
   s3Endpoint: string;
   port: number;
+  /** set (or replace) who is told of stored objects */
+  onObjectCreated(listener: ((object: StoredObject) => Promise<void>) | undefined): void;
   stop(): Promise<void>;
 }
 
-export async function startLocalFauxqs(region: string): Promise<LocalFauxqs> {
+/** What the hooks use of fauxqs's (Fastify's) request and reply. */
+interface HookRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body?: unknown;
+}
+interface HookReply {
+  readonly statusCode: number;
+  code(status: number): HookReply;
+  header(name: string, value: string): HookReply;
+  send(body: string): HookReply;
+  getHeader(name: string): unknown;
+}
+
+const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+
+export async function startLocalFauxqs(region: string, options?: LocalFauxqsOptions): Promise<LocalFauxqs> {
   const app = buildApp({ logger: false, defaultRegion: region });
+  let listener = options?.onObjectCreated;
+  const isS3 = (host: string | undefined) => !(host ?? '').startsWith('sqs.');
+  app.addHook('onRequest', async (request: HookRequest, reply: HookReply) => {
+    if (!options || !isS3(request.headers['host'] as string | undefined) || !request.url.includes('X-Amz-Signature=')) return;
+    const refused = verifyPresignedRequest({ method: request.method, url: request.url, headers: request.headers, credentials: options.credentials, now: new Date() });
+    if (!refused) return;
+    reply.code(403).header('content-type', 'application/xml').send(s3Error(refused.code, refused.message));
+    return reply;
+  });
+  // fauxqs's S3 handlers pass through onSend twice for one PutObject: report each request once
+  const reported = new WeakSet<object>();
+  app.addHook('onSend', async (request: HookRequest, reply: HookReply, payload: unknown) => {
+    if (!listener || request.method !== 'PUT' || reply.statusCode !== 200 || !isS3(request.headers['host'] as string | undefined) || reported.has(request)) return payload;
+    reported.add(request);
+    const url = new URL(request.url, 'http://local');
+    if (url.searchParams.has('uploadId') || url.searchParams.has('partNumber') || request.headers['x-amz-copy-source']) return payload;
+    const [bucket, ...key] = url.pathname.slice(1).split('/');
+    if (!bucket || key.length === 0 || key.join('/') === '') return payload;
+    const body = request.body;
+    const size = Buffer.isBuffer(body) ? body.length : Number(request.headers['content-length'] ?? 0);
+    const etag = reply.getHeader('etag');
+    await listener({ bucket, key: decodeURIComponent(key.join('/')), size, ...(typeof etag === 'string' ? { etag: etag.replace(/"/g, '') } : {}) });
+    return payload;
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;
   const restoreDns = interceptLocalhostDns('localhost');
@@ -29,6 +96,9 @@ export async function startLocalFauxqs(region: string): Promise<LocalFauxqs> {
     sqsEndpoint: `http://sqs.${region}.localhost:${port}`,
     s3Endpoint: `http://127.0.0.1:${port}`,
     port,
+    onObjectCreated(next) {
+      listener = next;
+    },
     stop() {
       stopped ??= (async () => {
         restoreDns();

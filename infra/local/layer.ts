@@ -11,6 +11,7 @@ import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './clou
 import { createLocalIo, type LocalIo } from './io-local';
 import { REPO_ROOT } from './lambda-runtime';
 import { seedOrganizations, type SeedSummary } from './seed';
+import { createLocalFdr, type LocalFdr } from './simulators/fdr';
 
 export interface LocalLayerOptions extends Pick<LocalCloudOptions, 'port' | 'persistDir' | 'log' | 'holdRequests'> {
   readonly seedFile?: string;
@@ -18,11 +19,15 @@ export interface LocalLayerOptions extends Pick<LocalCloudOptions, 'port' | 'per
   readonly outboxDir?: string;
   /** settings for the handlers (process.env), applied before any handler runs */
   readonly env?: Readonly<Record<string, string>>;
+  /** the FdR simulator closes today's receipts into reporting flows every so many seconds (default 0: only on request) */
+  readonly fdrAutoCloseSeconds?: number;
 }
 
 export interface LocalLayer {
   readonly cloud: LocalCloud;
   readonly io: LocalIo;
+  /** the FdR simulator (pagoPA reporting flows) at /_sim/fdr */
+  readonly fdr: LocalFdr;
   readonly seed: SeedSummary;
   readonly seedFile: string;
   stop(): Promise<void>;
@@ -31,21 +36,29 @@ export interface LocalLayer {
 export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<LocalLayer> {
   const seedFile = resolve(options.seedFile ?? resolve(REPO_ROOT, 'infra/local/seed.json'));
   const io = createLocalIo({ seedFile, outboxDir: options.outboxDir });
+  const fdr = createLocalFdr({ seedFile, autoCloseSeconds: options.fdrAutoCloseSeconds ?? 0 });
   const cloud = await startLocalCloud({
     port: options.port,
     persistDir: options.persistDir,
     log: options.log,
     holdRequests: options.holdRequests,
-    mounts: io.mounts,
+    mounts: [...io.mounts, ...fdr.mounts],
   });
   try {
     // before the first handler runs: handlers read their settings once, when first imported
     process.env['IO_API_URL'] ??= io.apiUrl(cloud.url);
     process.env['EMAIL_OUTBOX_DIR'] ??= io.outboxDir;
+    process.env['FDR_API_URL'] ??= fdr.apiUrl(cloud.url);
+    fdr.bind(cloud);
     Object.assign(process.env, options.env ?? {});
     const seed = await seedOrganizations(seedFile, cloud);
-    return { cloud, io, seed, seedFile, stop: () => cloud.stop() };
+    const stop = async () => {
+      fdr.stop();
+      await cloud.stop();
+    };
+    return { cloud, io, fdr, seed, seedFile, stop };
   } catch (error) {
+    fdr.stop();
     await cloud.stop();
     throw error;
   }

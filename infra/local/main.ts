@@ -93,6 +93,8 @@ async function main(): Promise<void> {
     holdRequests: true,
     persistDir: process.env.LOCAL_DATA_DIR || undefined,
     outboxDir: process.env.EMAIL_OUTBOX_DIR || undefined,
+    // the FdR simulator publishes today's receipts as reporting flows by itself (0: only `npm run fdr:close`)
+    fdrAutoCloseSeconds: Number(process.env.FDR_AUTO_CLOSE_SECONDS ?? '300') || 0,
   });
   cloud = layer.cloud;
   if (stopping) return;
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     `  seeded from    ${seedFile}: ${summary.organizations.length} organization(s)`,
     `  App IO sim     ${cloud.url}/_sim/io/   (citizens' inboxes; IO_API_URL ${process.env.IO_API_URL})`,
     `  e-mail outbox  ${cloud.url}/_sim/mail/?format=html   (${io.outboxDir})`,
+    `  FdR sim        ${process.env.FDR_API_URL}   (reporting flows; npm run fdr:close -- --date YYYY-MM-DD)`,
   ];
   if (demo) {
     const key = demo.apiKeys[0] ?? '<no API key in the seed>';

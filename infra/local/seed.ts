@@ -1,7 +1,8 @@
 /**
  * Seeds the local cloud's tenants from a JSON file (SEED_FILE, default infra/local/seed.json):
  *   {"organizations": [{"fiscalCode", "name", "segregationCode", "iban", "postalAccount"?,
- *     "apiKeys": [..], "webhookSecrets": [..], "brokerId", "stationId", "io": {"apiKey"}?}]}
+ *     "apiKeys": [..], "webhookSecrets": [..], "brokerId", "stationId", "io": {"apiKey"}?,
+ *     "fdr": {"apiKey"}?}]}   (fdr: the tenant's FdR subscription key; on AWS a Secrets Manager secret)
  * The seed file is an edge of provisioning: every entry is parsed (shared/http/organization-schemas.ts,
  * the same validation as `npm run admin -- create-tenant`) before any is written; re-running it
  * is harmless.
@@ -9,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { DynamoFdrKeyStore } from '../../shared/adapters/dynamo/fdr-key-store';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { parseOrganizationInput } from '../../shared/http/organization-schemas';
 import { provisionOrganization } from '../../shared/use-cases/organizations/provision';
@@ -41,13 +43,32 @@ export async function seedOrganizations(
   const summary: SeedSummary = { organizations: [] };
   try {
     // validate every entry before writing any
-    const commands = organizations.map((entry, i) => parseOrganizationInput(entry, `${seedFile}: organizations[${i}]`));
-    for (const command of commands) {
+    const fdrKeys = organizations.map((entry, i) => fdrKeyOf(entry, `${seedFile}: organizations[${i}].fdr`));
+    const commands = organizations.map((entry, i) => parseOrganizationInput(withoutFdr(entry), `${seedFile}: organizations[${i}]`));
+    const fdrStore = new DynamoFdrKeyStore(createDocumentClient(client), tableName);
+    for (const [i, command] of commands.entries()) {
       await provisionOrganization(store, command, new Date());
+      const fdrKey = fdrKeys[i];
+      if (fdrKey !== undefined) await fdrStore.put(command.profile.fiscalCode, fdrKey);
       summary.organizations.push({ fiscalCode: command.profile.fiscalCode, name: command.profile.name, apiKeys: [...command.apiKeys] });
     }
   } finally {
     client.destroy();
   }
   return summary;
+}
+
+/** The seed's `fdr: {"apiKey"}` (the tenant's FdR subscription key), checked; undefined when absent. */
+function fdrKeyOf(entry: unknown, where: string): string | undefined {
+  const fdr = (entry as { fdr?: unknown } | null)?.fdr;
+  if (fdr === undefined) return undefined;
+  const apiKey = (fdr as { apiKey?: unknown } | null)?.apiKey;
+  if (typeof apiKey !== 'string' || !/^[\x21-\x7e]{8,256}$/.test(apiKey)) throw new Error(`${where}: must be {"apiKey": "<8..256 printable characters>"}`);
+  return apiKey;
+}
+
+function withoutFdr(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const { fdr: _fdr, ...rest } = entry as Record<string, unknown>;
+  return rest;
 }

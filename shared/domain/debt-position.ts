@@ -5,6 +5,7 @@
  *   DRAFT ──publish──▶ PUBLISHED (validity date in the future) ──(validity date reached)──▶ VALID
  *     └──────publish (no/now validity date)──────────────────────────────────────────────▶ VALID
  *   VALID ──payment of one installment──▶ PARTIALLY_PAID ──last installment──▶ PAID ──▶ REPORTED
+ *   PAID | PARTIALLY_PAID ──an option's transfers all in reporting flows──▶ REPORTED (reporting-flow.ts)
  *   VALID ──payment of the single option──▶ PAID
  *   PUBLISHED | VALID ──invalidate──▶ INVALID (final)
  *   VALID ──last due date passed, switchToExpired──▶ EXPIRED
@@ -55,6 +56,21 @@ export interface Transfer {
   /** the beneficiary's name as the creditor gives it (GPD TransferModel.companyName, ≤ 140) */
   readonly companyName?: string;
   readonly metadata: readonly KeyValue[];
+  /**
+   * Set when a line of a reporting flow (flusso di rendicontazione) is matched to this transfer's
+   * payment: GPD's TransferStatus T_REPORTED (absent: T_UNREPORTED). See shared/domain/reporting-flow.ts.
+   */
+  readonly reporting?: TransferReporting;
+}
+
+/** Which reporting flow reported a transfer, and when (GPD idFlowReporting / reportingDate). */
+export interface TransferReporting {
+  /** the flow name (identificativoFlusso, FdR `fdr`) */
+  readonly idFlowReporting: string;
+  readonly pspId: string;
+  readonly revision: number;
+  /** when the layer matched the line (ISO UTC) */
+  readonly reportingDate: string;
 }
 
 export interface PaymentRecord {
@@ -152,7 +168,7 @@ export interface PaymentOptionContent extends Omit<PaymentOption, 'iuv' | 'nav' 
 }
 
 /** A transfer as the creditor describes it: the beneficiary defaults to the position's organization. */
-export interface TransferContent extends Omit<Transfer, 'organizationFiscalCode'> {
+export interface TransferContent extends Omit<Transfer, 'organizationFiscalCode' | 'reporting'> {
   readonly organizationFiscalCode?: string;
 }
 
@@ -222,9 +238,14 @@ export function publish(position: DebtPosition, now: Date): Outcome<DebtPosition
     return conflict(`a position in status ${current} cannot be published: only DRAFT positions can`);
   }
   const iso = now.toISOString();
-  const last = lastDueDate(position.paymentOptions);
-  if (last !== undefined && last < iso) {
-    return conflict('a position whose due dates have all passed cannot be published');
+  // GPD (PaymentPositionActionsService.publishFlowHandler): the earliest due date and the
+  // validity date must not have passed when the position is published
+  const first = firstDueDate(position.paymentOptions);
+  if (first !== undefined && first < iso) {
+    return conflict(`a position whose earliest due date (${first}) has passed cannot be published`);
+  }
+  if (position.validityDate !== undefined && position.validityDate < iso) {
+    return conflict(`a position whose validity date (${position.validityDate}) has passed cannot be published`);
   }
   return ok({
     ...position,

@@ -12,6 +12,7 @@ import type { DebtPosition, PaymentOption, PositionContent } from '../domain/deb
 import { parseApiDateTime } from '../domain/dates';
 import type { Organization } from '../domain/organization';
 import { MAX_NOTICE_AMOUNT_CENTS } from '../domain/money';
+import { optionReporting } from '../domain/reporting-flow';
 import { checkPositionContent, type RuleContent, type RuleOption, type RuleTransfer } from '../domain/debt-position-rules';
 import type {
   PaymentPositionInput,
@@ -187,7 +188,8 @@ export function toPositionResponse(position: DebtPosition): PositionResponse {
  * An option as GPD returns it (PaymentOptionModelResponse). Options and transfers are written
  * with their position, in the same item: their insertedDate and lastUpdatedDate are the
  * position's (GPD sets them so on every create and update, checkDebtPositionToUpdate).
- * `reportingDate` / `idFlowReporting` stay null until a reporting flow is matched to the payment.
+ * `reportingDate` / `idFlowReporting` stay null until a reporting flow is matched to the payment
+ * (then: the latest flow that reported one of its transfers, shared/domain/reporting-flow.ts).
  */
 export function toOptionResponse(position: DebtPosition, option: PaymentOption): OptionResponse {
   return compact({
@@ -200,11 +202,11 @@ export function toOptionResponse(position: DebtPosition, option: PaymentOption):
     dueDate: option.dueDate,
     retentionDate: option.retentionDate,
     paymentDate: option.payment?.paymentDate,
-    reportingDate: null,
+    reportingDate: optionReporting(option)?.reportingDate ?? null,
     paymentMethod: option.payment?.paymentMethod,
     pspCompany: option.payment?.pspCompany,
     idReceipt: option.payment?.receiptId,
-    idFlowReporting: null,
+    idFlowReporting: optionReporting(option)?.idFlowReporting ?? null,
     fee: option.fee,
     notificationFee: 0,
     status: option.status,
@@ -223,7 +225,7 @@ export function toOptionResponse(position: DebtPosition, option: PaymentOption):
         stamp: t.stamp,
         companyName: t.companyName,
         transferMetadata: [...t.metadata],
-        status: option.status === 'PO_REPORTED' ? ('T_REPORTED' as const) : ('T_UNREPORTED' as const),
+        status: t.reporting !== undefined || option.status === 'PO_REPORTED' ? ('T_REPORTED' as const) : ('T_UNREPORTED' as const),
         insertedDate: position.insertedDate,
         lastUpdatedDate: position.lastUpdatedDate,
       }),

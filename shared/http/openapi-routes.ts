@@ -295,3 +295,5 @@ documentRoutes({
 
 // Modules that document routes of their own (each calls documentRoutes):
 import './gpd-operation-routes';
+import './gpd-upload-routes';
+import './reconciliation-routes';

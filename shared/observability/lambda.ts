@@ -23,7 +23,10 @@ export type BusinessMetric =
   | 'IoMessageFailed'
   | 'EmailSent'
   | 'WebhookDelivered'
-  | 'WebhookFailed';
+  | 'WebhookFailed'
+  // reconciliation (shared/composition/reconciliation.ts): an alarm watches ReconciliationAnomaly
+  | 'ReportingFlowAcquired'
+  | 'ReconciliationAnomaly';
 
 export interface Telemetry {
   readonly logger: Logger;

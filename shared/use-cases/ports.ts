@@ -16,8 +16,11 @@ export interface Actor {
 /** One line of the append-only audit trail: who did what, when. */
 export interface AuditEntry {
   readonly at: string;
-  /** 'activate' / 'expire': the status clock persisting a change that time made */
-  readonly action: 'create' | 'update' | 'publish' | 'invalidate' | 'delete' | 'payment' | 'activate' | 'expire';
+  /**
+   * 'activate' / 'expire': the status clock persisting a change that time made; 'report': a
+   * reporting flow (FdR) reported transfers of the position
+   */
+  readonly action: 'create' | 'update' | 'publish' | 'invalidate' | 'delete' | 'payment' | 'activate' | 'expire' | 'report';
   readonly actor: Actor;
   readonly version: number;
   readonly fromStatus?: PositionStatus;

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { SetQueueAttributesCommand, SQSClient, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { catalog } from '../../infra/catalog';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../infra/local/cloud';
 import { startLocalLayer, temporaryOutbox } from '../../infra/local/layer';
@@ -80,7 +81,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 describe('dead-letter queues: a receipt parked, visible, redriven and applied', () => {
   it('admin dlq rejects what it cannot do, in one line (exit 2)', async () => {
     const [unknown, noQueue] = await Promise.all([admin(['dlq', 'list', 'nope']), admin(['dlq', 'redrive'])]);
-    expect([unknown.code, unknown.stderr]).toEqual([2, 'admin: unknown queue nope (receipts, webhook-fanout, webhook-delivery, notice-render, notice-batch, io-messages) (npm run admin -- --help)\n']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, `admin: unknown queue nope (${catalog.queues.map((q) => q.id).join(', ')}) (npm run admin -- --help)\n`]);
     expect(noQueue.code).toBe(2);
     expect(noQueue.stderr).toContain('dlq redrive needs a queue');
   }, SLOW);

@@ -8,6 +8,7 @@
  * The key cache is off (API_KEY_CACHE_SECONDS=0) so a revocation takes effect at once.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../infra/catalog';
 import { buildNodeRequest, parseStationResponse, soapActionFor, type Operation } from '../../shared/http/pagopa-soap';
@@ -29,10 +30,31 @@ const quiet = () => {};
 let stack: LocalStack;
 /** every response of the run, scanned for secrets at the end */
 const seen: ApiResponse[] = [];
-const call = async (method: string, path: string, options: Parameters<LocalStack['api']>[2] = {}) => {
-  const r = await stack.api(method, path, options);
+const call = async (method: string, path: string, options: Parameters<LocalStack['api']>[2] & { form?: FormData } = {}) => {
+  let r: ApiResponse;
+  if (options.form) {
+    // a multipart upload (GPD massive upload's file part), sent as it is
+    const key = options.key === undefined ? ESEMPIO_KEY : options.key;
+    const response = await fetch(`${stack.url}${path}`, { method, headers: key === null ? {} : { 'Ocp-Apim-Subscription-Key': key }, body: options.form });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    r = { status: response.status, headers: response.headers, json, text };
+  } else {
+    r = await stack.api(method, path, options);
+  }
   seen.push(r);
   return r;
+};
+/** A GPD upload file (a ZIP of one JSON) in the multipart part `file`. */
+const uploadForm = (json: unknown): FormData => {
+  const form = new FormData();
+  form.append('file', new Blob([zipSync({ 'p.json': strToU8(JSON.stringify(json)) })]), 'p.zip');
+  return form;
 };
 
 interface Esempio {
@@ -48,6 +70,9 @@ interface Esempio {
   markableNav: string;
   bulkDraft: string;
   bulkDoomed: string;
+  /** a presigned upload awaiting its file (status, cancel) and a cancelled one (its report) */
+  uploadId: string;
+  endedUploadId: string;
 }
 let e: Esempio;
 let altroveIupd: string;
@@ -59,7 +84,9 @@ async function created(path: string, body: unknown, key = ESEMPIO_KEY, status = 
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'WARN' } });
+  // webhook retries within a second: a delivery to the seeded subscriber's unreachable URL that
+  // races its deletion must not hold the own-key pass's drain for the default 44 s backoff
+  stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'WARN', WEBHOOK_BACKOFF_BASE_SECONDS: '1', WEBHOOK_BACKOFF_MAX_SECONDS: '1' } });
   const positions = `/organizations/${ESEMPIO_FC}/debtpositions`;
   const paid = await created(`${positions}?toPublish=true`, positionRequest());
   const valid = await created(`${positions}?toPublish=true`, positionRequest());
@@ -71,6 +98,9 @@ beforeAll(async () => {
   const bulkDoomed = await created(positions, positionRequest());
   const webhook = await created(`/organizations/${ESEMPIO_FC}/webhooks`, { url: 'https://backoffice.example.org/hook', eventTypes: ['debt-position.deleted'] });
   const batch = await created(`/organizations/${ESEMPIO_FC}/notices/batches`, { iupds: [valid.iupd] }, ESEMPIO_KEY, 202);
+  const upload = await created(`${files(ESEMPIO_FC)}/file/uploads`, { fileName: 'tari.zip', size: 1000 });
+  const ended = await created(`${files(ESEMPIO_FC)}/file/uploads`, { fileName: 'tari.zip', size: 1000 });
+  expect((await call('DELETE', `${files(ESEMPIO_FC)}/file/${ended.fileId}`)).status).toBe(200);
   const altrove = await created(`/organizations/${ALTROVE_FC}/debtpositions?toPublish=true`, positionRequest({
     paymentOption: [{ amount: 5000, description: 'Canone', isPartialPayment: false, dueDate: '2099-06-30', transfer: [{ idTransfer: '1', amount: 5000, remittanceInformation: 'Canone', category: '9/0101108TS/', iban: 'IT47K0503401633000000012345' }] }],
   }), ALTROVE_KEY);
@@ -94,6 +124,8 @@ beforeAll(async () => {
     markableNav: markable.paymentOption[0].nav,
     bulkDraft: bulkDraft.iupd,
     bulkDoomed: bulkDoomed.iupd,
+    uploadId: upload.fileId,
+    endedUploadId: ended.fileId,
   };
   // a second key of this tenant, working, then revoked through the admin path
   const store = new DynamoOrganizationStore(
@@ -121,12 +153,16 @@ interface MatrixRoute {
   readonly check?: (r: ApiResponse) => void;
   /** let every earlier event reach its subscribers first (the own-key pass) */
   readonly settleFirst?: boolean;
+  /** a multipart body instead of JSON */
+  readonly form?: () => FormData;
 }
 
 const org = (fc: string) => `/organizations/${fc}`;
 const GPD_V1 = '/gpd/debt-positions-service/v1';
 const GPD_V2 = '/gpd/debt-positions-service/v2';
 const TENANT_IBAN = 'IT78L0306909606100000117002';
+/** GPD massive upload's paths; ESEMPIO's broker is itself (seed.json) */
+const files = (fc: string) => `/brokers/${ESEMPIO_FC}/organizations/${fc}/debtpositions`;
 const routes = (): MatrixRoute[] => [
   { name: 'list positions', method: 'GET', path: (fc) => `${org(fc)}/debtpositions?page=0&limit=50`, own: 200, check: (r) => expect(r.json.payment_position_list.map((p: any) => p.iupd)).toContain(e.valid.iupd) },
   { name: 'read position', method: 'GET', path: (fc) => `${org(fc)}/debtpositions/${e.valid.iupd}`, own: 200, check: (r) => expect(r.json.iupd).toBe(e.valid.iupd) },
@@ -139,7 +175,17 @@ const routes = (): MatrixRoute[] => [
   { name: 'list webhooks', method: 'GET', path: (fc) => `${org(fc)}/webhooks`, own: 200, check: (r) => expect(r.json.webhooks.map((w: any) => w.id)).toContain(e.webhookId) },
   { name: 'webhook deliveries', method: 'GET', path: (fc) => `${org(fc)}/webhooks/${e.webhookId}/deliveries`, own: 200 },
   { name: 'notice batch', method: 'GET', path: (fc) => `${org(fc)}/notices/batches/${e.batchId}`, own: 200, check: (r) => expect(r.json.batchId).toBe(e.batchId) },
+  { name: 'upload status', method: 'GET', path: (fc) => `${files(fc)}/file/${e.uploadId}/status`, own: 200, check: (r) => expect(r.json).toMatchObject({ fileId: e.uploadId, state: 'AWAITING_FILE' }) },
+  { name: 'upload report', method: 'GET', path: (fc) => `${files(fc)}/file/${e.endedUploadId}/report`, own: 200, check: (r) => expect(r.json.fileId).toBe(e.endedUploadId) },
+  { name: 'list uploads', method: 'GET', path: (fc) => `${files(fc)}/files`, own: 200, check: (r) => expect(r.json.fileIds).toContain(e.uploadId) },
+  { name: 'upload status under GPD upload v2', method: 'GET', path: (fc) => `/upload/gpd/debt-positions-service/v2${files(fc)}/file/${e.uploadId}/status`, own: 200, check: (r) => expect(r.json.fileId).toBe(e.uploadId) },
   { name: 'read position under GPD base path', method: 'GET', path: (fc) => `${GPD_V1}${org(fc)}/debtpositions/${e.valid.iupd}`, own: 200, check: (r) => expect(r.json.iupd).toBe(e.valid.iupd) },
+  { name: 'reporting flows', method: 'GET', path: (fc) => `${org(fc)}/reportingflows`, own: 200, check: (r) => expect(r.json.reportingFlows).toEqual([]) },
+  { name: 'one reporting flow (none acquired: 404 past the key check)', method: 'GET', path: (fc) => `${org(fc)}/reportingflows/2026-12-01BCITITMM-0001`, own: 404 },
+  { name: 'reconciliation summary', method: 'GET', path: (fc) => `${org(fc)}/reconciliation`, own: 200 },
+  { name: 'reconciliation anomalies', method: 'GET', path: (fc) => `${org(fc)}/reconciliation/anomalies`, own: 200 },
+  { name: 'ragioneria export', method: 'GET', path: (fc) => `${org(fc)}/reconciliation/export`, own: 200 },
+  { name: 'treasury movements', method: 'GET', path: (fc) => `${org(fc)}/treasury/movements`, own: 200 },
   // writes (own key last, in this order, on items kept for it)
   { name: 'create position', method: 'POST', path: (fc) => `${org(fc)}/debtpositions`, body: () => positionRequest(), own: 201 },
   { name: 'update position', method: 'PUT', path: (fc) => `${org(fc)}/debtpositions/${e.draft}`, body: () => positionRequest({ iupd: e.draft, fullName: 'Changed Name' }), own: 200 },
@@ -155,6 +201,19 @@ const routes = (): MatrixRoute[] => [
   { name: 'v2 bulk create', method: 'POST', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositions: [positionRequest()] }), own: 201 },
   { name: 'v2 bulk update', method: 'PUT', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositions: [positionRequest({ iupd: e.bulkDraft, fullName: 'Bulk Changed' })] }), own: 200 },
   { name: 'v2 bulk delete', method: 'DELETE', path: (fc) => `${GPD_V2}${org(fc)}/debtpositions`, body: () => ({ paymentPositionIUPDs: [e.bulkDoomed] }), own: 200 },
+  { name: 'upload a file (create)', method: 'POST', path: (fc) => `${files(fc)}/file`, form: () => uploadForm({ paymentPositions: [positionRequest()] }), own: 202 },
+  { name: 'upload a file (update)', method: 'PUT', path: (fc) => `${files(fc)}/file`, form: () => uploadForm({ paymentPositions: [positionRequest({ iupd: e.valid.iupd })] }), own: 202 },
+  { name: 'upload a file (delete)', method: 'DELETE', path: (fc) => `${files(fc)}/file`, form: () => uploadForm({ paymentPositionIUPDs: [e.bulkDraft] }), own: 202 },
+  { name: 'presigned upload', method: 'POST', path: (fc) => `${files(fc)}/file/uploads`, body: () => ({ fileName: 'tari.zip', size: 1000 }), own: 201, check: (r) => expect(r.json.uploadUrl).toContain(`/uploads/${ESEMPIO_FC}/${r.json.fileId}`) },
+  { name: 'cancel upload', method: 'DELETE', path: (fc) => `${files(fc)}/file/${e.uploadId}`, own: 200, check: (r) => expect(r.json.state).toBe('CANCELLED') },
+  { name: 'reporting flow sync', method: 'POST', path: (fc) => `${org(fc)}/reportingflows/sync`, own: 202 },
+  {
+    name: 'treasury statement',
+    method: 'POST',
+    path: (fc) => `${org(fc)}/treasury/statements`,
+    body: () => ({ format: 'CSV', content: 'bookingDate;amount;remittanceInformation\n2026-12-01;10,00;/PUR/LGPE-RIVERSAMENTO/URI/2026-12-01BCITITMM-0001\n' }),
+    own: 201,
+  },
   { name: 'save template', method: 'PUT', path: (fc) => `${org(fc)}/io/templates/receipt`, body: () => ({ subject: 'Pagamento ricevuto, grazie', markdown: `Abbiamo ricevuto il pagamento di {{amount}} euro. ${'Grazie. '.repeat(12)}` }), own: 200 },
 ];
 
@@ -170,7 +229,7 @@ describe('tenant isolation matrix (every tenant route × own / other / none / re
     const wrong: string[] = [];
     for (const route of routes()) {
       for (const s of strangers) {
-        const r = await call(route.method, route.path(ESEMPIO_FC), { key: s.key, ...(route.body ? { body: route.body() } : {}) });
+        const r = await call(route.method, route.path(ESEMPIO_FC), { key: s.key, ...(route.body ? { body: route.body() } : {}), ...(route.form ? { form: route.form() } : {}) });
         if (r.status !== s.status || r.headers.get('content-type') !== 'application/problem+json') wrong.push(`${route.name} with ${s.who}: ${r.status} ${r.text.slice(0, 120)}`);
         // nothing of this tenant's in a refusal
         for (const id of [e.valid.iupd, e.paid.iuv, e.webhookId, 'Mario Rossi', e.debtor]) if (r.text.includes(id)) wrong.push(`${route.name} with ${s.who}: the refusal shows ${id}`);
@@ -212,7 +271,7 @@ describe('tenant isolation matrix (every tenant route × own / other / none / re
   it('lets the own key do every one of them (so the refusals above are not a broken route)', async () => {
     for (const route of routes()) {
       if (route.settleFirst) await stack.cloud.drain({ timeoutMs: 30_000 });
-      const r = await call(route.method, route.path(ESEMPIO_FC), route.body ? { body: route.body() } : {});
+      const r = await call(route.method, route.path(ESEMPIO_FC), { ...(route.body ? { body: route.body() } : {}), ...(route.form ? { form: route.form() } : {}) });
       expect(r.status, `${route.name}: ${r.text.slice(0, 200)}`).toBe(route.own);
       route.check?.(r);
     }
@@ -227,7 +286,7 @@ describe('the matrix covers the catalog', () => {
     for (const fn of catalog.functions) {
       for (const t of fn.triggers) {
         if (t.kind !== 'http' || !t.authenticated || !t.path.includes('{organizationFiscalCode}')) continue;
-        const root = t.path.replace(/^\/gpd\/debt-positions-service\/v[12]/, '');
+        const root = t.path.replace(/^(\/upload)?\/gpd\/debt-positions-service\/v[12]/, '');
         const alias = root !== t.path && catalog.functions.some((f) => f.triggers.some((x) => x.kind === 'http' && x.method === t.method && x.path === root));
         if (alias) continue;
         const shape = new RegExp(`^${t.path.replace(/\{[^}]+\}/g, '[^/?]+')}(\\?.*)?$`);

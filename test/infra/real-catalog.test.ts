@@ -112,6 +112,21 @@ describe('real catalog', () => {
   });
 });
 
+describe('presigned uploads: S3 Object Created → the upload-split queue', () => {
+  it('the uploads bucket notifies EventBridge (no custom resource) and one rule sends its uploads/ keys to upload-split', () => {
+    const buckets = Object.values(s.statefulTemplate.findResources('AWS::S3::Bucket')) as Array<{ Properties: Record<string, any> }>;
+    expect(buckets.filter((b) => b.Properties['NotificationConfiguration']?.EventBridgeConfiguration?.EventBridgeEnabled === true)).toHaveLength(1);
+    expect(Object.keys(s.statefulTemplate.findResources('Custom::S3BucketNotifications'))).toEqual([]);
+    const rules = Object.values(s.statelessTemplate.findResources('AWS::Events::Rule')).filter((r: any) => r.Properties.EventPattern?.source?.[0] === 'aws.s3') as Array<{ Properties: Record<string, any> }>;
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties['EventPattern']).toMatchObject({ 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'uploads/' }] } } });
+    const target = rules[0]!.Properties['Targets'][0];
+    const queues = s.statelessTemplate.findResources('AWS::SQS::Queue');
+    const [queueId] = Object.entries(queues).find(([, q]: [string, any]) => q.Properties.QueueName === 'pagopa-layer-prod-upload-split')!;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+  });
+});
+
 describe('routes without an API key and their APIG4 reasons', () => {
   const routes = () => Object.values(s.statelessTemplate.findResources('AWS::ApiGatewayV2::Route')) as Array<{ Properties: Record<string, any> }>;
 
@@ -166,16 +181,44 @@ describe('the real io-sender', () => {
     expect(statementsWith(s.statelessTemplate, 'io-sender', 'secretsmanager:GetSecretValue')).toEqual([
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretArn('pagopa-layer/io/') },
     ]);
-    // no other function of the layer reads secrets or sends e-mail
-    for (const def of catalog.functions.filter((f) => f.id !== 'io-sender')) {
+    // no other function of the layer reads secrets or sends e-mail (but the FdR acquirer, below)
+    for (const def of catalog.functions.filter((f) => f.id !== 'io-sender' && f.id !== 'reporting-flow-acquirer')) {
       const actions = [...roleActions(s.statelessTemplate, def.id)];
       expect(actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('ses:')), def.id).toEqual([]);
     }
   });
 
+  it('the FdR acquirer reads only the tenants\' FdR keys under pagopa-layer/fdr/, and sends no e-mail', () => {
+    const env = functionEnv(s.statelessTemplate, 'pagopa-layer-prod-reporting-flow-acquirer');
+    expect(env['FDR_SECRET_PREFIX']).toBe('pagopa-layer/fdr/');
+    expect(statementsWith(s.statelessTemplate, 'reporting-flow-acquirer', 'secretsmanager:GetSecretValue')).toEqual([
+      { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretArn('pagopa-layer/fdr/') },
+    ]);
+    expect([...roleActions(s.statelessTemplate, 'reporting-flow-acquirer')].some((a) => a.startsWith('ses:'))).toBe(false);
+  });
+
   it('has e-mail off without an SES identity', () => {
     expect(functionEnv(s.statelessTemplate, 'pagopa-layer-prod-io-sender')['EMAIL_TRANSPORT']).toBe('none');
     expect([...roleActions(s.statelessTemplate, 'io-sender')].some((a) => a.startsWith('ses:'))).toBe(false);
+  });
+});
+
+describe('ReconciliationAnomaly', () => {
+  it('alarms on the first anomaly of the FdR acquirer and of the scheduler (not reported in time), pointing at the anomalies API', async () => {
+    const found = alarmsOn(s, 'ReconciliationAnomaly');
+    expect(found).toHaveLength(2);
+    const services = found.map((a) => (a.Dimensions as Array<{ Name: string; Value: string }>)[0]!.Value).sort();
+    expect(services).toEqual(
+      ['reporting-flow-acquirer', 'reporting-flow-scheduler'].map((id) => String(functionEnv(s.statelessTemplate, `pagopa-layer-prod-${id}`)['POWERTOOLS_SERVICE_NAME'])).sort(),
+    );
+    for (const alarm of found) {
+      expect(alarm).toMatchObject({ Namespace: 'PagopaLayer', Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarm.AlarmDescription).toMatch(/reconciliation\/anomalies/);
+    }
+    // what the acquirer emits (EMF) is what the alarm watches
+    const env = functionEnv(s.statelessTemplate, 'pagopa-layer-prod-reporting-flow-acquirer');
+    const emf = await emitThroughInstrument(env, 'pagopa-layer-prod-reporting-flow-acquirer', ['ReconciliationAnomaly']);
+    expect(emf.some((b) => b._aws.CloudWatchMetrics[0].Metrics.some((m: { Name: string }) => m.Name === 'ReconciliationAnomaly'))).toBe(true);
   });
 });
 
@@ -230,6 +273,9 @@ describe('alarms and dashboard', () => {
       'notice-render': 900,
       'notice-batch': 2160, // 720 s × 3
       'io-messages': 4 * 3600, // io-sender backs off up to 15 minutes between its 20 tries
+      'reporting-flows': 6 * 3600, // the FdR acquirer backs off up to an hour between its 8 tries
+      'upload-split': 16200, // 5400 s × 3: a split of 100,000 rows may take its whole visibility
+      'upload-chunks': 3600, // 720 s × 5
     });
     expect(ages.map((a) => a.Threshold).sort((x, y) => x - y)).toEqual(Object.values(byQueue).sort((x, y) => x - y));
     expect(alarmsOn(s, 'IteratorAge')).toHaveLength(1); // the event dispatcher, the one table-stream consumer
@@ -237,7 +283,7 @@ describe('alarms and dashboard', () => {
 
   it('scheduled functions alarm on any failed run; the others on an error rate', () => {
     const scheduled = catalog.functions.filter((f) => f.triggers.every((t) => t.kind === 'schedule')).map((f) => f.id);
-    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders', 'repair-bulk-operations']);
+    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders', 'repair-bulk-operations', 'reporting-flow-scheduler']);
     const rates = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties as AlarmProps)
       .filter((p) => JSON.stringify(p.Metrics ?? []).includes('"MetricName":"Invocations"'));

@@ -23,6 +23,15 @@ describe('debt position state machine', () => {
     expect(stale.ok).toBe(false);
   });
 
+  it('as GPD (publishFlowHandler): refuses a DRAFT whose EARLIEST due date or whose validity date has passed', () => {
+    const plan = position({ paymentOptions: [option({ dueDate: '2026-11-01T00:00:00.000Z' }), option({ dueDate: '2027-03-01T00:00:00.000Z' })] });
+    const early = dp.publish(plan, NOW);
+    expect(!early.ok && early.error).toMatchObject({ kind: 'conflict', message: expect.stringContaining('earliest due date (2026-11-01T00:00:00.000Z) has passed') });
+    const validityPassed = dp.publish(position({ validityDate: '2026-11-27T09:59:59.999Z' }), NOW);
+    expect(!validityPassed.ok && validityPassed.error.message).toContain('validity date (2026-11-27T09:59:59.999Z) has passed');
+    expect(dp.publish(position({ validityDate: NOW.toISOString() }), NOW).ok).toBe(true);
+  });
+
   it('a PUBLISHED position becomes VALID when its validity date comes', () => {
     const p = position({ status: 'PUBLISHED', validityDate: '2026-11-28T00:00:00.000Z' });
     expect(dp.statusAt(p, NOW)).toBe('PUBLISHED');

@@ -1,0 +1,173 @@
+/**
+ * Reconciling one reporting flow of N lines (default 10,000) on the local stack: N paid positions
+ * and their receipts are written straight into the table (setup, not measured), the FdR simulator
+ * publishes one flow with a line per receipt transfer, and the layer's acquisition (FdR over HTTP:
+ * list, header, payments pages of 1000; then matching and reporting every position) runs once.
+ * Side by side, in the same run, a naive baseline over the same lines: one Query (the receipt
+ * partition) and one write (the line) per line. Reports lines/s and DynamoDB requests per line
+ * (counted by a middleware on the DynamoDB client of each run).
+ *
+ *   npm run bench:reconcile -- [--lines 10000] [--concurrency 16]
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
+import { createDocumentClient } from '../shared/adapters/dynamo/client';
+import { positionItem } from '../shared/adapters/dynamo/debt-position-store';
+import { receiptPk } from '../shared/adapters/dynamo/keys';
+import { DynamoReceiptStore } from '../shared/adapters/dynamo/receipt-store';
+import { DynamoReportingFlowStore } from '../shared/adapters/dynamo/reporting-flow-store';
+import { DynamoTreasuryStore } from '../shared/adapters/dynamo/treasury-store';
+import { FdrHttpClient } from '../shared/adapters/fdr-client';
+import type { DebtPosition } from '../shared/domain/debt-position';
+import type { Receipt } from '../shared/domain/receipt';
+import { acquireFlows } from '../shared/use-cases/reconciliation/acquire';
+
+const ORG = '80001234568';
+const FDR_KEY = 'demo-esempio-fdr-key-0123456789abcdef';
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+function counted(endpoint: string, region: string): { db: DynamoDBDocumentClient; counts: Map<string, number>; client: DynamoDBClient } {
+  const client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 8 });
+  const counts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName ?? '?');
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCount' },
+  );
+  return { db: createDocumentClient(client), counts, client };
+}
+
+const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+const describe = (counts: Map<string, number>) => [...counts.entries()].map(([k, v]) => `${k.replace(/Command$/, '')} ${v}`).join(', ');
+
+async function pool<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await run(items[next++]!);
+  }));
+}
+
+async function main(): Promise<void> {
+  const lines = arg('lines', 10_000);
+  const concurrency = arg('concurrency', 16);
+  const layer = await startLocalLayer({ port: 0, log: () => {}, outboxDir: temporaryOutbox() });
+  const { cloud } = layer;
+  try {
+    await cloud.stopWorkers();
+    const table = cloud.env['TABLE_NAME_MAIN']!;
+    const setup = counted(cloud.endpoints.dynamodb, cloud.region);
+    const now = new Date();
+    const iso = now.toISOString();
+    const day = iso.slice(0, 10);
+    console.log(`setup: ${lines} paid positions and receipts…`);
+    const positions: DebtPosition[] = [];
+    const receipts: Receipt[] = [];
+    for (let i = 0; i < lines; i++) {
+      const iuv = `12${String(9_000_000_000_000 + i).padStart(15, '0')}`;
+      const nav = `3${iuv}`;
+      const receiptId = `bench${String(i).padStart(10, '0')}`;
+      const amount = 1000 + (i % 500);
+      positions.push({
+        organizationFiscalCode: ORG,
+        iupd: `BENCH-${i}`,
+        debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        companyName: 'Comune di Esempio',
+        switchToExpired: false,
+        status: 'PAID',
+        insertedDate: iso,
+        lastUpdatedDate: iso,
+        paymentDate: iso,
+        version: 2,
+        paymentOptions: [
+          {
+            iuv, nav, amount, description: 'bench', isPartialPayment: false, dueDate: '2099-12-31T00:00:00.000Z', fee: 0, status: 'PO_PAID',
+            payment: { receiptId, paymentDate: iso }, metadata: [],
+            transfers: [{ idTransfer: '1', amount, organizationFiscalCode: ORG, remittanceInformation: 'bench', category: '9/0101108TS/', iban: 'IT78L0306909606100000117002', metadata: [] }],
+          },
+        ],
+      });
+      receipts.push({
+        receiptId, noticeNumber: nav, fiscalCode: ORG, outcome: 'OK', creditorReferenceId: iuv, paymentAmount: amount, description: 'bench', companyName: 'Comune di Esempio',
+        debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        transferList: [{ idTransfer: 1, transferAmount: amount, fiscalCodePA: ORG, IBAN: 'IT78L0306909606100000117002', remittanceInformation: 'bench', transferCategory: '9/0101108TS/' }],
+        idPSP: 'BCITITMM', PSPCompanyName: 'Intesa Sanpaolo S.p.A.', idChannel: '00799960158_01', channelDescription: 'app', paymentDateTime: iso,
+      });
+    }
+    const chunks: DebtPosition[][] = [];
+    for (let i = 0; i < positions.length; i += 25) chunks.push(positions.slice(i, i + 25));
+    await pool(chunks, 8, async (chunk) => {
+      let pending: unknown[] = chunk.map((p) => ({ PutRequest: { Item: positionItem(p, { listed: true }) } }));
+      while (pending.length > 0) {
+        const r = await setup.db.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
+        pending = (r.UnprocessedItems?.[table] ?? []) as unknown[];
+      }
+    });
+    const receiptStore = new DynamoReceiptStore(setup.db, table);
+    await pool([...receipts.keys()], 16, async (i) => {
+      const r = receipts[i]!;
+      await receiptStore.recordReceipt({ organizationFiscalCode: ORG, iuv: r.creditorReferenceId, nav: r.noticeNumber, receiptId: r.receiptId, state: 'APPLIED', iupd: positions[i]!.iupd, recordedAt: iso, receipt: r });
+    });
+    layer.fdr.sim.addReceipts(receipts.map((r) => ({ organizationFiscalCode: ORG, iuv: r.creditorReferenceId, receiptId: r.receiptId, pspId: r.idPSP, paymentDateTime: iso, transfers: [{ idTransfer: 1, amount: r.paymentAmount, fiscalCodePA: ORG }] })));
+    const [flow] = await layer.fdr.sim.close(day);
+    console.log(`flow ${flow!.fdr}: ${flow!.payments.length} lines, ${(flow!.sumPayments / 100).toFixed(2)} EUR`);
+
+    // ---- the layer: acquisition + matching + reporting ----
+    const run = counted(cloud.endpoints.dynamodb, cloud.region);
+    const started = performance.now();
+    const result = await acquireFlows(
+      {
+        store: new DynamoReportingFlowStore(run.db, table),
+        treasury: new DynamoTreasuryStore(run.db, table),
+        clock: () => new Date(),
+        fdr: new FdrHttpClient(layer.fdr.apiUrl(cloud.url), { timeoutMs: 60_000 }),
+        keyOf: async () => FDR_KEY,
+        concurrency,
+      },
+      ORG,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (result.lines !== lines) throw new Error(`acquired ${result.lines} lines, expected ${lines}`);
+    const flowKey = { organizationFiscalCode: ORG, flowId: flow!.fdr, pspId: flow!.pspId, revision: 1 };
+    const stored = await new DynamoReportingFlowStore(setup.db, table).getFlow(flowKey);
+    if (stored?.counts.MATCHED !== lines) throw new Error(`matched ${stored?.counts.MATCHED} of ${lines} lines`);
+
+    // ---- naive baseline: one query + one write per line ----
+    const naive = counted(cloud.endpoints.dynamodb, cloud.region);
+    const naiveStarted = performance.now();
+    await pool(flow!.payments, concurrency, async (line) => {
+      const found = await naive.db.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': receiptPk(ORG, line.iuv), ':p': `RECEIPT#${line.iur}` } }),
+      );
+      const matched = (found.Items ?? []).length > 0;
+      await naive.db.send(new PutCommand({ TableName: table, Item: { pk: `NAIVE#${flow!.fdr}`, sk: `L#${line.index}`, line, state: matched ? 'MATCHED' : 'NO_RECEIPT' } }));
+    });
+    const naiveSeconds = (performance.now() - naiveStarted) / 1000;
+
+    const rows = [
+      { name: 'layer (acquire + match + report; FdR over HTTP)', seconds, counts: run.counts },
+      { name: 'naive baseline (1 query + 1 write per line; match only, nothing reported)', seconds: naiveSeconds, counts: naive.counts },
+    ];
+    console.log(`\nReconciling one flow of ${lines} lines on the local stack (DynamoDB Local), concurrency ${concurrency}, ${new Date().toISOString()}`);
+    console.log('| run | lines | seconds | lines/s | DynamoDB requests per line | commands |');
+    console.log('|---|---:|---:|---:|---:|---|');
+    for (const r of rows) console.log(`| ${r.name} | ${lines} | ${r.seconds.toFixed(1)} | ${(lines / r.seconds).toFixed(0)} | ${(total(r.counts) / lines).toFixed(3)} | ${describe(r.counts)} |`);
+    console.log(`\ntarget: ≥ 500 lines/s, ≤ 1.2 requests/line → layer ${lines / seconds >= 500 ? 'meets' : 'MISSES'} the rate, ${total(run.counts) / lines <= 1.2 ? 'meets' : 'MISSES'} the request budget`);
+    setup.client.destroy();
+    run.client.destroy();
+    naive.client.destroy();
+  } finally {
+    await layer.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+/**
+ * The composition root of the BULK UPLOAD family: the GPD massive-upload routes (upload a file,
+ * its status, report and list, cancel), the splitter and the chunk worker. Built on platform();
+ * its settings are one zod schema, read once; each function is granted only what it uses (the
+ * catalog), so the settings are optional here and required by the part that needs them.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
+import { DynamoNoticeBatchStore } from '../adapters/dynamo/notice-batch-store';
+import { DynamoUploadStore } from '../adapters/dynamo/upload-store';
+import { createS3Client } from '../adapters/object-store';
+import { SqsQueuePublisher, sqsVisibilityTimer } from '../adapters/queue-publisher';
+import { S3UploadFileReader, S3UploadObjects, uploadFileInspector } from '../adapters/upload-files';
+import { SqsUploadQueue } from '../adapters/upload-queue';
+import { ConfigError, readConfig } from '../config/env';
+import { checkGovpayHeader, uploadRowDecoder } from '../http/gpd-upload-rows';
+import type { TenantAuthenticator } from '../http/tenant-auth';
+import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
+import type { ProcessingDeps } from '../use-cases/bulk-upload/processing';
+import type { Upload, UploadQueue } from '../use-cases/bulk-upload/ports';
+import type { UploadDeps } from '../use-cases/bulk-upload/uploads';
+import { maxReceiveCountOf, platform, sqsClient } from './platform';
+
+export const bulkUploadConfigSchema = z.object({
+  BUCKET_NAME_UPLOADS: z.string().min(3).optional(),
+  QUEUE_URL_UPLOAD_SPLIT: z.string().url().optional(),
+  QUEUE_URL_UPLOAD_CHUNKS: z.string().url().optional(),
+  /** the notice batch of a completed upload (the splitter and the chunk worker, which may complete it) */
+  QUEUE_URL_NOTICE_BATCH: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: z
+    .string()
+    .optional()
+    .transform((v) => v === 'true'),
+});
+type Settings = z.infer<typeof bulkUploadConfigSchema>;
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) throw new ConfigError([`${name}: is required (${name})`]);
+  return value;
+}
+
+export interface UploadApi extends UploadDeps {
+  readonly logger: Logger;
+  readonly authenticate: TenantAuthenticator;
+}
+
+export interface UploadWorker extends ProcessingDeps {
+  readonly logger: Logger;
+  readonly consumer: QueueConsumerDeps;
+}
+
+let built: { key: string; api?: UploadApi; workers: Map<string, UploadWorker> } | undefined;
+
+function family(env: NodeJS.ProcessEnv) {
+  const p = platform(env);
+  const settings: Settings = readConfig(bulkUploadConfigSchema, env);
+  const key = JSON.stringify(settings) + p.tableName;
+  if (built?.key !== key) built = { key, workers: new Map() };
+  return { p, settings, state: built };
+}
+
+/** The queue of an upload: split and chunks (each URL needed only by who sends there). */
+function uploadQueue(settings: Settings): UploadQueue {
+  const publisher = new SqsQueuePublisher(sqsClient());
+  return new SqsUploadQueue(publisher, settings.QUEUE_URL_UPLOAD_SPLIT ?? '', settings.QUEUE_URL_UPLOAD_CHUNKS ?? '');
+}
+
+/** The upload, status, report, list and cancel routes. */
+export function uploadApiRoot(env: NodeJS.ProcessEnv = process.env): UploadApi {
+  const { p, settings, state } = family(env);
+  if (state.api) return state.api;
+  const s3 = createS3Client({ forcePathStyle: settings.S3_FORCE_PATH_STYLE });
+  const api: UploadApi = {
+    logger: p.telemetry.logger,
+    authenticate: p.authenticate,
+    uploads: new DynamoUploadStore(p.db, p.tableName),
+    // only the upload route is granted the bucket and the split queue; the others never use them
+    objects: settings.BUCKET_NAME_UPLOADS
+      ? new S3UploadObjects(s3, settings.BUCKET_NAME_UPLOADS)
+      : { put: () => Promise.reject(new ConfigError(['BUCKET_NAME_UPLOADS: is required'])), presignPut: () => Promise.reject(new ConfigError(['BUCKET_NAME_UPLOADS: is required'])) },
+    queue: uploadQueue(settings),
+    inspector: uploadFileInspector,
+    csvHeader: checkGovpayHeader,
+    clock: p.clock,
+    newId: p.newId,
+  };
+  state.api = api;
+  return api;
+}
+
+/** The splitter and the chunk worker (`functionId` names whose queue the consumer reads). */
+export function uploadWorkerRoot(functionId: 'upload-splitter' | 'upload-chunk-worker', env: NodeJS.ProcessEnv = process.env): UploadWorker {
+  const { p, settings, state } = family(env);
+  const cached = state.workers.get(functionId);
+  if (cached) return cached;
+  const queueUrl = required(functionId === 'upload-splitter' ? settings.QUEUE_URL_UPLOAD_SPLIT : settings.QUEUE_URL_UPLOAD_CHUNKS, functionId === 'upload-splitter' ? 'QUEUE_URL_UPLOAD_SPLIT' : 'QUEUE_URL_UPLOAD_CHUNKS');
+  const s3 = createS3Client({ forcePathStyle: settings.S3_FORCE_PATH_STYLE });
+  const logger = p.telemetry.logger;
+  const worker: UploadWorker = {
+    logger,
+    consumer: { logger, maxReceiveCount: maxReceiveCountOf(functionId), setVisibility: sqsVisibilityTimer(sqsClient(), queueUrl) },
+    uploads: new DynamoUploadStore(p.db, p.tableName),
+    files: new S3UploadFileReader(s3, required(settings.BUCKET_NAME_UPLOADS, 'BUCKET_NAME_UPLOADS')),
+    decoder: uploadRowDecoder,
+    queue: uploadQueue(settings),
+    positions: p.positions,
+    organizations: p.organizations,
+    clock: p.clock,
+    newId: p.newId,
+    onCreated: (n) => p.telemetry.count('PositionCreated', n),
+    inspector: uploadFileInspector,
+    csvHeader: checkGovpayHeader,
+    onIgnored: (objectKey, why) => logger.warn('stored object ignored', { objectKey, why }),
+    ...(settings.QUEUE_URL_NOTICE_BATCH
+      ? (() => {
+          const store = new DynamoNoticeBatchStore(p.db, p.tableName);
+          const noticeBatches = { batches: store, selector: store, publisher: new SqsQueuePublisher(sqsClient()), batchQueueUrl: settings.QUEUE_URL_NOTICE_BATCH, clock: p.clock, newId: p.newId };
+          return { noticeBatches };
+        })()
+      : {}),
+    onFinished: (upload: Upload) =>
+      logger.info('upload finished', {
+        fileId: upload.fileId,
+        organization: upload.organizationFiscalCode,
+        operation: upload.operation,
+        format: upload.format,
+        state: upload.state,
+        submittedItem: upload.submittedItem,
+        processedItem: upload.processedItem,
+        acceptedItem: upload.acceptedItem,
+        refusedItem: upload.processedItem - upload.acceptedItem,
+        ...(upload.endTime ? { seconds: (Date.parse(upload.endTime) - Date.parse(upload.startTime)) / 1000 } : {}),
+        ...(upload.refusal ? { refusal: upload.refusal.reason } : {}),
+      }),
+  };
+  state.workers.set(functionId, worker);
+  return worker;
+}

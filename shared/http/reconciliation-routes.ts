@@ -1,0 +1,96 @@
+/**
+ * The OpenAPI entries of the reconciliation routes (reporting flows, treasury, anomalies, summary),
+ * with the zod schemas their handlers parse (./reconciliation-schemas.ts).
+ */
+import * as z from 'zod';
+import { problemJsonSchema } from './debt-position-schemas';
+import { documentRoutes, type ResponseDoc } from './openapi-registry';
+import {
+  flowIdParamSchema,
+  flowResponseSchema,
+  reconciliationAnomaliesQuerySchema,
+  reconciliationSummaryQuerySchema,
+  reportingFlowDetailQuerySchema,
+  reportingFlowListQuerySchema,
+  treasuryMovementsQuerySchema,
+  treasuryStatementSchema,
+} from './reconciliation-schemas';
+
+const ORG = '/organizations/{organizationFiscalCode}';
+const problem = (description: string): ResponseDoc => ({ description, schema: problemJsonSchema });
+const anyObject = (description: string): ResponseDoc => ({ description, schema: { json: { type: 'object' } } });
+const organizationFiscalCode = z
+  .string()
+  .regex(/^\d{11}$/)
+  .meta({ description: 'Fiscal code of the creditor organization (11 digits); the API key must be one of its keys.' });
+const inPath = (more: Record<string, z.ZodType> = {}) => z.object({ organizationFiscalCode, ...more });
+const tags = ['Reconciliation'];
+
+documentRoutes({
+  [`POST ${ORG}/reportingflows/sync`]: {
+    operationId: 'syncReportingFlows',
+    summary: 'Acquire the organization\u2019s reporting flows from pagoPA FdR now (asynchronous)',
+    tags,
+    path: inPath(),
+    responses: { '202': anyObject('Requested: the flows published since the last acquisition are fetched, stored and matched.') },
+  },
+  [`GET ${ORG}/reportingflows`]: {
+    operationId: 'listReportingFlows',
+    summary: 'Reporting flows (flussi di rendicontazione) acquired, latest revision of each, by flow date',
+    tags,
+    path: inPath(),
+    query: reportingFlowListQuerySchema,
+    responses: {
+      '200': { description: 'A page of flows.', schema: { zod: z.object({ reportingFlows: z.array(flowResponseSchema), cursor: z.string().optional() }), name: 'ReportingFlowList' } },
+      '400': problem('Invalid query.'),
+    },
+  },
+  [`GET ${ORG}/reportingflows/{flowId}`]: {
+    operationId: 'getReportingFlow',
+    summary: 'A reporting flow: header, revisions and every line with its match state',
+    tags,
+    path: inPath({ flowId: flowIdParamSchema.meta({ description: 'The flow name (identificativoFlusso).' }) }),
+    query: reportingFlowDetailQuerySchema,
+    responses: { '200': anyObject('The flow, its revisions and its payments.'), '400': problem('Invalid flow id.'), '404': problem('No such flow.') },
+  },
+  [`GET ${ORG}/reconciliation`]: {
+    operationId: 'getReconciliationSummary',
+    summary: 'Receipt transfers of a window: paid, reported by a flow, credited by the treasury, open (counts and sums in cents)',
+    tags,
+    path: inPath(),
+    query: reconciliationSummaryQuerySchema,
+    responses: { '200': anyObject('The summary.'), '400': problem('Invalid query.') },
+  },
+  [`GET ${ORG}/reconciliation/anomalies`]: {
+    operationId: 'listReconciliationAnomalies',
+    summary: 'Reconciliation anomalies: line without receipt, amount differs, header mismatch, other intermediary, treasury mismatches',
+    tags,
+    path: inPath(),
+    query: reconciliationAnomaliesQuerySchema,
+    responses: { '200': anyObject('A page of anomalies.'), '400': problem('Invalid query.') },
+  },
+  [`GET ${ORG}/reconciliation/export`]: {
+    operationId: 'exportReconciliation',
+    summary: 'CSV for the ragioneria: receipt transfers of a window by accounting key (taxonomy + transfer metadata) and state',
+    tags,
+    path: inPath(),
+    query: reconciliationSummaryQuerySchema,
+    responses: { '200': { description: 'category;metadata;state;transfers;amountEUR', contentType: 'text/csv', schema: { json: { type: 'string' } } }, '400': problem('Invalid query.') },
+  },
+  [`POST ${ORG}/treasury/statements`]: {
+    operationId: 'importTreasuryStatement',
+    summary: 'Import a treasury statement (CSV layout or ISO 20022 camt.053): each credit matched to the flow its remittance names',
+    tags,
+    path: inPath(),
+    body: { schema: { zod: treasuryStatementSchema, name: 'TreasuryStatement' } },
+    responses: { '201': anyObject('Imported: the new movements and their state; movements imported before are counted as duplicates.'), '400': problem('The statement cannot be read; the offending lines are named.') },
+  },
+  [`GET ${ORG}/treasury/movements`]: {
+    operationId: 'listTreasuryMovements',
+    summary: 'Treasury movements imported, by value date, with their reconciliation state',
+    tags,
+    path: inPath(),
+    query: treasuryMovementsQuerySchema,
+    responses: { '200': anyObject('A page of movements.'), '400': problem('Invalid query.') },
+  },
+});

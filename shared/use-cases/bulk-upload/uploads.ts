@@ -1,0 +1,218 @@
+/**
+ * Receiving, listing, inspecting and cancelling bulk uploads (GPD's massive upload API,
+ * pagopa/pagopa-gpd-upload openapi/gpd-openapi-v2.json): the file is stored as received, an upload
+ * record written and its split queued; what the status and report answer is read from the
+ * record and the recorded outcomes.
+ */
+import type { UploadCompletedEvent } from '../../../events/upload';
+import type { Organization } from '../../domain/organization';
+import { UseCaseError } from '../errors';
+import { UploadDenied } from './ports';
+import type { Actor } from '../ports';
+import type { CsvHeaderCheck, RowOutcome, Upload, UploadFileInspector, UploadFormat, UploadObjects, UploadOperation, UploadQueue, UploadStore } from './ports';
+
+export interface UploadDeps {
+  readonly uploads: UploadStore;
+  readonly objects: UploadObjects;
+  readonly queue: UploadQueue;
+  readonly inspector: UploadFileInspector;
+  readonly csvHeader: CsvHeaderCheck;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+}
+
+export interface ReceiveUpload {
+  readonly organization: Organization;
+  readonly actor: Actor;
+  readonly brokerCode: string;
+  readonly operation: UploadOperation;
+  readonly fileName: string;
+  /** the file as received (a ZIP, or a bare CSV) */
+  readonly bytes: Uint8Array;
+  readonly contentType: string;
+  readonly sendMessagesAt?: string;
+  /** default true (GPD's upload publishes what it creates) */
+  readonly toPublish?: boolean;
+}
+
+/** {broker} of the path must be the intermediary the tenant is registered with. */
+export function checkBroker(organization: Organization, brokerCode: string): void {
+  if (organization.brokerId !== brokerCode) {
+    throw new UploadDenied('forbidden', `the broker ${brokerCode} does not intermediate the organization ${organization.fiscalCode}`);
+  }
+}
+
+export async function receiveUpload(deps: UploadDeps, command: ReceiveUpload): Promise<Upload> {
+  checkBroker(command.organization, command.brokerCode);
+  const { format, csvHeader } = deps.inspector.inspect(command.bytes, command.fileName, command.operation);
+  if (csvHeader !== undefined) deps.csvHeader(headerColumns(csvHeader));
+  const ofc = command.organization.fiscalCode;
+  const fileId = deps.newId();
+  const zipped = command.bytes[0] === 0x50 && command.bytes[1] === 0x4b;
+  const objectKey = `uploads/${ofc}/${fileId}/${zipped ? 'file.zip' : 'file.csv'}`;
+  await deps.objects.put(objectKey, command.bytes, command.contentType);
+  const upload = newUpload({ ...command, format, fileId, objectKey, startTime: deps.clock().toISOString() });
+  await deps.uploads.create(upload);
+  await deps.queue.split(upload);
+  return upload;
+}
+
+/** A file larger than the inline limit goes through a presigned upload of at most this many bytes. */
+export const MAX_PRESIGNED_BYTES = 200 * 1024 * 1024;
+/** How long a presigned upload URL lets its holder PUT the file. */
+export const PRESIGNED_URL_SECONDS = 15 * 60;
+
+export interface AnnounceUpload extends Omit<ReceiveUpload, 'bytes' | 'contentType'> {
+  /** the exact size of the file the client will PUT (signed into the URL: S3 refuses another length) */
+  readonly size: number;
+  readonly contentType: string;
+}
+
+export interface AnnouncedUpload {
+  readonly upload: Upload;
+  readonly uploadUrl: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * A large file, through a presigned S3 upload (this layer's own route: GPD has none): the upload
+ * is recorded AWAITING_FILE with its key `uploads/<ofc>/<fileId>` (under the tenant: the URL is
+ * signed for that key only) and the URL returned; the object's arrival (S3 ObjectCreated, see
+ * processing.acceptArrivedFile) starts the same processing as an inline upload.
+ */
+export async function announceUpload(deps: UploadDeps, command: AnnounceUpload): Promise<AnnouncedUpload> {
+  checkBroker(command.organization, command.brokerCode);
+  if (!Number.isInteger(command.size) || command.size < 1 || command.size > MAX_PRESIGNED_BYTES) {
+    throw new UseCaseError('invalid', `the file must have from 1 to ${MAX_PRESIGNED_BYTES} bytes`, [{ field: 'size', message: `must be from 1 to ${MAX_PRESIGNED_BYTES}` }]);
+  }
+  const name = command.fileName.toLowerCase();
+  if (!name.endsWith('.zip') && !name.endsWith('.csv')) {
+    throw new UseCaseError('invalid', 'the file must be a .zip (one JSON or CSV file) or a .csv', [{ field: 'fileName', message: 'must end in .zip or .csv' }]);
+  }
+  const ofc = command.organization.fiscalCode;
+  const fileId = deps.newId();
+  const objectKey = `uploads/${ofc}/${fileId}`;
+  const now = deps.clock();
+  const uploadUrl = await deps.objects.presignPut(objectKey, { contentLength: command.size, contentType: command.contentType, expiresInSeconds: PRESIGNED_URL_SECONDS });
+  const upload: Upload = {
+    ...newUpload({ ...command, format: name.endsWith('.csv') ? 'csv' : 'json', fileId, objectKey, startTime: now.toISOString() }),
+    state: 'AWAITING_FILE',
+    announcedBytes: command.size,
+  };
+  await deps.uploads.create(upload);
+  return { upload, uploadUrl, expiresAt: new Date(now.getTime() + PRESIGNED_URL_SECONDS * 1000).toISOString() };
+}
+
+/** The column names of a CSV header line (names are plain words; quotes are dropped). */
+export function headerColumns(line: string): string[] {
+  return line.split(/[,;]/).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+}
+
+/** An upload record as written before its file is read (also by the large-file path). */
+export function newUpload(fields: Omit<ReceiveUpload, 'bytes' | 'contentType' | 'organization'> & { format: UploadFormat; organization: Pick<Organization, 'fiscalCode'>; fileId: string; objectKey: string; startTime: string }): Upload {
+  return {
+    organizationFiscalCode: fields.organization.fiscalCode,
+    brokerCode: fields.brokerCode,
+    fileId: fields.fileId,
+    operation: fields.operation,
+    format: fields.format,
+    state: 'RECEIVED',
+    objectKey: fields.objectKey,
+    fileName: fields.fileName,
+    actor: fields.actor,
+    startTime: fields.startTime,
+    submittedItem: 0,
+    processedItem: 0,
+    acceptedItem: 0,
+    chunks: 0,
+    chunksDone: 0,
+    splitDone: false,
+    ...(fields.sendMessagesAt ? { sendMessagesAt: fields.sendMessagesAt } : {}),
+    ...(fields.toPublish === false ? { toPublish: false } : {}),
+  };
+}
+
+export async function findUpload(deps: Pick<UploadDeps, 'uploads'>, organization: Organization, brokerCode: string, fileId: string): Promise<Upload> {
+  checkBroker(organization, brokerCode);
+  const upload = await deps.uploads.get(organization.fiscalCode, fileId);
+  if (!upload) throw new UseCaseError('not-found', `no upload with id ${fileId}`);
+  return upload;
+}
+
+export function isFinished(upload: Upload): boolean {
+  return upload.state === 'COMPLETED' || upload.state === 'REFUSED' || upload.state === 'CANCELLED';
+}
+
+/** GPD's operationStatus of an upload. */
+export type OperationStatus = 'IN_PROGRESS' | 'COMPLETED' | 'COMPLETED_WITH_WARNINGS' | 'COMPLETED_UNSUCCESSFULLY';
+
+export function operationStatusOf(upload: Upload): OperationStatus {
+  if (!isFinished(upload)) return 'IN_PROGRESS';
+  if (upload.state === 'REFUSED' || upload.acceptedItem === 0) return upload.submittedItem === 0 && upload.state === 'COMPLETED' ? 'COMPLETED' : 'COMPLETED_UNSUCCESSFULLY';
+  return upload.acceptedItem === upload.submittedItem && upload.state === 'COMPLETED' ? 'COMPLETED' : 'COMPLETED_WITH_WARNINGS';
+}
+
+export interface UploadReport {
+  readonly upload: Upload;
+  /** every row's outcome, in the order recorded */
+  readonly outcomes: AsyncIterable<RowOutcome>;
+}
+
+/** The report, once the upload has ended (GPD: 425 before). */
+export async function uploadReport(deps: Pick<UploadDeps, 'uploads'>, organization: Organization, brokerCode: string, fileId: string): Promise<UploadReport> {
+  const upload = await findUpload(deps, organization, brokerCode, fileId);
+  if (!isFinished(upload)) throw new UploadDenied('too-early', 'the report has not been generated yet');
+  return { upload, outcomes: deps.uploads.outcomes(organization.fiscalCode, fileId) };
+}
+
+/** Uploads started between two instants, newest first. */
+export async function listUploads(
+  deps: Pick<UploadDeps, 'uploads'>,
+  organization: Organization,
+  brokerCode: string,
+  window: { from: string; to: string; limit: number; after?: string },
+): Promise<{ uploads: Upload[]; after?: string }> {
+  checkBroker(organization, brokerCode);
+  return deps.uploads.list(organization.fiscalCode, window);
+}
+
+/** Cancels an upload in progress: the chunks not applied yet are not; their rows are reported as cancelled. */
+export async function cancelUpload(deps: Pick<UploadDeps, 'uploads' | 'clock' | 'newId'>, organization: Organization, brokerCode: string, fileId: string): Promise<Upload> {
+  const upload = await findUpload(deps, organization, brokerCode, fileId);
+  const at = deps.clock().toISOString();
+  const cancelled: Upload = { ...upload, state: 'CANCELLED', endTime: at };
+  if (isFinished(upload) || !(await deps.uploads.cancel(upload, at, uploadCompletedEvent(cancelled, deps.newId())))) {
+    throw new UseCaseError('conflict', `the upload ${fileId} has ended already (${upload.state})`);
+  }
+  return cancelled;
+}
+
+/**
+ * The upload.completed event of an upload that has just ended (its state and endTime set): the
+ * store writes it in the same conditional transaction that ends the upload, so it exists once.
+ */
+export function uploadCompletedEvent(ended: Upload, eventId: string): UploadCompletedEvent {
+  const state = ended.state;
+  if (state !== 'COMPLETED' && state !== 'REFUSED' && state !== 'CANCELLED') throw new Error(`upload ${ended.fileId} has not ended (${state})`);
+  const endedAt = ended.endTime ?? ended.startTime;
+  const operationStatus = operationStatusOf(ended);
+  return {
+    eventId,
+    eventType: 'upload.completed',
+    occurredAt: endedAt,
+    organizationFiscalCode: ended.organizationFiscalCode,
+    uploadId: ended.fileId,
+    fileId: ended.fileId,
+    brokerCode: ended.brokerCode,
+    operation: ended.operation,
+    state,
+    operationStatus: operationStatus === 'IN_PROGRESS' ? 'COMPLETED_UNSUCCESSFULLY' : operationStatus,
+    submitted: ended.submittedItem,
+    accepted: ended.acceptedItem,
+    refused: ended.processedItem - ended.acceptedItem,
+    startedAt: ended.startTime,
+    endedAt,
+    ...(ended.noticeBatchId ? { noticeBatchId: ended.noticeBatchId } : {}),
+    ...(ended.refusal ? { refusal: ended.refusal } : {}),
+  };
+}

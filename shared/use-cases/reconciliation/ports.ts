@@ -1,0 +1,216 @@
+/**
+ * What reconciliation needs from the outside world: pagoPA's FdR API for organizations (the
+ * reporting flows, shared/adapters/fdr-client.ts), the tenant's FdR subscription key (Secrets
+ * Manager on AWS, the seed locally), and where flows, lines, anomalies and treasury movements are
+ * kept (DynamoDB, shared/adapters/dynamo/reporting-flow-store.ts, treasury-store.ts).
+ */
+import type { DebtPosition } from '../../domain/debt-position';
+import type { LineMatch, LineState, ReceiptSide, ReportingFlowHeader, ReportingFlowLine } from '../../domain/reporting-flow';
+import type { PaymentReportedEvent, ReportingFlowReconciledEvent } from '../../../events/reporting-flow';
+import type { AuditEntry } from '../ports';
+
+/** One entry of the FdR list: the latest revision of a published flow. */
+export interface FlowRef {
+  readonly flowId: string;
+  readonly pspId: string;
+  readonly revision: number;
+  readonly published: string;
+  readonly flowDate: string;
+}
+
+/** The FdR API failed: `retryable` for 5xx, 429 and network errors; the status when there was one. */
+export class FdrUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'FdrUnavailable';
+  }
+}
+
+export interface FdrApi {
+  /** GET /organizations/{ofc}/fdrs?publishedGt=&page=&size= */
+  listFlows(apiKey: string, organizationFiscalCode: string, query: { publishedGt: string; page: number; size: number }): Promise<{ flows: FlowRef[]; totPage: number }>;
+  /** GET …/fdrs/{fdr}/revisions/{revision}/psps/{pspId} */
+  getFlow(apiKey: string, organizationFiscalCode: string, ref: FlowRef): Promise<ReportingFlowHeader>;
+  /** GET …/payments?page=&size= */
+  getPayments(apiKey: string, organizationFiscalCode: string, ref: FlowRef, query: { page: number; size: number }): Promise<{ lines: ReportingFlowLine[]; totPage: number }>;
+}
+
+/** The tenant's FdR subscription key, or undefined when it has none (then it is not polled). */
+export type FdrKeySource = (organizationFiscalCode: string) => Promise<string | undefined>;
+
+/** Where a tenant's acquisition stands. */
+export interface AcquisitionState {
+  /** the `published` of the newest flow acquired (the next publishedGt) */
+  readonly watermark?: string;
+  readonly lastRunAt?: string;
+  readonly lastError?: string;
+  readonly consecutiveFailures: number;
+}
+
+export type FlowState = 'MATCHED' | 'ANOMALOUS';
+export type TreasuryState = 'CREDITED' | 'AMOUNT_DIFFERS';
+
+/** One revision of a flow as the layer keeps it. */
+export interface StoredFlow extends ReportingFlowHeader {
+  readonly acquiredAt: string;
+  /** false once a newer revision was acquired */
+  readonly latest: boolean;
+  readonly state: FlowState;
+  /** lines per state, and their sums in cents */
+  readonly counts: Readonly<Partial<Record<LineState, number>>>;
+  readonly sums: Readonly<Partial<Record<LineState, number>>>;
+  /** header totals that the lines do not match */
+  readonly headerProblems: readonly string[];
+  /** set when a treasury movement credited it */
+  readonly treasury?: { readonly movementId: string; readonly amount: number; readonly state: TreasuryState; readonly at: string };
+}
+
+export interface StoredLine extends ReportingFlowLine, LineMatch {}
+
+export type FlowKey = Pick<ReportingFlowHeader, 'organizationFiscalCode' | 'flowId' | 'pspId' | 'revision'>;
+
+export const RECONCILIATION_ANOMALY_KINDS = [
+  /** a flow line whose IUV is a notice of this creditor, but no receipt was applied for it */
+  'LINE_WITHOUT_RECEIPT',
+  /** a flow line whose amount is not the receipt transfer's, to the cent */
+  'AMOUNT_MISMATCH',
+  /** the lines of a flow do not add up to its header (count or sum) */
+  'HEADER_MISMATCH',
+  /** a line whose IUV is no notice of this creditor: paid through another intermediary */
+  'OTHER_INTERMEDIARY',
+  /** the treasury credit of a flow differs from the flow's total */
+  'TREASURY_AMOUNT_MISMATCH',
+  /** a treasury credit naming no flow, or a flow the layer does not know */
+  'TREASURY_UNKNOWN_FLOW',
+  /** a receipt transfer no reporting flow reported within the configured working days */
+  'RECEIPT_NOT_REPORTED',
+] as const;
+export type ReconciliationAnomalyKind = (typeof RECONCILIATION_ANOMALY_KINDS)[number];
+
+export interface ReconciliationAnomaly {
+  readonly organizationFiscalCode: string;
+  readonly kind: ReconciliationAnomalyKind;
+  /** what it is about, unique per kind: `<flowId>/<pspId>/<revision>[/<line index>]` or the movement id */
+  readonly ref: string;
+  readonly detail: string;
+  readonly recordedAt: string;
+  readonly flowId?: string;
+  readonly iuv?: string;
+  readonly iur?: string;
+  readonly amount?: number;
+  readonly movementId?: string;
+  /** set when a later event settled it (e.g. the receipt arrived and the line matched) */
+  readonly resolvedAt?: string;
+}
+
+/** A line that matched: the transfer to report inside its position's transaction. */
+export interface LineReport {
+  readonly line: StoredLine;
+  readonly iuv: string;
+  readonly receiptId: string;
+  readonly idTransfer: number;
+  readonly amount: number;
+  /** when the layer recorded the receipt (the reported marker is indexed by it) */
+  readonly receiptRecordedAt: string;
+}
+
+export interface ReportingFlowStore {
+  acquisition(organizationFiscalCode: string): Promise<AcquisitionState | undefined>;
+  saveAcquisition(organizationFiscalCode: string, state: AcquisitionState): Promise<void>;
+  /** every stored revision of a flow name (any PSP) */
+  revisionsOf(organizationFiscalCode: string, flowId: string): Promise<StoredFlow[]>;
+  getFlow(key: FlowKey): Promise<StoredFlow | undefined>;
+  /** writes (or rewrites) the header, with its event in the same transaction; `previous` revisions get latest = false */
+  putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<void>;
+  linesOf(key: FlowKey): Promise<StoredLine[]>;
+  /** a line changed state after its flow was stored (a late receipt): the header's counts and state follow */
+  moveLine(key: FlowKey, from: LineState, to: LineState, amount: number): Promise<void>;
+  /** lines not matched to a receipt: written in batches; NO_RECEIPT ones leave a claim the receipt finds later */
+  putLines(key: FlowKey, lines: readonly StoredLine[]): Promise<void>;
+  /** what each line's receipt side looks like (receipt by IUV + IUR, IUV known) — batched */
+  receiptSides(organizationFiscalCode: string, lines: readonly ReportingFlowLine[]): Promise<Map<string, ReceiptSide>>;
+  /** positions by iupd — batched */
+  positions(organizationFiscalCode: string, iupds: readonly string[]): Promise<Map<string, DebtPosition>>;
+  position(organizationFiscalCode: string, iupd: string): Promise<DebtPosition | undefined>;
+  /**
+   * Writes a reported position (still at `expectedVersion`), with its audit line and its event in
+   * one transaction when given; 'conflict' when the position changed meanwhile (nothing written).
+   * The lines and markers follow, batched (reportLines): a crash between the two leaves the
+   * transfer reported and the line unwritten; the flow's header is written last, so the flow is
+   * acquired again, and matching finds the transfer reported and writes the line.
+   */
+  report(input: {
+    readonly position: DebtPosition;
+    readonly expectedVersion: number;
+    readonly audit?: AuditEntry;
+    /** written with the position, in one transaction (the outbox) */
+    readonly event?: PaymentReportedEvent;
+  }): Promise<'ok' | 'conflict'>;
+  /** writes the matched lines and the receipts' reported markers, batched; `fromClaims`: their claims removed */
+  reportLines(key: FlowKey, lines: readonly LineReport[], fromClaims: boolean): Promise<void>;
+  /** flow lines waiting for this receipt (the claims NO_RECEIPT lines left) */
+  claimsOf(organizationFiscalCode: string, iuv: string, receiptId: string): Promise<Array<{ key: FlowKey; index: number }>>;
+  line(key: FlowKey, index: number): Promise<StoredLine | undefined>;
+  /** new anomalies only (stored once); returns those that were new */
+  recordAnomalies(anomalies: readonly ReconciliationAnomaly[]): Promise<ReconciliationAnomaly[]>;
+  resolveAnomaly(organizationFiscalCode: string, kind: ReconciliationAnomalyKind, ref: string, at: string): Promise<void>;
+  listAnomalies(organizationFiscalCode: string, query: { kind?: ReconciliationAnomalyKind; open?: boolean; limit: number; cursor?: string }): Promise<Page<ReconciliationAnomaly> | undefined>;
+  /** the latest revisions, by flow date in [from, to] */
+  listFlows(organizationFiscalCode: string, query: { from?: string; to?: string; state?: FlowState; limit: number; cursor?: string }): Promise<Page<StoredFlow> | undefined>;
+  /** receipt transfers recorded in [from, to] with what reported them */
+  paidTransfers(organizationFiscalCode: string, window: { from?: string; to?: string }): AsyncIterable<PaidTransferRecord>;
+}
+
+export interface PaidTransferRecord {
+  readonly iuv: string;
+  readonly receiptId: string;
+  readonly idTransfer: number;
+  readonly amount: number;
+  readonly recordedAt: string;
+  readonly category: string;
+  /** the transfer's metadata as `key=value` pairs joined by `|` (accounting keys of the ragioneria) */
+  readonly metadata: string;
+  readonly reportedBy?: FlowKey;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+
+// ---- treasury ---------------------------------------------------------------------------------
+
+export type MovementState = 'CREDITED' | 'AMOUNT_DIFFERS' | 'OPEN';
+
+/** A credit on the treasury account (a bank statement entry), amounts in cents. */
+export interface TreasuryMovement {
+  readonly organizationFiscalCode: string;
+  /** the bank's reference of the entry (or a digest of it when the statement gives none) */
+  readonly movementId: string;
+  readonly bookingDate: string;
+  readonly valueDate: string;
+  readonly amount: number;
+  readonly remittanceInformation: string;
+  readonly endToEndId?: string;
+  /** the flow named in the remittance text */
+  readonly flowId?: string;
+  readonly state: MovementState;
+  readonly detail?: string;
+  readonly importedAt: string;
+  readonly source: 'CSV' | 'CAMT053';
+}
+
+export interface TreasuryStore {
+  /** false when that movement was imported already */
+  putMovement(movement: TreasuryMovement): Promise<boolean>;
+  updateMovement(movement: TreasuryMovement): Promise<void>;
+  listMovements(organizationFiscalCode: string, query: { from?: string; to?: string; state?: MovementState; limit: number; cursor?: string }): Promise<Page<TreasuryMovement> | undefined>;
+  /** movements naming `flowId` that were kept open (the flow was not known yet) */
+  openMovementsFor(organizationFiscalCode: string, flowId: string): Promise<TreasuryMovement[]>;
+  /** marks the flow revision credited (or differing) by a movement */
+  creditFlow(key: FlowKey, treasury: NonNullable<StoredFlow['treasury']>): Promise<void>;
+}

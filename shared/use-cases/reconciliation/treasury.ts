@@ -1,0 +1,99 @@
+/**
+ * Treasury statements (estratti conto / giornale di cassa): each credit on the treasury account is
+ * matched to the reporting flow its remittance text names (`/PUR/LGPE-RIVERSAMENTO/URI/<flow id>`,
+ * SACI Allegato A §6), and its amount compared with the flow's total to the cent (SACI §8: the
+ * flow's importoTotalePagamenti must equal the credit's amount, AT-04). A credit that names no flow,
+ * or a flow the layer does not know yet, is kept OPEN; a flow acquired later settles it.
+ */
+import { centsToEuros, flowIdFromRemittance } from '../../domain/reporting-flow';
+import { UseCaseError } from '../errors';
+import type { MatchDeps } from './matching';
+import type { ReconciliationAnomaly, StoredFlow, TreasuryMovement, TreasuryStore } from './ports';
+
+export interface TreasuryDeps extends MatchDeps {
+  readonly treasury: TreasuryStore;
+}
+
+/** A credit as a statement gives it (before the layer decides its state). */
+export interface StatementEntry {
+  readonly movementId: string;
+  readonly bookingDate: string;
+  readonly valueDate: string;
+  /** cents, > 0 (credits only) */
+  readonly amount: number;
+  readonly remittanceInformation: string;
+  readonly endToEndId?: string;
+}
+
+export interface ImportResult {
+  readonly imported: number;
+  readonly duplicates: number;
+  readonly movements: TreasuryMovement[];
+}
+
+export async function importStatement(
+  deps: TreasuryDeps,
+  organizationFiscalCode: string,
+  source: TreasuryMovement['source'],
+  entries: readonly StatementEntry[],
+): Promise<ImportResult> {
+  if (entries.length === 0) throw new UseCaseError('invalid', 'the statement has no credit entries');
+  const at = deps.clock().toISOString();
+  let imported = 0;
+  let duplicates = 0;
+  const movements: TreasuryMovement[] = [];
+  for (const entry of entries) {
+    const flowId = flowIdFromRemittance(entry.remittanceInformation);
+    const movement: TreasuryMovement = {
+      organizationFiscalCode,
+      ...entry,
+      ...(flowId ? { flowId } : {}),
+      state: 'OPEN',
+      importedAt: at,
+      source,
+    };
+    if (!(await deps.treasury.putMovement(movement))) {
+      duplicates++;
+      continue;
+    }
+    imported++;
+    movements.push(await settleMovement(deps, movement));
+  }
+  return { imported, duplicates, movements };
+}
+
+/** Decides a movement's state against the flow it names (when known) and records what it means. */
+export async function settleMovement(deps: TreasuryDeps, movement: TreasuryMovement): Promise<TreasuryMovement> {
+  const at = deps.clock().toISOString();
+  const ofc = movement.organizationFiscalCode;
+  let flow: StoredFlow | undefined;
+  if (movement.flowId !== undefined) {
+    const revisions = await deps.store.revisionsOf(ofc, movement.flowId);
+    flow = revisions.filter((f) => f.latest).sort((a, b) => b.revision - a.revision)[0];
+  }
+  let next: TreasuryMovement;
+  const anomalies: ReconciliationAnomaly[] = [];
+  if (!flow) {
+    const detail = movement.flowId ? `the credit names flow ${movement.flowId}, not acquired (yet)` : 'the remittance text names no reporting flow';
+    next = { ...movement, state: 'OPEN', detail };
+    anomalies.push({ organizationFiscalCode: ofc, kind: 'TREASURY_UNKNOWN_FLOW', ref: movement.movementId, detail, recordedAt: at, movementId: movement.movementId, amount: movement.amount, ...(movement.flowId ? { flowId: movement.flowId } : {}) });
+  } else if (flow.sumPayments === movement.amount) {
+    next = { ...movement, state: 'CREDITED', detail: `flow ${flow.flowId} revision ${flow.revision}` };
+    await deps.store.resolveAnomaly(ofc, 'TREASURY_UNKNOWN_FLOW', movement.movementId, at);
+  } else {
+    const detail = `credited ${centsToEuros(movement.amount)} EUR, flow ${flow.flowId} totals ${centsToEuros(flow.sumPayments)} EUR`;
+    next = { ...movement, state: 'AMOUNT_DIFFERS', detail };
+    await deps.store.resolveAnomaly(ofc, 'TREASURY_UNKNOWN_FLOW', movement.movementId, at);
+    anomalies.push({ organizationFiscalCode: ofc, kind: 'TREASURY_AMOUNT_MISMATCH', ref: movement.movementId, detail, recordedAt: at, movementId: movement.movementId, amount: movement.amount, flowId: flow.flowId });
+  }
+  if (flow && next.state !== 'OPEN') {
+    await deps.treasury.creditFlow(
+      { organizationFiscalCode: ofc, flowId: flow.flowId, pspId: flow.pspId, revision: flow.revision },
+      { movementId: movement.movementId, amount: movement.amount, state: next.state === 'CREDITED' ? 'CREDITED' : 'AMOUNT_DIFFERS', at },
+    );
+  }
+  await deps.treasury.updateMovement(next);
+  const fresh = await deps.store.recordAnomalies(anomalies);
+  if (fresh.length > 0) deps.anomaliesKept?.(fresh);
+  return next;
+}
