@@ -17,7 +17,7 @@ import { checkGovpayHeader, uploadRowDecoder } from '../http/gpd-upload-rows';
 import type { TenantAuthenticator } from '../http/tenant-auth';
 import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
 import type { ProcessingDeps } from '../use-cases/bulk-upload/processing';
-import type { Upload, UploadQueue } from '../use-cases/bulk-upload/ports';
+import type { Upload, UploadFileReader, UploadQueue } from '../use-cases/bulk-upload/ports';
 import type { UploadDeps } from '../use-cases/bulk-upload/uploads';
 import { maxReceiveCountOf, platform, sqsClient } from './platform';
 
@@ -38,6 +38,14 @@ function required(value: string | undefined, name: string): string {
   if (value === undefined) throw new ConfigError([`${name}: is required (${name})`]);
   return value;
 }
+
+/** The chunk worker's file reader: it applies queued rows and never reads a stored file. */
+const NO_STORED_FILES: UploadFileReader = {
+  rows: () => {
+    throw new Error('the chunk worker reads no stored upload file (no grant on the uploads bucket)');
+  },
+  head: () => Promise.reject(new Error('the chunk worker reads no stored upload file (no grant on the uploads bucket)')),
+};
 
 export interface UploadApi extends UploadDeps {
   readonly logger: Logger;
@@ -100,7 +108,8 @@ export function uploadWorkerRoot(functionId: 'upload-splitter' | 'upload-chunk-w
     logger,
     consumer: { logger, maxReceiveCount: maxReceiveCountOf(functionId), setVisibility: sqsVisibilityTimer(sqsClient(), queueUrl) },
     uploads: new DynamoUploadStore(p.db, p.tableName),
-    files: new S3UploadFileReader(s3, required(settings.BUCKET_NAME_UPLOADS, 'BUCKET_NAME_UPLOADS')),
+    // only the splitter reads stored files (and only it is granted the bucket)
+    files: functionId === 'upload-splitter' ? new S3UploadFileReader(s3, required(settings.BUCKET_NAME_UPLOADS, 'BUCKET_NAME_UPLOADS')) : NO_STORED_FILES,
     decoder: uploadRowDecoder,
     queue: uploadQueue(settings),
     positions: p.positions,
