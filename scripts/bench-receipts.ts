@@ -145,7 +145,12 @@ export async function benchReceipts(opts: { n?: number; concurrency?: number; lo
     await cloud.drain({ timeoutMs: 300_000 });
 
     // check: every position is PAID (a benchmark of lost receipts would be worthless)
-    const paid = await fetch(`${base}/organizations/${ORG.fiscalCode}/debtpositions?page=0&status=PAID&limit=1`, { headers: { 'Ocp-Apim-Subscription-Key': KEY } });
+    // the list brings the payments into its counts first (503 + Retry-After while more remain)
+    let paid = await fetch(`${base}/organizations/${ORG.fiscalCode}/debtpositions?page=0&status=PAID&limit=1`, { headers: { 'Ocp-Apim-Subscription-Key': KEY } });
+    for (let tries = 0; paid.status === 503 && tries < 20; tries++) {
+      await new Promise((r) => setTimeout(r, 1000 * Number(paid.headers.get('retry-after') ?? 1)));
+      paid = await fetch(`${base}/organizations/${ORG.fiscalCode}/debtpositions?page=0&status=PAID&limit=1`, { headers: { 'Ocp-Apim-Subscription-Key': KEY } });
+    }
     const pages = ((await paid.json()) as { page_info: { total_pages: number } }).page_info.total_pages;
     if (pages !== n) throw new Error(`expected ${n} PAID positions, found ${pages}`);
 

@@ -205,7 +205,10 @@ function failure(
   const problem = toProblem(error);
   // the id the caller quotes, when it sent its own
   const client = echoedId !== requestId ? { clientRequestId: echoedId } : {};
-  if (problem.status >= 500) {
+  if (problem.status === 503 && error instanceof HttpProblem) {
+    // deliberate backpressure (a list still bringing its counts up to date, DynamoDB throttling): the caller retries
+    logger.warn('request deferred', { status: 503, route: event.routeKey, detail: problem.detail, ...client });
+  } else if (problem.status >= 500) {
     logger.error('request failed', { error: error as Error, route: event.routeKey, ...client });
   } else {
     logger.info('request refused', { status: problem.status, route: event.routeKey, detail: problem.detail, ...client });

@@ -12,7 +12,7 @@ import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDebtPositionStore, positionItem } from '../../shared/adapters/dynamo/debt-position-store';
 import { SK, listGsi, orgPk } from '../../shared/adapters/dynamo/keys';
-import { PositionLists, readCounters } from '../../shared/adapters/dynamo/position-listing';
+import { LIST_LIMITS, PositionLists, readCounters } from '../../shared/adapters/dynamo/position-listing';
 import { romeCalendarDay } from '../../shared/domain/dates';
 import { firstDueDate, type DebtPosition, type PositionStatus } from '../../shared/domain/debt-position';
 import type { AuditEntry, ListOrder, ListPage, ListQuery } from '../../shared/use-cases/ports';
@@ -102,7 +102,7 @@ async function checkEveryPage(lists: PositionLists, ofc: string, all: readonly D
 describe('lists on DynamoDB Local', () => {
   it('answers every page of every ordering exactly, with and without a status, as writes move positions', { timeout: 240_000 }, async () => {
     const ofc = '80000000011';
-    const lists = new PositionLists(db, table, () => new Date(), { bookmarkEvery: 3, walkBudget: 1000, windowMax: 1000 });
+    const lists = new PositionLists(db, table, () => new Date(), { ...LIST_LIMITS, bookmarkEvery: 3, walkBudget: 1000, windowMax: 1000 });
     let all = positionsOf(ofc, 23);
     for (const p of all) expect(await store.create(p, audit(1), [])).toBeUndefined();
     await checkEveryPage(lists, ofc, all);
@@ -124,7 +124,7 @@ describe('lists on DynamoDB Local', () => {
 
   it('walks at most its budget per request: a deep page answers busy, and the retries get there', async () => {
     const ofc = '80000000022';
-    const lists = new PositionLists(db, table, () => new Date(), { bookmarkEvery: 2, walkBudget: 4, windowMax: 1000 });
+    const lists = new PositionLists(db, table, () => new Date(), { ...LIST_LIMITS, bookmarkEvery: 2, walkBudget: 4, windowMax: 1000 });
     const all = positionsOf(ofc, 15);
     for (const p of all) await store.create(p, audit(1), []);
     const q: ListQuery = { page: 6, limit: 2, orderBy: 'IUPD', descending: false };
@@ -151,11 +151,24 @@ describe('lists on DynamoDB Local', () => {
     expect(window.kind === 'page' && window.items.map((p) => p.iupd)).toEqual([a!.iupd]);
   });
 
+  it('more payments than one call reconciles: busy (a count is exact or not given), and the retries count them all', async () => {
+    const ofc = '80000000066';
+    const lists = new PositionLists(db, table, () => new Date(), { ...LIST_LIMITS, reconcileBudget: 4, reconcilePage: 2 });
+    const all = positionsOf(ofc, 7).map((p) => ({ ...p, status: 'VALID' as const }));
+    for (const p of all) await store.create(p, audit(1), []);
+    // seven payments written as the receipt store writes them (no listing kept)
+    for (const p of all) await db.send(new PutCommand({ TableName: table, Item: positionItem({ ...p, status: 'PAID', version: 2, paymentDate: '2026-06-01T10:00:00.000Z' }) }));
+    const q: ListQuery = { page: 0, limit: 10, orderBy: 'IUPD', descending: false, status: 'PAID' };
+    expect(await lists.list(ofc, q)).toEqual({ kind: 'busy', retryAfterSeconds: 1 }); // 4 of 7 reconciled
+    const page = await lists.list(ofc, q); // the other 3, then the exact page
+    expect(page.kind === 'page' && [page.total, page.items.map((p) => p.iupd)]).toEqual([7, all.map((p) => p.iupd).sort()]);
+  });
+
   it('a due-date interval: positions with an option due in it, sorted as asked; too many → too-wide', async () => {
     const ofc = '80000000044';
     const all = positionsOf(ofc, 12);
     for (const p of all) await store.create(p, audit(1), []);
-    const lists = new PositionLists(db, table, () => new Date(), { bookmarkEvery: 1000, walkBudget: 1000, windowMax: 5 });
+    const lists = new PositionLists(db, table, () => new Date(), { ...LIST_LIMITS, bookmarkEvery: 1000, walkBudget: 1000, windowMax: 5 });
     const q: ListQuery = { page: 0, limit: 3, orderBy: 'COMPANY_NAME', descending: true, dueDays: { from: romeCalendarDay(day(400)), to: romeCalendarDay(day(410)) } };
     const want = expected(all, q);
     expect(want.total).toBeLessThanOrEqual(5);

@@ -16,8 +16,9 @@
  * Entries and counters are written in the same transaction as the position by the positions
  * store (`listingChanges`), so counts are exact the moment a write commits. A position written by
  * a store that does not keep the listing (the receipt store applying a payment) carries the
- * sparse key gsi1 ORG#<ofc>#UNLISTED: every list first brings up to RECONCILE_PER_LIST of those
- * up to date (entries and counters from the state LIST#INS says they were counted in).
+ * sparse key gsi1 ORG#<ofc>#UNLISTED: every list first brings those up to date (entries and
+ * counters from the state LIST#INS says they were counted in), at most RECONCILE_BUDGET per call;
+ * past that the answer is busy, so a count is exact or not given.
  *
  * Work per request: page N of a list reads the counters (one query of 16 small items), the
  * bookmark, at most BOOKMARK_EVERY entries to reach the page from the bookmark, the page's
@@ -55,8 +56,10 @@ export const WINDOW_MAX = 20_000;
 export const MAX_DUE_DAYS = 10;
 /** IBANs indexed per position for the IBAN replacement. */
 export const MAX_IBANS = 5;
-/** Positions written outside this module brought up to date by one list call. */
+/** Positions written outside this module brought up to date per query of them. */
 export const RECONCILE_PER_LIST = 50;
+/** ...and by one list call at most: beyond it the list answers busy (503, Retry-After) and the retry goes on. */
+export const RECONCILE_BUDGET = 200;
 /** How long an ascending bookmark must be old: a new position is never inserted before it. */
 const BOOKMARK_SETTLE_MS = 60_000;
 
@@ -327,9 +330,19 @@ export interface ListLimits {
   readonly bookmarkEvery: number;
   readonly walkBudget: number;
   readonly windowMax: number;
+  /** positions written outside this module one list call brings up to date before it answers busy */
+  readonly reconcileBudget: number;
+  /** ...queried this many at a time */
+  readonly reconcilePage: number;
 }
 
-export const LIST_LIMITS: ListLimits = { bookmarkEvery: BOOKMARK_EVERY, walkBudget: WALK_BUDGET, windowMax: WINDOW_MAX };
+export const LIST_LIMITS: ListLimits = {
+  bookmarkEvery: BOOKMARK_EVERY,
+  walkBudget: WALK_BUDGET,
+  windowMax: WINDOW_MAX,
+  reconcileBudget: RECONCILE_BUDGET,
+  reconcilePage: RECONCILE_PER_LIST,
+};
 
 export class PositionLists {
   constructor(
@@ -340,7 +353,14 @@ export class PositionLists {
   ) {}
 
   async list(ofc: string, query: ListQuery): Promise<ListPage> {
-    await this.reconcile(ofc, RECONCILE_PER_LIST);
+    // counts are exact or the answer is busy: positions written outside this module (payments)
+    // are brought up to date first, up to the reconcile budget; more than that waits for the retry
+    for (let reconciled = 0; ; ) {
+      const { done, seen } = await this.reconcilePage(ofc, this.limits.reconcilePage);
+      reconciled += done;
+      if (seen < this.limits.reconcilePage || done === 0) break;
+      if (reconciled >= this.limits.reconcileBudget) return { kind: 'busy', retryAfterSeconds: 1 };
+    }
     if (query.dueDays !== undefined || query.paidBetween !== undefined) return this.window(ofc, query);
     const counters = await readCounters(this.db, this.tableName, ofc);
     const count = (status: string) => counters.get(countOf(status)) ?? 0;
@@ -533,6 +553,11 @@ export class PositionLists {
    * transaction guarded by the position's version (a position changed meanwhile waits its turn).
    */
   async reconcile(ofc: string, max: number): Promise<number> {
+    return (await this.reconcilePage(ofc, max)).done;
+  }
+
+  /** One page of UNLISTED positions reconciled: how many were brought up to date, of how many seen. */
+  private async reconcilePage(ofc: string, max: number): Promise<{ done: number; seen: number }> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -567,7 +592,7 @@ export class PositionLists {
         if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
       }
     }
-    return done;
+    return { done, seen: page.Items?.length ?? 0 };
   }
 }
 
