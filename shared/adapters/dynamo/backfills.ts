@@ -11,6 +11,7 @@
  */
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
+import { isConditionFailure } from './client';
 import { LIST_SK, listGsi } from './keys';
 import { PositionLists } from './position-listing';
 
@@ -49,7 +50,7 @@ export async function backfillPositionListing(db: DynamoDBDocumentClient, table:
         marked++;
         tenants.add(ofc);
       } catch (error) {
-        if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     }
     start = page.LastEvaluatedKey;

@@ -13,10 +13,10 @@
  * (an iupd never contains '#', IUPD_PATTERN). Receipt items stored before these keys were
  * written get them from `addPositionKeysToReceipts` (one scan, idempotent).
  */
-import { QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PositionReceipts } from '../../use-cases/dossier/ports';
 import type { StoredReceipt } from '../../use-cases/receipts/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryItems } from './client';
 
 export const positionReceiptsGsi = (ofc: string, iupd: string): string => `ORG#${ofc}#POS#${iupd}#RECEIPTS`;
 
@@ -36,23 +36,14 @@ export class DynamoPositionReceipts implements PositionReceipts {
   ) {}
 
   async ofPosition(organizationFiscalCode: string, iupd: string): Promise<StoredReceipt[]> {
-    const out: StoredReceipt[] = [];
-    let start: Record<string, unknown> | undefined;
-    // a position's receipts fit one page (1 MB) unless it was paid hundreds of times: loop for those
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': positionReceiptsGsi(organizationFiscalCode, iupd) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      out.push(...(page.Items ?? []).filter((i) => i['type'] === 'receipt').map((i) => i['stored'] as StoredReceipt));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    // a position's receipts fit one page (1 MB) unless it was paid hundreds of times: queryItems pages for those
+    const items = await queryItems(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': positionReceiptsGsi(organizationFiscalCode, iupd) },
+    });
+    return items.filter((i) => i['type'] === 'receipt').map((i) => i['stored'] as StoredReceipt);
   }
 }
 

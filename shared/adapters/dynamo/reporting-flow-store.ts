@@ -32,7 +32,7 @@ import type {
   StoredFlow,
   StoredLine,
 } from '../../use-cases/reconciliation/ports';
-import { queryAll, queryItems } from './client';
+import { isConditionFailure, queryAll, queryItems } from './client';
 import { positionItem, writableAt } from './debt-position-store';
 import { SK, iuvPk, positionPk, receiptGsi, receiptPk, RECEIPT_SK } from './keys';
 import { auditPut, outboxEventPut } from './outbox';
@@ -112,7 +112,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
           ExpressionAttributeValues: { ':f': false },
         }),
       ).catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        if (!isConditionFailure(error)) throw error;
       });
     }
   }
@@ -342,7 +342,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
         }),
       );
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      if (!isConditionFailure(error)) throw error;
     }
   }
 

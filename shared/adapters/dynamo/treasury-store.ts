@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FlowKey, MovementState, Page, StoredFlow, TreasuryMovement, TreasuryStore } from '../../use-cases/reconciliation/ports';
-import { queryItems } from './client';
+import { isConditionFailure, queryItems } from './client';
 import { flowPk, flowSk, movementSk, openCreditSk, treasuryPk } from './reporting-flow-keys';
 
 export class DynamoTreasuryStore implements TreasuryStore {
@@ -19,7 +19,7 @@ export class DynamoTreasuryStore implements TreasuryStore {
       await this.db.send(new PutCommand({ TableName: this.tableName, Item: item(movement), ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -15,7 +15,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCom
 import type { UploadCompletedEvent } from '../../../events/upload';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PositionToCreate, RowOutcome, Upload, UploadStore } from '../../use-cases/bulk-upload/ports';
-import { failedConditions, conflictedItems, isConditionFailure } from './client';
+import { failedConditions, conflictedItems, isConditionFailure, queryAll } from './client';
 import { DynamoDebtPositionStore, iuvLockItem, positionItem } from './debt-position-store';
 import { LIST_SK, SK, positionPk } from './keys';
 import { auditPut, outboxEventPut } from './outbox';
@@ -206,20 +206,13 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async *outcomes(ofc: string, fileId: string): AsyncIterable<RowOutcome> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': uploadPk(ofc, fileId), ':prefix': 'CHUNK#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) yield* item['outcomes'] as RowOutcome[];
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const chunks = queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': uploadPk(ofc, fileId), ':prefix': 'CHUNK#' },
+      ConsistentRead: true,
+    });
+    for await (const item of chunks) yield* item['outcomes'] as RowOutcome[];
   }
 
   async complete(upload: Upload, at: string, event?: UploadCompletedEvent, noticeBatchId?: string): Promise<Upload | undefined> {
