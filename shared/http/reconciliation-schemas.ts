@@ -53,12 +53,26 @@ export const treasuryMovementsQuerySchema = z.strictObject({
   cursor: cursor.meta({ description: 'The `cursor` of the previous page.' }),
 });
 
-/** 1 MB JSON body limit: the statement text is at most ~900 KB. */
-export const treasuryStatementSchema = z.strictObject({
-  format: z.enum(['CSV', 'CAMT053']).meta({ description: 'CSV: the layout documented in the README; CAMT053: ISO 20022 camt.053 (BankToCustomerStatement).' }),
-  content: z.string().min(1).max(900_000).meta({ description: 'The statement file, as text.' }),
-  fileName: z.string().max(200).optional(),
-});
+/**
+ * 1 MB body limit: the statement text is at most ~900 KB. The same route also takes the file
+ * itself as the body (text/csv, application/xml): shared/http/treasury-statement.ts.
+ */
+export const treasuryStatementSchema = z
+  .strictObject({
+    format: z.enum(['CSV', 'CAMT053', 'OPI']).meta({
+      description:
+        'CSV: the layout documented in the README; CAMT053: ISO 20022 camt.053 (BankToCustomerStatement, 001.02 and later); ' +
+        'OPI: the SIOPE+ giornale di cassa of the treasurer (OPI_GIORNALE_DI_CASSA XSD 1.4, 1.6.1, 1.7.1, 1.8), its SOSPESO ENTRATA movements.',
+    }),
+    content: z.string().min(1).max(900_000).meta({ description: 'The statement file, as text.' }),
+    fileName: z.string().max(200).optional(),
+  })
+  .meta({
+    description:
+      'A treasury statement. Instead of this JSON, the file itself may be the body: Content-Type text/csv (the CSV layout; charset utf-8, ' +
+      'iso-8859-1 or windows-1252) or application/xml / text/xml (camt.053 or OPI giornale di cassa, told apart by the root element; UTF-8). ' +
+      'Any other type is 415. A statement with any invalid movement is refused whole (400 naming every offending field); nothing of it is imported.',
+  });
 
 export const flowIdParamSchema = z.string().regex(/^[A-Za-z0-9_-]{1,35}$/);
 

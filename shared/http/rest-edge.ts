@@ -63,9 +63,10 @@ export function publicRoute(logger: Logger, route: Route<HttpRequest>, options: 
 }
 
 /** A route under /organizations/{organizationFiscalCode}/..., for that tenant's keys only. */
-export function tenantRoute(logger: Logger, authenticate: TenantAuthenticator, route: Route<AuthenticatedRequest>) {
+export function tenantRoute(logger: Logger, authenticate: TenantAuthenticator, route: Route<AuthenticatedRequest>, options: { rawBody?: boolean } = {}) {
   return build(logger, async (event) => {
-    const request = decode(event);
+    // with `{ rawBody: true }` the body is not parsed as JSON: the route reads `request.rawBody` (a file posted as itself)
+    const request = decode(event, options.rawBody ?? false);
     const organizationFiscalCode = request.pathParameters['organizationFiscalCode'] ?? '';
     const caller = await authenticate(request.headers, organizationFiscalCode, request.requestId);
     logger.appendKeys({ organization: organizationFiscalCode, keyId: caller.actor.keyId });

@@ -201,7 +201,8 @@ export interface TreasuryMovement {
   readonly state: MovementState;
   readonly detail?: string;
   readonly importedAt: string;
-  readonly source: 'CSV' | 'CAMT053';
+  /** the statement's format: the CSV layout, ISO 20022 camt.053, or the SIOPE+ OPI giornale di cassa */
+  readonly source: 'CSV' | 'CAMT053' | 'OPI';
 }
 
 export interface TreasuryStore {

@@ -4,6 +4,9 @@
  * SACI Allegato A §6), and its amount compared with the flow's total to the cent (SACI §8: the
  * flow's importoTotalePagamenti must equal the credit's amount, AT-04). A credit that names no flow,
  * or a flow the layer does not know yet, is kept OPEN; a flow acquired later settles it.
+ *
+ * A statement is taken whole or not at all: every entry is checked before the first is written
+ * (bad input changes nothing). A movement imported before (same movementId) is a duplicate.
  */
 import { centsToEuros, flowIdFromRemittance } from '../../domain/reporting-flow';
 import { UseCaseError } from '../errors';
@@ -37,7 +40,9 @@ export async function importStatement(
   source: TreasuryMovement['source'],
   entries: readonly StatementEntry[],
 ): Promise<ImportResult> {
-  if (entries.length === 0) throw new UseCaseError('invalid', 'the statement has no credit entries');
+  if (entries.length === 0) throw new UseCaseError('invalid', 'the statement has no credit entries', [{ field: 'content', message: 'no credit movement to import' }]);
+  const problems = entryProblems(entries);
+  if (problems.length > 0) throw new UseCaseError('invalid', 'the statement has invalid entries', problems);
   const at = deps.clock().toISOString();
   let imported = 0;
   let duplicates = 0;
@@ -60,6 +65,23 @@ export async function importStatement(
     movements.push(await settleMovement(deps, movement));
   }
   return { imported, duplicates, movements };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What no statement may hold, whatever its format (the parsers name the lines; this guards the use case's own rules). */
+function entryProblems(entries: readonly StatementEntry[]): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const seen = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (!Number.isSafeInteger(e.amount) || e.amount <= 0) problems.push({ field: `entries.${i}.amount`, message: 'must be a positive amount in cents' });
+    if (!DAY.test(e.bookingDate)) problems.push({ field: `entries.${i}.bookingDate`, message: 'must be a date yyyy-MM-dd' });
+    if (!DAY.test(e.valueDate)) problems.push({ field: `entries.${i}.valueDate`, message: 'must be a date yyyy-MM-dd' });
+    const first = seen.get(e.movementId);
+    if (first !== undefined) problems.push({ field: `entries.${i}.movementId`, message: `repeats entry ${first}'s movement ${e.movementId}` });
+    else seen.set(e.movementId, i);
+  });
+  return problems;
 }
 
 /** Decides a movement's state against the flow it names (when known) and records what it means. */
