@@ -3,7 +3,10 @@
  * messages under injected IO faults, ~70% of the payable options paid through the pagoPA node
  * simulator with duplicate, late and concurrent receipts, KO receipts, JSON-webhook receipts,
  * poison messages, back-office webhooks, and the workers killed and restarted; then every
- * invariant checked. The report goes to bench-results/chaos-<timestamp>.json (git-ignored).
+ * invariant checked. Then the reconciliation phase (chaos/reconciliation.ts): the FdR simulator's
+ * flows of those payments with injected discrepancies, late and out-of-order flows, revisions,
+ * the workers killed again, treasury statements; and its invariants. The report goes to
+ * bench-results/chaos-<timestamp>.json (git-ignored).
  *
  *   npm run chaos -- [--positions 10000] [--seed 42] [--concurrency 8] [--pause-ms 1500]
  *                    [--receipt-visibility 3] [--drain-timeout-min 60] [--out bench-results]

@@ -4,7 +4,9 @@
  * the pagoPA node simulator (SOAP, some through the signed JSON webhook), receipts re-delivered
  * (at once and later, out of order), a few KO receipts, poison messages on the receipts queue,
  * back-office webhook receivers on payment.received, and the queue/stream workers killed and
- * restarted several times. Then drain and check every invariant (verify.ts).
+ * restarted several times. Then drain and check every invariant (verify.ts). Then the
+ * reconciliation phase (reconciliation.ts): FdR flows with injected discrepancies, late and
+ * out-of-order flows, revisions, a treasury statement, and their invariants.
  */
 import { SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalLayer, temporaryOutbox, type LocalLayer } from '../../infra/local/layer';
@@ -14,6 +16,7 @@ import type { Receipt } from '../../shared/domain/receipt';
 import { createPrng } from './prng';
 import { planWorkload, positionBody, tenantsFromSeed, type OptionPlan, type PositionPlan, type Tenant, type Workload } from './workload';
 import { verifyRun, type InvariantResult } from './verify';
+import { runReconciliation } from './reconciliation';
 
 export interface ChaosOptions {
   readonly positions: number;
@@ -139,6 +142,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       WEBHOOK_TIMEOUT_MS: '2000',
       // errors only; none at all inside a quiet test run (vitest sets SILENT)
       POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] === 'SILENT' ? 'SILENT' : 'ERROR',
+      // the reconciliation phase's overdue scan: every receipt no flow reported is overdue at once
+      RECONCILIATION_NOT_REPORTED_WORKING_DAYS: '0',
     },
   });
   const { cloud, io } = layer;
@@ -359,9 +364,38 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       poisonCreditor: tenants[0]!.fiscalCode,
     });
     seconds['verify'] = (performance.now() - tVerify) / 1000;
+
+    // 7. reconciliation: FdR flows of what was paid, with injected discrepancies, then its invariants
+    const tRecon = performance.now();
+    await killChain;
+    log('reconciliation: flows with injected discrepancies, late flows, revisions, treasury statements');
+    const recon = await runReconciliation({
+      layer,
+      sqs,
+      tenants,
+      created: created.filter((c): c is CreatedPosition => c !== undefined),
+      prng,
+      drainTimeoutMs: options.drainTimeoutMs,
+      log,
+      killWorkers: async (phase, whileDead) => {
+        const at = mark();
+        const s = performance.now();
+        await cloud.stopWorkers();
+        const stopMs = performance.now() - s;
+        await whileDead();
+        const rest = options.pauseMs - (performance.now() - s - stopMs);
+        if (rest > 0) await sleep(rest);
+        cloud.startWorkers();
+        kills.push({ phase, atSeconds: Math.round(at * 10) / 10, stopMs: Math.round(stopMs), deadMs: Math.round(performance.now() - s) });
+        log(`  workers killed during ${phase} at ${at.toFixed(1)} s, back after ${Math.round(performance.now() - s)} ms`);
+      },
+    });
+    seconds['reconciliation'] = (performance.now() - tRecon) / 1000;
+    seconds['reconciliationVerify'] = recon.seconds['reconciliationVerify'] ?? 0;
+    log(`  reconciliation phase in ${seconds['reconciliation'].toFixed(1)} s`);
     seconds['total'] = mark();
 
-    const invariants = verification.invariants;
+    const invariants = [...verification.invariants, ...recon.invariants];
     const violations = invariants.reduce((s, i) => s + i.violations, 0);
     const receiptsSent = delivered.length;
     const report: ChaosReport = {
@@ -391,6 +425,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         poisonMessages: poisonBodies.length,
         refusedAtIntake: refusedAtIntake.length,
         ...verification.counts,
+        ...recon.counts,
       },
       faults: {
         configured: DEFAULT_FAULTS,

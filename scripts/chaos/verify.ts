@@ -25,7 +25,7 @@ export interface InvariantResult {
   readonly examples: readonly string[];
 }
 
-class Invariant {
+export class Invariant {
   checked = 0;
   violations = 0;
   examples: string[] = [];

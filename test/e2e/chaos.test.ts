@@ -4,8 +4,11 @@
  * receipts, JSON-webhook receipts, poison messages, an over-long receipt refused at both intakes,
  * back-office webhooks, and the workers killed and restarted four times; every invariant must hold
  * (among them: every receipt a sender was told was taken in is a receipt or an anomaly, and the
- * DLQs hold only the injected poison). `npm run chaos -- --positions 1000` is the
- * same run at scale.
+ * DLQs hold only the injected poison). Then the reconciliation phase: FdR flows of those payments
+ * with every kind of injected discrepancy, a flow published before its receipts (delivered while
+ * the workers are dead), revisions (one never seen, one superseding, one jumping 1 → 3), a credit
+ * before its flow, treasury statements with a credit off by a cent and one naming an unknown flow;
+ * its invariants must hold too. `npm run chaos -- --positions 1000` is the same run at scale.
  */
 import { describe, expect, it } from 'vitest';
 import { parseChaosArgs, summary } from '../../scripts/chaos';
@@ -28,6 +31,24 @@ describe('chaos run', () => {
     expect(report.counts['anomalies']).toBe(1);
     expect(report.counts['refusedAtIntake']).toBe(2);
     expect(Number(report.faults['io429']) + Number(report.faults['io500']) + Number(report.faults['ioNoAnswer'])).toBeGreaterThan(0);
+    // the reconciliation phase injected every kind of discrepancy, late flows, revisions and treasury faults
+    for (const kind of ['omitPayments', 'extraPayment', 'amountOffCents', 'revokeFirst', 'headerMismatch']) expect(report.counts[`reconFault_${kind}`], kind).toBeGreaterThan(0);
+    expect(report.counts['reconCleanFlows']).toBeGreaterThan(0);
+    expect(report.counts['reconLateReceipts']).toBeGreaterThan(0);
+    expect(report.counts['reconLineWithoutReceiptSettled']).toBe(report.counts['reconLateReceipts']);
+    expect(report.counts['reconTailFlows']).toBeGreaterThan(0);
+    expect(report.counts['reconRevisions']).toBeGreaterThanOrEqual(4);
+    expect(report.counts['reconRevisionsNeverSeen']).toBeGreaterThanOrEqual(2);
+    expect(report.counts['reconAmountMismatch']).toBeGreaterThan(0);
+    expect(report.counts['reconOtherIntermediary']).toBeGreaterThan(0);
+    expect(report.counts['reconHeaderMismatch']).toBeGreaterThan(0);
+    expect(report.counts['reconReceiptNotReported']).toBeGreaterThan(0);
+    expect(report.counts['reconTreasuryAmountMismatch']).toBe(report.counts['reconFdrTenants']);
+    expect(report.counts['reconTreasuryUnknownFlow']).toBe(report.counts['reconFdrTenants']);
+    expect(report.counts['reconTreasuryUnknownFlowSettled']).toBe(1);
+    expect(report.counts['reconTransfersReported']).toBeGreaterThan(0);
+    expect(report.kills.filter((k) => k.phase === 'reconciliation').length).toBeGreaterThanOrEqual(1);
+    expect(report.invariants.filter((i) => i.name.startsWith('reconciliation:')).length).toBe(9);
     for (const i of report.invariants) expect(i.checked, i.name).toBeGreaterThan(0);
     expect(report.ok).toBe(true);
   }, 240_000);

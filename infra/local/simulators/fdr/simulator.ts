@@ -17,7 +17,9 @@
  * Flows are built from the receipts the layer received from the node simulator (`receipts`):
  * `close(date)` makes one flow per PSP and organization of the receipts of that day not reported
  * yet (flow name `<date><pspId>-<n>`), with faults injectable per close: a payment left out, an
- * extra payment, an amount off by a cent, a revoked line; `revise()` publishes a new revision.
+ * extra payment, an amount off by a cent, a revoked line (`receiptIds`: only those receipts, the
+ * others left for a later close, so that each flow can have its own faults); `revise()` publishes a
+ * new revision.
  * `statement()` writes the treasury statement (CSV or camt.053) crediting each flow's total with
  * the remittance text `/PUR/LGPE-RIVERSAMENTO/URI/<flow id>`.
  *
@@ -95,8 +97,11 @@ export interface FdrSimulator {
   registerOrganization(organizationId: string, apiKey: string, name?: string): void;
   /** payments the node made whose receipts the creditor may not have yet: reported by the next close of their day */
   addReceipts(receipts: readonly SimReceipt[]): void;
-  /** one flow per PSP (and organization) of the receipts of `date` not reported yet */
-  close(date: string, options?: { organizationId?: string; faults?: CloseFaults }): Promise<SimFlow[]>;
+  /**
+   * one flow per PSP (and organization) of the receipts of `date` not reported yet; `receiptIds`:
+   * only those receipts (the others stay for a later close), so that a run can fault flows one by one
+   */
+  close(date: string, options?: { organizationId?: string; faults?: CloseFaults; receiptIds?: readonly string[] }): Promise<SimFlow[]>;
   /** publishes revision n+1 of a flow (the same payments, faults applied) */
   revise(organizationId: string, fdr: string, pspId: string, faults?: CloseFaults): SimFlow;
   /** the latest revision of every flow */
@@ -161,7 +166,9 @@ export function createFdrSimulator(options: FdrSimulatorOptions): FdrSimulator {
       ];
       // payments per (beneficiary organization, PSP)
       const groups = new Map<string, { org: string; psp: string; pspName: string; payments: SimPayment[] }>();
+      const only = closeOptions.receiptIds ? new Set(closeOptions.receiptIds) : undefined;
       for (const r of receipts) {
+        if (only && !only.has(r.receiptId)) continue;
         if (reported.has(`${r.organizationFiscalCode}|${r.receiptId}`)) continue;
         reported.add(`${r.organizationFiscalCode}|${r.receiptId}`);
         for (const t of r.transfers) {
