@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * One document client per process. The endpoint comes from the SDK's own settings
@@ -46,3 +46,75 @@ export async function queryItems(db: DynamoDBDocumentClient, input: QueryCommand
   for await (const item of queryAll(db, input)) items.push(item);
   return items;
 }
+
+type Item = Record<string, unknown>;
+/** A BatchWriteItem request: a Put of an item or a Delete by key. */
+export type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+/**
+ * Writes `requests` in BatchWriteItem calls of 25 (DynamoDB's limit), `parallel` at a time,
+ * retrying the unprocessed items with backoff until every one is written. Not atomic and without
+ * conditions: for idempotent writes only (the same keys and contents on every try).
+ */
+export async function batchWriteAll(db: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[], parallel = 8): Promise<void> {
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+  await inParallel(chunks, parallel, async (chunk) => {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      const r = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
+      pending = (r.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+    }
+  });
+}
+
+/**
+ * Reads `keys` (consistently) in BatchGetItem calls of 100, `parallel` at a time, retrying the
+ * unprocessed keys with backoff; the items found, by `pk|sk` (a projection must name pk and sk).
+ */
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Item[],
+  options: { projection?: string; names?: Record<string, string>; parallel?: number } = {},
+): Promise<Map<string, Item>> {
+  const out = new Map<string, Item>();
+  const chunks: Item[][] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  await inParallel(chunks, options.parallel ?? 8, async (chunk) => {
+    let pending: Item[] = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
+      const r = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+              ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+              ConsistentRead: true,
+            },
+          },
+        }),
+      );
+      for (const item of r.Responses?.[tableName] ?? []) out.set(`${item['pk']}|${item['sk']}`, item);
+      pending = (r.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+    }
+  });
+  return out;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

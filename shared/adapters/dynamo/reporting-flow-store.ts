@@ -32,7 +32,7 @@ import type {
   StoredFlow,
   StoredLine,
 } from '../../use-cases/reconciliation/ports';
-import { isConditionFailure, queryAll, queryItems } from './client';
+import { batchGetAll, batchWriteAll, failedConditions, inParallel, isConditionFailure, queryAll, queryItems, type WriteRequest } from './client';
 import { positionItem, writableAt } from './debt-position-store';
 import { SK, iuvPk, positionPk, receiptGsi, receiptPk, RECEIPT_SK } from './keys';
 import { auditPut, outboxEventPut } from './outbox';
@@ -54,7 +54,6 @@ import {
 import { orgPk } from './keys';
 
 type Item = Record<string, unknown>;
-type WriteRequest = { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
 
 /** `<iuv>#<iur>`: how receipt sides are keyed */
 export const sideKey = (line: Pick<ReportingFlowLine, 'iuv' | 'iur'>): string => `${line.iuv}#${line.iur}`;
@@ -133,21 +132,33 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     return r.Item?.['line'] as StoredLine | undefined;
   }
 
-  async moveLine(key: FlowKey, from: LineState, to: LineState, amount: number): Promise<void> {
+  async moveLine(key: FlowKey, line: Pick<StoredLine, 'index' | 'iuv' | 'iur' | 'idTransfer' | 'amount'>, to: LineState): Promise<boolean> {
     const Key = { pk: flowPk(key.organizationFiscalCode, key.flowId), sk: flowSk(key.pspId, key.revision) };
-    const updated = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key,
-        UpdateExpression: 'ADD #f.#c.#from :minus, #f.#c.#to :one, #f.#s.#from :negAmount, #f.#s.#to :amount',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#f': 'flow', '#c': 'counts', '#s': 'sums', '#from': from, '#to': to },
-        ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':negAmount': -amount, ':amount': amount },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const flow = updated.Attributes?.['flow'] as StoredFlow | undefined;
-    if (!flow) return;
+    const claim = { pk: receiptPk(key.organizationFiscalCode, line.iuv), sk: claimSk(line.iur, line.idTransfer, key.flowId, key.pspId, key.revision, line.index) };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: claim, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key,
+                UpdateExpression: 'ADD #f.#c.#from :minus, #f.#c.#to :one, #f.#s.#from :negAmount, #f.#s.#to :amount',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#f': 'flow', '#c': 'counts', '#s': 'sums', '#from': 'NO_RECEIPT', '#to': to },
+                ExpressionAttributeValues: { ':minus': -1, ':one': 1, ':negAmount': -line.amount, ':amount': line.amount },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if ((failedConditions(error)?.length ?? 0) > 0) return false;
+      throw error;
+    }
+    const flow = (await this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))).Item?.['flow'] as StoredFlow | undefined;
+    if (!flow) return true;
     const state = flowStateOf(flow.counts, flow.headerProblems.length);
     if (state !== flow.state) {
       await this.db.send(
@@ -160,30 +171,30 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
         }),
       );
     }
+    return true;
   }
 
-  async putLines(key: FlowKey, lines: readonly StoredLine[]): Promise<void> {
+  async putLines(key: FlowKey, lines: readonly StoredLine[], fromClaims = false): Promise<void> {
     const requests: WriteRequest[] = [];
     for (const line of lines) {
       requests.push({ PutRequest: { Item: lineItem(key, line) } });
       const claim = { pk: receiptPk(key.organizationFiscalCode, line.iuv), sk: claimSk(line.iur, line.idTransfer, key.flowId, key.pspId, key.revision, line.index) };
       if (line.state === 'NO_RECEIPT') {
         requests.push({ PutRequest: { Item: { ...claim, type: 'fdr-claim', key: flowKeyOf(key), index: line.index } } });
-      } else {
+      } else if (!fromClaims) {
         requests.push({ DeleteRequest: { Key: claim } });
       }
     }
-    await this.batchWrite(requests);
+    await batchWriteAll(this.db, this.tableName, requests);
   }
 
   async receiptSides(ofc: string, lines: readonly ReportingFlowLine[]): Promise<Map<string, ReceiptSide>> {
     const wanted = new Map<string, { iuv: string; iur: string }>();
     for (const l of lines) wanted.set(sideKey(l), { iuv: l.iuv, iur: l.iur });
-    const receipts = await this.batchGet(
-      [...wanted.values()].map((w) => ({ pk: receiptPk(ofc, w.iuv), sk: RECEIPT_SK.receipt(w.iur) })),
-      'pk, sk, #stored.iupd, #stored.nav, #stored.recordedAt, #stored.#receipt.transferList',
-      { '#stored': 'stored', '#receipt': 'receipt' },
-    );
+    const receipts = await batchGetAll(this.db, this.tableName, [...wanted.values()].map((w) => ({ pk: receiptPk(ofc, w.iuv), sk: RECEIPT_SK.receipt(w.iur) })), {
+      projection: 'pk, sk, #stored.iupd, #stored.nav, #stored.recordedAt, #stored.#receipt.transferList',
+      names: { '#stored': 'stored', '#receipt': 'receipt' },
+    });
     const sides = new Map<string, ReceiptSide>();
     const missingIuvs = new Set<string>();
     for (const [key, w] of wanted) {
@@ -199,7 +210,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
       }
     }
     if (missingIuvs.size > 0) {
-      const locks = await this.batchGet([...missingIuvs].map((iuv) => ({ pk: iuvPk(ofc, iuv), sk: SK.iuv })), 'pk, sk', undefined);
+      const locks = await batchGetAll(this.db, this.tableName, [...missingIuvs].map((iuv) => ({ pk: iuvPk(ofc, iuv), sk: SK.iuv })), { projection: 'pk, sk' });
       for (const [key, w] of wanted) {
         if (!sides.has(key)) sides.set(key, { iuvKnown: locks.has(`${iuvPk(ofc, w.iuv)}|${SK.iuv}`) });
       }
@@ -208,11 +219,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
   }
 
   async positions(ofc: string, iupds: readonly string[]): Promise<Map<string, DebtPosition>> {
-    const items = await this.batchGet(
-      [...new Set(iupds)].map((iupd) => ({ pk: positionPk(ofc, iupd), sk: SK.position })),
-      undefined,
-      undefined,
-    );
+    const items = await batchGetAll(this.db, this.tableName, [...new Set(iupds)].map((iupd) => ({ pk: positionPk(ofc, iupd), sk: SK.position })));
     const out = new Map<string, DebtPosition>();
     for (const item of items.values()) {
       const p = item['position'] as DebtPosition | undefined;
@@ -249,7 +256,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     }
   }
 
-  async reportLines(key: FlowKey, lines: readonly LineReport[], fromClaims: boolean): Promise<void> {
+  async reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void> {
     const ofc = key.organizationFiscalCode;
     const requests: WriteRequest[] = [];
     for (const r of lines) {
@@ -267,10 +274,8 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
           },
         },
       });
-      // the claim the line left while its receipt was missing
-      if (fromClaims) requests.push({ DeleteRequest: { Key: { pk: receiptPk(ofc, r.iuv), sk: claimSk(r.line.iur, r.line.idTransfer, key.flowId, key.pspId, key.revision, r.line.index) } } });
     }
-    await this.batchWrite(requests);
+    await batchWriteAll(this.db, this.tableName, requests);
   }
 
   async claimsOf(ofc: string, iuv: string, receiptId: string): Promise<Array<{ key: FlowKey; index: number }>> {
@@ -444,46 +449,6 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     } while (start);
     return { items, ...(last ? { cursor: Buffer.from(JSON.stringify(last)).toString('base64url') } : {}) };
   }
-
-  private async batchGet(keys: Item[], projection: string | undefined, names: Record<string, string> | undefined): Promise<Map<string, Item>> {
-    const out = new Map<string, Item>();
-    const chunks: Item[][] = [];
-    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
-    await inParallel(chunks, 8, async (chunk) => {
-      let pending: Item[] = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const r = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ...(projection ? { ProjectionExpression: projection } : {}),
-                ...(names ? { ExpressionAttributeNames: names } : {}),
-                ConsistentRead: true,
-              },
-            },
-          }),
-        );
-        for (const item of r.Responses?.[this.tableName] ?? []) out.set(`${item['pk']}|${item['sk']}`, item);
-        pending = (r.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
-      }
-    });
-    return out;
-  }
-
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    const chunks: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
-    await inParallel(chunks, 8, async (chunk) => {
-      let pending = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt));
-        const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
-        pending = (r.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
-      }
-    });
-  }
 }
 
 const flowKeyOf = (key: FlowKey): FlowKey => ({ organizationFiscalCode: key.organizationFiscalCode, flowId: key.flowId, pspId: key.pspId, revision: key.revision });
@@ -503,15 +468,3 @@ function lineItem(key: FlowKey, line: StoredLine): Item {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
-}

@@ -8,7 +8,7 @@
  * (pagopa/pagopa-fdr: @PastDateLimit(1 month) on publishedGt).
  */
 import { flowStateOf, headerProblems, type LineState, type ReportingFlowLine } from '../../domain/reporting-flow';
-import { flowRef, lineAnomaly, matchLines, type MatchDeps } from './matching';
+import { flowRef, lineAnomaly, matchLines, matchReceipt, type MatchDeps } from './matching';
 import type { FdrApi, FdrKeySource, FlowKey, FlowRef, ReconciliationAnomaly, StoredFlow, TreasuryStore } from './ports';
 import { settleMovement } from './treasury';
 
@@ -135,13 +135,25 @@ async function acquireFlow(
         matchedAmount: sums.MATCHED ?? 0,
       } as const)
     : undefined;
-  await deps.store.putFlow(flow, previous, event);
+  // the anomalies before the header: a late receipt that settles one finds it recorded
   const anomalies: ReconciliationAnomaly[] = matched.flatMap((l) => lineAnomaly(key, l, at) ?? []);
   if (problems.length > 0) {
     anomalies.push({ organizationFiscalCode: ofc, kind: 'HEADER_MISMATCH', ref: flowRef(key), detail: problems.join('; '), recordedAt: at, flowId: key.flowId, amount: header.sumPayments });
   }
   const fresh = await deps.store.recordAnomalies(anomalies);
   if (fresh.length > 0) deps.anomaliesKept?.(fresh);
+  await deps.store.putFlow(flow, previous, event);
+  // a receipt applied while this flow was being matched found neither its line's claim nor the
+  // header (matchReceipt skipped it): now that both are stored, the lines still waiting look again
+  const waiting = matched.filter((l) => l.state === 'NO_RECEIPT');
+  if (waiting.length > 0) {
+    const sides = await deps.store.receiptSides(ofc, waiting);
+    const arrived = new Set(waiting.filter((l) => sides.get(`${l.iuv}#${l.iur}`)?.receipt).map((l) => `${l.iuv}#${l.iur}`));
+    for (const side of arrived) {
+      const [iuv, receiptId] = side.split('#') as [string, string];
+      await matchReceipt(deps, { organizationFiscalCode: ofc, iuv, receiptId });
+    }
+  }
   // credits that named this flow before it was known
   for (const movement of await deps.treasury.openMovementsFor(ofc, ref.flowId)) {
     await settleMovement(deps, movement);

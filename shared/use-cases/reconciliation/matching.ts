@@ -37,8 +37,8 @@ export async function matchLines(deps: MatchDeps, key: FlowKey, lines: readonly 
     return { ...line, ...matchLine(line, sides.get(sideKey(line)) ?? { iuvKnown: false }) };
   });
   const matched = stored.filter((l) => l.state === 'MATCHED');
-  await reportMatched(deps, key, matched, (l) => sides.get(sideKey(l))?.receipt?.recordedAt ?? '', fromClaims);
-  await deps.store.putLines(key, stored.filter((l) => l.state !== 'MATCHED'));
+  await reportMatched(deps, key, matched, (l) => sides.get(sideKey(l))?.receipt?.recordedAt ?? '');
+  await deps.store.putLines(key, stored.filter((l) => l.state !== 'MATCHED'), fromClaims);
   return stored;
 }
 
@@ -48,7 +48,6 @@ async function reportMatched(
   key: FlowKey,
   matched: readonly StoredLine[],
   recordedAtOf: (line: StoredLine) => string,
-  fromClaims: boolean,
 ): Promise<void> {
   if (matched.length === 0) return;
   const ofc = key.organizationFiscalCode;
@@ -117,7 +116,7 @@ async function reportMatched(
   });
   await Promise.all(runners);
   // the lines and the reported markers, after their positions: batched
-  await deps.store.reportLines(key, reports, fromClaims);
+  await deps.store.reportLines(key, reports);
 }
 
 /** The anomalies a line in `state` stands for (none for MATCHED, REVOKED, DUPLICATE_LINE). */
@@ -164,8 +163,9 @@ export async function matchReceipt(deps: MatchDeps, receipt: { organizationFisca
     if (!flow.latest) continue;
     const [after] = await matchLines(deps, claim.key, [line], true);
     if (!after || after.state === 'NO_RECEIPT') continue;
+    // the claim is taken once: a second matcher of the same line (the acquirer looking again) moves nothing
+    if (!(await store.moveLine(claim.key, after, after.state))) continue;
     changed++;
-    await store.moveLine(claim.key, 'NO_RECEIPT', after.state, after.amount);
     await store.resolveAnomaly(claim.key.organizationFiscalCode, 'LINE_WITHOUT_RECEIPT', lineRef(claim.key, line.index), now);
     const anomaly = lineAnomaly(claim.key, after, now);
     if (anomaly) {

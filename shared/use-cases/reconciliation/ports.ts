@@ -127,10 +127,17 @@ export interface ReportingFlowStore {
   /** writes (or rewrites) the header, with its event in the same transaction; `previous` revisions get latest = false */
   putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<void>;
   linesOf(key: FlowKey): Promise<StoredLine[]>;
-  /** a line changed state after its flow was stored (a late receipt): the header's counts and state follow */
-  moveLine(key: FlowKey, from: LineState, to: LineState, amount: number): Promise<void>;
-  /** lines not matched to a receipt: written in batches; NO_RECEIPT ones leave a claim the receipt finds later */
-  putLines(key: FlowKey, lines: readonly StoredLine[]): Promise<void>;
+  /**
+   * A NO_RECEIPT line matched later (its receipt applied after its flow was stored): its claim is
+   * taken (deleted, conditionally) and the header's counts and state follow, in one transaction.
+   * False when the claim was taken already (another matcher of the same line did it): nothing moved.
+   */
+  moveLine(key: FlowKey, line: Pick<StoredLine, 'index' | 'iuv' | 'iur' | 'idTransfer' | 'amount'>, to: LineState): Promise<boolean>;
+  /**
+   * Lines not matched to a receipt: written in batches; NO_RECEIPT ones leave a claim the receipt
+   * finds later. `fromClaims` (lines matched late): their claims are left for moveLine to take.
+   */
+  putLines(key: FlowKey, lines: readonly StoredLine[], fromClaims?: boolean): Promise<void>;
   /** what each line's receipt side looks like (receipt by IUV + IUR, IUV known) — batched */
   receiptSides(organizationFiscalCode: string, lines: readonly ReportingFlowLine[]): Promise<Map<string, ReceiptSide>>;
   /** positions by iupd — batched */
@@ -150,8 +157,8 @@ export interface ReportingFlowStore {
     /** written with the position, in one transaction (the outbox) */
     readonly event?: PaymentReportedEvent;
   }): Promise<'ok' | 'conflict'>;
-  /** writes the matched lines and the receipts' reported markers, batched; `fromClaims`: their claims removed */
-  reportLines(key: FlowKey, lines: readonly LineReport[], fromClaims: boolean): Promise<void>;
+  /** writes the matched lines and the receipts' reported markers, batched (a late line's claim is left for moveLine to take) */
+  reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void>;
   /** flow lines waiting for this receipt (the claims NO_RECEIPT lines left) */
   claimsOf(organizationFiscalCode: string, iuv: string, receiptId: string): Promise<Array<{ key: FlowKey; index: number }>>;
   line(key: FlowKey, index: number): Promise<StoredLine | undefined>;
