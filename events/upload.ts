@@ -51,3 +51,28 @@ export const s3ObjectCreatedEventSchema = z.looseObject({
   }),
 });
 export type S3ObjectCreatedEvent = z.infer<typeof s3ObjectCreatedEventSchema>;
+
+/**
+ * The debt-position events (created, published) of a position an upload created carry the
+ * upload's id (shared/use-cases/bulk-upload/processing.ts): io-sender does not send the
+ * new-notice messages of a published event that carries it, the upload's paced release does
+ * (io.upload-notice below). Subscribers of the webhooks see it too.
+ */
+export const uploadMarkSchema = z.object({ uploadId: z.string().min(1).max(64).optional() });
+export type UploadMark = z.infer<typeof uploadMarkSchema>;
+
+/**
+ * On the io-messages queue: the upload follow-up's paced release of one position an upload
+ * created (shared/use-cases/bulk-upload/follow-up.ts) asks io-sender for its new-notice
+ * messages, as the position's published event would. Its id is fixed per (upload, position):
+ * a repeated release asks again, and io-sender's message records send each message once.
+ */
+export const uploadNoticeRequestSchema = z.object({
+  eventId: z.string().min(1).max(200),
+  eventType: z.literal('io.upload-notice'),
+  occurredAt: z.iso.datetime(),
+  organizationFiscalCode: z.string().regex(/^\d{11}$/),
+  iupd: z.string().min(1).max(70),
+  uploadId: z.string().min(1).max(64),
+});
+export type UploadNoticeRequest = z.infer<typeof uploadNoticeRequestSchema>;

@@ -517,6 +517,17 @@ export const catalog: Catalog = {
       triggers: [{ kind: 'queue', queue: 'upload-chunks', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 4 }],
       grants: [tableReadWrite, { resource: 'queue', id: 'upload-chunks', access: 'consume' }, { resource: 'queue', id: 'notice-batch', access: 'send' }],
     },
+    {
+      id: 'upload-follow-up',
+      description: 'Every minute: ends presigned uploads whose file never arrived; releases the App IO messages of uploaded positions at a paced rate from ioSendAt',
+      entry: 'functions/upload-follow-up/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 120,
+      // the release fills each tenant's timeline UPLOAD_IO_HORIZON_SECONDS (120 s) ahead: any period below it keeps the same pace
+      triggers: [{ kind: 'schedule', expression: 'rate(1 minute)', localEverySeconds: 5 }],
+      // the upload records, their outcomes and the outbox (upload.completed of an expired upload); the io.upload-notice requests
+      grants: [tableReadWrite, { resource: 'queue', id: 'io-messages', access: 'send' }],
+    },
     // ---- pagoPA creditor station and receipts ----
     api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
       tableRead,

@@ -1,7 +1,6 @@
-import { ioQueueMessageSchema } from '../../events/io-message-request';
 import { ioSenderRoot, type IoSender } from '../../shared/composition/app-io';
 import { backoffDelaySeconds } from '../../shared/domain/backoff';
-import { citizenMessageRequestOf } from '../../shared/messaging/io-messages';
+import { citizenMessageRequestOf, ioSenderMessageSchema } from '../../shared/messaging/io-messages';
 import { RetryLater, consumeQueue } from '../../shared/messaging/sqs-consumer';
 import { sendCitizenMessages, type SendResult } from '../../shared/use-cases/app-io/send-message';
 
@@ -10,11 +9,13 @@ import { sendCitizenMessages, type SendResult } from '../../shared/use-cases/app
  * most once (shared/use-cases/app-io/send-message.ts). A message that must be retried (429, 5xx,
  * timeout, rate budget spent, an unexpected failure) comes back after its own backoff (full
  * jitter, at least IO's Retry-After), never holding back the others of its batch.
+ * The published event of a position an upload created asks for nothing: the upload's paced
+ * release (functions/upload-follow-up) asks for its new-notice messages (io.upload-notice).
  */
 export const makeHandler = (deps: IoSender) =>
   consumeQueue(deps.consumer, {
     what: 'io-messages queue message',
-    schema: ioQueueMessageSchema,
+    schema: ioSenderMessageSchema,
     handle: async ({ body, attempt }) => {
       const request = citizenMessageRequestOf(body);
       if (!request) return;

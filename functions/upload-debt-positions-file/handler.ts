@@ -21,6 +21,7 @@ const inline = (deps: UploadApi) =>
       bytes: request.file.bytes,
       contentType: request.file.contentType,
       ...(query.toPublish === false ? { toPublish: false } : {}),
+      ...(query.ioSendAt !== undefined ? { ioSendAt: query.ioSendAt } : {}),
     });
     return { status: 202, headers: { location: statusUrl(brokerCode, upload.organizationFiscalCode, upload.fileId), 'retry-after': `${RETRY_AFTER_MS} ms` } };
   });
@@ -39,6 +40,7 @@ const presigned = (deps: UploadApi) =>
       size: body.size,
       contentType,
       ...(body.toPublish === false ? { toPublish: false } : {}),
+      ...(body.ioSendAt !== undefined ? { ioSendAt: body.ioSendAt } : {}),
     });
     const status = statusUrl(path.brokerCode, upload.organizationFiscalCode, upload.fileId);
     return json(201, { fileId: upload.fileId, uploadUrl, method: 'PUT', headers: { 'content-type': contentType, 'content-length': String(body.size) }, expiresAt, statusUrl: status, maxBytes: MAX_PRESIGNED_BYTES }, { location: status });

@@ -16,6 +16,7 @@ import { ConfigError, readConfig } from '../config/env';
 import { checkGovpayHeader, uploadRowDecoder } from '../http/gpd-upload-rows';
 import type { TenantAuthenticator } from '../http/tenant-auth';
 import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
+import type { FollowUpDeps } from '../use-cases/bulk-upload/follow-up';
 import type { ProcessingDeps } from '../use-cases/bulk-upload/processing';
 import type { Upload, UploadFileReader, UploadQueue } from '../use-cases/bulk-upload/ports';
 import type { UploadDeps } from '../use-cases/bulk-upload/uploads';
@@ -31,6 +32,14 @@ export const bulkUploadConfigSchema = z.object({
     .string()
     .optional()
     .transform((v) => v === 'true'),
+  /** the follow-up: where it queues the paced IO requests of an upload's positions */
+  QUEUE_URL_IO_MESSAGES: z.string().url().optional(),
+  /** the share of a tenant's App IO calls per second an upload's release may take (the rest is the interactive messages') */
+  UPLOAD_IO_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** how far ahead each follow-up run fills a tenant's release timeline (≤ 900 s, SQS's largest delay; ≥ the schedule's period) */
+  UPLOAD_IO_HORIZON_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
+  /** at most this many IO requests queued per upload and run */
+  UPLOAD_IO_MAX_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(2_000),
 });
 type Settings = z.infer<typeof bulkUploadConfigSchema>;
 
@@ -57,7 +66,11 @@ export interface UploadWorker extends ProcessingDeps {
   readonly consumer: QueueConsumerDeps;
 }
 
-let built: { key: string; api?: UploadApi; workers: Map<string, UploadWorker> } | undefined;
+export interface UploadFollowUp extends FollowUpDeps {
+  readonly logger: Logger;
+}
+
+let built: { key: string; api?: UploadApi; workers: Map<string, UploadWorker>; followUp?: UploadFollowUp } | undefined;
 
 function family(env: NodeJS.ProcessEnv) {
   const p = platform(env);
@@ -127,21 +140,45 @@ export function uploadWorkerRoot(functionId: 'upload-splitter' | 'upload-chunk-w
           return { noticeBatches };
         })()
       : {}),
-    onFinished: (upload: Upload) =>
-      logger.info('upload finished', {
-        fileId: upload.fileId,
-        organization: upload.organizationFiscalCode,
-        operation: upload.operation,
-        format: upload.format,
-        state: upload.state,
-        submittedItem: upload.submittedItem,
-        processedItem: upload.processedItem,
-        acceptedItem: upload.acceptedItem,
-        refusedItem: upload.processedItem - upload.acceptedItem,
-        ...(upload.endTime ? { seconds: (Date.parse(upload.endTime) - Date.parse(upload.startTime)) / 1000 } : {}),
-        ...(upload.refusal ? { refusal: upload.refusal.reason } : {}),
-      }),
+    onFinished: finishedLog(logger),
   };
   state.workers.set(functionId, worker);
   return worker;
+}
+
+/** The scheduled follow-up: presigned uploads whose file never came, and the paced IO release of created positions. */
+export function uploadFollowUpRoot(env: NodeJS.ProcessEnv = process.env): UploadFollowUp {
+  const { p, settings, state } = family(env);
+  if (state.followUp) return state.followUp;
+  const followUp: UploadFollowUp = {
+    logger: p.telemetry.logger,
+    uploads: new DynamoUploadStore(p.db, p.tableName),
+    organizations: p.organizations,
+    publisher: new SqsQueuePublisher(sqsClient()),
+    ioMessagesQueueUrl: required(settings.QUEUE_URL_IO_MESSAGES, 'QUEUE_URL_IO_MESSAGES'),
+    clock: p.clock,
+    newId: p.newId,
+    settings: { ioShare: settings.UPLOAD_IO_SHARE, horizonSeconds: settings.UPLOAD_IO_HORIZON_SECONDS, maxPerRun: settings.UPLOAD_IO_MAX_PER_RUN, maxUploads: 200 },
+    onFinished: finishedLog(p.telemetry.logger),
+  };
+  state.followUp = followUp;
+  return followUp;
+}
+
+/** The one log line of an upload that ended. */
+function finishedLog(logger: Logger) {
+  return (upload: Upload) =>
+    logger.info('upload finished', {
+      fileId: upload.fileId,
+      organization: upload.organizationFiscalCode,
+      operation: upload.operation,
+      format: upload.format,
+      state: upload.state,
+      submittedItem: upload.submittedItem,
+      processedItem: upload.processedItem,
+      acceptedItem: upload.acceptedItem,
+      refusedItem: upload.processedItem - upload.acceptedItem,
+      ...(upload.endTime ? { seconds: (Date.parse(upload.endTime) - Date.parse(upload.startTime)) / 1000 } : {}),
+      ...(upload.refusal ? { refusal: upload.refusal.reason } : {}),
+    });
 }

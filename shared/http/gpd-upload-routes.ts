@@ -33,7 +33,7 @@ const accepted: ResponseDoc = {
 
 const uploadResponses = {
   '202': accepted,
-  '400': problem('No file, a corrupt ZIP, a ZIP with more or less than one file, a file that is not .json or .csv, an empty file.'),
+  '400': problem('No file, a corrupt ZIP, a ZIP with more or less than one file, a file that is not .json or .csv, an empty file; an ioSendAt that is not a future ISO 8601 date-time within 365 days, or on an upload that does not create and publish.'),
   '403': problem('The broker does not intermediate the organization.'),
   '413': problem(`The file exceeds ${MAX_INLINE_FILE_BYTES} bytes: send it through POST …/debtpositions/file/uploads (a presigned upload).`),
   '415': problem('The body is not multipart/form-data.'),
@@ -58,7 +58,7 @@ documentRoutes({
     body: { schema: { zod: announceUploadSchema, name: 'PresignedUploadRequest' } },
     responses: {
       '201': { description: 'The upload, AWAITING_FILE, and where to PUT its file.', schema: announcedUploadSchema, headers: { Location: { description: 'The status URL (relative).', schema: { type: 'string' } } } },
-      '400': problem('No size, a size over 200 MB, a file name that is not .zip or .csv.'),
+      '400': problem('No size, a size over 200 MB, a file name that is not .zip or .csv; an ioSendAt that is not a future ISO 8601 date-time within 365 days, or on an upload that does not create and publish.'),
       '403': problem('The broker does not intermediate the organization.'),
     },
   },

@@ -4,12 +4,13 @@
  * FileIdListResponse; the query of …/debtpositions/files (Europe/Rome dates, at most 7 days,
  * `size` 100..500, default 100; paging with the x-continuation-token header).
  * Extensions of this layer, on purpose: `rows` in the report (every refused row with its line,
- * iupd and every reason), `format=csv` (GovPay's result file), `state` and counts in the status.
+ * iupd and every reason), `format=csv` (GovPay's result file), `state` and counts in the status,
+ * `ioSendAt` (query of the upload routes, body of the presigned one) and `ioMessages` in the status.
  */
 import * as z from 'zod';
 import { parseApiDateTime, romeCalendarDay } from '../domain/dates';
 import type { OperationStatus } from '../use-cases/bulk-upload/uploads';
-import { MAX_PRESIGNED_BYTES, operationStatusOf } from '../use-cases/bulk-upload/uploads';
+import { MAX_PRESIGNED_BYTES, operationStatusOf, releasesIo } from '../use-cases/bulk-upload/uploads';
 import type { RowOutcome, Upload } from '../use-cases/bulk-upload/ports';
 import { booleanQuery } from './debt-position-schemas';
 import { badRequest } from './problem';
@@ -33,6 +34,15 @@ export const uploadStatusSchema = z
     acceptedItem: z.number().int(),
     refusal: z.object({ status: z.number().int(), reason: z.string() }).optional().meta({ description: 'Why the whole file was refused (nothing of it was written).' }),
     noticeBatchId: z.string().optional().meta({ description: 'This layer: the notice batch of the positions a published CREATE upload created (GET /organizations/{ofc}/notices/batches/{id}), once it has completed.' }),
+    ioSendAt: z.string().optional().meta({ description: 'This layer: the instant asked (query ioSendAt) from which the App IO messages of the positions created are released.' }),
+    ioMessages: z
+      .object({
+        state: z.enum(['WAITING', 'RELEASING', 'RELEASED']).meta({ description: 'WAITING: the upload is in progress or ioSendAt has not come; RELEASING: the paced release is queueing them; RELEASED: every created position\u2019s messages were queued.' }),
+        released: z.number().int().meta({ description: 'Positions whose new-notice messages were queued for App IO (each message is sent once).' }),
+        releasedAt: z.string().optional().meta({ description: 'When the last of them was queued.' }),
+      })
+      .optional()
+      .meta({ description: 'This layer, published CREATE uploads: the paced release of the App IO (or fallback e-mail) messages of the positions created; not sent from the positions\u2019 own published events.' }),
   })
   .meta({ id: 'UploadStatusDTO' });
 
@@ -64,8 +74,13 @@ export const reportQuerySchema = z.strictObject({
   format: z.enum(['json', 'csv']).optional().meta({ description: 'csv: GovPay\u2019s result file (idA2A,…,numeroAvviso,…,errore), one line per row of the file.' }),
 });
 
+const ioSendAtDescription =
+  'This layer (GPD has no such parameter): an ISO 8601 date-time with its offset, in the future, at most 365 days ahead, on a CREATE upload that publishes: ' +
+  'the App IO (or fallback e-mail) messages of the positions created are released from then, at a paced rate; absent: as soon as the upload has ended.';
+
 export const uploadQuerySchema = z.strictObject({
   toPublish: booleanQuery.optional().meta({ description: 'This layer: false creates the positions as DRAFT (default true: GPD\u2019s upload publishes them).' }),
+  ioSendAt: z.string().min(1).max(40).optional().meta({ description: ioSendAtDescription, example: '2027-03-01T08:00:00+01:00' }),
 });
 
 /** POST …/debtpositions/file/uploads (this layer's own route): a presigned upload of a large file. */
@@ -76,6 +91,7 @@ export const announceUploadSchema = z
     size: z.number().int().min(1).max(MAX_PRESIGNED_BYTES).meta({ description: `The exact size in bytes of the file that will be PUT (at most ${MAX_PRESIGNED_BYTES}); signed into the URL.` }),
     contentType: z.string().min(3).max(100).regex(/^[\w.+-]+\/[\w.+-]+$/).optional().meta({ description: 'The Content-Type the PUT will send (default application/zip, or text/csv for a .csv).' }),
     toPublish: z.boolean().optional().meta({ description: 'CREATE: false creates the positions as DRAFT (default true).' }),
+    ioSendAt: z.string().min(1).max(40).optional().meta({ description: ioSendAtDescription }),
   })
   .meta({ id: 'PresignedUploadRequest' });
 export type AnnounceUploadBody = z.infer<typeof announceUploadSchema>;
@@ -127,6 +143,16 @@ export function toUploadStatus(upload: Upload, v1: boolean): z.infer<typeof uplo
     acceptedItem: upload.acceptedItem,
     ...(upload.refusal ? { refusal: upload.refusal } : {}),
     ...(upload.noticeBatchId ? { noticeBatchId: upload.noticeBatchId } : {}),
+    ...(upload.ioSendAt ? { ioSendAt: upload.ioSendAt } : {}),
+    ...(releasesIo(upload) && upload.state !== 'REFUSED'
+      ? {
+          ioMessages: {
+            state: upload.ioDoneAt ? ('RELEASED' as const) : (upload.ioReleased ?? 0) > 0 ? ('RELEASING' as const) : ('WAITING' as const),
+            released: upload.ioReleased ?? 0,
+            ...(upload.ioDoneAt ? { releasedAt: upload.ioDoneAt } : {}),
+          },
+        }
+      : {}),
   };
 }
 

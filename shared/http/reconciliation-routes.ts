@@ -79,11 +79,16 @@ documentRoutes({
   },
   [`POST ${ORG}/treasury/statements`]: {
     operationId: 'importTreasuryStatement',
-    summary: 'Import a treasury statement (CSV layout or ISO 20022 camt.053): each credit matched to the flow its remittance names',
+    summary: 'Import a treasury statement (CSV layout, ISO 20022 camt.053 or the SIOPE+ OPI giornale di cassa; as JSON or as the file itself): each credit matched to the flow its remittance names',
     tags,
     path: inPath(),
     body: { schema: { zod: treasuryStatementSchema, name: 'TreasuryStatement' } },
-    responses: { '201': anyObject('Imported: the new movements and their state; movements imported before are counted as duplicates.'), '400': problem('The statement cannot be read; the offending lines are named.') },
+    responses: {
+      '201': anyObject('Imported: the new movements and their state; movements imported before are counted as duplicates.'),
+      '400': problem('The statement cannot be read; the offending lines are named.'),
+      '413': problem('The body is over 1 MiB.'),
+      '415': problem('The Content-Type is not application/json, text/csv, application/xml or text/xml (or its charset is not read).'),
+    },
   },
   [`GET ${ORG}/treasury/movements`]: {
     operationId: 'listTreasuryMovements',

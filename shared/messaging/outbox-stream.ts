@@ -6,6 +6,8 @@
  *
  * - An item whose event breaks the contract is a bug upstream that retrying cannot fix, and a
  *   stream cannot park one record aside: it is logged and skipped.
+ * - An item holds one event (`event`) or several (`events`, written by a bulk write): each event
+ *   is handed over with its item's record id (retried together).
  * - The records are handed over together (the consumer batches its sends across them); the
  *   consumer returns the ids of those that failed. A stream batch is ordered, so only the FIRST
  *   failure is reported: Lambda checkpoints before it and retries from there, records after it
@@ -44,12 +46,16 @@ export function consumeOutboxStream<S extends z.ZodType>(deps: { readonly logger
       if (record.eventName !== 'INSERT' || !record.dynamodb?.NewImage) continue;
       const recordId = record.dynamodb.SequenceNumber ?? '';
       const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>);
-      const parsed = consumer.schema.safeParse(item['event']);
-      if (!parsed.success) {
-        deps.logger.error(`invalid ${consumer.what}`, { recordId, reason: parsed.error.issues.map((i) => i.message).join('; ') });
-        continue;
+      // one event per item, or several in `events` (a bulk write): each handed on with the item's record id
+      const events: unknown[] = Array.isArray(item['events']) ? item['events'] : [item['event']];
+      for (const payload of events) {
+        const parsed = consumer.schema.safeParse(payload);
+        if (!parsed.success) {
+          deps.logger.error(`invalid ${consumer.what}`, { recordId, reason: parsed.error.issues.map((i) => i.message).join('; ') });
+          continue;
+        }
+        records.push({ recordId, event: parsed.data as z.infer<S> });
       }
-      records.push({ recordId, event: parsed.data as z.infer<S> });
     }
     const failed = new Set(records.length > 0 ? await consumer.handle(records) : []);
     const first = records.find((r) => failed.has(r.recordId));

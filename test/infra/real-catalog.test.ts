@@ -283,7 +283,7 @@ describe('alarms and dashboard', () => {
 
   it('scheduled functions alarm on any failed run; the others on an error rate', () => {
     const scheduled = catalog.functions.filter((f) => f.triggers.every((t) => t.kind === 'schedule')).map((f) => f.id);
-    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders', 'repair-bulk-operations', 'reporting-flow-scheduler']);
+    expect(scheduled.sort()).toEqual(['advance-position-statuses', 'io-reminders', 'repair-bulk-operations', 'reporting-flow-scheduler', 'upload-follow-up']);
     const rates = Object.values(s.statelessTemplate.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties as AlarmProps)
       .filter((p) => JSON.stringify(p.Metrics ?? []).includes('"MetricName":"Invocations"'));

@@ -3,11 +3,12 @@
  * a worker killed after its writes and before its outcome was recorded, and a redelivered
  * message, neither create a duplicate nor count a row twice nor skip one.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadCompletedEvent } from '../../events/upload';
 import { uploadCompletedEventSchema } from '../../events/upload';
-import { eventPk, SK } from '../../shared/adapters/dynamo/keys';
+import { eventPk, positionPk, SK } from '../../shared/adapters/dynamo/keys';
+import { DynamoUploadStore } from '../../shared/adapters/dynamo/upload-store';
 import { uploadApiRoot, uploadWorkerRoot } from '../../shared/composition/bulk-upload';
 import { platform } from '../../shared/composition/platform';
 import { uploadRowDecoder } from '../../shared/http/gpd-upload-rows';
@@ -83,6 +84,85 @@ describe('upload chunks: idempotent per (file, iupd)', () => {
     await processChunk(worker, chunk);
     expect((await worker.uploads.get(ESEMPIO_FC, fileId))).toMatchObject({ state: 'COMPLETED', processedItem: 25, chunks: 1 });
     expect(split.splitDone).toBe(true);
+  });
+});
+
+describe('the listing entries written after their transactions', () => {
+  /** An upload of `rows` positions due on `dueDate`, split into one chunk, ready for processChunk. */
+  async function chunkOf(count: number, dueDate: string) {
+    const worker = uploadWorkerRoot('upload-chunk-worker');
+    const organization = (await worker.organizations.get(ESEMPIO_FC))!;
+    const fileId = crypto.randomUUID();
+    const upload = newUpload({
+      organization,
+      actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'test', requestId: 'test' },
+      brokerCode: organization.brokerId,
+      operation: 'CREATE',
+      format: 'json',
+      fileName: 'x.zip',
+      fileId,
+      objectKey: `uploads/${ESEMPIO_FC}/${fileId}/file.zip`,
+      startTime: new Date().toISOString(),
+    });
+    await worker.uploads.create(upload);
+    const decoder = uploadRowDecoder('json', 'CREATE', organization, new Date());
+    const template = positionRequest() as { paymentOption: Array<Record<string, unknown>> };
+    const rows = Array.from({ length: count }, (_, i) =>
+      decoder.push({ line: i + 2, value: positionRequest({ paymentOption: [{ ...template.paymentOption[0], dueDate }] }) })[0]!,
+    );
+    expect(rows.every((r) => r.errors.length === 0)).toBe(true);
+    expect(await worker.uploads.startSplit(upload, rows.length)).toBe(true);
+    const chunk: UploadChunk = { organizationFiscalCode: ESEMPIO_FC, fileId, chunk: 0, rows: rows.map((r) => ({ line: r.line, iupd: r.iupd, content: r.content! })) };
+    return { worker, chunk, iupds: rows.map((r) => r.iupd) };
+  }
+  /** The sort keys of a position's listing entries in the table. */
+  async function entriesOf(iupd: string): Promise<string[]> {
+    const r = await platform().db.send(
+      new QueryCommand({ TableName: platform().tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)', ExpressionAttributeValues: { ':pk': positionPk(ESEMPIO_FC, iupd), ':l': 'LIST#' }, ConsistentRead: true }),
+    );
+    return (r.Items ?? []).map((i) => String(i['sk'])).sort();
+  }
+  const completeListings = (DynamoUploadStore.prototype as unknown as { completeListings: (this: UploadStore, positions: unknown) => Promise<void> }).completeListings;
+  const listedDue = async (day: string) =>
+    ((await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions?limit=50&page=0&due_date_from=${day}&due_date_to=${day}`)).json.payment_position_list as Array<{ iupd: string; companyName: string }>);
+
+  it('a worker killed after its transactions, before the rest of the listing: the redelivery writes it', async () => {
+    const { worker, chunk, iupds } = await chunkOf(12, '2097-02-03');
+    const dying: UploadStore = Object.create(worker.uploads, { completeListings: { value: () => Promise.reject(new Error('killed')) } });
+    await expect(processChunk({ ...worker, uploads: dying }, chunk)).rejects.toThrow('killed');
+    // the positions and their LIST#INS are there (the counters count them); their other entries are not
+    expect(await entriesOf(iupds[0]!)).toEqual(['LIST#INS']);
+    expect(await listedDue('2097-02-03')).toEqual([]);
+
+    await processChunk(worker, chunk);
+    for (const iupd of iupds) expect(await entriesOf(iupd)).toEqual(['LIST#COMPANY', 'LIST#DAY#2097-02-03', 'LIST#DUE', 'LIST#IBAN#IT78L0306909606100000117002', 'LIST#INS', 'LIST#IUPD']);
+    expect((await listedDue('2097-02-03')).map((p) => p.iupd).sort()).toEqual([...iupds].sort());
+    const outcomes = [];
+    for await (const o of worker.uploads.outcomes(ESEMPIO_FC, chunk.fileId)) outcomes.push(o.status);
+    expect(outcomes).toEqual(Array(12).fill(201));
+  });
+
+  it('a position changed between its transaction and the rest of its listing: its entries follow what it is now', async () => {
+    const { worker, chunk, iupds } = await chunkOf(6, '2097-03-04');
+    const changed = iupds[2]!;
+    const racing: UploadStore = Object.create(worker.uploads, {
+      completeListings: {
+        async value(this: UploadStore, positions: unknown) {
+          // an update lands after the transactions and before the batches
+          const body = positionRequest({ iupd: changed, companyName: 'Altro Ente', paymentOption: [{ ...(positionRequest() as { paymentOption: object[] }).paymentOption[0], dueDate: '2097-03-09' }] });
+          const put = await stack.api('PUT', `/organizations/${ESEMPIO_FC}/debtpositions/${changed}`, { body });
+          expect(put.status).toBe(200);
+          return completeListings.call(this, positions);
+        },
+      },
+    });
+    await processChunk({ ...worker, uploads: racing }, chunk);
+    // the stale DAY entry of the old due date is gone, the new one is there, once
+    expect(await entriesOf(changed)).toEqual(['LIST#COMPANY', 'LIST#DAY#2097-03-09', 'LIST#DUE', 'LIST#IBAN#IT78L0306909606100000117002', 'LIST#INS', 'LIST#IUPD']);
+    expect((await listedDue('2097-03-04')).map((p) => p.iupd).sort()).toEqual(iupds.filter((i) => i !== changed).sort());
+    expect((await listedDue('2097-03-09')).map((p) => [p.iupd, p.companyName])).toEqual([[changed, 'Altro Ente']]);
+    const company = await platform().db.send(new GetCommand({ TableName: platform().tableName, Key: { pk: positionPk(ESEMPIO_FC, changed), sk: 'LIST#COMPANY' }, ConsistentRead: true }));
+    expect(company.Item).toMatchObject({ co: 'Altro Ente', st: 'DRAFT' });
   });
 });
 

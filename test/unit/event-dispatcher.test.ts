@@ -76,6 +76,22 @@ describe('event-dispatcher handler', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
   });
 
+  it('hands on every event of an item that carries several (a bulk write), each message id unique, retried together', async () => {
+    const { handler, publisher } = setup();
+    const several = { pk: 'EVENT#x', sk: 'EVENT', type: 'event', events: [event(1), event(2), event(3, 'debt-position.published')] };
+    const result = await handler(stream(streamRecord('100', outboxItem(event(4))), streamRecord('101', several), streamRecord('102', outboxItem(event(5)))), lambdaContext());
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(publisher.calls.map((c) => [c.queueUrl, c.messages.map((m) => m.id)])).toEqual([
+      ['https://sqs.local/io-messages', ['100', '101', '101#1', '102']],
+      ['https://sqs.local/webhook-fanout', ['100', '101', '101#1', '101#2', '102']],
+    ]);
+    expect(publisher.calls[1]!.messages.map((m) => JSON.parse(m.body).eventId)).toEqual([4, 1, 2, 3, 5].map((n) => event(n).eventId));
+    // one of the item's events not sent: the item's record is the one Lambda retries from
+    publisher.refuse = (_url, m) => m.id === '101#2';
+    const again = await handler(stream(streamRecord('100', outboxItem(event(4))), streamRecord('101', several), streamRecord('102', outboxItem(event(5)))), lambdaContext());
+    expect(again).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] });
+  });
+
   it('skips (logs, never retries) an outbox item without a valid event, and dispatches the others', async () => {
     const { handler, publisher } = setup();
     const result = await handler(

@@ -31,6 +31,25 @@ export function outboxEventPut(tableName: string, event: OutboxEvent) {
   };
 }
 
+/**
+ * A conditional Put of several domain events in ONE outbox item (`events`, in order), keyed by the
+ * first event's id: a bulk write (an upload's chunk) pays one item for its events instead of one
+ * each. The dispatcher hands each event on as if it had its own item (shared/messaging/outbox-stream.ts).
+ * At most OUTBOX_EVENTS_PER_ITEM events of a few hundred bytes: far below DynamoDB's 400 KB per item.
+ */
+export function outboxEventsPut(tableName: string, events: readonly OutboxEvent[]) {
+  const first = events[0];
+  if (!first || events.length > OUTBOX_EVENTS_PER_ITEM) throw new Error(`an outbox item holds 1 to ${OUTBOX_EVENTS_PER_ITEM} events, not ${events.length}`);
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { pk: eventPk(first.eventId), sk: SK.event, type: 'event', events, expiresAt: Math.floor(Date.parse(first.occurredAt) / 1000) + EVENT_TTL_SECONDS },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+export const OUTBOX_EVENTS_PER_ITEM = 200;
+
 /** A conditional Put of an audit line under its position (append-only: never overwritten). */
 export function auditPut(
   tableName: string,

@@ -2,7 +2,7 @@
  * Bulk uploads in the main table, and the batched writes of the positions they create.
  *
  *   item              pk                              sk                  GSIs
- *   upload            UPLOAD#<ofc>#<fileId>           UPLOAD              gsi1 (ORG#<ofc>#UPLOADS, by start time)
+ *   upload            UPLOAD#<ofc>#<fileId>           UPLOAD              gsi1 (ORG#<ofc>#UPLOADS, by start time) · gsi2 (UPLOADS#FOLLOW-UP, sparse: the follow-up list)
  *   chunk outcomes    UPLOAD#<ofc>#<fileId>           CHUNK#A<n> (applied chunk n) · CHUNK#R<n> (rows refused by the splitter)
  *   chunk numbers     UPLOAD#<ofc>#<fileId>           ALLOC#<n>           (the IUV bases of chunk n, allocated once)
  *
@@ -15,15 +15,18 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCom
 import type { UploadCompletedEvent } from '../../../events/upload';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PositionToCreate, RowOutcome, Upload, UploadStore } from '../../use-cases/bulk-upload/ports';
-import { failedConditions, conflictedItems, isConditionFailure, queryAll } from './client';
+import { batchGetAll, batchWriteAll, conflictedItems, failedConditions, inParallel, isConditionFailure, queryAll } from './client';
 import { DynamoDebtPositionStore, iuvLockItem, positionItem } from './debt-position-store';
 import { LIST_SK, SK, positionPk } from './keys';
-import { auditPut, outboxEventPut } from './outbox';
+import { auditPut, outboxEventPut, outboxEventsPut } from './outbox';
 import { counterDeltas, counterUpdate, listingItems, listingStateOf, type TransactItem } from './position-listing';
 
 const uploadPk = (ofc: string, fileId: string): string => `UPLOAD#${ofc}#${fileId}`;
 const UPLOAD_SK = 'UPLOAD';
 const uploadsGsi = (ofc: string): string => `ORG#${ofc}#UPLOADS`;
+/** the follow-up list (sparse, on gsi2): uploads with a file awaited or an IO release to do */
+const FOLLOW_UP_GSI = 'UPLOADS#FOLLOW-UP';
+const followUpSk = (upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, at: string): string => `${at}#${upload.organizationFiscalCode}#${upload.fileId}`;
 const chunkSk = (chunk: number): string => (chunk >= 0 ? `CHUNK#A${String(chunk).padStart(7, '0')}` : `CHUNK#R${String(-chunk).padStart(7, '0')}`);
 const allocSk = (chunk: number): string => `ALLOC#${String(chunk).padStart(7, '0')}`;
 
@@ -305,40 +308,80 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async existing(ofc: string, iupds: readonly string[]): Promise<Map<string, { fileId?: string; position: DebtPosition }>> {
+    const items = await batchGetAll(this.db, this.tableName, iupds.map((iupd) => ({ pk: positionPk(ofc, iupd), sk: SK.position })), {
+      projection: 'pk, sk, #p, uploadId',
+      names: { '#p': 'position' },
+      parallel: 1,
+    });
     const out = new Map<string, { fileId?: string; position: DebtPosition }>();
-    for (let i = 0; i < iupds.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = iupds.slice(i, i + 100).map((iupd) => ({ pk: positionPk(ofc, iupd), sk: SK.position }));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        const result = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#p, uploadId', ExpressionAttributeNames: { '#p': 'position' } } } }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const position = item['position'] as DebtPosition;
-          out.set(position.iupd, { position, ...(typeof item['uploadId'] === 'string' ? { fileId: item['uploadId'] } : {}) });
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-        if (keys && keys.length > 0) await sleep(Math.min(1000, 50 * 2 ** attempt));
-      }
+    for (const item of items.values()) {
+      const position = item['position'] as DebtPosition;
+      out.set(position.iupd, { position, ...(typeof item['uploadId'] === 'string' ? { fileId: item['uploadId'] } : {}) });
     }
     return out;
   }
 
   async createMany(fileId: string, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>> {
     const conflicts = new Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>();
-    const groups = this.pack(positions);
-    let next = 0;
-    const workers = Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, groups.length) }, async () => {
-      for (let i = next++; i < groups.length; i = next++) await this.writeGroup(fileId, groups[i]!, conflicts);
-    });
-    await Promise.all(workers);
+    const mine = new Map<string, DebtPosition>();
+    await inParallel(this.pack(positions), PARALLEL_TRANSACTIONS, (group) => this.writeGroup(fileId, group, conflicts, mine));
+    // the rest of each created position's listing: ours as we wrote them, those a concurrent delivery wrote as stored
+    const created = positions.filter((p) => !conflicts.has(p.position.iupd)).map((p) => mine.get(p.position.iupd) ?? p.position);
+    await this.completeListings(created);
     return conflicts;
   }
 
-  /** Positions packed into transactions: each position's items, and one counter update per transaction. */
+  async completeCreated(positions: readonly DebtPosition[]): Promise<void> {
+    await this.completeListings(positions);
+  }
+
+  /**
+   * The listing entries of new positions but LIST#INS (written in their transaction, with the
+   * counters): idempotent Puts in batches, then each position's version read again. A position
+   * changed meanwhile (an update, a payment) may have had an entry put back stale by these
+   * batches: its entries are rewritten from what it is now, guarded by its version.
+   */
+  private async completeListings(positions: readonly DebtPosition[]): Promise<void> {
+    if (positions.length === 0) return;
+    const ofc = positions[0]!.organizationFiscalCode;
+    const later = (p: DebtPosition) => [...listingItems(ofc, listingStateOf(p))].filter(([sk]) => sk !== LIST_SK.ordered('INS'));
+    await batchWriteAll(this.db, this.tableName, positions.flatMap((p) => later(p).map(([, Item]) => ({ PutRequest: { Item } }))));
+    const versions = await batchGetAll(this.db, this.tableName, positions.map((p) => ({ pk: positionPk(ofc, p.iupd), sk: SK.position })), { projection: 'pk, sk, version' });
+    const changed = positions.filter((p) => versions.get(`${positionPk(ofc, p.iupd)}|${SK.position}`)?.['version'] !== p.version);
+    await inParallel(changed, 4, (p) => this.rewriteListing(p, new Set(later(p).map(([sk]) => sk))));
+  }
+
+  /** A position's listing entries (but LIST#INS) as it is now, and none of `written` it no longer has. */
+  private async rewriteListing(written: DebtPosition, writtenKeys: ReadonlySet<string>): Promise<void> {
+    const ofc = written.organizationFiscalCode;
+    for (let attempt = 1; ; attempt++) {
+      const now = await this.positions.get(ofc, written.iupd);
+      if (!now) {
+        // deleted meanwhile: its entries go with it
+        await batchWriteAll(this.db, this.tableName, [...writtenKeys].map((sk) => ({ DeleteRequest: { Key: { pk: positionPk(ofc, written.iupd), sk } } })));
+        return;
+      }
+      const current = new Map([...listingItems(ofc, listingStateOf(now))].filter(([sk]) => sk !== LIST_SK.ordered('INS')));
+      const items: TransactItem[] = [
+        { ConditionCheck: { TableName: this.tableName, Key: { pk: positionPk(ofc, now.iupd), sk: SK.position }, ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': now.version } } },
+        ...[...current.values()].map((Item): TransactItem => ({ Put: { TableName: this.tableName, Item } })),
+        ...[...writtenKeys].filter((sk) => !current.has(sk)).map((sk): TransactItem => ({ Delete: { TableName: this.tableName, Key: { pk: positionPk(ofc, now.iupd), sk } } })),
+      ];
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const retry = (failedConditions(error)?.length ?? 0) > 0 || (conflictedItems(error)?.length ?? 0) > 0;
+        if (!retry || attempt >= CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** Positions packed into transactions: each position's items, one counter update and one outbox item per transaction. */
   private pack(positions: readonly PositionToCreate[]): PositionToCreate[][] {
     const groups: PositionToCreate[][] = [];
     let current: PositionToCreate[] = [];
-    let items = 1;
+    let items = 2;
     let bytes = 0;
     for (const p of positions) {
       const count = this.itemsOf('', p).length;
@@ -346,7 +389,7 @@ export class DynamoUploadStore implements UploadStore {
       if (current.length > 0 && (items + count > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)) {
         groups.push(current);
         current = [];
-        items = 1;
+        items = 2;
         bytes = 0;
       }
       current.push(p);
@@ -357,23 +400,29 @@ export class DynamoUploadStore implements UploadStore {
     return groups;
   }
 
-  /** The items of one new position, without its counter update. */
+  /**
+   * The items of one new position written in its transaction, without the counter update: the
+   * position, its IUV locks, its audit line and LIST#INS (the listing state the counters count it
+   * as). Its events go in the transaction's one outbox item; the other listing entries follow in
+   * batches (completeListings).
+   */
   private itemsOf(fileId: string, p: PositionToCreate): TransactItem[] {
     const position = p.position;
-    const ofc = position.organizationFiscalCode;
-    const listing = [...listingItems(ofc, listingStateOf(position))].map(
-      ([sk, item]): TransactItem => (sk === LIST_SK.ordered('INS') ? { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } } : { Put: { TableName: this.tableName, Item: item } }),
-    );
+    const ins = listingItems(position.organizationFiscalCode, listingStateOf(position)).get(LIST_SK.ordered('INS'))!;
     return [
       { Put: { TableName: this.tableName, Item: { ...positionItem(position, { listed: true }), uploadId: fileId }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...position.paymentOptions.map((o): TransactItem => ({ Put: { TableName: this.tableName, Item: iuvLockItem(position, o.iuv), ConditionExpression: 'attribute_not_exists(pk)' } })),
       auditPut(this.tableName, position, p.audit),
-      ...p.events.map((e) => outboxEventPut(this.tableName, e)),
-      ...listing,
+      { Put: { TableName: this.tableName, Item: ins, ConditionExpression: 'attribute_not_exists(pk)' } },
     ];
   }
 
-  private async writeGroup(fileId: string, group: PositionToCreate[], conflicts: Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>): Promise<void> {
+  private async writeGroup(
+    fileId: string,
+    group: PositionToCreate[],
+    conflicts: Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>,
+    mine: Map<string, DebtPosition>,
+  ): Promise<void> {
     let remaining = group;
     for (let attempt = 0; remaining.length > 0; attempt++) {
       const owners: Array<{ iupd: string; kind: 'position' | 'iuv' | 'other'; iuv?: string }> = [];
@@ -388,6 +437,8 @@ export class DynamoUploadStore implements UploadStore {
       }
       const counter = counterUpdate(this.tableName, remaining[0]!.position.organizationFiscalCode, deltas);
       if (counter) items.push(counter);
+      const events = remaining.flatMap((p) => p.events);
+      if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
         return;
@@ -402,9 +453,12 @@ export class DynamoUploadStore implements UploadStore {
             if (owner.kind === 'iuv' && owner.iuv) conflicts.set(owner.iupd, { conflict: 'iuv', iuv: owner.iuv });
             else if (!conflicts.has(owner.iupd)) conflicts.set(owner.iupd, { conflict: 'iupd' });
           }
+          if (refused.size === 0) throw error;
           // a position taken meanwhile by this same file (a concurrent delivery of the chunk) is created, not refused
-          const mine = await this.existingOf(fileId, remaining.filter((p) => refused.has(p.position.iupd)));
-          for (const iupd of mine) conflicts.delete(iupd);
+          for (const position of await this.existingOf(fileId, remaining.filter((p) => refused.has(p.position.iupd)))) {
+            conflicts.delete(position.iupd);
+            mine.set(position.iupd, position);
+          }
           remaining = remaining.filter((p) => !refused.has(p.position.iupd));
           continue;
         }
@@ -418,11 +472,146 @@ export class DynamoUploadStore implements UploadStore {
     }
   }
 
-  private async existingOf(fileId: string, positions: readonly PositionToCreate[]): Promise<string[]> {
+  private async existingOf(fileId: string, positions: readonly PositionToCreate[]): Promise<DebtPosition[]> {
     if (positions.length === 0) return [];
     const ofc = positions[0]!.position.organizationFiscalCode;
     const found = await this.existing(ofc, positions.map((p) => p.position.iupd));
-    return [...found].filter(([, f]) => f.fileId === fileId).map(([iupd]) => iupd);
+    return [...found.values()].filter((f) => f.fileId === fileId).map((f) => f.position);
+  }
+
+  // ---- the follow-up (shared/use-cases/bulk-upload/follow-up.ts) ----
+  // An upload with something left to do (a file awaited, its IO release) is in a sparse list on
+  // gsi2, which upload items do not otherwise use: gsi2pk UPLOADS#FOLLOW-UP, gsi2sk <checkAt>#<ofc>#<fileId>.
+
+  async createFollowedUp(upload: Upload, checkAt: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...this.item(upload), gsi2pk: FOLLOW_UP_GSI, gsi2sk: followUpSk(upload, checkAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async followUpsDue(now: string, limit: number): Promise<Upload[]> {
+    const keys: Array<{ ofc: string; fileId: string }> = [];
+    for await (const item of queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :now',
+      ExpressionAttributeValues: { ':pk': FOLLOW_UP_GSI, ':now': `${now}#\uffff` },
+      ProjectionExpression: 'pk',
+    })) {
+      const [, ofc, fileId] = String(item['pk']).split('#');
+      if (ofc && fileId) keys.push({ ofc, fileId });
+      if (keys.length >= limit) break;
+    }
+    const uploads: Upload[] = [];
+    // read from the table, not the index: the cursor and state as last written
+    for (const k of keys) {
+      const upload = await this.get(k.ofc, k.fileId);
+      if (upload) uploads.push(upload);
+    }
+    return uploads;
+  }
+
+  async followUpAt(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(upload),
+          UpdateExpression: 'SET gsi2sk = :sk',
+          ConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':sk': followUpSk(upload, at), ':pk': FOLLOW_UP_GSI },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async endFollowUp(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, ioDoneAt?: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(upload),
+        UpdateExpression: `REMOVE gsi2pk, gsi2sk${ioDoneAt ? ' SET ioDoneAt = if_not_exists(ioDoneAt, :done)' : ''}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(ioDoneAt ? { ExpressionAttributeValues: { ':done': ioDoneAt } } : {}),
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  async expireAwaiting(upload: Upload, status: number, reason: string, at: string, event: UploadCompletedEvent): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: this.key(upload),
+                UpdateExpression: 'SET #state = :refused, refusal = :refusal, endTime = :at',
+                ConditionExpression: '#state = :awaiting',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':refused': 'REFUSED', ':refusal': { status, reason }, ':at': at, ':awaiting': 'AWAITING_FILE' },
+              },
+            },
+            outboxEventPut(this.tableName, event),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (failedConditions(error)?.length) return false;
+      throw error;
+    }
+  }
+
+  async *createdFrom(ofc: string, fileId: string, cursor: string | undefined): AsyncIterable<{ iupd: string; navs: readonly string[]; next: string }> {
+    const [fromSk, fromIndex] = cursor ? [cursor.slice(0, cursor.lastIndexOf('/')), Number(cursor.slice(cursor.lastIndexOf('/') + 1))] : ['CHUNK#A', 0];
+    // applied chunks only (CHUNK#A…): the splitter's refused rows (CHUNK#R…) created nothing; a few chunk items a page
+    for await (const item of queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': uploadPk(ofc, fileId), ':from': fromSk, ':to': 'CHUNK#A\uffff' },
+      ConsistentRead: true,
+      Limit: 10,
+    })) {
+      const sk = String(item['sk']);
+      const outcomes = (item['outcomes'] as RowOutcome[] | undefined) ?? [];
+      for (let i = sk === fromSk ? fromIndex : 0; i < outcomes.length; i++) {
+        const o = outcomes[i]!;
+        if (o.status === 201) yield { iupd: o.iupd, navs: o.navs ?? [], next: `${sk}/${i + 1}` };
+      }
+    }
+  }
+
+  async advanceIoRelease(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, from: string | undefined, to: { cursor: string; released: number; releasedUntil: string; done?: string }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(upload),
+          UpdateExpression: `SET ioCursor = :to, ioReleased = :released, ioReleasedUntil = :until${to.done ? ', ioDoneAt = if_not_exists(ioDoneAt, :done)' : ''}`,
+          ConditionExpression: from === undefined ? 'attribute_exists(pk) AND attribute_not_exists(ioCursor)' : 'ioCursor = :from',
+          ExpressionAttributeValues: {
+            ':to': to.cursor,
+            ':released': to.released,
+            ':until': to.releasedUntil,
+            ...(to.done ? { ':done': to.done } : {}),
+            ...(from === undefined ? {} : { ':from': from }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   // ---- plumbing ----
@@ -443,7 +632,7 @@ export class DynamoUploadStore implements UploadStore {
 }
 
 function fromItem(item: Record<string, unknown>): Upload {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, cancelledAt: _c, ...rest } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _g3, gsi2sk: _g4, cancelledAt: _c, ...rest } = item;
   return rest as unknown as Upload;
 }
 

@@ -55,8 +55,27 @@ export interface Upload {
   readonly refusal?: { readonly status: number; readonly reason: string };
   /** CREATE: publish the positions (GPD's upload does); false leaves them DRAFT */
   readonly toPublish?: boolean;
-  /** App IO messages of the positions created are not sent before this instant (ISO) */
-  readonly sendMessagesAt?: string;
+  /**
+   * CREATE uploads that publish: the App IO (and fallback e-mail) messages of the positions it
+   * created are released from this instant (ISO); absent: as soon as the upload has ended.
+   * They are never sent from the positions' published events (those carry the upload id): the
+   * scheduled follow-up releases them at a paced rate (follow-up.ts).
+   */
+  readonly ioSendAt?: string;
+  /**
+   * Its positions' IO messages are released by the follow-up (set on the CREATE uploads that
+   * publish, when they are received): their events carry the upload id, so io-sender leaves them.
+   * Uploads received before the follow-up existed have no flag, and their events ask as before.
+   */
+  readonly ioPaced?: boolean;
+  /** the paced release: where it is in the upload's created positions (opaque, the store's) */
+  readonly ioCursor?: string;
+  /** positions whose messages were released (queued for io-sender) */
+  readonly ioReleased?: number;
+  /** the instant up to which the tenant's release budget is taken by what was queued (ISO) */
+  readonly ioReleasedUntil?: string;
+  /** when every created position's messages had been released */
+  readonly ioDoneAt?: string;
   /** a presigned upload: the size announced (and signed into the URL) */
   readonly announcedBytes?: number;
   /** the stored object is a ZIP (default: its key ends in .zip) */
@@ -234,4 +253,39 @@ export interface UploadStore {
    * created it. Returns, per iupd not created, why: 'exists' (iupd taken), or the IUV taken.
    */
   createMany(fileId: string, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>>;
+  /**
+   * Positions an earlier delivery of the same chunk created (found by `existing` with this file):
+   * finishes what that delivery may have left undone when it died after their transactions.
+   * Idempotent.
+   */
+  completeCreated(positions: readonly DebtPosition[]): Promise<void>;
+
+  // ---- the follow-up (follow-up.ts): presigned uploads whose file never came, paced IO release ----
+
+  /**
+   * create(), with the upload in the follow-up list from `checkAt` (ISO) on, in the same write:
+   * uploads that await a file, and CREATE uploads that publish (their IO release).
+   */
+  createFollowedUp(upload: Upload, checkAt: string): Promise<void>;
+  /** the uploads of the follow-up list to look at no later than `now` (ISO), earliest first */
+  followUpsDue(now: string, limit: number): Promise<Upload[]>;
+  /**
+   * AWAITING_FILE → REFUSED (the file never arrived), with its upload.completed event in the same
+   * conditional write; false when it is no longer AWAITING_FILE (its file arrived, or it was cancelled).
+   */
+  expireAwaiting(upload: Upload, status: number, reason: string, at: string, event: UploadCompletedEvent): Promise<boolean>;
+  /** look at it again at `at` (ISO) */
+  followUpAt(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, at: string): Promise<void>;
+  /** out of the follow-up list (nothing more to do for it); `ioDoneAt`: its IO release ended then */
+  endFollowUp(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, ioDoneAt?: string): Promise<void>;
+  /**
+   * The positions the upload created (outcomes 201), in the order recorded, from `cursor` on
+   * (undefined: the first); each with the cursor that follows it.
+   */
+  createdFrom(organizationFiscalCode: string, fileId: string, cursor: string | undefined): AsyncIterable<{ readonly iupd: string; readonly navs: readonly string[]; readonly next: string }>;
+  /**
+   * Moves the release's cursor, on condition it is still `from` (so two runs never both move it);
+   * `done`: every created position is released (ioDoneAt). False when another run moved it first.
+   */
+  advanceIoRelease(upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, from: string | undefined, to: { cursor: string; released: number; releasedUntil: string; done?: string }): Promise<boolean>;
 }

@@ -15,6 +15,8 @@
  *            them and reports 409. The outcomes and the upload's counters are recorded in one
  *            conditional transaction, so a redelivered chunk is never counted twice.
  */
+import type { DomainEvent } from '../../../events/domain-events';
+import type { UploadMark } from '../../../events/upload';
 import type { DebtPosition, PaymentOptionContent } from '../../domain/debt-position';
 import { publish } from '../../domain/debt-position';
 import { checkPositionContent, checkPositionSize } from '../../domain/debt-position-rules';
@@ -325,11 +327,15 @@ async function createRows(deps: ProcessingDeps, upload: Upload, organization: Or
     // GPD's upload publishes what it creates (PUBLISHED until the validity date, then VALID)
     const publishing = upload.toPublish !== false;
     const position = publishing ? orConflict(publish(draft, now)) : draft;
-    const events = [positionEvent(deps.newId(), 'debt-position.created', position, undefined, now)];
-    if (publishing) events.push(positionEvent(deps.newId(), 'debt-position.published', position, 'DRAFT', now));
+    // the events name the upload: io-sender leaves the new-notice messages of an upload's positions
+    // to the upload's paced release (follow-up.ts), and webhook subscribers can tell where they came from
+    const events = [ofUpload(positionEvent(deps.newId(), 'debt-position.created', position, undefined, now), upload)];
+    if (publishing) events.push(ofUpload(positionEvent(deps.newId(), 'debt-position.published', position, 'DRAFT', now), upload));
     toCreate.push({ position, audit: auditLine(now, 'create', actor, position), events });
   }
   const conflicts = await deps.uploads.createMany(upload.fileId, toCreate);
+  const earlier = [...existing.values()].filter((f) => f.fileId === upload.fileId).map((f) => f.position);
+  if (earlier.length > 0) await deps.uploads.completeCreated(earlier);
   for (const { position } of toCreate) {
     const row = chunk.rows.find((r) => r.iupd === position.iupd)!;
     const conflict = conflicts.get(position.iupd);
@@ -343,6 +349,17 @@ async function createRows(deps: ProcessingDeps, upload: Upload, organization: Or
     );
   }
   return chunk.rows.map((r) => outcomes.get(r.iupd)!);
+}
+
+/**
+ * A position event written by an upload whose IO messages the follow-up releases: it carries the
+ * upload's id (events/upload.ts `UploadMark`). An upload received before the follow-up existed
+ * (no ioPaced) writes its events as before, so that io-sender still sends their messages.
+ */
+function ofUpload(event: DomainEvent, upload: Pick<Upload, 'fileId' | 'ioPaced'>): DomainEvent {
+  if (upload.ioPaced !== true) return event;
+  const marked: DomainEvent & UploadMark = { ...event, uploadId: upload.fileId };
+  return marked;
 }
 
 /** The actor of an upload's writes: its requestId names the file (the audit line tells which upload wrote it). */

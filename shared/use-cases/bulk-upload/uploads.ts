@@ -30,7 +30,8 @@ export interface ReceiveUpload {
   /** the file as received (a ZIP, or a bare CSV) */
   readonly bytes: Uint8Array;
   readonly contentType: string;
-  readonly sendMessagesAt?: string;
+  /** CREATE uploads that publish: their positions' App IO messages are released from this instant (ISO, future, ≤ 1 year) */
+  readonly ioSendAt?: string;
   /** default true (GPD's upload publishes what it creates) */
   readonly toPublish?: boolean;
 }
@@ -42,8 +43,47 @@ export function checkBroker(organization: Organization, brokerCode: string): voi
   }
 }
 
+/** How far ahead an upload's IO messages may be scheduled (ioSendAt). */
+export const MAX_IO_SEND_AHEAD_DAYS = 365;
+
+/**
+ * ioSendAt (this layer's option, GPD has none): an ISO 8601 instant with its offset, in the future,
+ * at most MAX_IO_SEND_AHEAD_DAYS ahead, on a CREATE upload that publishes (the others send no
+ * new-notice messages). Answered as 400 with the field otherwise.
+ */
+export function checkIoSendAt(command: Pick<ReceiveUpload, 'ioSendAt' | 'operation' | 'toPublish'>, now: Date): string | undefined {
+  if (command.ioSendAt === undefined) return undefined;
+  const refuse = (message: string): never => {
+    throw new UseCaseError('invalid', `ioSendAt ${message}`, [{ field: 'ioSendAt', message }]);
+  };
+  const at = Date.parse(command.ioSendAt);
+  if (!Number.isFinite(at) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(command.ioSendAt)) {
+    refuse('must be an ISO 8601 date-time with its offset, e.g. 2027-03-01T08:00:00+01:00');
+  }
+  if (command.operation !== 'CREATE' || command.toPublish === false) refuse('applies only to a CREATE upload that publishes its positions (POST …/file without toPublish=false)');
+  if (at <= now.getTime()) refuse('must be in the future');
+  if (at > now.getTime() + MAX_IO_SEND_AHEAD_DAYS * 86_400_000) refuse(`must be at most ${MAX_IO_SEND_AHEAD_DAYS} days ahead`);
+  return new Date(at).toISOString();
+}
+
+/** Whether the follow-up (follow-up.ts) has something to do for a new upload: its IO release, or a file to await. */
+export function needsFollowUp(upload: Upload): boolean {
+  return upload.state === 'AWAITING_FILE' || releasesIo(upload);
+}
+
+/** CREATE uploads that publish: their positions' IO messages are released by the follow-up, not by their published events. */
+export function releasesIo(upload: Pick<Upload, 'ioPaced'>): boolean {
+  return upload.ioPaced === true;
+}
+
+async function store(deps: Pick<UploadDeps, 'uploads'>, upload: Upload): Promise<void> {
+  if (needsFollowUp(upload)) await deps.uploads.createFollowedUp(upload, upload.startTime);
+  else await deps.uploads.create(upload);
+}
+
 export async function receiveUpload(deps: UploadDeps, command: ReceiveUpload): Promise<Upload> {
   checkBroker(command.organization, command.brokerCode);
+  const ioSendAt = checkIoSendAt(command, deps.clock());
   const { format, csvHeader } = deps.inspector.inspect(command.bytes, command.fileName, command.operation);
   if (csvHeader !== undefined) deps.csvHeader(headerColumns(csvHeader));
   const ofc = command.organization.fiscalCode;
@@ -51,8 +91,8 @@ export async function receiveUpload(deps: UploadDeps, command: ReceiveUpload): P
   const zipped = command.bytes[0] === 0x50 && command.bytes[1] === 0x4b;
   const objectKey = `uploads/${ofc}/${fileId}/${zipped ? 'file.zip' : 'file.csv'}`;
   await deps.objects.put(objectKey, command.bytes, command.contentType);
-  const upload = newUpload({ ...command, format, fileId, objectKey, startTime: deps.clock().toISOString() });
-  await deps.uploads.create(upload);
+  const upload = newUpload({ ...command, ...(ioSendAt ? { ioSendAt } : {}), format, fileId, objectKey, startTime: deps.clock().toISOString() });
+  await store(deps, upload);
   await deps.queue.split(upload);
   return upload;
 }
@@ -61,6 +101,11 @@ export async function receiveUpload(deps: UploadDeps, command: ReceiveUpload): P
 export const MAX_PRESIGNED_BYTES = 200 * 1024 * 1024;
 /** How long a presigned upload URL lets its holder PUT the file. */
 export const PRESIGNED_URL_SECONDS = 15 * 60;
+/**
+ * A presigned upload whose file has not arrived this long after its URL expired is ended
+ * (REFUSED, 408, by the follow-up): a PUT begun just before the expiry may still be arriving.
+ */
+export const AWAITING_FILE_MARGIN_SECONDS = 15 * 60;
 
 export interface AnnounceUpload extends Omit<ReceiveUpload, 'bytes' | 'contentType'> {
   /** the exact size of the file the client will PUT (signed into the URL: S3 refuses another length) */
@@ -89,17 +134,18 @@ export async function announceUpload(deps: UploadDeps, command: AnnounceUpload):
   if (!name.endsWith('.zip') && !name.endsWith('.csv')) {
     throw new UseCaseError('invalid', 'the file must be a .zip (one JSON or CSV file) or a .csv', [{ field: 'fileName', message: 'must end in .zip or .csv' }]);
   }
+  const now = deps.clock();
+  const ioSendAt = checkIoSendAt(command, now);
   const ofc = command.organization.fiscalCode;
   const fileId = deps.newId();
   const objectKey = `uploads/${ofc}/${fileId}`;
-  const now = deps.clock();
   const uploadUrl = await deps.objects.presignPut(objectKey, { contentLength: command.size, contentType: command.contentType, expiresInSeconds: PRESIGNED_URL_SECONDS });
   const upload: Upload = {
-    ...newUpload({ ...command, format: name.endsWith('.csv') ? 'csv' : 'json', fileId, objectKey, startTime: now.toISOString() }),
+    ...newUpload({ ...command, ...(ioSendAt ? { ioSendAt } : {}), format: name.endsWith('.csv') ? 'csv' : 'json', fileId, objectKey, startTime: now.toISOString() }),
     state: 'AWAITING_FILE',
     announcedBytes: command.size,
   };
-  await deps.uploads.create(upload);
+  await store(deps, upload);
   return { upload, uploadUrl, expiresAt: new Date(now.getTime() + PRESIGNED_URL_SECONDS * 1000).toISOString() };
 }
 
@@ -127,8 +173,9 @@ export function newUpload(fields: Omit<ReceiveUpload, 'bytes' | 'contentType' | 
     chunks: 0,
     chunksDone: 0,
     splitDone: false,
-    ...(fields.sendMessagesAt ? { sendMessagesAt: fields.sendMessagesAt } : {}),
+    ...(fields.ioSendAt ? { ioSendAt: fields.ioSendAt } : {}),
     ...(fields.toPublish === false ? { toPublish: false } : {}),
+    ...(fields.operation === 'CREATE' && fields.toPublish !== false ? { ioPaced: true } : {}),
   };
 }
 

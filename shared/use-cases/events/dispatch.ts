@@ -20,21 +20,28 @@ export interface DispatchDeps {
 
 /** Returns the record ids that must be retried, in the order they were given. */
 export async function dispatchEvents(deps: DispatchDeps, records: readonly EventToDispatch[]): Promise<string[]> {
-  const byQueue = new Map<string, Array<{ recordId: string; body: string; eventType: string }>>();
+  const byQueue = new Map<string, Array<{ id: string; recordId: string; body: string; eventType: string }>>();
+  const perRecord = new Map<string, number>();
   for (const { recordId, event } of records) {
+    // one record may carry several events (a bulk write's outbox item): their message ids stay unique
+    const n = perRecord.get(recordId) ?? 0;
+    perRecord.set(recordId, n + 1);
+    const id = n === 0 ? recordId : `${recordId}#${n}`;
     for (const queueUrl of deps.routes(event.eventType)) {
       const list = byQueue.get(queueUrl) ?? [];
-      list.push({ recordId, body: JSON.stringify(event), eventType: event.eventType });
+      list.push({ id, recordId, body: JSON.stringify(event), eventType: event.eventType });
       byQueue.set(queueUrl, list);
     }
   }
   const failed = new Set<string>();
   for (const [queueUrl, messages] of byQueue) {
-    const notSent = await deps.publisher.send(
-      queueUrl,
-      messages.map((m) => ({ id: m.recordId, body: m.body, attributes: { eventType: m.eventType } })),
+    const notSent = new Set(
+      await deps.publisher.send(
+        queueUrl,
+        messages.map((m) => ({ id: m.id, body: m.body, attributes: { eventType: m.eventType } })),
+      ),
     );
-    for (const id of notSent) failed.add(id);
+    for (const m of messages) if (notSent.has(m.id)) failed.add(m.recordId);
   }
-  return records.map((r) => r.recordId).filter((id) => failed.has(id));
+  return [...new Set(records.map((r) => r.recordId))].filter((id) => failed.has(id));
 }
