@@ -1,12 +1,14 @@
 /**
  * Bulk upload vs the REST loop, on the local stack, in the same run with the same positions:
  *
- *   npm run bench:upload [-- --positions 10000 --rest 10000 --publish]
+ *   npm run bench:upload [-- --positions 10000 --rest 10000 --publish --installments 3]
  *
  * 1. N positions in one GPD file (a ZIP of one JSON), POSTed to …/debtpositions/file, timed from
  *    the POST to the report (status polled every 250 ms, then GET …/report);
  * 2. the same N positions (other iupds) created one by one with POST …/debtpositions by 8
  *    concurrent clients.
+ * Each position has one option and one transfer, or `--installments n` options of one transfer
+ * each (a plan in n installments: isPartialPayment, due dates a month apart).
  * Positions are created DRAFT (?toPublish=false on both) unless --publish: a published position
  * also renders its notice and sends its App IO message, work that is the same on both paths and
  * would only slow the machine down for both (the upload publishes by default, as GPD's does).
@@ -28,7 +30,8 @@ import { platform } from '../shared/composition/platform';
 import { positionRequest } from '../test/fixtures/positions';
 import { ESEMPIO_FC, ESEMPIO_KEY, startLocalStack } from '../test/support/local-stack';
 
-const { values } = parseArgs({ options: { positions: { type: 'string', default: '10000' }, rest: { type: 'string' }, publish: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { positions: { type: 'string', default: '10000' }, rest: { type: 'string' }, publish: { type: 'boolean', default: false }, installments: { type: 'string', default: '1' } } });
+const installments = Number(values.installments);
 const n = Number(values.positions);
 const restN = Number(values.rest ?? values.positions);
 const publish = values.publish ?? false;
@@ -71,7 +74,21 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 try {
   const run = Date.now().toString(36).toUpperCase();
-  const bodies = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => positionRequest({ iupd: `${prefix}-${run}-${String(i).padStart(6, '0')}`, fullName: `Cittadino ${i}` }));
+  const plan = (body: Record<string, any>) => {
+    if (installments <= 1) return body;
+    const [option] = body['paymentOption'];
+    const amount = 12000;
+    body['paymentOption'] = Array.from({ length: installments }, (_, k) => ({
+      ...option,
+      amount: amount / installments,
+      description: `TARI 2026 - rata ${k + 1} di ${installments}`,
+      isPartialPayment: true,
+      dueDate: `2099-${String(3 + k).padStart(2, '0')}-31`.replace('-04-31', '-04-30').replace('-06-31', '-06-30'),
+      transfer: [{ ...option.transfer[0], amount: amount / installments }],
+    }));
+    return body;
+  };
+  const bodies = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => plan(positionRequest({ iupd: `${prefix}-${run}-${String(i).padStart(6, '0')}`, fullName: `Cittadino ${i}` })));
   const files = `/brokers/${ESEMPIO_FC}/organizations/${ESEMPIO_FC}/debtpositions`;
 
   // ---- 1. the upload ----
@@ -119,7 +136,7 @@ try {
   const uploadRate = n / uploadSeconds;
   const restRate = restN / restSeconds;
   const lines = [
-    `bench:upload ${new Date().toISOString()} (Node ${process.version}, local stack in one process; positions ${publish ? 'published' : 'DRAFT'})`,
+    `bench:upload ${new Date().toISOString()} (Node ${process.version}, local stack in one process; positions ${publish ? 'published' : 'DRAFT'}, ${installments === 1 ? 'one option' : `${installments} installments`} of one transfer)`,
     `file: ${n} positions, ${(json.length / 1024 / 1024).toFixed(1)} MB of JSON, ${(zip.length / 1024).toFixed(0)} KB zipped; 202 in ${accepted} ms`,
     `upload → report   ${uploadSeconds.toFixed(1)} s   ${uploadRate.toFixed(0)} positions/s   DynamoDB ${(uploadWrites / n).toFixed(3)} write requests/position (${uploadWrites} writes, ${uploadRequests} requests in all)`,
     `                  peak memory of the process: RSS ${mb(uploadPeak.rss)} (+${mb(uploadPeak.rss - before.rss)}), heap ${mb(uploadPeak.heap)} (+${mb(uploadPeak.heap - before.heapUsed)})`,

@@ -10,8 +10,7 @@ export class SqsQueuePublisher implements QueuePublisher {
 
   async send(queueUrl: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     const failed: string[] = [];
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
+    for (const chunk of sendBatches(messages)) {
       // SQS batch entry ids allow only [A-Za-z0-9_-]{1,80}: map them by position.
       const entries = chunk.map((m, j) => ({
         Id: `m${j}`,
@@ -34,6 +33,30 @@ export class SqsQueuePublisher implements QueuePublisher {
     }
     return failed;
   }
+}
+
+/**
+ * SendMessageBatch takes at most 10 entries and 256 KiB of payload in all (the sum of the bodies
+ * and attributes, not each): messages are packed in order under both limits (a message alone over
+ * the limit goes alone, and SQS refuses it: reported failed, never lost silently).
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+export function sendBatches<T extends OutgoingMessage>(messages: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.body) + Object.entries(m.attributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 6, 0);
+    if (current.length > 0 && (current.length === 10 || bytes + size > MAX_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** SQS ChangeMessageVisibility on one queue: when a received message is seen again. */
