@@ -264,6 +264,19 @@ describe('treasury statements', () => {
     expect(r.json.credited).toEqual({ count: 4, amount: 12050 + 5000 + 12050 });
   });
 
+  it('a new revision of a credited flow keeps the credit, compared with its own total', async () => {
+    const flow = sim().flows(ESEMPIO_FC)[0]!;
+    const summary = async () => (await stack.api('GET', `${ORG}/reconciliation?from=${today()}&to=${today()}`)).json;
+    const before = await summary();
+    const revised = sim().revise(ESEMPIO_FC, flow.fdr, flow.pspId);
+    await sync();
+    const detail = await stack.api('GET', `${ORG}/reportingflows/${flow.fdr}`);
+    expect(detail.json).toMatchObject({ revision: revised.revision, treasury: { status: 'CREDITED', amount: flow.sumPayments } });
+    const after = await summary();
+    expect(after.credited).toEqual(before.credited);
+    expect(after.notCredited).toEqual(before.notCredited);
+  });
+
   it('the ragioneria export groups the transfers by accounting key and state', async () => {
     const r = await fetch(`${stack.url}${ORG}/reconciliation/export?from=${today()}&to=${today()}`, { headers: { 'Ocp-Apim-Subscription-Key': 'demo-esempio-key-0123456789abcdef' } });
     expect(r.status).toBe(200);

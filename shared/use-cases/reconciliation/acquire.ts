@@ -7,7 +7,7 @@
  * twice stores it once. `publishedGt` never leaves the one-month window the API accepts
  * (pagopa/pagopa-fdr: @PastDateLimit(1 month) on publishedGt).
  */
-import { flowStateOf, headerProblems, type LineState, type ReportingFlowLine } from '../../domain/reporting-flow';
+import { centsToEuros, flowStateOf, headerProblems, type LineState, type ReportingFlowLine } from '../../domain/reporting-flow';
 import { flowRef, lineAnomaly, matchLines, matchReceipt, type MatchDeps } from './matching';
 import type { FdrApi, FdrKeySource, FlowKey, FlowRef, ReconciliationAnomaly, StoredFlow, TreasuryStore } from './ports';
 import { settleMovement } from './treasury';
@@ -107,7 +107,12 @@ async function acquireFlow(
   }
   const problems = headerProblems(header, lines);
   const at = deps.clock().toISOString();
+  // the treasury's credit of an earlier revision stays with the flow: the new revision takes it
+  // over, compared with its own total (the money arrived once, for the flow id)
+  const earlier = samePsp.find((f) => f.latest && f.treasury)?.treasury;
+  const credit = earlier ? { ...earlier, state: earlier.amount === header.sumPayments ? ('CREDITED' as const) : ('AMOUNT_DIFFERS' as const), at } : undefined;
   const flow: StoredFlow = {
+    ...(credit ? { treasury: credit } : {}),
     ...header,
     organizationFiscalCode: ofc,
     acquiredAt: at,
@@ -140,9 +145,14 @@ async function acquireFlow(
   if (problems.length > 0) {
     anomalies.push({ organizationFiscalCode: ofc, kind: 'HEADER_MISMATCH', ref: flowRef(key), detail: problems.join('; '), recordedAt: at, flowId: key.flowId, amount: header.sumPayments });
   }
+  if (credit?.state === 'AMOUNT_DIFFERS') {
+    const detail = `credited ${centsToEuros(credit.amount)} EUR, flow ${key.flowId} revision ${key.revision} totals ${centsToEuros(header.sumPayments)} EUR`;
+    anomalies.push({ organizationFiscalCode: ofc, kind: 'TREASURY_AMOUNT_MISMATCH', ref: credit.movementId, detail, recordedAt: at, movementId: credit.movementId, amount: credit.amount, flowId: key.flowId });
+  }
   const fresh = await deps.store.recordAnomalies(anomalies);
   if (fresh.length > 0) deps.anomaliesKept?.(fresh);
   await deps.store.putFlow(flow, previous, event);
+  if (credit?.state === 'CREDITED' && earlier?.state !== 'CREDITED') await deps.store.resolveAnomaly(ofc, 'TREASURY_AMOUNT_MISMATCH', credit.movementId, at);
   // a receipt applied while this flow was being matched found neither its line's claim nor the
   // header (matchReceipt skipped it): now that both are stored, the lines still waiting look again
   const waiting = matched.filter((l) => l.state === 'NO_RECEIPT');
