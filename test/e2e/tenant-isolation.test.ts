@@ -50,6 +50,27 @@ const call = async (method: string, path: string, options: Parameters<LocalStack
   seen.push(r);
   return r;
 };
+/**
+ * The layer's own background work done: the queues drained, and the upload follow-up (a schedule,
+ * every 5 s locally: it files uploads under their next check and releases their App IO messages
+ * at a pace) with nothing left to change, so that a snapshot sees only what the requests do.
+ */
+async function settled(): Promise<void> {
+  const background = async (): Promise<string> => {
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+    const snapshot = await snapshotLayer(stack.cloud);
+    return JSON.stringify([[...snapshot.items].filter(([key]) => /^(UPLOAD|IOMSG|IORATE)#/.test(key)), snapshot.queues]);
+  };
+  let last = await background();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await new Promise((r) => setTimeout(r, 6_000));
+    const now = await background();
+    if (now === last) return;
+    last = now;
+  }
+  throw new Error('the upload follow-up kept changing the table for 2 minutes');
+}
+
 /** A GPD upload file (a ZIP of one JSON) in the multipart part `file`. */
 const uploadForm = (json: unknown): FormData => {
   const form = new FormData();
@@ -136,6 +157,7 @@ beforeAll(async () => {
   expect((await call('GET', `${positions}/${e.valid.iupd}`, { key: REVOKED_KEY })).status).toBe(200);
   expect(await store.revokeApiKey(ESEMPIO_FC, record.keyId, new Date().toISOString())).toBe(true);
   await stack.cloud.drain({ timeoutMs: 60_000 });
+  await settled();
 }, 180_000);
 
 afterAll(async () => {
@@ -225,6 +247,7 @@ const strangers = [
 
 describe('tenant isolation matrix (every tenant route × own / other / none / revoked key)', () => {
   it('refuses every route to another tenant, no key and a revoked key, and changes nothing', async () => {
+    await settled();
     const before = await snapshotLayer(stack.cloud);
     const wrong: string[] = [];
     for (const route of routes()) {
@@ -242,6 +265,7 @@ describe('tenant isolation matrix (every tenant route × own / other / none / re
   }, 90_000);
 
   it("does not reach this tenant's items through the other tenant's own routes", async () => {
+    await settled();
     const before = await snapshotLayer(stack.cloud);
     const a = (path: string, method = 'GET', body?: unknown) => call(method, `${org(ALTROVE_FC)}${path}`, { key: ALTROVE_KEY, ...(body ? { body } : {}) });
     expect((await a(`/debtpositions/${e.valid.iupd}`)).status).toBe(404);
@@ -319,6 +343,7 @@ describe('the node interface (SOAP) and the receipt webhook across tenants', () 
   });
 
   it("refuses another tenant's broker and station ids for every operation, and queues nothing", async () => {
+    await settled();
     const before = await snapshotLayer(stack.cloud);
     // a payable notice of this tenant (the paid one would answer DUPLICATO whoever asks)
     const { nav, iupd } = await (async () => {
