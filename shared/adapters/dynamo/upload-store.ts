@@ -144,6 +144,12 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async refuse(upload: Upload, status: number, reason: string, at: string, event?: UploadCompletedEvent): Promise<boolean> {
+    return this.endRefused(upload, ['AWAITING_FILE', 'RECEIVED', 'SPLITTING'], { status, reason }, at, event);
+  }
+
+  /** upload → REFUSED from one of `from`, with its upload.completed event in the same transaction; false when it was in another state */
+  private async endRefused(upload: Upload, from: readonly Upload['state'][], refusal: { status: number; reason: string }, at: string, event?: UploadCompletedEvent): Promise<boolean> {
+    const states = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -153,9 +159,9 @@ export class DynamoUploadStore implements UploadStore {
                 TableName: this.tableName,
                 Key: this.key(upload),
                 UpdateExpression: 'SET #state = :refused, refusal = :refusal, endTime = :at',
-                ConditionExpression: '#state IN (:awaiting, :received, :splitting)',
+                ConditionExpression: `#state IN (${Object.keys(states).join(', ')})`,
                 ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':refused': 'REFUSED', ':refusal': { status, reason }, ':at': at, ':awaiting': 'AWAITING_FILE', ':received': 'RECEIVED', ':splitting': 'SPLITTING' },
+                ExpressionAttributeValues: { ':refused': 'REFUSED', ':refusal': refusal, ':at': at, ...states },
               },
             },
             ...(event ? [outboxEventPut(this.tableName, event)] : []),
@@ -546,29 +552,8 @@ export class DynamoUploadStore implements UploadStore {
   }
 
   async expireAwaiting(upload: Upload, status: number, reason: string, at: string, event: UploadCompletedEvent): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: this.key(upload),
-                UpdateExpression: 'SET #state = :refused, refusal = :refusal, endTime = :at',
-                ConditionExpression: '#state = :awaiting',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':refused': 'REFUSED', ':refusal': { status, reason }, ':at': at, ':awaiting': 'AWAITING_FILE' },
-              },
-            },
-            outboxEventPut(this.tableName, event),
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (failedConditions(error)?.length) return false;
-      throw error;
-    }
+    // AWAITING_FILE only: a file that arrived meanwhile (RECEIVED) wins
+    return this.endRefused(upload, ['AWAITING_FILE'], { status, reason }, at, event);
   }
 
   async *createdFrom(ofc: string, fileId: string, cursor: string | undefined): AsyncIterable<{ iupd: string; navs: readonly string[]; next: string }> {
