@@ -2,8 +2,9 @@
  * Reporting flows, their lines, claims and reconciliation anomalies in DynamoDB (keys:
  * reporting-flow-keys.ts). Built for flows of tens of thousands of lines: receipts, IUV locks and
  * positions are read with BatchGetItem (100 keys a request), unmatched lines written with
- * BatchWriteItem (25 a request), and a matched position is ONE transaction with its lines and the
- * receipt's reported markers, so a flow costs about one request per position reported.
+ * BatchWriteItem (25 a request), and up to 32 reported positions share ONE transaction (each with
+ * its audit line, their events in one outbox item), its lines and the receipts' reported markers
+ * batched after it: a flow of 10,000 single-transfer lines costs about 0.13 requests a line.
  */
 import {
   BatchGetCommand,
@@ -14,6 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type PutCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { PaymentReportedEvent, ReconciliationAnomalyEvent, ReportingFlowReconciledEvent } from '../../../events/reporting-flow';
@@ -26,6 +28,7 @@ import type {
   LineReport,
   Page,
   PaidTransferRecord,
+  PositionReport,
   ReconciliationAnomaly,
   ReconciliationAnomalyKind,
   ReportingFlowStore,
@@ -35,7 +38,7 @@ import type {
 import { batchGetAll, batchWriteAll, failedConditions, inParallel, isConditionFailure, queryAll, queryItems, type WriteRequest } from './client';
 import { positionItem, writableAt } from './debt-position-store';
 import { SK, iuvPk, positionPk, receiptGsi, receiptPk, RECEIPT_SK } from './keys';
-import { auditPut, outboxEventPut } from './outbox';
+import { OUTBOX_EVENTS_PER_ITEM, auditPut, outboxEventPut, outboxEventsPut } from './outbox';
 import {
   FDR_SK,
   anomalyPk,
@@ -234,26 +237,34 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     return p ? { ...p, version: r.Item?.['version'] as number } : undefined;
   }
 
-  async report(input: { position: DebtPosition; expectedVersion: number; audit?: AuditEntry; event?: PaymentReportedEvent }): Promise<'ok' | 'conflict'> {
-    try {
-      if (input.audit || input.event) {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } },
-              ...(input.audit ? [auditPut(this.tableName, input.position, input.audit)] : []),
-              ...(input.event ? [outboxEventPut(this.tableName, input.event)] : []),
-            ] as never,
-          }),
-        );
-      } else {
-        await this.db.send(new PutCommand({ TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) }));
+  async report(inputs: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>> {
+    const notWritten = new Map<string, 'conflict' | 'retry'>();
+    await inParallel(reportTransactions(inputs), 1, async (batch) => {
+      const items: Array<{ Put: PutCommandInput }> = batch.flatMap((input) => [
+        { Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } },
+        ...(input.audit ? [auditPut(this.tableName, input.position, input.audit)] : []),
+      ]);
+      const events = batch.flatMap((input) => (input.event ? [input.event] : []));
+      // the batch's events in one outbox item (the dispatcher hands each on as its own)
+      if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
+      try {
+        if (items.length === 1) await this.db.send(new PutCommand(items[0]!.Put));
+        else await this.db.send(new TransactWriteCommand({ TransactItems: items as never }));
+      } catch (error) {
+        const failed = isConditionFailure(error) ? [0] : failedConditions(error);
+        if (failed === undefined && !(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
+        // nothing of the batch was written: the positions whose version moved are read again, the others retried as they are
+        const positionAt = new Map<number, string>();
+        let at = 0;
+        for (const input of batch) {
+          positionAt.set(at, input.position.iupd);
+          at += input.audit ? 2 : 1;
+        }
+        const conflicts = new Set((failed ?? []).map((i) => positionAt.get(i)).filter((iupd) => iupd !== undefined));
+        for (const input of batch) notWritten.set(input.position.iupd, conflicts.has(input.position.iupd) ? 'conflict' : 'retry');
       }
-      return 'ok';
-    } catch (error) {
-      if (error instanceof Error && (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException')) return 'conflict';
-      throw error;
-    }
+    });
+    return notWritten;
   }
 
   async reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void> {
@@ -468,3 +479,26 @@ function lineItem(key: FlowKey, line: StoredLine): Item {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A transaction holds up to 100 items and 4 MB: positions are a few KB, so 32 of them (position + audit each, one outbox item) with room to spare. */
+const POSITIONS_PER_TRANSACTION = 32;
+const TRANSACTION_BYTES = 3_000_000;
+
+/** The reports split into transactions by count and by (estimated) size. */
+function reportTransactions(inputs: readonly PositionReport[]): PositionReport[][] {
+  const batches: PositionReport[][] = [];
+  let batch: PositionReport[] = [];
+  let bytes = 0;
+  for (const input of inputs) {
+    const size = JSON.stringify(input.position).length * 2 + 2_000;
+    if (batch.length > 0 && (batch.length >= Math.min(POSITIONS_PER_TRANSACTION, OUTBOX_EVENTS_PER_ITEM) || bytes + size > TRANSACTION_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(input);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}

@@ -6,10 +6,10 @@
  * yet leaves a claim, and `matchReceipt` (run when the receipt is applied) finishes it.
  */
 import type { PaymentReportedEvent } from '../../../events/reporting-flow';
-import type { TransferReporting } from '../../domain/debt-position';
+import type { DebtPosition, TransferReporting } from '../../domain/debt-position';
 import { matchLine, reportTransfers, type LineState, type ReportingFlowLine } from '../../domain/reporting-flow';
 import type { AuditEntry } from '../ports';
-import type { FlowKey, LineReport, ReconciliationAnomaly, ReportingFlowStore, StoredLine } from './ports';
+import type { FlowKey, LineReport, PositionReport, ReconciliationAnomaly, ReportingFlowStore, StoredLine } from './ports';
 
 export interface MatchDeps {
   readonly store: ReportingFlowStore;
@@ -42,7 +42,13 @@ export async function matchLines(deps: MatchDeps, key: FlowKey, lines: readonly 
   return stored;
 }
 
-/** Reports the MATCHED lines on their positions: one transaction per position, retried on a version conflict. */
+/** Positions reported in one store call (one transaction when they fit in one). */
+const POSITIONS_PER_REPORT = 32;
+
+/**
+ * Reports the MATCHED lines on their positions, POSITIONS_PER_REPORT positions a store call; a
+ * position whose version moved meanwhile is read again and its report recomputed.
+ */
 async function reportMatched(
   deps: MatchDeps,
   key: FlowKey,
@@ -61,62 +67,81 @@ async function reportMatched(
   const reportingDate = deps.clock().toISOString();
   const reporting: TransferReporting = { idFlowReporting: key.flowId, pspId: key.pspId, revision: key.revision, reportingDate };
   const groups = [...byPosition.entries()];
+  const batches: Array<Array<[string, StoredLine[]]>> = [];
+  for (let i = 0; i < groups.length; i += POSITIONS_PER_REPORT) batches.push(groups.slice(i, i + POSITIONS_PER_REPORT));
   const reports: LineReport[] = [];
+  const reported = (lines: readonly StoredLine[]) => {
+    for (const line of lines) reports.push({ line, iuv: line.iuv, receiptId: line.iur, idTransfer: line.idTransfer, amount: line.amount, receiptRecordedAt: recordedAtOf(line) });
+  };
   let next = 0;
-  const runners = Array.from({ length: Math.min(deps.concurrency ?? 16, groups.length) }, async () => {
-    while (next < groups.length) {
-      const [iupd, lines] = groups[next++]!;
-      let position = positions.get(iupd);
-      for (let attempt = 1; ; attempt++) {
-        let updated = position;
-        if (position) {
-          const navs = new Map<string, number[]>();
-          for (const l of lines) navs.set(l.nav!, [...(navs.get(l.nav!) ?? []), l.idTransfer]);
-          for (const [nav, ids] of navs) updated = (updated && reportTransfers(updated, nav, ids, reporting)) ?? updated;
-          // one write: one version more, however many options it reported
-          if (updated && updated !== position) updated = { ...updated, version: position.version + 1 };
+  const runners = Array.from({ length: Math.min(deps.concurrency ?? 16, batches.length) }, async () => {
+    while (next < batches.length) {
+      let pending = batches[next++]!;
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const writes: PositionReport[] = [];
+        const linesOf = new Map<string, StoredLine[]>();
+        for (const [iupd, lines] of pending) {
+          const write = reportOf(deps, key, reporting, positions.get(iupd), lines);
+          if (write) {
+            writes.push(write);
+            linesOf.set(iupd, lines);
+          } else reported(lines); // nothing to change (reported already, or no position)
         }
-        const changed = position !== undefined && updated !== position;
-        const event: PaymentReportedEvent | undefined =
-          changed && deps.newId
-            ? {
-                eventId: deps.newId(),
-                eventType: 'payment.reported',
-                occurredAt: reportingDate,
-                organizationFiscalCode: ofc,
-                iupd,
-                navs: [...new Set(lines.map((l) => l.nav!))],
-                flowId: key.flowId,
-                pspId: key.pspId,
-                revision: key.revision,
-                status: updated!.status,
-                version: updated!.version,
-              }
-            : undefined;
-        // audited like every change of a position, in the same write
-        const audit: AuditEntry | undefined = changed
-          ? {
-              at: reportingDate,
-              action: 'report',
-              actor: { organizationFiscalCode: ofc, keyId: 'system:reconciliation', requestId: `fdr:${key.flowId}:${key.pspId}:${key.revision}` },
-              version: updated!.version,
-              fromStatus: position!.status,
-              toStatus: updated!.status,
-            }
-          : undefined;
-        const outcome = changed ? await deps.store.report({ position: updated!, expectedVersion: position!.version, audit: audit!, ...(event ? { event } : {}) }) : 'ok';
-        if (outcome === 'ok') {
-          for (const line of lines) reports.push({ line, iuv: line.iuv, receiptId: line.iur, idTransfer: line.idTransfer, amount: line.amount, receiptRecordedAt: recordedAtOf(line) });
-          break;
+        const notWritten = writes.length > 0 ? await deps.store.report(writes) : new Map<string, 'conflict' | 'retry'>();
+        for (const [iupd, lines] of linesOf) if (!notWritten.has(iupd)) reported(lines);
+        if (notWritten.size === 0) break;
+        if (attempt >= 8) throw new Error(`positions ${[...notWritten.keys()].slice(0, 3).join(', ')} kept changing while flow ${key.flowId} was reported`);
+        for (const [iupd, why] of notWritten) {
+          if (why === 'conflict') {
+            const fresh = await deps.store.position(ofc, iupd);
+            if (fresh) positions.set(iupd, fresh);
+            else positions.delete(iupd);
+          }
         }
-        if (attempt >= 8) throw new Error(`position ${iupd} kept changing while flow ${key.flowId} was reported`);
-        position = await deps.store.position(ofc, iupd);
+        pending = pending.filter(([iupd]) => notWritten.has(iupd));
       }
     }
   });
   await Promise.all(runners);
   // the lines and the reported markers, after their positions: batched
   await deps.store.reportLines(key, reports);
+}
+
+/** The write that reports `lines` on `position`: one version more, however many options it reports; undefined when nothing changes. */
+function reportOf(deps: MatchDeps, key: FlowKey, reporting: TransferReporting, position: DebtPosition | undefined, lines: readonly StoredLine[]): PositionReport | undefined {
+  if (!position) return undefined;
+  let updated: DebtPosition | undefined = position;
+  const navs = new Map<string, number[]>();
+  for (const l of lines) navs.set(l.nav!, [...(navs.get(l.nav!) ?? []), l.idTransfer]);
+  for (const [nav, ids] of navs) updated = (updated && reportTransfers(updated, nav, ids, reporting)) ?? updated;
+  if (!updated || updated === position) return undefined;
+  updated = { ...updated, version: position.version + 1 };
+  const ofc = key.organizationFiscalCode;
+  const event: PaymentReportedEvent | undefined = deps.newId
+    ? {
+        eventId: deps.newId(),
+        eventType: 'payment.reported',
+        occurredAt: reporting.reportingDate,
+        organizationFiscalCode: ofc,
+        iupd: position.iupd,
+        navs: [...new Set(lines.map((l) => l.nav!))],
+        flowId: key.flowId,
+        pspId: key.pspId,
+        revision: key.revision,
+        status: updated.status,
+        version: updated.version,
+      }
+    : undefined;
+  // audited like every change of a position, in the same write
+  const audit: AuditEntry = {
+    at: reporting.reportingDate,
+    action: 'report',
+    actor: { organizationFiscalCode: ofc, keyId: 'system:reconciliation', requestId: `fdr:${key.flowId}:${key.pspId}:${key.revision}` },
+    version: updated.version,
+    fromStatus: position.status,
+    toStatus: updated.status,
+  };
+  return { position: updated, expectedVersion: position.version, audit, ...(event ? { event } : {}) };
 }
 
 /** The anomalies a line in `state` stands for (none for MATCHED, REVOKED, DUPLICATE_LINE). */

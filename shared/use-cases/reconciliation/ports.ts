@@ -144,19 +144,15 @@ export interface ReportingFlowStore {
   positions(organizationFiscalCode: string, iupds: readonly string[]): Promise<Map<string, DebtPosition>>;
   position(organizationFiscalCode: string, iupd: string): Promise<DebtPosition | undefined>;
   /**
-   * Writes a reported position (still at `expectedVersion`), with its audit line and its event in
-   * one transaction when given; 'conflict' when the position changed meanwhile (nothing written).
+   * Writes reported positions (each still at its `expectedVersion`), each with its audit line and
+   * event, in as few transactions as the store's limits allow (a position is never half-written).
+   * Answers the positions NOT written: 'conflict' when the position changed meanwhile (read it
+   * again), 'retry' when another position of its transaction did (try it again as it is).
    * The lines and markers follow, batched (reportLines): a crash between the two leaves the
    * transfer reported and the line unwritten; the flow's header is written last, so the flow is
    * acquired again, and matching finds the transfer reported and writes the line.
    */
-  report(input: {
-    readonly position: DebtPosition;
-    readonly expectedVersion: number;
-    readonly audit?: AuditEntry;
-    /** written with the position, in one transaction (the outbox) */
-    readonly event?: PaymentReportedEvent;
-  }): Promise<'ok' | 'conflict'>;
+  report(reports: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>>;
   /** writes the matched lines and the receipts' reported markers, batched (a late line's claim is left for moveLine to take) */
   reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void>;
   /** flow lines waiting for this receipt (the claims NO_RECEIPT lines left) */
@@ -170,6 +166,14 @@ export interface ReportingFlowStore {
   listFlows(organizationFiscalCode: string, query: { from?: string; to?: string; state?: FlowState; limit: number; cursor?: string }): Promise<Page<StoredFlow> | undefined>;
   /** receipt transfers recorded in [from, to] with what reported them */
   paidTransfers(organizationFiscalCode: string, window: { from?: string; to?: string }): AsyncIterable<PaidTransferRecord>;
+}
+
+export interface PositionReport {
+  readonly position: DebtPosition;
+  readonly expectedVersion: number;
+  readonly audit?: AuditEntry;
+  /** written with the position, in the same transaction (the outbox) */
+  readonly event?: PaymentReportedEvent;
 }
 
 export interface PaidTransferRecord {

@@ -53,7 +53,7 @@ async function acquireWhileTheReceiptIsApplied(window: 'before-claim' | 'before-
     position: async () => position,
     report: async () => {
       reported.push('P1');
-      return 'ok';
+      return new Map();
     },
     reportLines: async (_key: unknown, rs: any[]) => {
       for (const r of rs) lines.set(r.line.index, r.line);

@@ -1,0 +1,149 @@
+/**
+ * Reported positions share transactions (up to 32 a transaction) against DynamoDB Local: a
+ * position whose version moved makes the whole transaction write nothing, the store says which
+ * position conflicted and which are only to be retried, and the matcher reads the conflicting one
+ * again and reports every position exactly once, each with one audit line and one event.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamo/client';
+import { positionItem } from '../../shared/adapters/dynamo/debt-position-store';
+import { positionPk } from '../../shared/adapters/dynamo/keys';
+import { DynamoReportingFlowStore } from '../../shared/adapters/dynamo/reporting-flow-store';
+import type { DebtPosition } from '../../shared/domain/debt-position';
+import type { ReportingFlowLine } from '../../shared/domain/reporting-flow';
+import { matchLines } from '../../shared/use-cases/reconciliation/matching';
+import type { FlowKey, PositionReport, ReportingFlowStore } from '../../shared/use-cases/reconciliation/ports';
+import { DynamoReceiptStore } from '../../shared/adapters/dynamo/receipt-store';
+import { ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
+
+let stack: LocalStack;
+let client: DynamoDBClient;
+let table: string;
+beforeAll(async () => {
+  stack = await startLocalStack();
+  await stack.cloud.stopWorkers();
+  client = new DynamoDBClient({ endpoint: stack.cloud.endpoints.dynamodb, region: stack.cloud.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  table = stack.cloud.env['TABLE_NAME_MAIN']!;
+});
+afterAll(async () => {
+  client?.destroy();
+  await stack?.stop();
+});
+
+const iso = '2026-12-01T10:00:00.000Z';
+
+function paid(prefix: string, i: number): { position: DebtPosition; line: ReportingFlowLine; receiptId: string } {
+  const iuv = `12${prefix}${String(i).padStart(13, '0')}`;
+  const receiptId = `r-${prefix}-${i}`;
+  const amount = 1000 + i;
+  return {
+    receiptId,
+    line: { index: i + 1, iuv, iur: receiptId, idTransfer: 1, amount, payStatus: 'EXECUTED', payDate: iso },
+    position: {
+      organizationFiscalCode: ESEMPIO_FC,
+      iupd: `BATCH-${prefix}-${i}`,
+      debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+      companyName: 'Comune di Esempio',
+      switchToExpired: false,
+      status: 'PAID',
+      insertedDate: iso,
+      lastUpdatedDate: iso,
+      paymentDate: iso,
+      version: 2,
+      paymentOptions: [
+        {
+          iuv, nav: `3${iuv}`, amount, description: 'batched', isPartialPayment: false, dueDate: '2099-12-31T00:00:00.000Z', fee: 0, status: 'PO_PAID',
+          payment: { receiptId, paymentDate: iso }, metadata: [],
+          transfers: [{ idTransfer: '1', amount, organizationFiscalCode: ESEMPIO_FC, remittanceInformation: 'batched', category: '9/0101108TS/', iban: 'IT78L0306909606100000117002', metadata: [] }],
+        },
+      ],
+    },
+  };
+}
+
+async function seed(prefix: string, n: number) {
+  const db = createDocumentClient(client);
+  const rows = Array.from({ length: n }, (_, i) => paid(prefix, i));
+  for (let i = 0; i < rows.length; i += 25) {
+    await db.send(new BatchWriteCommand({ RequestItems: { [table]: rows.slice(i, i + 25).map((r) => ({ PutRequest: { Item: positionItem(r.position, { listed: true }) } })) } }));
+  }
+  const receipts = new DynamoReceiptStore(db, table);
+  for (const { position, receiptId, line } of rows) {
+    await receipts.recordReceipt({
+      organizationFiscalCode: ESEMPIO_FC, iuv: line.iuv, nav: `3${line.iuv}`, receiptId, state: 'APPLIED', iupd: position.iupd, recordedAt: iso,
+      receipt: {
+        receiptId, noticeNumber: `3${line.iuv}`, fiscalCode: ESEMPIO_FC, outcome: 'OK', creditorReferenceId: line.iuv, paymentAmount: line.amount, description: 'batched', companyName: 'Comune di Esempio',
+        debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
+        transferList: [{ idTransfer: 1, transferAmount: line.amount, fiscalCodePA: ESEMPIO_FC, IBAN: 'IT78L0306909606100000117002', remittanceInformation: 'batched', transferCategory: '9/0101108TS/' }],
+        idPSP: 'BCITITMM', PSPCompanyName: 'Intesa Sanpaolo S.p.A.', idChannel: '00799960158_01', channelDescription: 'app', paymentDateTime: iso,
+      },
+    });
+  }
+  return { db, rows };
+}
+
+async function itemsOf(db: ReturnType<typeof createDocumentClient>, iupd: string) {
+  const r = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': positionPk(ESEMPIO_FC, iupd) }, ConsistentRead: true }));
+  return r.Items ?? [];
+}
+
+describe('reported positions share transactions', () => {
+  it('a stale version in a batch writes nothing and names the conflict; the other positions are only to be retried', async () => {
+    const { db, rows } = await seed('71', 3);
+    const store = new DynamoReportingFlowStore(db, table);
+    const reports: PositionReport[] = rows.map(({ position }, i) => ({
+      position: { ...position, status: 'REPORTED', version: 3 },
+      expectedVersion: i === 1 ? 1 : 2, // the second was read at a version it no longer has
+      audit: { at: iso, action: 'report', actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'system:reconciliation', requestId: 't' }, version: 3, fromStatus: 'PAID', toStatus: 'REPORTED' },
+    }));
+    const notWritten = await store.report(reports);
+    expect([...notWritten.entries()]).toEqual([
+      [rows[0]!.position.iupd, 'retry'],
+      [rows[1]!.position.iupd, 'conflict'],
+      [rows[2]!.position.iupd, 'retry'],
+    ]);
+    for (const { position } of rows) {
+      const items = await itemsOf(db, position.iupd);
+      expect(items.filter((i) => i['type'] === 'audit')).toHaveLength(0);
+      expect((items.find((i) => i['type'] === 'position')?.['position'] as DebtPosition).status).toBe('PAID');
+    }
+  });
+
+  it('70 positions (three transactions), one changed under the matcher: each reported once, one audit and one event each', async () => {
+    const { db, rows } = await seed('72', 70);
+    const real = new DynamoReportingFlowStore(db, table);
+    const bumped = rows[40]!.position;
+    let calls = 0;
+    // the second transaction's position 40 is changed by someone else just before the matcher writes
+    const store: ReportingFlowStore = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'report') return Reflect.get(target, property, receiver);
+        return async (reports: readonly PositionReport[]) => {
+          calls++;
+          if (reports.some((r) => r.position.iupd === bumped.iupd) && calls <= 2) {
+            await db.send(new BatchWriteCommand({ RequestItems: { [table]: [{ PutRequest: { Item: positionItem({ ...bumped, version: 3, lastUpdatedDate: '2026-12-01T11:00:00.000Z' }, { listed: true }) } }] } }));
+          }
+          return target.report(reports);
+        };
+      },
+    });
+    const key: FlowKey = { organizationFiscalCode: ESEMPIO_FC, flowId: '2026-12-01BCITITMM-S000072', pspId: 'BCITITMM', revision: 1 };
+    let ids = 0;
+    const stored = await matchLines({ store, clock: () => new Date('2026-12-02T08:00:00.000Z'), newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`, concurrency: 2 }, key, rows.map((r) => r.line));
+    expect(stored.every((l) => l.state === 'MATCHED')).toBe(true);
+    expect(calls).toBe(4); // three transactions, the one with the changed position once more
+    for (const { position } of rows) {
+      const items = await itemsOf(db, position.iupd);
+      const written = items.find((i) => i['type'] === 'position')!['position'] as DebtPosition;
+      expect(written.status).toBe('REPORTED');
+      expect(written.version).toBe(position.iupd === bumped.iupd ? 4 : 3);
+      expect(items.filter((i) => i['type'] === 'audit' && (i['audit'] as { action: string }).action === 'report')).toHaveLength(1);
+    }
+    // one payment.reported per position, in the outbox items of the transactions that were written
+    const outbox = await db.send(new ScanCommand({ TableName: table, FilterExpression: '#t = :e AND attribute_exists(events)', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':e': 'event' }, ConsistentRead: true }));
+    const reported = (outbox.Items ?? []).flatMap((i) => i['events'] as Array<{ eventType: string; iupd: string; flowId: string }>).filter((e) => e.eventType === 'payment.reported' && e.flowId === key.flowId);
+    expect(reported.map((e) => e.iupd).sort()).toEqual(rows.map((r) => r.position.iupd).sort());
+  });
+});
