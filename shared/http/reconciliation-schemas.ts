@@ -48,7 +48,7 @@ export const reconciliationAnomaliesQuerySchema = z.strictObject({
 export const treasuryMovementsQuerySchema = z.strictObject({
   from: day.optional().meta({ description: 'Value date from (yyyy-MM-dd).' }),
   to: day.optional().meta({ description: 'Value date to (yyyy-MM-dd).' }),
-  status: z.enum(['CREDITED', 'AMOUNT_DIFFERS', 'OPEN']).optional(),
+  status: z.enum(['CREDITED', 'AMOUNT_DIFFERS', 'OPEN', 'REVERSED']).optional(),
   limit: limit.meta({ description: 'Page size, 1..100 (default 50).' }),
   cursor: cursor.meta({ description: 'The `cursor` of the previous page.' }),
 });

@@ -23,11 +23,13 @@
  * attribute; the elements read here are the same in all four versions. Read: every
  * informazioni_conto_evidenza/movimento_conto_evidenza with tipo_movimento ENTRATA, tipo_documento
  * SOSPESO ENTRATA and tipo_operazione ESEGUITO (a credit the treasurer received before any
- * ordinativo: how a PSP's riversamento arrives), as PagoPA's platform reads it: importo,
+ * ordinativo: how a PSP's riversamento arrives) or STORNATO (that credit taken back: the same
+ * bolletta, applied as a reversal), as PagoPA's platform reads it (ESEGUITO inserts, STORNATO
+ * deletes by esercizio + bolletta: p4pa-payhub-activities, TreasuryMapperOpi161Service): importo,
  * data_movimento, data_valuta_ente (default data_movimento), causale (the remittance text),
  * end_to_end_id; movement id `GDC-<esercizio>-<numero_bolletta_quietanza>` (else
  * `GDC-<esercizio>-SE<numero_documento>`). Not imported: USCITA; REVERSALE (the ente's ordinativi,
- * which regularize sospesi already counted); movements STORNATO, REGOLARIZZATO, RIPRISTINATO.
+ * which regularize sospesi already counted); movements REGOLARIZZATO, RIPRISTINATO.
  * The journal's ds:Signature is not verified here (SIOPE+ carries it); a journal whose
  * testata_messaggio/codice_fiscale_ente is another organization's is refused.
  *
@@ -262,7 +264,9 @@ function opiStatement(root: XmlElement): Statement {
       const value = (name: string) => text(child(movement, name));
       const kind = value('tipo_movimento');
       if (kind !== 'ENTRATA' && kind !== 'USCITA') problems.push({ field: `${where}.tipo_movimento`, message: 'must be ENTRATA or USCITA' });
-      if (kind !== 'ENTRATA' || value('tipo_documento') !== 'SOSPESO ENTRATA' || value('tipo_operazione') !== 'ESEGUITO') return;
+      const operation = value('tipo_operazione');
+      if (kind !== 'ENTRATA' || value('tipo_documento') !== 'SOSPESO ENTRATA' || (operation !== 'ESEGUITO' && operation !== 'STORNATO')) return;
+      const reversal = operation === 'STORNATO';
       const amount = decimalCents(value('importo') ?? '');
       const bookingDate = xmlDate(value('data_movimento'));
       const valueDate = value('data_valuta_ente') !== undefined ? xmlDate(value('data_valuta_ente')) : bookingDate;
@@ -277,14 +281,19 @@ function opiStatement(root: XmlElement): Statement {
       if (amount === undefined || amount <= 0 || !bookingDate || !valueDate || causale === undefined || !esercizio) return;
       if (bolletta === undefined && documento === undefined) return;
       const movementId = bolletta !== undefined ? `GDC-${esercizio}-${bolletta}` : `GDC-${esercizio}-SE${documento}`;
-      const first = references.get(movementId);
+      // a bolletta once as ESEGUITO and at most once as STORNATO (its reversal, later in the journal)
+      const first = references.get(`${operation}|${movementId}`);
       if (first !== undefined) {
         problems.push({ field: `${where}.numero_bolletta_quietanza`, message: `repeats the bolletta of ${first}` });
         return;
       }
-      references.set(movementId, where);
+      references.set(`${operation}|${movementId}`, where);
       const endToEndId = value('end_to_end_id');
-      entries.push({ movementId, bookingDate, valueDate, amount, remittanceInformation: causale, ...(endToEndId && endToEndId !== 'NOTPROVIDED' ? { endToEndId } : {}) });
+      entries.push({
+        movementId, bookingDate, valueDate, amount, remittanceInformation: causale,
+        ...(endToEndId && endToEndId !== 'NOTPROVIDED' ? { endToEndId } : {}),
+        ...(reversal ? { reversal: true as const } : {}),
+      });
     });
   });
   if (problems.length > 0) throw refused('the OPI giornale di cassa has invalid movements', problems);

@@ -103,6 +103,39 @@ describe('the statement file as the body', () => {
   });
 });
 
+describe('a credit taken back (OPI STORNATO)', () => {
+  it('the reversed movement credits its flow no more, its anomaly is settled, and neither the reversal nor the credit counts twice', async () => {
+    const flow = flows['BPPIITRR']!;
+    // the journal of the test above, now with bolletta 4711 STORNATO by the treasurer
+    const credited = EXAMPLE.replace('/PUR/LGPE-RIVERSAMENTO/URI/2026-12-01BCITITMM-0001', `/PUR/LGPE-RIVERSAMENTO/URI/${flow.fdr}`).replace('<importo>170.50</importo>', `<importo>${euros(flow.sumPayments - 1)}</importo>`);
+    const reversal = credited.replace('<tipo_operazione>ESEGUITO</tipo_operazione>', '<tipo_operazione>STORNATO</tipo_operazione>');
+    expect((await stack.api('GET', `${ORG}/reportingflows/${flow.fdr}`)).json.treasury).toMatchObject({ movementId: 'GDC-2026-4711' });
+    const r = await post('application/xml', reversal);
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ imported: 0, reversed: 1, duplicates: 2 });
+    expect(r.json.movements).toEqual([expect.objectContaining({ movementId: 'GDC-2026-4711', state: 'REVERSED', flowId: flow.fdr, detail: expect.stringContaining('was AMOUNT_DIFFERS') })]);
+    expect((await stack.api('GET', `${ORG}/reportingflows/${flow.fdr}`)).json.treasury).toBeUndefined();
+    const open = (await stack.api('GET', `${ORG}/reconciliation/anomalies?kind=TREASURY_AMOUNT_MISMATCH&open=true`)).json.anomalies as any[];
+    expect(open.some((a) => a.movementId === 'GDC-2026-4711')).toBe(false);
+    expect((await stack.api('GET', `${ORG}/treasury/movements?status=REVERSED`)).json.movements.map((m: any) => m.movementId)).toEqual(['GDC-2026-4711']);
+    // the reversal again, and the credit again: nothing moves
+    expect((await post('application/xml', reversal)).json).toMatchObject({ imported: 0, reversed: 0, duplicates: 3 });
+    expect((await post('application/xml', credited)).json).toMatchObject({ imported: 0, reversed: 0, duplicates: 3 });
+    expect((await stack.api('GET', `${ORG}/reportingflows/${flow.fdr}`)).json.treasury).toBeUndefined();
+  });
+
+  it('a reversal of a credit never imported is kept REVERSED: the credit arriving later is not money', async () => {
+    const reversal = EXAMPLE.replace(/<numero_bolletta_quietanza>0004711</, '<numero_bolletta_quietanza>0005811<').replace('<tipo_operazione>ESEGUITO</tipo_operazione>', '<tipo_operazione>STORNATO</tipo_operazione>');
+    const r = await post('application/xml', reversal);
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.movements.find((m: any) => m.movementId === 'GDC-2026-5811')).toMatchObject({ state: 'REVERSED' });
+    const credit = EXAMPLE.replace(/<numero_bolletta_quietanza>0004711</, '<numero_bolletta_quietanza>0005811<');
+    const later = await post('application/xml', credit);
+    expect(later.json.movements.some((m: any) => m.movementId === 'GDC-2026-5811')).toBe(false);
+    expect((await movements()).find((m) => m.movementId === 'GDC-2026-5811')).toMatchObject({ state: 'REVERSED' });
+  });
+});
+
 describe('refused statements change nothing', () => {
   it('415 for another media type; 401 without a key, before the body is read', async () => {
     const before = await movements();

@@ -31,4 +31,6 @@ export const anomalyPk = (ofc: string): string => `RECON#${ofc}`;
 export const anomalySk = (kind: string, ref: string): string => `ANOM#${kind}#${ref}`;
 export const treasuryPk = (ofc: string): string => `TRES#${ofc}`;
 export const movementSk = (valueDate: string, movementId: string): string => `MOV#${valueDate}#${movementId}`;
+/** the pointer from a movement id to its movement (a movement is imported once, whatever its dates) */
+export const movementIdSk = (movementId: string): string => `MOVID#${movementId}`;
 export const openCreditSk = (movementId: string): string => `TREASURY#${movementId}`;

@@ -1,12 +1,13 @@
 /**
  * Treasury movements in DynamoDB (keys: reporting-flow-keys.ts): one partition per tenant,
- * sorted by value date; a movement is written once (its bank reference), and a credit that
- * names a flow not known yet leaves a pointer in the flow's partition for the acquisition to find.
+ * sorted by value date; a movement is written once (its bank reference: a MOVID# pointer holds its
+ * value date, so a movement id is taken once whatever the dates of a later statement), and a credit
+ * that names a flow not known yet leaves a pointer in the flow's partition for the acquisition to find.
  */
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FlowKey, MovementState, Page, StoredFlow, TreasuryMovement, TreasuryStore } from '../../use-cases/reconciliation/ports';
-import { isConditionFailure, queryItems } from './client';
-import { flowPk, flowSk, movementSk, openCreditSk, treasuryPk } from './reporting-flow-keys';
+import { failedConditions, isConditionFailure, queryItems } from './client';
+import { flowPk, flowSk, movementIdSk, movementSk, openCreditSk, treasuryPk } from './reporting-flow-keys';
 
 export class DynamoTreasuryStore implements TreasuryStore {
   constructor(
@@ -15,13 +16,28 @@ export class DynamoTreasuryStore implements TreasuryStore {
   ) {}
 
   async putMovement(movement: TreasuryMovement): Promise<boolean> {
+    const pointer = { pk: treasuryPk(movement.organizationFiscalCode), sk: movementIdSk(movement.movementId), type: 'treasury-movement-id', valueDate: movement.valueDate };
     try {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item(movement), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: pointer, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: item(movement), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if ((failedConditions(error)?.length ?? 0) > 0) return false;
       throw error;
     }
+  }
+
+  async movement(ofc: string, movementId: string): Promise<TreasuryMovement | undefined> {
+    const pointer = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: treasuryPk(ofc), sk: movementIdSk(movementId) }, ConsistentRead: true }))).Item;
+    if (!pointer) return undefined;
+    const found = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: treasuryPk(ofc), sk: movementSk(String(pointer['valueDate']), movementId) }, ConsistentRead: true }));
+    return found.Item?.['movement'] as TreasuryMovement | undefined;
   }
 
   async updateMovement(movement: TreasuryMovement): Promise<void> {
@@ -96,6 +112,23 @@ export class DynamoTreasuryStore implements TreasuryStore {
         ExpressionAttributeValues: { ':t': treasury },
       }),
     );
+  }
+
+  async uncreditFlow(key: FlowKey, movementId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: flowPk(key.organizationFiscalCode, key.flowId), sk: flowSk(key.pspId, key.revision) },
+          UpdateExpression: 'REMOVE #f.#t',
+          ConditionExpression: '#f.#t.#m = :m',
+          ExpressionAttributeNames: { '#f': 'flow', '#t': 'treasury', '#m': 'movementId' },
+          ExpressionAttributeValues: { ':m': movementId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }
 

@@ -195,7 +195,8 @@ export interface Page<T> {
 
 // ---- treasury ---------------------------------------------------------------------------------
 
-export type MovementState = 'CREDITED' | 'AMOUNT_DIFFERS' | 'OPEN';
+/** REVERSED: the treasurer took the credit back (an OPI STORNATO); it credits no flow any more. */
+export type MovementState = 'CREDITED' | 'AMOUNT_DIFFERS' | 'OPEN' | 'REVERSED';
 
 /** A credit on the treasury account (a bank statement entry), amounts in cents. */
 export interface TreasuryMovement {
@@ -212,17 +213,23 @@ export interface TreasuryMovement {
   readonly state: MovementState;
   readonly detail?: string;
   readonly importedAt: string;
+  /** when its reversal was imported (state REVERSED) */
+  readonly reversedAt?: string;
   /** the statement's format: the CSV layout, ISO 20022 camt.053, or the SIOPE+ OPI giornale di cassa */
   readonly source: 'CSV' | 'CAMT053' | 'OPI';
 }
 
 export interface TreasuryStore {
-  /** false when that movement was imported already */
+  /** false when that movement was imported already (whatever its dates: the movement id is the key) */
   putMovement(movement: TreasuryMovement): Promise<boolean>;
+  /** the movement with that id, as last recorded */
+  movement(organizationFiscalCode: string, movementId: string): Promise<TreasuryMovement | undefined>;
   updateMovement(movement: TreasuryMovement): Promise<void>;
   listMovements(organizationFiscalCode: string, query: { from?: string; to?: string; state?: MovementState; limit: number; cursor?: string }): Promise<Page<TreasuryMovement> | undefined>;
   /** movements naming `flowId` that were kept open (the flow was not known yet) */
   openMovementsFor(organizationFiscalCode: string, flowId: string): Promise<TreasuryMovement[]>;
   /** marks the flow revision credited (or differing) by a movement */
   creditFlow(key: FlowKey, treasury: NonNullable<StoredFlow['treasury']>): Promise<void>;
+  /** takes the credit of `movementId` off the flow revision (nothing when another movement's credit is there) */
+  uncreditFlow(key: FlowKey, movementId: string): Promise<void>;
 }

@@ -26,10 +26,17 @@ export interface StatementEntry {
   readonly amount: number;
   readonly remittanceInformation: string;
   readonly endToEndId?: string;
+  /**
+   * The treasurer took this movement back (OPI tipo_operazione STORNATO, the same bolletta as the
+   * credit): the movement becomes REVERSED and credits no flow any more.
+   */
+  readonly reversal?: true;
 }
 
 export interface ImportResult {
   readonly imported: number;
+  /** reversals applied now (a reversal imported before is a duplicate) */
+  readonly reversed: number;
   readonly duplicates: number;
   readonly movements: TreasuryMovement[];
 }
@@ -45,9 +52,18 @@ export async function importStatement(
   if (problems.length > 0) throw new UseCaseError('invalid', 'the statement has invalid entries', problems);
   const at = deps.clock().toISOString();
   let imported = 0;
+  let reversed = 0;
   let duplicates = 0;
   const movements: TreasuryMovement[] = [];
   for (const entry of entries) {
+    if (entry.reversal) {
+      const after = await reverseMovement(deps, organizationFiscalCode, source, entry, at);
+      if (after) {
+        reversed++;
+        movements.push(after);
+      } else duplicates++;
+      continue;
+    }
     const flowId = flowIdFromRemittance(entry.remittanceInformation);
     const movement: TreasuryMovement = {
       organizationFiscalCode,
@@ -64,7 +80,7 @@ export async function importStatement(
     imported++;
     movements.push(await settleMovement(deps, movement));
   }
-  return { imported, duplicates, movements };
+  return { imported, reversed, duplicates, movements };
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -77,9 +93,11 @@ function entryProblems(entries: readonly StatementEntry[]): Array<{ field: strin
     if (!Number.isSafeInteger(e.amount) || e.amount <= 0) problems.push({ field: `entries.${i}.amount`, message: 'must be a positive amount in cents' });
     if (!DAY.test(e.bookingDate)) problems.push({ field: `entries.${i}.bookingDate`, message: 'must be a date yyyy-MM-dd' });
     if (!DAY.test(e.valueDate)) problems.push({ field: `entries.${i}.valueDate`, message: 'must be a date yyyy-MM-dd' });
-    const first = seen.get(e.movementId);
-    if (first !== undefined) problems.push({ field: `entries.${i}.movementId`, message: `repeats entry ${first}'s movement ${e.movementId}` });
-    else seen.set(e.movementId, i);
+    // a movement once as a credit, and at most once more as its reversal
+    const id = `${e.reversal ? 'reversal of ' : ''}${e.movementId}`;
+    const first = seen.get(id);
+    if (first !== undefined) problems.push({ field: `entries.${i}.movementId`, message: `repeats entry ${first}'s ${id}` });
+    else seen.set(id, i);
   });
   return problems;
 }
@@ -118,4 +136,32 @@ export async function settleMovement(deps: TreasuryDeps, movement: TreasuryMovem
   const fresh = await deps.store.recordAnomalies(anomalies);
   if (fresh.length > 0) deps.anomaliesKept?.(fresh);
   return next;
+}
+
+/**
+ * A credit taken back: the movement becomes REVERSED (recorded as such even when its credit was
+ * never imported, so a late import of that credit is a duplicate, not money), the flow it credited
+ * is credited no more, and the anomalies it raised are settled (the money is not there to match).
+ * Undefined when the reversal was imported before.
+ */
+async function reverseMovement(deps: TreasuryDeps, ofc: string, source: TreasuryMovement['source'], entry: StatementEntry, at: string): Promise<TreasuryMovement | undefined> {
+  const { reversal: _reversal, ...fields } = entry;
+  let before = await deps.treasury.movement(ofc, entry.movementId);
+  if (!before) {
+    const flowId = flowIdFromRemittance(entry.remittanceInformation);
+    const unseen: TreasuryMovement = { organizationFiscalCode: ofc, ...fields, ...(flowId ? { flowId } : {}), state: 'REVERSED', importedAt: at, source };
+    if (await deps.treasury.putMovement(unseen)) before = unseen;
+    else before = await deps.treasury.movement(ofc, entry.movementId);
+    if (!before) return undefined;
+  } else if (before.state === 'REVERSED') return undefined;
+  const after: TreasuryMovement = { ...before, state: 'REVERSED', reversedAt: at, detail: `reversed by the treasurer on ${entry.bookingDate}${before.state === 'REVERSED' ? '' : ` (was ${before.state})`}` };
+  if (before.flowId !== undefined) {
+    for (const flow of await deps.store.revisionsOf(ofc, before.flowId)) {
+      if (flow.treasury?.movementId === before.movementId) await deps.treasury.uncreditFlow({ organizationFiscalCode: ofc, flowId: flow.flowId, pspId: flow.pspId, revision: flow.revision }, before.movementId);
+    }
+  }
+  await deps.treasury.updateMovement(after);
+  await deps.store.resolveAnomaly(ofc, 'TREASURY_UNKNOWN_FLOW', before.movementId, at);
+  await deps.store.resolveAnomaly(ofc, 'TREASURY_AMOUNT_MISMATCH', before.movementId, at);
+  return after;
 }

@@ -183,7 +183,7 @@ describe('OPI giornale di cassa (SIOPE+)', () => {
     expect(parseStatement('OPI', EXAMPLE).entries).toHaveLength(3);
   });
 
-  it('only ENTRATA · SOSPESO ENTRATA · ESEGUITO movements are credits', () => {
+  it('only ENTRATA · SOSPESO ENTRATA movements count: ESEGUITO a credit, STORNATO its reversal', () => {
     const statement = parseOpiGiornaleDiCassa(
       journal([
         movement({ numero_bolletta_quietanza: '1' }),
@@ -194,7 +194,20 @@ describe('OPI giornale di cassa (SIOPE+)', () => {
         movement({ numero_bolletta_quietanza: '6', tipo_operazione: 'RIPRISTINATO' }),
       ]),
     );
-    expect(statement.entries.map((e) => e.movementId)).toEqual(['GDC-2026-1']);
+    expect(statement.entries.map((e) => [e.movementId, e.reversal ?? false])).toEqual([
+      ['GDC-2026-1', false],
+      ['GDC-2026-4', true],
+    ]);
+  });
+
+  it('a bolletta credited and reversed in the same journal is two entries; twice the same operation is refused', () => {
+    const statement = parseOpiGiornaleDiCassa(journal([movement({ numero_bolletta_quietanza: '8' }), movement({ numero_bolletta_quietanza: '8', tipo_operazione: 'STORNATO' })]));
+    expect(statement.entries.map((e) => [e.movementId, e.reversal ?? false])).toEqual([
+      ['GDC-2026-8', false],
+      ['GDC-2026-8', true],
+    ]);
+    const twice = journal([movement({ numero_bolletta_quietanza: '9', tipo_operazione: 'STORNATO' }), movement({ numero_bolletta_quietanza: '9', tipo_operazione: 'STORNATO' })]);
+    expect(problemOf(() => parseOpiGiornaleDiCassa(twice)).fields).toEqual(['content.informazioni_conto_evidenza1.movimento_conto_evidenza2.numero_bolletta_quietanza']);
   });
 
   it('amounts to the cent, the value date defaulting to the movement date, the document number when there is no bolletta', () => {
