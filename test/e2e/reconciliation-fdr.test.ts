@@ -272,6 +272,9 @@ describe('treasury statements', () => {
     await sync();
     const detail = await stack.api('GET', `${ORG}/reportingflows/${flow.fdr}`);
     expect(detail.json).toMatchObject({ revision: revised.revision, treasury: { status: 'CREDITED', amount: flow.sumPayments } });
+    // the movement's own record says which revision it credits now
+    const moved = (await stack.api('GET', `${ORG}/treasury/movements?limit=100`)).json.movements.find((m: any) => m.movementId === detail.json.treasury.movementId);
+    expect(moved).toMatchObject({ state: 'CREDITED', detail: `flow ${flow.fdr} revision ${revised.revision}` });
     const after = await summary();
     expect(after.credited).toEqual(before.credited);
     expect(after.notCredited).toEqual(before.notCredited);

@@ -153,6 +153,14 @@ async function acquireFlow(
   if (fresh.length > 0) deps.anomaliesKept?.(fresh);
   await deps.store.putFlow(flow, previous, event);
   if (credit?.state === 'CREDITED' && earlier?.state !== 'CREDITED') await deps.store.resolveAnomaly(ofc, 'TREASURY_AMOUNT_MISMATCH', credit.movementId, at);
+  // the movement's own record follows: it credits this revision now, as it compares
+  if (credit) {
+    const movement = await deps.treasury.movement(ofc, credit.movementId);
+    if (movement && movement.state !== 'REVERSED') {
+      const detail = credit.state === 'CREDITED' ? `flow ${key.flowId} revision ${key.revision}` : `credited ${centsToEuros(credit.amount)} EUR, flow ${key.flowId} revision ${key.revision} totals ${centsToEuros(header.sumPayments)} EUR`;
+      await deps.treasury.updateMovement({ ...movement, state: credit.state, detail });
+    }
+  }
   // a receipt applied while this flow was being matched found neither its line's claim nor the
   // header (matchReceipt skipped it): now that both are stored, the lines still waiting look again
   const waiting = matched.filter((l) => l.state === 'NO_RECEIPT');
