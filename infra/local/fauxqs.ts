@@ -60,10 +60,18 @@ interface HookReply {
   getHeader(name: string): unknown;
 }
 
+/** the largest object one PUT may store in the local S3 (above the layer's 200 MiB presigned maximum) */
+const S3_LOCAL_BODY_LIMIT = 256 * 1024 * 1024;
+
 const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 export async function startLocalFauxqs(region: string, options?: LocalFauxqsOptions): Promise<LocalFauxqs> {
   const app = buildApp({ logger: false, defaultRegion: region });
+  // fauxqs caps every body at 11 MiB (enough for a multipart part); S3 takes a single PUT of up to
+  // 5 GB, and a presigned tax list is up to 200 MiB (MAX_PRESIGNED_BYTES, shared/use-cases/bulk-upload/uploads.ts):
+  // S3's bodies (its wildcard parser) may be that large here; SQS keeps its own parsers and limits
+  app.removeContentTypeParser('*');
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: S3_LOCAL_BODY_LIMIT }, (_request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => done(null, body));
   let listener = options?.onObjectCreated;
   const isS3 = (host: string | undefined) => !(host ?? '').startsWith('sqs.');
   app.addHook('onRequest', async (request: HookRequest, reply: HookReply) => {

@@ -38,4 +38,15 @@ describe('local S3 Object Created', () => {
     expect(stored.status).toBe(200);
     expect(seen.map((o) => [o.key, o.size])).toEqual([['uploads/80001234568/a', 5], ['uploads/80001234568/b', 3]]);
   });
+
+  it('a presigned PUT larger than the emulator’s own 11 MiB body cap is stored, as S3 stores it (a 100,000-row CSV is ~25 MB)', async () => {
+    const body = Buffer.alloc(26 * 1024 * 1024, 0x41);
+    const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'uploads-bucket', Key: 'uploads/80001234568/big', ContentLength: body.length, ContentType: 'text/csv' }), {
+      expiresIn: 900,
+      signableHeaders: new Set(['content-length', 'content-type']),
+    });
+    const stored = await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body });
+    expect(stored.status, await stored.text()).toBe(200);
+    expect(seen.at(-1)).toMatchObject({ key: 'uploads/80001234568/big', size: body.length });
+  });
 });
