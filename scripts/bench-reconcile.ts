@@ -22,6 +22,7 @@ import { FdrHttpClient } from '../shared/adapters/fdr-client';
 import type { DebtPosition } from '../shared/domain/debt-position';
 import type { Receipt } from '../shared/domain/receipt';
 import { acquireFlows } from '../shared/use-cases/reconciliation/acquire';
+import { paidPosition } from '../test/fixtures/paid';
 
 const ORG = '80001234568';
 const FDR_KEY = 'demo-esempio-fdr-key-0123456789abcdef';
@@ -71,34 +72,9 @@ async function main(): Promise<void> {
     const receipts: Receipt[] = [];
     for (let i = 0; i < lines; i++) {
       const iuv = `12${String(9_000_000_000_000 + i).padStart(15, '0')}`;
-      const nav = `3${iuv}`;
-      const receiptId = `bench${String(i).padStart(10, '0')}`;
-      const amount = 1000 + (i % 500);
-      positions.push({
-        organizationFiscalCode: ORG,
-        iupd: `BENCH-${i}`,
-        debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
-        companyName: 'Comune di Esempio',
-        switchToExpired: false,
-        status: 'PAID',
-        insertedDate: iso,
-        lastUpdatedDate: iso,
-        paymentDate: iso,
-        version: 2,
-        paymentOptions: [
-          {
-            iuv, nav, amount, description: 'bench', isPartialPayment: false, dueDate: '2099-12-31T00:00:00.000Z', fee: 0, status: 'PO_PAID',
-            payment: { receiptId, paymentDate: iso }, metadata: [],
-            transfers: [{ idTransfer: '1', amount, organizationFiscalCode: ORG, remittanceInformation: 'bench', category: '9/0101108TS/', iban: 'IT78L0306909606100000117002', metadata: [] }],
-          },
-        ],
-      });
-      receipts.push({
-        receiptId, noticeNumber: nav, fiscalCode: ORG, outcome: 'OK', creditorReferenceId: iuv, paymentAmount: amount, description: 'bench', companyName: 'Comune di Esempio',
-        debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
-        transferList: [{ idTransfer: 1, transferAmount: amount, fiscalCodePA: ORG, IBAN: 'IT78L0306909606100000117002', remittanceInformation: 'bench', transferCategory: '9/0101108TS/' }],
-        idPSP: 'BCITITMM', PSPCompanyName: 'Intesa Sanpaolo S.p.A.', idChannel: '00799960158_01', channelDescription: 'app', paymentDateTime: iso,
-      });
+      const { position, receipt } = paidPosition({ iupd: `BENCH-${i}`, iuv, receiptId: `bench${String(i).padStart(10, '0')}`, amount: 1000 + (i % 500), at: iso });
+      positions.push(position);
+      receipts.push(receipt);
     }
     const chunks: DebtPosition[][] = [];
     for (let i = 0; i < positions.length; i += 25) chunks.push(positions.slice(i, i + 25));

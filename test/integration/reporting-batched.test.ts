@@ -12,10 +12,12 @@ import { positionItem } from '../../shared/adapters/dynamo/debt-position-store';
 import { positionPk } from '../../shared/adapters/dynamo/keys';
 import { DynamoReportingFlowStore } from '../../shared/adapters/dynamo/reporting-flow-store';
 import type { DebtPosition } from '../../shared/domain/debt-position';
+import type { Receipt } from '../../shared/domain/receipt';
 import type { ReportingFlowLine } from '../../shared/domain/reporting-flow';
 import { matchLines } from '../../shared/use-cases/reconciliation/matching';
 import type { FlowKey, PositionReport, ReportingFlowStore } from '../../shared/use-cases/reconciliation/ports';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamo/receipt-store';
+import { paidPosition } from '../fixtures/paid';
 import { ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
 let stack: LocalStack;
@@ -34,33 +36,12 @@ afterAll(async () => {
 
 const iso = '2026-12-01T10:00:00.000Z';
 
-function paid(prefix: string, i: number): { position: DebtPosition; line: ReportingFlowLine; receiptId: string } {
+function paid(prefix: string, i: number): { position: DebtPosition; line: ReportingFlowLine; receiptId: string; receipt: Receipt } {
   const iuv = `12${prefix}${String(i).padStart(13, '0')}`;
   const receiptId = `r-${prefix}-${i}`;
   const amount = 1000 + i;
-  return {
-    receiptId,
-    line: { index: i + 1, iuv, iur: receiptId, idTransfer: 1, amount, payStatus: 'EXECUTED', payDate: iso },
-    position: {
-      organizationFiscalCode: ESEMPIO_FC,
-      iupd: `BATCH-${prefix}-${i}`,
-      debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
-      companyName: 'Comune di Esempio',
-      switchToExpired: false,
-      status: 'PAID',
-      insertedDate: iso,
-      lastUpdatedDate: iso,
-      paymentDate: iso,
-      version: 2,
-      paymentOptions: [
-        {
-          iuv, nav: `3${iuv}`, amount, description: 'batched', isPartialPayment: false, dueDate: '2099-12-31T00:00:00.000Z', fee: 0, status: 'PO_PAID',
-          payment: { receiptId, paymentDate: iso }, metadata: [],
-          transfers: [{ idTransfer: '1', amount, organizationFiscalCode: ESEMPIO_FC, remittanceInformation: 'batched', category: '9/0101108TS/', iban: 'IT78L0306909606100000117002', metadata: [] }],
-        },
-      ],
-    },
-  };
+  const { position, receipt } = paidPosition({ iupd: `BATCH-${prefix}-${i}`, iuv, receiptId, amount, at: iso });
+  return { position, receipt, receiptId, line: { index: i + 1, iuv, iur: receiptId, idTransfer: 1, amount, payStatus: 'EXECUTED', payDate: iso } };
 }
 
 async function seed(prefix: string, n: number) {
@@ -70,16 +51,8 @@ async function seed(prefix: string, n: number) {
     await db.send(new BatchWriteCommand({ RequestItems: { [table]: rows.slice(i, i + 25).map((r) => ({ PutRequest: { Item: positionItem(r.position, { listed: true }) } })) } }));
   }
   const receipts = new DynamoReceiptStore(db, table);
-  for (const { position, receiptId, line } of rows) {
-    await receipts.recordReceipt({
-      organizationFiscalCode: ESEMPIO_FC, iuv: line.iuv, nav: `3${line.iuv}`, receiptId, state: 'APPLIED', iupd: position.iupd, recordedAt: iso,
-      receipt: {
-        receiptId, noticeNumber: `3${line.iuv}`, fiscalCode: ESEMPIO_FC, outcome: 'OK', creditorReferenceId: line.iuv, paymentAmount: line.amount, description: 'batched', companyName: 'Comune di Esempio',
-        debtor: { entityUniqueIdentifierType: 'F', entityUniqueIdentifierValue: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' },
-        transferList: [{ idTransfer: 1, transferAmount: line.amount, fiscalCodePA: ESEMPIO_FC, IBAN: 'IT78L0306909606100000117002', remittanceInformation: 'batched', transferCategory: '9/0101108TS/' }],
-        idPSP: 'BCITITMM', PSPCompanyName: 'Intesa Sanpaolo S.p.A.', idChannel: '00799960158_01', channelDescription: 'app', paymentDateTime: iso,
-      },
-    });
+  for (const { position, receiptId, line, receipt } of rows) {
+    await receipts.recordReceipt({ organizationFiscalCode: ESEMPIO_FC, iuv: line.iuv, nav: `3${line.iuv}`, receiptId, state: 'APPLIED', iupd: position.iupd, recordedAt: iso, receipt });
   }
   return { db, rows };
 }
