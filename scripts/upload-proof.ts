@@ -29,6 +29,7 @@ import { positionPk, SK } from '../shared/adapters/dynamo/keys';
 import { DynamoUploadStore } from '../shared/adapters/dynamo/upload-store';
 import { platform } from '../shared/composition/platform';
 import type { DebtPosition } from '../shared/domain/debt-position';
+import type { BatchState } from '../shared/domain/notice/batch';
 import { positionRequest } from '../test/fixtures/positions';
 import { ESEMPIO_FC, startLocalStack, type LocalStack } from '../test/support/local-stack';
 
@@ -235,10 +236,11 @@ try {
 
     // the upload's notice batch: every created position's notice rendered
     const n0 = Date.now();
-    let batch: any;
+    let batch: { state: BatchState; total: number; done: number; failed: number };
+    // RUNNING until every position has a result (shared/domain/notice/batch.ts)
     for (;;) {
       batch = (await stack.api('GET', `/organizations/${ESEMPIO_FC}/notices/batches/${report.json.noticeBatchId}`)).json;
-      if (batch.state !== 'IN_PROGRESS' && batch.state !== 'PENDING' && batch.state !== 'RUNNING') break;
+      if (batch.state !== 'RUNNING') break;
       await new Promise((r) => setTimeout(r, 2000));
     }
     check(batch.total === good.length && batch.done === good.length && batch.failed === 0, `notice batch ${batch.state}: ${batch.done} of ${batch.total} notices rendered, ${batch.failed} failed (${((Date.now() - n0) / 1000).toFixed(0)} s after the report)`);

@@ -10,12 +10,12 @@
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { zipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackOfficeReceiver, type BackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import type { FollowUpSettings, FollowUpSummary } from '../../shared/use-cases/bulk-upload/follow-up';
 import { DEBTOR_CF, positionRequest } from '../fixtures/positions';
 import { ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
+import { finished as finishedAt, gpdFile, zipOf } from '../support/uploads';
 
 const FILES = `/brokers/${ESEMPIO_FC}/organizations/${ESEMPIO_FC}/debtpositions`;
 const DAY = 86_400_000;
@@ -46,29 +46,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const zipOf = (text: string): Uint8Array => zipSync({ 'positions.json': strToU8(text) });
-const gpdFile = (positions: unknown[]) => `{"paymentPositions": [\n${positions.map((p) => JSON.stringify(p)).join(',\n')}\n]}\n`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function upload(positions: unknown[], query: string): Promise<{ status: number; fileId?: string; json?: any }> {
   const form = new FormData();
-  form.append('file', new Blob([zipOf(gpdFile(positions))]), 'positions.zip');
+  form.append('file', new Blob([zipOf({ 'positions.json': gpdFile(positions) })]), 'positions.zip');
   const response = await fetch(`${stack.url}${FILES}/file${query}`, { method: 'POST', headers: { 'Ocp-Apim-Subscription-Key': 'demo-esempio-key-0123456789abcdef' }, body: form });
   const text = await response.text();
   const fileId = /file\/([0-9a-f-]{36})\/status$/.exec(response.headers.get('location') ?? '')?.[1];
   return { status: response.status, ...(fileId ? { fileId } : {}), ...(text ? { json: JSON.parse(text) } : {}) };
 }
 
-async function finished(fileId: string): Promise<any> {
-  const deadline = Date.now() + 80_000;
-  for (;;) {
-    const status = await stack.api('GET', `${FILES}/file/${fileId}/status`);
-    expect(status.status).toBe(200);
-    if (status.json.operationStatus !== 'IN_PROGRESS') return status.json;
-    if (Date.now() > deadline) throw new Error(`upload ${fileId} still in progress: ${status.text}`);
-    await sleep(200);
-  }
-}
+const finished = (fileId: string): Promise<any> => finishedAt(stack, FILES, fileId);
 
 const inboxOf = (navs: readonly string[]) => {
   const wanted = new Set(navs);

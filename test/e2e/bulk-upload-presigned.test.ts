@@ -7,10 +7,11 @@
  * (infra/local/s3-presign.ts): another length or another key is refused with 403.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { zipSync, strToU8 } from 'fflate';
+import { strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackOfficeReceiver, type BackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
+import { finished as finishedAt, gpdFile, zipOf } from '../support/uploads';
 import { positionRequest } from '../fixtures/positions';
 
 const FILES = `/brokers/${ESEMPIO_FC}/organizations/${ESEMPIO_FC}/debtpositions`;
@@ -29,8 +30,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const zipOf = (name: string, text: string): Uint8Array => zipSync({ [name]: strToU8(text) });
-const gpdFile = (positions: unknown[]) => `{"paymentPositions": [\n${positions.map((p) => JSON.stringify(p)).join(',\n')}\n]}\n`;
+const zipOne = (name: string, text: string): Uint8Array => zipOf({ [name]: text });
 
 async function announce(body: Record<string, unknown>, key?: string) {
   return stack.api('POST', `${FILES}/file/uploads`, { body, ...(key ? { key } : {}) });
@@ -41,21 +41,12 @@ async function put(url: string, headers: Record<string, string>, bytes: Uint8Arr
   return { status: response.status, text: await response.text() };
 }
 
-async function finished(fileId: string): Promise<any> {
-  const deadline = Date.now() + 80_000;
-  for (;;) {
-    const status = await stack.api('GET', `${FILES}/file/${fileId}/status`);
-    expect(status.status).toBe(200);
-    if (status.json.operationStatus !== 'IN_PROGRESS') return status.json;
-    if (Date.now() > deadline) throw new Error(`upload ${fileId} still in progress: ${status.text}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const finished = (fileId: string): Promise<any> => finishedAt(stack, FILES, fileId);
 
 describe('presigned upload of a large file', { timeout: 120_000 }, () => {
   it('answers 201 with a PUT URL for uploads/<ofc>/<fileId> (15 minutes, the length signed); the PUT file is processed as an inline one', async () => {
     const rows = [positionRequest(), positionRequest(), positionRequest({ fiscalCode: 'RCCMNL83S18D969A', country: 'italy' })];
-    const bytes = zipOf('positions.json', gpdFile(rows));
+    const bytes = zipOne('positions.json', gpdFile(rows));
     const answer = await announce({ fileName: 'tari-2099.zip', size: bytes.length });
     expect(answer.status, answer.text).toBe(201);
     const { fileId, uploadUrl, method, headers, expiresAt, statusUrl, maxBytes } = answer.json;
@@ -104,7 +95,7 @@ describe('presigned upload of a large file', { timeout: 120_000 }, () => {
   });
 
   it('a bare GovPay CSV and a broken file: the inline upload\u2019s checks, as REFUSED in the status', async () => {
-    const notJson = zipOf('positions.txt', 'hello');
+    const notJson = zipOne('positions.txt', 'hello');
     const refused = await announce({ fileName: 'p.zip', size: notJson.length });
     expect(refused.status).toBe(201);
     expect((await put(refused.json.uploadUrl, refused.json.headers, notJson)).status).toBe(200);
@@ -133,7 +124,7 @@ describe('presigned upload of a large file', { timeout: 120_000 }, () => {
   });
 
   it('a URL of one tenant cannot write another tenant\u2019s key; an object no upload announced is ignored', async () => {
-    const bytes = zipOf('p.json', gpdFile([positionRequest()]));
+    const bytes = zipOne('p.json', gpdFile([positionRequest()]));
     const mine = await announce({ fileName: 'p.zip', size: bytes.length });
     const fileId = mine.json.fileId as string;
     // the same signature on the other tenant's key (or on another file id of the same tenant): refused

@@ -5,11 +5,12 @@
  * benchmark's (npm run bench:upload).
  */
 import { readFileSync } from 'node:fs';
-import { zipSync, strToU8 } from 'fflate';
+import { strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackOfficeReceiver, type BackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import { parseNoticeNumber } from '../../shared/domain/notice-number';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
+import { finished as finishedAt, gpdFile, zipOf } from '../support/uploads';
 import { positionRequest } from '../fixtures/positions';
 
 const BROKER = ESEMPIO_FC;
@@ -25,7 +26,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const zipOf = (files: Record<string, string>): Uint8Array => zipSync(Object.fromEntries(Object.entries(files).map(([n, t]) => [n, strToU8(t)])));
 
 async function send(bytes: Uint8Array, fileName: string, options: { method?: string; path?: string; key?: string; part?: string } = {}) {
   const form = new FormData();
@@ -41,19 +41,9 @@ async function send(bytes: Uint8Array, fileName: string, options: { method?: str
 
 const fileIdOf = (location: string | null): string => /file\/([0-9a-f-]{36})\/status$/.exec(location ?? '')![1]!;
 
-async function finished(fileId: string, base = ''): Promise<any> {
-  const deadline = Date.now() + 80_000;
-  for (;;) {
-    const status = await stack.api('GET', `${base}${FILES}/file/${fileId}/status`);
-    expect(status.status).toBe(200);
-    if (status.json.operationStatus !== 'IN_PROGRESS') return status.json;
-    if (Date.now() > deadline) throw new Error(`upload ${fileId} still in progress: ${status.text}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const finished = (fileId: string, base = ''): Promise<any> => finishedAt(stack, `${base}${FILES}`, fileId);
 
 /** GPD's file: one position per line, so that rows and lines match for the reader of the test. */
-const gpdFile = (positions: unknown[], key = 'paymentPositions') => `{"${key}": [\n${positions.map((p) => JSON.stringify(p)).join(',\n')}\n]}\n`;
 
 describe('GPD massive upload: ZIP of one JSON', { timeout: 90_000 }, () => {
   const run = Math.random().toString(36).slice(2, 8).toUpperCase();

@@ -26,28 +26,41 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/**
+ * An upload of `count` positions (due on `dueDate` when given), split into one chunk, ready for
+ * processChunk; `submitted` rows announced by the split (default `count`).
+ */
+async function chunkOf(count: number, options: { dueDate?: string; submitted?: number } = {}) {
+  const { dueDate } = options;
+  const worker = uploadWorkerRoot('upload-chunk-worker');
+  const organization = (await worker.organizations.get(ESEMPIO_FC))!;
+  const fileId = crypto.randomUUID();
+  const upload = newUpload({
+    organization,
+    actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'test', requestId: 'test' },
+    brokerCode: organization.brokerId,
+    operation: 'CREATE',
+    format: 'json',
+    fileName: 'x.zip',
+    fileId,
+    objectKey: `uploads/${ESEMPIO_FC}/${fileId}/file.zip`,
+    startTime: new Date().toISOString(),
+  });
+  await worker.uploads.create(upload);
+  const decoder = uploadRowDecoder('json', 'CREATE', organization, new Date());
+  const template = positionRequest() as { paymentOption: Array<Record<string, unknown>> };
+  const rows = Array.from({ length: count }, (_, i) =>
+    decoder.push({ line: i + 2, value: dueDate ? positionRequest({ paymentOption: [{ ...template.paymentOption[0], dueDate }] }) : positionRequest() })[0]!,
+  );
+  expect(rows.every((r) => r.errors.length === 0)).toBe(true);
+  expect(await worker.uploads.startSplit(upload, options.submitted ?? rows.length)).toBe(true);
+  const chunk: UploadChunk = { organizationFiscalCode: ESEMPIO_FC, fileId, chunk: 0, rows: rows.map((r) => ({ line: r.line, iupd: r.iupd, content: r.content! })) };
+  return { worker, upload, fileId, chunk, rows, iupds: rows.map((r) => r.iupd) };
+}
+
 describe('upload chunks: idempotent per (file, iupd)', () => {
   it('a worker killed mid-chunk, then the message redelivered twice: each position once, each row counted once', async () => {
-    const worker = uploadWorkerRoot('upload-chunk-worker');
-    const organization = (await worker.organizations.get(ESEMPIO_FC))!;
-    const fileId = crypto.randomUUID();
-    const upload = newUpload({
-      organization,
-      actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'test', requestId: 'test' },
-      brokerCode: organization.brokerId,
-      operation: 'CREATE',
-      format: 'json',
-      fileName: 'x.zip',
-      fileId,
-      objectKey: `uploads/${ESEMPIO_FC}/${fileId}/file.zip`,
-      startTime: new Date().toISOString(),
-    });
-    await worker.uploads.create(upload);
-    const decoder = uploadRowDecoder('json', 'CREATE', organization, new Date());
-    const rows = Array.from({ length: 25 }, (_, i) => decoder.push({ line: i + 2, value: positionRequest() })[0]!);
-    expect(rows.every((r) => r.errors.length === 0)).toBe(true);
-    expect(await worker.uploads.startSplit(upload, rows.length)).toBe(true);
-    const chunk: UploadChunk = { organizationFiscalCode: ESEMPIO_FC, fileId, chunk: 0, rows: rows.map((r) => ({ line: r.line, iupd: r.iupd, content: r.content! })) };
+    const { worker, upload, fileId, chunk, rows } = await chunkOf(25);
 
     // the first delivery writes its positions, then dies before recording its outcome
     const dying: UploadStore = Object.create(worker.uploads, {
@@ -88,33 +101,6 @@ describe('upload chunks: idempotent per (file, iupd)', () => {
 });
 
 describe('the listing entries written after their transactions', () => {
-  /** An upload of `rows` positions due on `dueDate`, split into one chunk, ready for processChunk. */
-  async function chunkOf(count: number, dueDate: string) {
-    const worker = uploadWorkerRoot('upload-chunk-worker');
-    const organization = (await worker.organizations.get(ESEMPIO_FC))!;
-    const fileId = crypto.randomUUID();
-    const upload = newUpload({
-      organization,
-      actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'test', requestId: 'test' },
-      brokerCode: organization.brokerId,
-      operation: 'CREATE',
-      format: 'json',
-      fileName: 'x.zip',
-      fileId,
-      objectKey: `uploads/${ESEMPIO_FC}/${fileId}/file.zip`,
-      startTime: new Date().toISOString(),
-    });
-    await worker.uploads.create(upload);
-    const decoder = uploadRowDecoder('json', 'CREATE', organization, new Date());
-    const template = positionRequest() as { paymentOption: Array<Record<string, unknown>> };
-    const rows = Array.from({ length: count }, (_, i) =>
-      decoder.push({ line: i + 2, value: positionRequest({ paymentOption: [{ ...template.paymentOption[0], dueDate }] }) })[0]!,
-    );
-    expect(rows.every((r) => r.errors.length === 0)).toBe(true);
-    expect(await worker.uploads.startSplit(upload, rows.length)).toBe(true);
-    const chunk: UploadChunk = { organizationFiscalCode: ESEMPIO_FC, fileId, chunk: 0, rows: rows.map((r) => ({ line: r.line, iupd: r.iupd, content: r.content! })) };
-    return { worker, chunk, iupds: rows.map((r) => r.iupd) };
-  }
   /** The sort keys of a position's listing entries in the table. */
   async function entriesOf(iupd: string): Promise<string[]> {
     const r = await platform().db.send(
@@ -127,7 +113,7 @@ describe('the listing entries written after their transactions', () => {
     ((await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions?limit=50&page=0&due_date_from=${day}&due_date_to=${day}`)).json.payment_position_list as Array<{ iupd: string; companyName: string }>);
 
   it('a worker killed after its transactions, before the rest of the listing: the redelivery writes it', async () => {
-    const { worker, chunk, iupds } = await chunkOf(12, '2097-02-03');
+    const { worker, chunk, iupds } = await chunkOf(12, { dueDate: '2097-02-03' });
     const dying: UploadStore = Object.create(worker.uploads, { completeListings: { value: () => Promise.reject(new Error('killed')) } });
     await expect(processChunk({ ...worker, uploads: dying }, chunk)).rejects.toThrow('killed');
     // the positions and their LIST#INS are there (the counters count them); their other entries are not
@@ -143,7 +129,7 @@ describe('the listing entries written after their transactions', () => {
   });
 
   it('a position changed between its transaction and the rest of its listing: its entries follow what it is now', async () => {
-    const { worker, chunk, iupds } = await chunkOf(6, '2097-03-04');
+    const { worker, chunk, iupds } = await chunkOf(6, { dueDate: '2097-03-04' });
     const changed = iupds[2]!;
     const racing: UploadStore = Object.create(worker.uploads, {
       completeListings: {
@@ -174,27 +160,9 @@ describe('upload.completed: exactly one event per upload, in the transaction tha
 
   /** A split upload of one chunk of `n` valid rows; the store records every event it was asked to write. */
   async function oneChunkUpload(n: number) {
-    const worker = uploadWorkerRoot('upload-chunk-worker');
-    const organization = (await worker.organizations.get(ESEMPIO_FC))!;
-    const fileId = crypto.randomUUID();
-    const upload = newUpload({
-      organization,
-      actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'test', requestId: 'test' },
-      brokerCode: organization.brokerId,
-      operation: 'CREATE',
-      format: 'json',
-      fileName: 'x.zip',
-      fileId,
-      objectKey: `uploads/${ESEMPIO_FC}/${fileId}/file.zip`,
-      startTime: new Date().toISOString(),
-    });
-    await worker.uploads.create(upload);
-    const decoder = uploadRowDecoder('json', 'CREATE', organization, new Date());
-    const rows = Array.from({ length: n }, (_, i) => decoder.push({ line: i + 2, value: positionRequest() })[0]!);
-    expect(await worker.uploads.startSplit(upload, n + 1)).toBe(true);
+    const { worker, upload, fileId, chunk } = await chunkOf(n, { submitted: n + 1 });
     // one row refused by the splitter (a negative chunk), as pass 2 records them
     expect(await worker.uploads.recordChunk(upload, -1, [{ line: n + 2, iupd: 'REFUSED-ROW', status: 400, reasons: ['x'] }])).toBe(true);
-    const chunk: UploadChunk = { organizationFiscalCode: ESEMPIO_FC, fileId, chunk: 0, rows: rows.map((r) => ({ line: r.line, iupd: r.iupd, content: r.content! })) };
     const asked: UploadCompletedEvent[] = [];
     const won: string[] = [];
     const uploads: UploadStore = Object.create(worker.uploads, {
