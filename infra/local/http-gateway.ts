@@ -18,6 +18,13 @@ import { LOCAL_ACCOUNT_ID } from './lambda-runtime';
 
 /** API Gateway's request payload quota. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/**
+ * Lambda's quota for a synchronous invocation's request payload (6 MB): the whole event, where a
+ * binary body (multipart/form-data included) travels base64-encoded, a third larger. API Gateway
+ * cannot hand a bigger event to the function; locally the gateway refuses it the same way, so that
+ * what works here works on AWS.
+ */
+export const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface Route {
   functionId: string;
@@ -417,6 +424,10 @@ export function createGatewayListener(deps: {
         }
         try {
           const event = buildHttpEvent({ req, body, match, requestId, now: new Date() });
+          if (Buffer.byteLength(JSON.stringify(event)) > MAX_INVOCATION_PAYLOAD_BYTES) {
+            send(problem(413, 'Payload Too Large', `The request is larger than a function can be handed (${MAX_INVOCATION_PAYLOAD_BYTES} bytes of event, a binary body base64-encoded)`), requestId);
+            return;
+          }
           const result = await deps.invoke(match.route.functionId, event);
           send(translateResult(result), requestId);
         } catch (err) {

@@ -21,8 +21,13 @@ import { HttpProblem, badRequest, payloadTooLarge, unsupportedMediaType } from '
 import { responseRequestId, tenantRoute, type AuthenticatedRequest, type HttpResult } from './rest-edge';
 import type { Caller, TenantAuthenticator } from './tenant-auth';
 
-/** GPD's documented limit for a file sent through its API (about 100,000 positions zipped). */
-export const MAX_INLINE_FILE_BYTES = 5 * 1024 * 1024;
+/**
+ * The largest file sent through the API: 4 MiB. GPD documents 5 MB, but on AWS the request reaches
+ * the function as a Lambda event of at most 6 MB, where API Gateway base64-encodes a multipart body
+ * (4/3 larger): a 5 MB file cannot arrive. 4 MiB (5.33 MiB encoded, with room for the headers) can,
+ * and is answered with this layer's own 413 beyond. Larger files: the presigned upload.
+ */
+export const MAX_INLINE_FILE_BYTES = 4 * 1024 * 1024;
 /** GPD answers Retry-After in milliseconds (post.file.response.headers.retry_after.millis; 2000 in prod). */
 export const RETRY_AFTER_MS = 2000;
 
@@ -134,7 +139,7 @@ export function readMultipart(contentType: string | undefined, body: Buffer): Pr
             if (size <= MAX_INLINE_FILE_BYTES) parts.push(chunk);
           });
           stream.on('limit', () => {
-            failure ??= payloadTooLarge(`the file exceeds ${MAX_INLINE_FILE_BYTES} bytes (GPD's limit through the API); upload larger files through …/debtpositions/file/uploads (a presigned upload)`);
+            failure ??= payloadTooLarge(`the file exceeds ${MAX_INLINE_FILE_BYTES} bytes (what a Lambda event can carry, base64-encoded); upload larger files through …/debtpositions/file/uploads (a presigned upload)`);
           });
           stream.on('end', () => {
             file = { fileName: info.filename ?? 'file', contentType: info.mimeType ?? 'application/octet-stream', bytes: Buffer.concat(parts) };

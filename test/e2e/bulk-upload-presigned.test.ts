@@ -117,7 +117,7 @@ describe('presigned upload of a large file', { timeout: 120_000 }, () => {
     expect((await announce({ fileName: 'p.zip', size: 10 }, ALTROVE_KEY)).status).toBe(403);
 
     const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(5 * 1024 * 1024 + 10).fill(65)]), 'big.zip');
+    form.append('file', new Blob([new Uint8Array(4 * 1024 * 1024 + 10).fill(65)]), 'big.zip');
     const big = await fetch(`${stack.url}${FILES}/file`, { method: 'POST', headers: { 'Ocp-Apim-Subscription-Key': 'demo-esempio-key-0123456789abcdef' }, body: form });
     expect(big.status).toBe(413);
     expect(((await big.json()) as { detail: string }).detail).toContain('/debtpositions/file/uploads');
