@@ -3,7 +3,7 @@
  *
  *   item              pk                              sk                  GSIs
  *   upload            UPLOAD#<ofc>#<fileId>           UPLOAD              gsi1 (ORG#<ofc>#UPLOADS, by start time) · gsi2 (UPLOADS#FOLLOW-UP, sparse: the follow-up list)
- *   chunk outcomes    UPLOAD#<ofc>#<fileId>           CHUNK#A<n> (applied chunk n) · CHUNK#R<n> (rows refused by the splitter)
+ *   chunk outcomes    UPLOAD#<ofc>#<fileId>           CHUNK#A<n> (applied chunk n) · CHUNK#R<n> (rows refused by the splitter); `packed`: gzipped JSON
  *   chunk numbers     UPLOAD#<ofc>#<fileId>           ALLOC#<n>           (the IUV bases of chunk n, allocated once)
  *
  * A position created by an upload is the same item the REST API writes (positionItem, its IUV
@@ -12,6 +12,7 @@
  * positions as fit, with ONE counter update per transaction carrying the sum of their deltas.
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { UploadCompletedEvent } from '../../../events/upload';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PositionToCreate, RowOutcome, Upload, UploadStore } from '../../use-cases/bulk-upload/ports';
@@ -29,6 +30,18 @@ const FOLLOW_UP_GSI = 'UPLOADS#FOLLOW-UP';
 const followUpSk = (upload: Pick<Upload, 'organizationFiscalCode' | 'fileId'>, at: string): string => `${at}#${upload.organizationFiscalCode}#${upload.fileId}`;
 const chunkSk = (chunk: number): string => (chunk >= 0 ? `CHUNK#A${String(chunk).padStart(7, '0')}` : `CHUNK#R${String(-chunk).padStart(7, '0')}`);
 const allocSk = (chunk: number): string => `ALLOC#${String(chunk).padStart(7, '0')}`;
+
+/**
+ * A chunk's outcomes as ONE gzipped JSON binary attribute: a CSV row's outcome carries the row's
+ * columns for GovPay's result file (~500 bytes), so a 100,000-row upload's outcomes are ~50 MB as
+ * DynamoDB maps but ~5 MB packed, and the report reads (and unmarshals) a tenth of it.
+ */
+const packOutcomes = (outcomes: readonly RowOutcome[]): Uint8Array => gzipSync(JSON.stringify(outcomes), { level: 6 });
+function unpackOutcomes(item: Record<string, unknown>): RowOutcome[] {
+  const packed = item['packed'];
+  if (packed instanceof Uint8Array) return JSON.parse(gunzipSync(packed).toString('utf8')) as RowOutcome[];
+  return (item['outcomes'] as RowOutcome[] | undefined) ?? []; // chunks recorded before packing
+}
 
 /** DynamoDB's limit of items per transaction */
 const MAX_TRANSACTION_ITEMS = 100;
@@ -184,7 +197,7 @@ export class DynamoUploadStore implements UploadStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { pk: uploadPk(upload.organizationFiscalCode, upload.fileId), sk: chunkSk(chunk), type: 'upload-chunk', outcomes },
+                Item: { pk: uploadPk(upload.organizationFiscalCode, upload.fileId), sk: chunkSk(chunk), type: 'upload-chunk', packed: packOutcomes(outcomes) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -221,7 +234,7 @@ export class DynamoUploadStore implements UploadStore {
       ExpressionAttributeValues: { ':pk': uploadPk(ofc, fileId), ':prefix': 'CHUNK#' },
       ConsistentRead: true,
     });
-    for await (const item of chunks) yield* item['outcomes'] as RowOutcome[];
+    for await (const item of chunks) yield* unpackOutcomes(item);
   }
 
   async complete(upload: Upload, at: string, event?: UploadCompletedEvent, noticeBatchId?: string): Promise<Upload | undefined> {
