@@ -742,6 +742,31 @@ export const catalog: Catalog = {
       const paths = ['/reportingflows', '/reportingflows/{flowId}', '/reconciliation', '/reconciliation/anomalies', '/reconciliation/export', '/treasury/movements'];
       return { ...reads, triggers: paths.map((p): TriggerDef => ({ ...(first as TriggerDef & { kind: 'http' }), path: `${ORG}${p}` })) };
     })(),
+    // the operator console's API, one function (shared/http/console-edge.ts dispatches on the route)
+    (() => {
+      const base = '/console-api';
+      const org = `${base}/organizations/{organizationFiscalCode}`;
+      const reason =
+        'no tenant API key on purpose: the caller is an operator of the console, whose OpenID Connect bearer token (JWT: signature against the issuer JWKS, issuer, audience, expiry) the function verifies on every request, with the role and organizations it carries (shared/http/operator-auth.ts)';
+      const routes: Array<[HttpMethod, string]> = [
+        ['GET', `${base}/me`],
+        ['GET', `${org}/dashboard`],
+        ['GET', `${org}/debtpositions`],
+        ['POST', `${org}/debtpositions`],
+        ['GET', `${org}/debtpositions/{iupd}`],
+        ['POST', `${org}/debtpositions/{iupd}/publish`],
+        ['POST', `${org}/debtpositions/{iupd}/invalidate`],
+        ['GET', `${org}/debtpositions/{iupd}/notice`],
+      ];
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail, create, publish, invalidate and the PDF notice of debt positions", [tableReadWrite, { resource: 'bucket', id: 'notices', access: 'readWrite' }], {
+        authenticated: false,
+        unauthenticatedReason: reason,
+        memoryMb: 1024,
+        timeoutSeconds: 29,
+      });
+      const [first] = fn.triggers;
+      return { ...fn, triggers: routes.map(([method, path]): TriggerDef => ({ ...(first as TriggerDef & { kind: 'http' }), method, path })) };
+    })(),
     {
       ...api('treasury-import-statement', 'POST', `${ORG}/treasury/statements`, 'Import a treasury statement (CSV or camt.053): credits matched to reporting flows', [tableReadWrite], {
         timeoutSeconds: 29,

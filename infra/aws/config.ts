@@ -63,6 +63,13 @@ export interface DeployConfig {
    */
   readonly lambdaCode: 'esbuild' | 'placeholder';
   readonly logRetentionDays: number;
+  /**
+   * Context `consoleUrl`: where the operator console is served (https://host/console/; in a
+   * sandbox also http://localhost[:port]/console/). Given, the Stateless stack creates the
+   * operators' Cognito user pool and app client (its only callback URL) and points the console
+   * API at them; absent, there is no sign-in and the console API answers 503.
+   */
+  readonly consoleUrl?: string;
 }
 
 /** A deployment the context describes badly or unsafely: app.ts prints its message, no stack trace. */
@@ -195,6 +202,14 @@ export function readDeployConfig(node: Node): DeployConfig {
     throw new DeployConfigError(`context 'lambdaCode' must be 'esbuild' or 'placeholder', got '${lambdaCode}'`);
   }
 
+  const consoleUrl = str(node, 'consoleUrl');
+  if (consoleUrl !== undefined) {
+    const origin = consoleUrl.replace(/\/console\/$/, '');
+    if (!consoleUrl.endsWith('/console/') || !(HTTPS_ORIGIN_RE.test(origin) || (sandbox && LOCAL_ORIGIN_RE.test(origin)))) {
+      throw new DeployConfigError(`context 'consoleUrl' must be https://host[:port]/console/${sandbox ? ' (or http://localhost[:port]/console/)' : ''}, got '${consoleUrl}'`);
+    }
+  }
+
   const apiThrottleRatePerSecond = positiveInt(node, 'apiThrottleRate', 50, MAX_THROTTLE_RATE);
   const apiThrottleBurst = positiveInt(node, 'apiThrottleBurst', 100, MAX_THROTTLE_BURST);
   if (apiThrottleBurst < apiThrottleRatePerSecond) {
@@ -209,6 +224,7 @@ export function readDeployConfig(node: Node): DeployConfig {
     apiThrottleRatePerSecond,
     apiThrottleBurst,
     ...(corsAllowedOrigins ? { corsAllowedOrigins } : {}),
+    ...(consoleUrl ? { consoleUrl } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(domainName && truststoreUri && certificateArn
       ? {

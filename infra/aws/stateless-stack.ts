@@ -36,6 +36,7 @@ import {
 import { CatalogFunction } from './constructs/catalog-function';
 import { LayerDashboard } from './constructs/dashboard';
 import { IpAllowList } from './constructs/ip-allow-list';
+import { OperatorSignIn } from './constructs/operator-sign-in';
 import { validateCatalogForAws } from './validate-catalog';
 
 export interface StatelessStackProps extends StackProps {
@@ -305,6 +306,22 @@ export class StatelessStack extends Stack {
           `'${def.id}' ${a.metric}. ${a.description}`,
         );
       }
+    }
+
+    // The operators' sign-in (Cognito), when the console's URL is given: the console API verifies its tokens.
+    const consoleApi = this.functions.get('console-api');
+    if (config.consoleUrl && consoleApi) {
+      const signIn = new OperatorSignIn(this, 'OperatorSignIn', {
+        prefix,
+        consoleUrl: config.consoleUrl,
+        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      consoleApi.fn.addEnvironment('CONSOLE_OIDC_ISSUER', signIn.issuer);
+      consoleApi.fn.addEnvironment('CONSOLE_OIDC_AUDIENCE', signIn.client.userPoolClientId);
+      consoleApi.fn.addEnvironment('CONSOLE_OIDC_JWKS_URL', signIn.jwksUrl);
+      new CfnOutput(this, 'OperatorPoolId', { value: signIn.userPool.userPoolId, description: 'Cognito user pool of the console operators' });
+      new CfnOutput(this, 'ConsoleClientId', { value: signIn.client.userPoolClientId, description: "the console's app client id (config.json clientId)" });
+      new CfnOutput(this, 'ConsoleIssuer', { value: signIn.issuer, description: "the console's OpenID issuer (config.json issuer)" });
     }
 
     // Per-route throttling of the back-office API (the node API keeps the stage default).

@@ -11,7 +11,9 @@ import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './clou
 import { createLocalIo, type LocalIo } from './io-local';
 import { REPO_ROOT } from './lambda-runtime';
 import { seedOrganizations, type SeedSummary } from './seed';
+import { createConsoleStatic } from './console-static';
 import { createLocalFdr, type LocalFdr } from './simulators/fdr';
+import { CONSOLE_AUDIENCE, CONSOLE_CLIENT_ID, CONSOLE_SCOPE, createLocalOidc, type LocalOidc } from './simulators/oidc';
 
 export interface LocalLayerOptions extends Pick<LocalCloudOptions, 'port' | 'persistDir' | 'log' | 'holdRequests'> {
   readonly seedFile?: string;
@@ -28,6 +30,10 @@ export interface LocalLayer {
   readonly io: LocalIo;
   /** the FdR simulator (pagoPA reporting flows) at /_sim/fdr */
   readonly fdr: LocalFdr;
+  /** the operators' OpenID provider (Cognito's stand-in) at /_sim/oidc; the console is at /console/ */
+  readonly oidc: LocalOidc;
+  /** http://127.0.0.1:<port>/console/ */
+  readonly consoleUrl: string;
   readonly seed: SeedSummary;
   readonly seedFile: string;
   stop(): Promise<void>;
@@ -37,12 +43,14 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
   const seedFile = resolve(options.seedFile ?? resolve(REPO_ROOT, 'infra/local/seed.json'));
   const io = createLocalIo({ seedFile, outboxDir: options.outboxDir });
   const fdr = createLocalFdr({ seedFile, autoCloseSeconds: options.fdrAutoCloseSeconds ?? 0 });
+  const oidc = createLocalOidc({ seedFile });
+  const consoleStatic = createConsoleStatic();
   const cloud = await startLocalCloud({
     port: options.port,
     persistDir: options.persistDir,
     log: options.log,
     holdRequests: options.holdRequests,
-    mounts: [...io.mounts, ...fdr.mounts],
+    mounts: [...io.mounts, ...fdr.mounts, ...oidc.mounts, consoleStatic.mount],
   });
   try {
     // before the first handler runs: handlers read their settings once, when first imported
@@ -50,13 +58,28 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
     process.env['EMAIL_OUTBOX_DIR'] ??= io.outboxDir;
     process.env['FDR_API_URL'] ??= fdr.apiUrl(cloud.url);
     fdr.bind(cloud);
+    // the console API verifies operator tokens of this stack's OpenID provider
+    process.env['CONSOLE_OIDC_ISSUER'] ??= oidc.issuer(cloud.url);
+    process.env['CONSOLE_OIDC_AUDIENCE'] ??= CONSOLE_AUDIENCE;
+    const consoleUrl = `${cloud.url}/console/`;
+    await Promise.all([
+      oidc.bind(cloud.url),
+      consoleStatic.bind({
+        issuer: oidc.issuer(cloud.url),
+        clientId: CONSOLE_CLIENT_ID,
+        scope: `openid profile ${CONSOLE_SCOPE}`,
+        resource: CONSOLE_AUDIENCE,
+        apiBase: '/console-api',
+        redirectUri: consoleUrl,
+      }),
+    ]);
     Object.assign(process.env, options.env ?? {});
     const seed = await seedOrganizations(seedFile, cloud);
     const stop = async () => {
       fdr.stop();
       await cloud.stop();
     };
-    return { cloud, io, fdr, seed, seedFile, stop };
+    return { cloud, io, fdr, oidc, consoleUrl, seed, seedFile, stop };
   } catch (error) {
     fdr.stop();
     await cloud.stop();

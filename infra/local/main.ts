@@ -115,7 +115,15 @@ async function main(): Promise<void> {
     `  App IO sim     ${cloud.url}/_sim/io/   (citizens' inboxes; IO_API_URL ${process.env.IO_API_URL})`,
     `  e-mail outbox  ${cloud.url}/_sim/mail/?format=html   (${io.outboxDir})`,
     `  FdR sim        ${process.env.FDR_API_URL}   (reporting flows; npm run fdr:close -- --date YYYY-MM-DD)`,
+    `  OpenID sim     ${layer.oidc.issuer(cloud.url)}/.well-known/openid-configuration   (operators' sign-in, Cognito's stand-in)`,
+    `  console        ${layer.consoleUrl}`,
   ];
+  if (layer.oidc.operators.length > 0) {
+    lines.push('', `Console operatori (operator console): ${layer.consoleUrl}`, `  sign-in at the local OpenID provider ${layer.oidc.issuer(cloud.url)} with a demo operator from the seed:`);
+    for (const op of layer.oidc.operators) {
+      lines.push(`  ${op.username.padEnd(20)} ${op.password.padEnd(22)} ${op.role.padEnd(9)} ${op.organizations.join(', ')}`);
+    }
+  }
   if (demo) {
     const key = demo.apiKeys[0] ?? '<no API key in the seed>';
     lines.push(

@@ -3,6 +3,9 @@
  *   {"organizations": [{"fiscalCode", "name", "segregationCode", "iban", "postalAccount"?,
  *     "apiKeys": [..], "webhookSecrets": [..], "brokerId", "stationId", "io": {"apiKey"}?,
  *     "fdr": {"apiKey"}?}]}   (fdr: the tenant's FdR subscription key; on AWS a Secrets Manager secret)
+ * The same file's `"operators"` (the console's demo operators: username, password, name, role,
+ * organizations) are read and checked by the local OpenID provider (simulators/oidc/operators.ts),
+ * not written to the table: operators live in the identity provider (Cognito on AWS).
  * The seed file is an edge of provisioning: every entry is parsed (shared/http/organization-schemas.ts,
  * the same validation as `npm run admin -- create-tenant`) before any is written; re-running it
  * is harmless.

@@ -297,3 +297,4 @@ documentRoutes({
 import './gpd-operation-routes';
 import './gpd-upload-routes';
 import './reconciliation-routes';
+import './console-routes';

@@ -6,11 +6,28 @@ import type { DebtPosition, PositionStatus } from '../domain/debt-position';
 import type { Organization } from '../domain/organization';
 import type { DomainEvent } from '../../events/domain-events';
 
-/** Who asked: the tenant and which of its API keys (never the key itself). */
+/**
+ * A person signed in to the operator console (OpenID Connect): who, as the identity provider
+ * names them. Audit lines of console writes carry it, so the trail says which operator acted.
+ */
+export interface OperatorIdentity {
+  /** the token's `sub` (the identity provider's stable id of the person) */
+  readonly subject: string;
+  readonly username: string;
+  readonly name: string;
+  readonly role: 'admin' | 'operator' | 'viewer';
+}
+
+/**
+ * Who asked: the tenant and which of its API keys (never the key itself), or, for the console,
+ * `keyId` 'console' and the signed-in operator.
+ */
 export interface Actor {
   readonly organizationFiscalCode: string;
   readonly keyId: string;
   readonly requestId: string;
+  /** present when an operator acted through the console (shared/http/operator-auth.ts) */
+  readonly operator?: OperatorIdentity;
 }
 
 /** One line of the append-only audit trail: who did what, when. */

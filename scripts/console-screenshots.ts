@@ -1,0 +1,85 @@
+/**
+ * `npm run console:screenshots`: the README's pictures of the operator console, taken in headless
+ * Chromium (Debian's /usr/bin/chromium) from a fresh local stack with a few demo positions:
+ * sign-in, dashboard, search results, position detail, the create form with the API's field
+ * errors. Written to web/console/screenshots/*.png (1280×900).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
+import { CONSOLE_DIR } from '../web/console/build';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const OUT = join(CONSOLE_DIR, 'screenshots');
+const ESEMPIO = '80001234568';
+const KEY = 'demo-esempio-key-0123456789abcdef';
+
+async function main(): Promise<void> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is absent (install the Debian package 'chromium' or set CHROMIUM_PATH)`);
+  mkdirSync(OUT, { recursive: true });
+  // the handlers' own logs would flood the output: errors only
+  const layer = await startLocalLayer({ port: 0, log: () => undefined, outboxDir: temporaryOutbox(), env: { POWERTOOLS_LOG_LEVEL: process.env['POWERTOOLS_LOG_LEVEL'] ?? 'ERROR' } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const due = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const people = [
+      ['RSSMRA80A01H501U', 'Mario Rossi', 'TARI 2026 - rata unica', 12050, true],
+      ['BNCMRA80A41H501E', 'Maria Bianchi', 'TARI 2026 - rata unica', 9830, true],
+      ['VRDLGU75C12F205G', 'Luigi Verdi', 'Canone unico patrimoniale 2026', 24000, true],
+      ['RSSMRA80A01H501U', 'Mario Rossi', 'Servizio mensa scolastica - ottobre', 6400, false],
+    ] as const;
+    for (const [i, [fiscalCode, fullName, description, amount, publish]] of people.entries()) {
+      const res = await fetch(`${layer.cloud.url}/organizations/${ESEMPIO}/debtpositions?toPublish=${publish}`, {
+        method: 'POST',
+        headers: { 'ocp-apim-subscription-key': KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          iupd: `DEMO-2026-${String(i + 1).padStart(4, '0')}`,
+          type: 'F',
+          fiscalCode,
+          fullName,
+          paymentOption: [{ amount, description, isPartialPayment: false, dueDate: due(30 + i), transfer: [{ idTransfer: '1', amount, remittanceInformation: description, category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }],
+        }),
+      });
+      if (res.status !== 201) throw new Error(`seeding a demo position: ${res.status} ${await res.text()}`);
+    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
+    const shot = async (name: string, p: Page = page) => {
+      await p.evaluate(() => (globalThis as unknown as { document: { activeElement?: { blur?: () => void } } }).document.activeElement?.blur?.());
+      await p.screenshot({ path: join(OUT, `${name}.png`), fullPage: false });
+      console.log(`wrote ${join(OUT, `${name}.png`)}`);
+    };
+    await page.goto(layer.consoleUrl);
+    await page.locator('#accedi').waitFor();
+    await shot('01-accedi');
+    await page.locator('#accedi').click();
+    await page.waitForURL(/\/_sim\/oidc\/interaction\//);
+    await page.getByLabel('Nome utente').fill('admin');
+    await shot('02-login');
+    await page.getByLabel('Password').fill('demo-admin-2026');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.locator('#totale').waitFor();
+    await shot('03-cruscotto');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/posizioni?debtor=RSSMRA80A01H501U`);
+    await page.locator('#conteggio').waitFor();
+    await shot('04-ricerca');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/posizioni/DEMO-2026-0001`);
+    await page.locator('#storico').waitFor();
+    await shot('05-dettaglio');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/nuova`);
+    await page.getByLabel('Nome e cognome o ragione sociale').fill('Anna Neri');
+    await page.getByLabel('Codice fiscale o partita IVA del debitore').fill('NRENNA80A41H501X');
+    await page.getByLabel('Importo in euro').fill('12,345');
+    await page.getByRole('button', { name: 'Crea la posizione' }).click();
+    await page.locator('#errori-modulo [role=alert]').waitFor();
+    await shot('06-nuova-con-errori');
+  } finally {
+    await browser.close();
+    await layer.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`console:screenshots failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

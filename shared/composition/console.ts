@@ -1,0 +1,77 @@
+/**
+ * The composition root of the CONSOLE family: the console API (functions/console-api), the
+ * operators' edge over the positions and notices use cases. It reuses the positions and notices
+ * roots (the same stores, the same notice renderer) and adds the operator token verifier.
+ *
+ * Settings (the identity provider; set by `npm start` for the local OpenID provider, by the CDK
+ * for Amazon Cognito):
+ *   CONSOLE_OIDC_ISSUER    the `iss` of operator tokens
+ *                          (Cognito: https://cognito-idp.<region>.amazonaws.com/<userPoolId>)
+ *   CONSOLE_OIDC_AUDIENCE  the `aud` (or, for Cognito access tokens, `client_id`) they must carry
+ *   CONSOLE_OIDC_JWKS_URL  the issuer's public keys; default <issuer>/.well-known/jwks.json
+ *                          (Cognito's location; the local provider publishes them there too)
+ * Without an issuer and an audience the console API is closed: every route answers 503 and
+ * nothing is read (a deployment without sign-in configured never lets anyone in).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
+import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
+import { readConfig } from '../config/env';
+import type { ConsoleEdgeDeps } from '../http/console-edge';
+import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
+import { HttpProblem } from '../http/problem';
+import { noticeServingRoot } from './notices';
+import { platform } from './platform';
+import { positionsRoot } from './positions';
+
+export const consoleConfigSchema = z.object({
+  CONSOLE_OIDC_ISSUER: z.url().optional(),
+  CONSOLE_OIDC_AUDIENCE: z.string().min(1).max(200).optional(),
+  CONSOLE_OIDC_JWKS_URL: z.url().optional(),
+});
+
+export type ConsoleApi = ConsoleEdgeDeps & { readonly logger: Logger };
+
+let built: { key: string; root: ConsoleApi } | undefined;
+
+export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi {
+  const config = readConfig(consoleConfigSchema, env);
+  const positions = positionsRoot(env);
+  const notices = noticeServingRoot(env);
+  const p = platform(env);
+  const { organizations } = p;
+  const key = JSON.stringify(config);
+  if (built?.key === key && built.root.positions === positions.positions) return built.root;
+  let verify: OperatorVerifier;
+  let authorize: ConsoleAuthorizer;
+  if (config.CONSOLE_OIDC_ISSUER && config.CONSOLE_OIDC_AUDIENCE) {
+    const issuer = config.CONSOLE_OIDC_ISSUER;
+    verify = makeOperatorVerifier({
+      issuer,
+      audience: config.CONSOLE_OIDC_AUDIENCE,
+      keys: remoteKeys(config.CONSOLE_OIDC_JWKS_URL ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`),
+    });
+    authorize = makeConsoleAuthorizer({ verify, organizations });
+  } else {
+    positions.logger.error('console sign-in is not configured (CONSOLE_OIDC_ISSUER, CONSOLE_OIDC_AUDIENCE): the console API refuses every request');
+    const closed = async (): Promise<never> => {
+      throw new HttpProblem(503, 'Service Unavailable', 'operator sign-in is not configured for this deployment');
+    };
+    verify = closed;
+    authorize = closed;
+  }
+  const root: ConsoleApi = {
+    logger: positions.logger,
+    positions: positions.positions,
+    organizations,
+    clock: positions.clock,
+    newId: positions.newId,
+    onCreated: positions.onCreated,
+    notices: notices.notices,
+    debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
+    verify,
+    authorize,
+  };
+  built = { key, root };
+  return root;
+}

@@ -1,0 +1,197 @@
+/**
+ * The console API (`/console-api/...`), one Lambda for every route (console-api), dispatching on
+ * the API Gateway route key like reconciliation-queries. It is a new edge over the SAME use cases
+ * as the back-office REST API (positions, notices): the same schemas, the same validation messages
+ * (ProblemJson with `errors` per field), the same audit trail; only the caller differs: an operator
+ * with a bearer token (shared/http/operator-auth.ts) instead of a tenant API key. Every route
+ * states the permission it needs; the API enforces it (403), whatever the page shows.
+ */
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod';
+import { POSITION_STATUSES } from '../domain/debt-position';
+import type { Organization } from '../domain/organization';
+import { createDebtPosition } from '../use-cases/debt-positions/create';
+import { listDebtPositions } from '../use-cases/debt-positions/list';
+import type { CreatePositionDeps } from '../use-cases/debt-positions/ports';
+import { getByNoticeNumber, getDebtPosition } from '../use-cases/debt-positions/queries';
+import { invalidateDebtPosition, publishDebtPosition } from '../use-cases/debt-positions/transitions';
+import { getNoticePdf } from '../use-cases/notices/serve-notice';
+import { PDF_CONTENT_TYPE, type NoticeDeps } from '../use-cases/notices/stored-notices';
+import { positionAuditTrail } from '../use-cases/operators/audit-trail';
+import { positionsDashboard } from '../use-cases/operators/dashboard';
+import { positionsOfDebtor, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
+import type { Permission } from '../use-cases/operators/roles';
+import type { OrganizationStore } from '../use-cases/ports';
+import { UseCaseError } from '../use-cases/errors';
+import { listQuerySchema, toListQuery } from './debt-position-list';
+import { positionRuleProblems, toPositionContent, toPositionResponse } from './debt-position-mapping';
+import { createQuerySchema, iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
+import { HttpProblem, notFound } from './problem';
+import type { ConsoleAuthorizer, OperatorCaller, OperatorVerifier } from './operator-auth';
+import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from './rest-edge';
+
+export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
+  readonly logger: Logger;
+  readonly organizations: Pick<OrganizationStore, 'get'>;
+  readonly notices: NoticeDeps;
+  /** verifies the bearer token alone (GET /console-api/me) */
+  readonly verify: OperatorVerifier;
+  /** verifies it and checks the organization and the permission (every other route) */
+  readonly authorize: ConsoleAuthorizer;
+}
+
+export const CONSOLE_API_BASE = '/console-api';
+const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
+
+/** The routes served, by API Gateway route key (the catalog's console-api triggers), with the permission each needs. */
+export const CONSOLE_ROUTES = {
+  [`GET ${CONSOLE_API_BASE}/me`]: 'signed-in',
+  [`GET ${ORG}/dashboard`]: 'read',
+  [`GET ${ORG}/debtpositions`]: 'read',
+  [`POST ${ORG}/debtpositions`]: 'write',
+  [`GET ${ORG}/debtpositions/{iupd}`]: 'read',
+  [`POST ${ORG}/debtpositions/{iupd}/publish`]: 'write',
+  [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: 'write',
+  [`GET ${ORG}/debtpositions/{iupd}/notice`]: 'read',
+} as const satisfies Record<string, Permission | 'signed-in'>;
+export type ConsoleRouteKey = keyof typeof CONSOLE_ROUTES;
+
+/**
+ * The console's search: GPD's page, limit and status; or one position by its iupd or by a
+ * notice number (18 digits, or the 17-digit IUV); or a debtor's positions (newest first, a page at
+ * a time with `cursor`). One of iupd, notice_number, debtor at most.
+ */
+export const consoleSearchQuerySchema = z
+  .strictObject({
+    page: z.string().optional(),
+    limit: z.string().optional(),
+    status: z.enum(POSITION_STATUSES).optional(),
+    iupd: iupdSchema.optional().meta({ description: 'Only the position with this IUPD.' }),
+    notice_number: z.string().regex(/^\d{17,18}$/, 'must be a notice number of 18 digits (or an IUV of 17)').optional().meta({ description: 'Only the position with this notice number (NAV) or IUV.' }),
+    debtor: z
+      .string()
+      .regex(/^([A-Za-z0-9]{16}|\d{11}|ANONIMO)$/i, 'must be a codice fiscale (16 characters), a partita IVA (11 digits) or ANONIMO')
+      .optional()
+      .meta({ description: 'Only the positions of the debtor with this fiscal code, newest first.' }),
+    cursor: z.string().max(512).optional().meta({ description: 'With debtor: the cursor of the previous page.' }),
+  })
+  .refine((q) => [q.iupd, q.notice_number, q.debtor].filter((v) => v !== undefined).length <= 1, { message: 'give one of iupd, notice_number, debtor', path: ['debtor'] })
+  .refine((q) => q.cursor === undefined || q.debtor !== undefined, { message: 'only with debtor', path: ['cursor'] })
+  .refine((q) => q.status === undefined || q.debtor === undefined, { message: 'cannot be combined with debtor', path: ['status'] });
+
+type Authorized = HttpRequest & { readonly caller: OperatorCaller };
+type Run = (r: Authorized) => Promise<HttpResult>;
+
+const ofcOf = (r: Authorized) => r.caller.organization.fiscalCode;
+const iupdOf = (r: HttpRequest) => r.pathParameters['iupd'] ?? '';
+
+function organizationJson(o: Organization) {
+  return { fiscalCode: o.fiscalCode, name: o.name, status: o.status, ibans: [...o.ibans] };
+}
+
+function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${typeof CONSOLE_API_BASE}/me`>, Run> {
+  return {
+    [`GET ${ORG}/dashboard`]: async (r) => {
+      const d = await positionsDashboard(deps, ofcOf(r));
+      return json(200, { organization: organizationJson(r.caller.organization), total: d.total, byStatus: d.byStatus, complete: d.complete, recent: d.recent.map(toPositionResponse) });
+    },
+    [`GET ${ORG}/debtpositions`]: async (r) => {
+      const q = parseWith(consoleSearchQuerySchema, r.query, 'query');
+      const listQuery = toListQuery(
+        parseWith(listQuerySchema, { ...(q.page ? { page: q.page } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.status ? { status: q.status } : {}) }, 'query'),
+      );
+      if (q.iupd !== undefined || q.notice_number !== undefined) {
+        const found = await one(() =>
+          q.iupd !== undefined ? getDebtPosition(deps, ofcOf(r), q.iupd) : getByNoticeNumber(deps, ofcOf(r), q.notice_number!).then((x) => x.position),
+        );
+        const items = found && (q.status === undefined || found.status === q.status) ? [found] : [];
+        return json(200, { items: items.map(toPositionResponse), page: 0, limit: listQuery.limit, total: items.length, totalPages: items.length });
+      }
+      if (q.debtor !== undefined) {
+        const found = await positionsOfDebtor(deps, ofcOf(r), { fiscalCode: q.debtor, limit: listQuery.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+        return json(200, { items: found.items.map(toPositionResponse), limit: listQuery.limit, ...(found.cursor ? { cursor: found.cursor } : {}) });
+      }
+      const result = await listDebtPositions(deps, ofcOf(r), listQuery);
+      if (result.kind === 'busy') {
+        throw new HttpProblem(503, 'Service Unavailable', 'the page index of this list is being rebuilt; retry', undefined, { 'retry-after': String(result.retryAfterSeconds) });
+      }
+      return json(200, {
+        items: result.items.map(toPositionResponse),
+        page: listQuery.page,
+        limit: listQuery.limit,
+        total: result.total,
+        totalPages: Math.ceil(result.total / listQuery.limit),
+      });
+    },
+    [`POST ${ORG}/debtpositions`]: async (r) => {
+      // exactly what POST /organizations/{ofc}/debtpositions does (functions/create-debt-position)
+      const { organization, actor } = r.caller;
+      const query = parseWith(createQuerySchema, r.query, 'query');
+      const rules = positionRuleProblems({ organization, now: deps.clock(), requireFutureDueDates: true });
+      const body = parseWith(paymentPositionSchema, r.body, 'debt position', rules);
+      const position = await createDebtPosition(deps, { organization, actor, iupd: body.iupd, content: toPositionContent(body), toPublish: query.toPublish ?? false });
+      return json(201, toPositionResponse(position));
+    },
+    [`GET ${ORG}/debtpositions/{iupd}`]: async (r) => {
+      const position = await getDebtPosition(deps, ofcOf(r), iupdOf(r));
+      const audit = await positionAuditTrail(deps, ofcOf(r), position.iupd);
+      return json(200, { position: toPositionResponse(position), audit });
+    },
+    [`POST ${ORG}/debtpositions/{iupd}/publish`]: async (r) =>
+      json(200, toPositionResponse(await publishDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),
+    [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: async (r) =>
+      json(200, toPositionResponse(await invalidateDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),
+    [`GET ${ORG}/debtpositions/{iupd}/notice`]: async (r) => {
+      const notice = await getNoticePdf(deps.notices, r.caller.organization, iupdOf(r));
+      return {
+        status: 200,
+        bytes: notice.bytes,
+        headers: { 'content-type': PDF_CONTENT_TYPE, 'content-disposition': `attachment; filename="${notice.fileName}"`, 'content-length': String(notice.bytes.length) },
+      };
+    },
+  };
+}
+
+/** A single look-up that may find nothing: undefined instead of the use case's 404. */
+async function one<T>(find: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await find();
+  } catch (error) {
+    if (error instanceof UseCaseError && error.kind === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+/** One handler for every console route, dispatching on the route key. */
+export function consoleApi(deps: ConsoleEdgeDeps) {
+  const handlers = new Map<string, ReturnType<typeof publicRoute>>();
+  handlers.set(
+    `GET ${CONSOLE_API_BASE}/me`,
+    publicRoute(deps.logger, async (r) => {
+      const operator = await deps.verify(r.headers['authorization']);
+      const organizations = await Promise.all(operator.organizations.map((fc) => deps.organizations.get(fc)));
+      return json(200, {
+        operator: { username: operator.username, name: operator.name, role: operator.role },
+        organizations: organizations.filter((o): o is Organization => o !== undefined && o.status === 'ACTIVE').map(organizationJson),
+      });
+    }),
+  );
+  for (const [key, run] of Object.entries(routes(deps))) {
+    const permission = CONSOLE_ROUTES[key as ConsoleRouteKey] as Permission;
+    handlers.set(
+      key,
+      publicRoute(deps.logger, async (r) => {
+        const caller = await deps.authorize(r.headers, r.pathParameters['organizationFiscalCode'] ?? '', r.requestId, permission);
+        // the identity provider's opaque subject, not the username (often a person's name or e-mail): no personal data in logs
+        deps.logger.appendKeys({ organization: caller.organization.fiscalCode, operator: caller.operator.subject });
+        return run({ ...r, caller });
+      }),
+    );
+  }
+  const unknown = publicRoute(deps.logger, async () => {
+    throw notFound('no such route');
+  });
+  return (event: APIGatewayProxyEventV2, context: Context) => (handlers.get(event.routeKey) ?? unknown)(event, context);
+}
+

@@ -1,0 +1,454 @@
+/**
+ * The operator console in a real browser (Debian's Chromium, headless, driven by playwright-core)
+ * against the whole local stack `npm start` runs: sign-in through the local OpenID provider's own
+ * login form (code flow + PKCE), a position created by form and seen VALID with its notice
+ * number, its PDF notice downloaded, a viewer who is offered no edit and whose direct API write is
+ * refused (403), an operator of another municipality who sees nothing of this one, the
+ * municipality switcher, sign-out; axe-core on every screen (no serious or critical violation)
+ * and the main flow by keyboard only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionById } from '../../infra/catalog';
+import { CONSOLE_ROUTES } from '../../shared/http/console-edge';
+import { ALTROVE_FC, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`console-ui: SKIPPED, ${CHROMIUM} is absent (install the Debian package 'chromium')`);
+}
+
+/** a page condition, polled (the local stack on a busy machine may take seconds to answer) */
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const OPERATOR = { username: 'operatore.esempio', password: 'demo-operatore-2026', name: 'Olga Operatrice' };
+const VIEWER = { username: 'lettore.esempio', password: 'demo-lettore-2026' };
+const ALTROVE = { username: 'operatore.altrove', password: 'demo-altrove-2026' };
+const ADMIN = { username: 'admin', password: 'demo-admin-2026' };
+
+describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found)`}`, () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let consoleUrl: string;
+  const pageErrors: string[] = [];
+  /** the position the operator creates by form; the later tests look at it */
+  let created: { iupd: string; nav: string } | undefined;
+
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    consoleUrl = stack.layer.consoleUrl;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** a fresh browser profile (no provider session, no sessionStorage) */
+  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ acceptDownloads: true, locale: 'it-IT' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    return { context, page };
+  }
+
+  async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
+    await page.goto(consoleUrl);
+    await page.locator('#accedi').click();
+    await page.waitForURL(/\/_sim\/oidc\/interaction\//);
+    await page.getByLabel('Nome utente').fill(who.username);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.waitForURL(/\/console\/#\/\d{11}\/cruscotto/);
+    await eventually(() => page.locator('h1').innerText()).toMatch(/^Cruscotto · /);
+  }
+
+  /** submits the create form and waits for the console API's answer (the local stack may be slow under load) */
+  async function submitCreate(page: Page): Promise<{ status: number; text: string }> {
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && /\/console-api\/organizations\/\d{11}\/debtpositions\?/.test(r.url()), { timeout: 60_000 }),
+      page.getByRole('button', { name: 'Crea la posizione' }).click(),
+    ]);
+    return { status: response.status(), text: await response.text() };
+  }
+
+  async function accessToken(page: Page): Promise<string> {
+    return page.evaluate(() => (JSON.parse(sessionStorage.getItem('console.session') ?? '{}') as { accessToken: string }).accessToken);
+  }
+
+  /** axe-core over the page as it is: the serious and critical violations (none expected) */
+  async function axe(page: Page, screen: string): Promise<void> {
+    // evaluated through the DevTools protocol, so the console's CSP (script-src 'self') does not block it
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+      const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    });
+    expect(violations, screen).toEqual([]);
+  }
+
+  async function consoleApi(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const res = await fetch(`${stack.url}/console-api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  it('an operator signs in, creates a position by form (field errors first), sees it VALID with its notice number, downloads its PDF, finds it, signs out', async () => {
+    const { context, page } = await freshPage();
+    // the provider's own login form, checked too
+    await page.goto(consoleUrl);
+    await axe(page, 'sign-in page');
+    await page.locator('#accedi').click();
+    await page.waitForURL(/\/_sim\/oidc\/interaction\//);
+    await axe(page, "the provider's login form");
+    await page.getByLabel('Nome utente').fill(OPERATOR.username);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await eventually(() => page.getByRole('alert').innerText()).toBe('Nome utente o password non corretti.');
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.waitForURL(`**/console/#/${ESEMPIO_FC}/cruscotto`);
+    await eventually(() => page.locator('h1').innerText()).toBe('Cruscotto · Comune di Esempio');
+    expect(await page.locator('#operatore').innerText()).toBe(`${OPERATOR.name} · Operatore`);
+    await axe(page, 'dashboard');
+
+    await page.getByRole('link', { name: 'Nuova posizione' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Nuova posizione debitoria');
+    await axe(page, 'create form');
+    // the API's own field-level messages, each beside its field
+    await page.getByLabel('Nome e cognome o ragione sociale').fill('Maria Bianchi');
+    await page.getByLabel('Descrizione del pagamento').fill('TARI 2026 - rata unica');
+    await page.getByLabel('Causale del versamento').fill('TARI 2026');
+    await page.getByLabel('Importo in euro').fill('abc');
+    await page.getByRole('button', { name: 'Crea la posizione' }).click();
+    await eventually(() => page.locator('#errori-modulo [role=alert]').count()).toBe(1);
+    expect(await page.locator('#codice-fiscale').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#importo').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#codice-fiscale-errore').innerText()).not.toBe('');
+    expect(await page.locator('#codice-fiscale').getAttribute('aria-describedby')).toContain('codice-fiscale-errore');
+    expect(await page.locator('#nominativo').getAttribute('aria-invalid')).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id)).toBe('errori-modulo');
+    await axe(page, 'create form with errors');
+
+    const iupd = await page.getByLabel('IUPD (identificativo della posizione)').inputValue();
+    await page.getByLabel('Codice fiscale o partita IVA del debitore').fill('BNCMRA80A41H501E');
+    await page.getByLabel('Importo in euro').fill('120,50');
+    const answer = await submitCreate(page);
+    expect(answer.status, answer.text).toBe(201);
+    await page.waitForURL(`**/console/#/${ESEMPIO_FC}/posizioni/${iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
+    expect(await page.locator('#dati-posizione .badge').innerText()).toBe('Da pagare');
+    const shownNav = await page.locator('[data-campo=codice-avviso]').first().innerText();
+    expect(shownNav).toMatch(/^3\d \d{4} \d{4} \d{4} \d{4}$/);
+    expect(await page.locator('#storico').innerText()).toContain(`${OPERATOR.name} (${OPERATOR.username}, console)`);
+    await axe(page, 'position detail');
+
+    // the same position through the back-office API: VALID, the notice number shown, audited as the operator
+    const viaApi = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`);
+    expect(viaApi.status).toBe(200);
+    expect(viaApi.json.status).toBe('VALID');
+    expect(viaApi.json.paymentOption[0].amount).toBe(12050);
+    const nav = viaApi.json.paymentOption[0].nav as string;
+    expect(shownNav.replace(/ /g, '')).toBe(nav);
+    created = { iupd, nav };
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#scarica-avviso').click()]);
+    const pdf = await readFile((await download.path())!);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // a whole PDF (header to trailer) of a real size, the same bytes the back-office API serves
+    expect(pdf.subarray(-8).toString('latin1')).toContain('%%EOF');
+    expect(pdf.length).toBeGreaterThan(2_000);
+    const direct = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}/notice`);
+    expect(direct.status).toBe(200);
+    expect(pdf.length).toBe(Buffer.byteLength(direct.text, 'latin1') > 0 ? Number(direct.headers.get('content-length')) : -1);
+    expect(download.suggestedFilename()).toBe(`avviso-${iupd}.pdf`);
+
+    // search by notice number (as printed, with spaces), server side
+    await page.getByRole('link', { name: 'Posizioni debitorie' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Posizioni debitorie');
+    await page.getByLabel('Codice avviso').fill(shownNav);
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('1 posizione trovata');
+    expect(await page.locator('#risultati tbody tr').count()).toBe(1);
+    expect(await page.locator('#risultati tbody').innerText()).toContain(iupd);
+    await eventually(() => page.locator('#annunci').innerText()).toBe('1 posizione trovata');
+    await axe(page, 'search results');
+    // by status: the list, paginated on the server
+    await page.getByLabel('Codice avviso').fill('');
+    await page.getByLabel('Stato').selectOption('VALID');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#risultati tbody').innerText()).toContain(iupd);
+    expect(page.url()).toContain('status=VALID');
+
+    // sign out: the token is gone and the provider's session ended
+    await page.locator('#esci').click();
+    await page.getByRole('button', { name: 'Sì, esci' }).click();
+    await page.waitForURL(`${consoleUrl}`);
+    await eventually(() => page.locator('#accedi').isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('console.session'))).toBeNull();
+    await page.locator('#accedi').click();
+    await page.waitForURL(/\/_sim\/oidc\/interaction\//); // asked to sign in again
+    expect(await page.getByLabel('Nome utente').isVisible()).toBe(true);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('an operator creates a draft, publishes it and invalidates it from the detail page, each step audited with their name', async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, OPERATOR);
+    await page.getByRole('link', { name: 'Nuova posizione' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Nuova posizione debitoria');
+    const iupd = await page.getByLabel('IUPD (identificativo della posizione)').inputValue();
+    await page.getByLabel('Tipo di debitore').selectOption('G');
+    await page.getByLabel('Codice fiscale o partita IVA del debitore').fill('00743110157');
+    await page.getByLabel('Nome e cognome o ragione sociale').fill('Ditta Esempio Srl');
+    await page.getByLabel('Descrizione del pagamento').fill('Canone occupazione suolo pubblico');
+    await page.getByLabel('Importo in euro').fill('1.250,00');
+    await page.getByLabel('Causale del versamento').fill('COSAP 2026');
+    // Bootstrap Italia draws the checkbox on its label, which is what a person clicks
+    await page.locator('label[for=pubblica-subito]').click();
+    expect(await page.getByLabel('Pubblica subito (la posizione diventa pagabile)').isChecked()).toBe(false);
+    const created201 = await submitCreate(page);
+    expect(created201.status, created201.text).toBe(201);
+    // the form's errors, if any, are what the assertion shows (read at once: the form goes away as the detail opens)
+    await eventually(() =>
+      page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { querySelector: (s: string) => { textContent: string | null } | null } }).document;
+        return doc.querySelector('#errori-modulo')?.textContent || doc.querySelector('h1')?.textContent || '';
+      }),
+    ).toBe(`Posizione ${iupd}`);
+    expect(await page.locator('#dati-posizione .badge').innerText()).toBe('Bozza');
+    expect(await page.locator('#scarica-avviso').count()).toBe(0); // a draft has no notice yet
+
+    await page.getByRole('button', { name: 'Pubblica' }).click();
+    await eventually(() => page.locator('#esito').innerText()).toBe('Posizione pubblicata.');
+    expect(await page.locator('#dati-posizione .badge').innerText()).toBe('Da pagare');
+    await eventually(() => page.locator('#annunci').innerText()).toBe('Posizione pubblicata.');
+
+    await page.getByRole('button', { name: 'Annulla la posizione' }).click(); // the confirm() is accepted
+    await eventually(() => page.locator('#esito').innerText()).toBe('Posizione annullata.');
+    expect(await page.locator('#dati-posizione .badge').innerText()).toBe('Annullata');
+    expect(await page.locator('#pubblica, #annulla, #scarica-avviso').count()).toBe(0);
+    const trail = await page.locator('#storico tbody tr').allInnerTexts();
+    expect(trail.map((row) => row.split('\t').slice(1).join(' | '))).toEqual([
+      `Creazione | Bozza | ${OPERATOR.name} (${OPERATOR.username}, console)`,
+      `Pubblicazione | Bozza → Da pagare | ${OPERATOR.name} (${OPERATOR.username}, console)`,
+      `Annullamento | Da pagare → Annullata | ${OPERATOR.name} (${OPERATOR.username}, console)`,
+    ]);
+    expect((await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`)).json.status).toBe('INVALID');
+    await context.close();
+  }, 60_000);
+
+  it('a viewer is offered no edit action, and the API refuses the edits (403) and changes nothing', async () => {
+    expect(created).toBeDefined();
+    const { context, page } = await freshPage();
+    await signIn(page, VIEWER);
+    expect(await page.locator('#operatore').innerText()).toContain('Sola lettura');
+    expect(await page.getByRole('link', { name: 'Nuova posizione' }).count()).toBe(0);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${created!.iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${created!.iupd}`);
+    expect(await page.locator('#pubblica, #annulla').count()).toBe(0);
+    expect(await page.locator('#scarica-avviso').count()).toBe(1); // reading is allowed
+    await axe(page, 'position detail (viewer)');
+
+    const token = await accessToken(page);
+    const body = { iupd: `VIEWER-${Date.now()}`, type: 'F', fiscalCode: 'BNCMRA80A41H501E', fullName: 'X', paymentOption: [] };
+    const writes = [
+      await consoleApi(token, 'POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, body),
+      await consoleApi(token, 'POST', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}/invalidate`),
+      await consoleApi(token, 'POST', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}/publish`),
+    ];
+    expect(writes.map((w) => w.status)).toEqual([403, 403, 403]);
+    expect(JSON.parse(writes[1]!.text).detail).toBe("the role 'viewer' does not allow this (read only)");
+    expect((await consoleApi(token, 'GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}`)).status).toBe(200);
+    const after = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}`);
+    expect(after.json.status).toBe('VALID');
+    expect((await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${body.iupd}`)).status).toBe(404);
+    await context.close();
+  }, 60_000);
+
+  it("an operator of Altrove sees nothing of Esempio: not in the page, not through the API (403)", async () => {
+    expect(created).toBeDefined();
+    const { context, page } = await freshPage();
+    await signIn(page, ALTROVE);
+    expect(await page.locator('h1').innerText()).toBe('Cruscotto · Comune di Altrove');
+    expect(await page.locator('#ente').count()).toBe(0); // one municipality: no switcher
+    expect(await page.locator('body').innerText()).not.toContain(created!.iupd);
+
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${created!.iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe('Ente non disponibile');
+    expect(await page.locator('body').innerText()).not.toContain('Comune di Esempio');
+    // in its own municipality the position is not found either
+    await page.goto(`${consoleUrl}#/${ALTROVE_FC}/posizioni?iupd=${created!.iupd}`);
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('0 posizioni trovate');
+
+    const token = await accessToken(page);
+    const me = JSON.parse((await consoleApi(token, 'GET', '/me')).text) as { organizations: Array<{ fiscalCode: string }> };
+    expect(me.organizations.map((o) => o.fiscalCode)).toEqual([ALTROVE_FC]);
+    const reads = [
+      await consoleApi(token, 'GET', `/organizations/${ESEMPIO_FC}/dashboard`),
+      await consoleApi(token, 'GET', `/organizations/${ESEMPIO_FC}/debtpositions`),
+      await consoleApi(token, 'GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}`),
+      await consoleApi(token, 'GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}/notice`),
+      await consoleApi(token, 'POST', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}/invalidate`),
+    ];
+    expect(reads.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    for (const r of reads) expect(r.text).not.toContain(created!.iupd);
+    await context.close();
+  }, 60_000);
+
+  it('every console route of the catalog: 401 without a token or with a tampered one, 403 for another municipality and for a viewer writing', async () => {
+    expect(created).toBeDefined();
+    const tokens: Record<string, string> = {};
+    for (const [name, who] of [['viewer', VIEWER], ['altrove', ALTROVE]] as const) {
+      const { context, page } = await freshPage();
+      await signIn(page, who);
+      tokens[name] = await accessToken(page);
+      await context.close();
+    }
+    const [header, payload, signature] = tokens['viewer']!.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // the viewer's token with the role raised to admin, the signature kept: must not verify
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin', organizations: [ESEMPIO_FC, ALTROVE_FC] })).toString('base64url')}.${signature}`;
+    const routes = functionById('console-api').triggers.flatMap((t) => (t.kind === 'http' ? [{ method: t.method, path: t.path }] : []));
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(CONSOLE_ROUTES).sort());
+    const wrong: string[] = [];
+    const before = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}`);
+    for (const route of routes) {
+      const path = route.path.replace('/console-api', '').replace('{organizationFiscalCode}', ESEMPIO_FC).replace('{iupd}', created!.iupd);
+      const permission = CONSOLE_ROUTES[`${route.method} ${route.path}` as keyof typeof CONSOLE_ROUTES];
+      const body = route.method === 'POST' && path.endsWith('/debtpositions') ? { iupd: `MATRIX-${Date.now()}` } : undefined;
+      const expectations: Array<[string, string | undefined, number]> = [
+        ['no token', undefined, 401],
+        ['a tampered token', tampered, 401],
+        ...(permission === 'signed-in' ? [] : ([['the operator of Altrove', tokens['altrove'], 403]] as Array<[string, string, number]>)),
+        ...(permission === 'write' ? ([['the viewer', tokens['viewer'], 403]] as Array<[string, string, number]>) : []),
+      ];
+      for (const [who, token, status] of expectations) {
+        const res = await fetch(`${stack.url}/console-api${path}`, {
+          method: route.method,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        const text = await res.text();
+        if (res.status !== status || res.headers.get('content-type') !== 'application/problem+json') wrong.push(`${route.method} ${route.path} with ${who}: ${res.status} ${text.slice(0, 100)}`);
+        if (text.includes(created!.iupd) || text.includes('Comune di Esempio')) wrong.push(`${route.method} ${route.path} with ${who}: the refusal shows Esempio's data`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    const after = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${created!.iupd}`);
+    expect(after.json).toEqual(before.json);
+  }, 90_000);
+
+  it('an administrator of both municipalities switches between them', async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, ADMIN);
+    const options = await page.locator('#ente option').allInnerTexts();
+    expect(options).toEqual([`Comune di Esempio (${ESEMPIO_FC})`, `Comune di Altrove (${ALTROVE_FC})`]);
+    await page.getByLabel('Ente').selectOption(ALTROVE_FC);
+    await eventually(() => page.locator('h1').innerText()).toBe('Cruscotto · Comune di Altrove');
+    expect(page.url()).toContain(`#/${ALTROVE_FC}/cruscotto`);
+    await axe(page, 'dashboard with the switcher');
+    await context.close();
+  }, 60_000);
+
+  it('pages on the server: the list by status in pages of 20, a debtor\'s positions by cursor', async () => {
+    const debtor = 'VRDLGU75C12F205G';
+    const due = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 22; i++) {
+      const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+        body: {
+          iupd: `PAGED-${i}-${Date.now()}`,
+          type: 'F',
+          fiscalCode: debtor,
+          fullName: 'Luigi Verdi',
+          paymentOption: [{ amount: 1000 + i, description: `Rata ${i}`, isPartialPayment: false, dueDate: due, transfer: [{ idTransfer: '1', amount: 1000 + i, remittanceInformation: `Rata ${i}`, category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }],
+        },
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const { context, page } = await freshPage();
+    await signIn(page, VIEWER);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni?status=VALID`);
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('23 posizioni trovate'); // 22 and the one created by form
+    expect(await page.locator('#risultati tbody tr').count()).toBe(20);
+    expect(await page.getByText('Pagina 1 di 2').count()).toBe(1);
+    await page.getByRole('link', { name: 'Successiva' }).click();
+    await eventually(() => page.getByText('Pagina 2 di 2').count()).toBe(1);
+    expect(await page.locator('#risultati tbody tr').count()).toBe(3);
+
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni`);
+    await page.getByLabel('Codice fiscale del debitore').fill(debtor.toLowerCase());
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('20 posizioni del debitore in questa pagina');
+    await axe(page, 'debtor search');
+    await page.getByRole('link', { name: 'Posizioni successive' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('2 posizioni del debitore');
+    expect(await page.locator('#risultati tbody').innerText()).toContain('Luigi Verdi');
+    await context.close();
+  }, 90_000);
+
+  it('keyboard only: sign in, search, open the detail', async () => {
+    expect(created).toBeDefined();
+    const { context, page } = await freshPage();
+    await page.goto(consoleUrl);
+    await eventually(() => page.locator('#accedi').isVisible()).toBe(true);
+    const focused = () =>
+      page.evaluate(() => {
+        const active = (globalThis as unknown as { document: { activeElement?: { id?: string; innerText?: string } } }).document.activeElement;
+        return { id: active?.id ?? '', text: active?.innerText ?? '' };
+      });
+    /** Tab until the element matching `is` has the focus (at most 40 presses) */
+    const tabTo = async (is: (f: { id: string; text: string }) => boolean, what: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (is(await focused())) return;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    // a new screen puts the focus on its heading; before it, the skip link, which leads to the content
+    await eventually(async () => (await focused()).id).toBe('titolo-pagina');
+    await page.keyboard.press('Shift+Tab');
+    expect((await focused()).text).toBe('Vai al contenuto principale');
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('contenuto');
+    await tabTo((f) => f.id === 'accedi', 'the sign-in button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/_sim\/oidc\/interaction\//);
+    expect((await focused()).id).toBe('username'); // the login form starts on its first field
+    await page.keyboard.type(OPERATOR.username);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(OPERATOR.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/cruscotto$/);
+    await eventually(async () => (await focused()).id).toBe('titolo-pagina'); // focus on the new page's heading
+    await tabTo((f) => f.text === 'Posizioni debitorie', 'the positions link');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('h1').innerText()).toBe('Posizioni debitorie');
+    await tabTo((f) => f.id === 'cerca-iupd', 'the IUPD field');
+    await page.keyboard.type(created!.iupd);
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('1 posizione trovata');
+    await tabTo((f) => f.text === created!.iupd, 'the result link');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${created!.iupd}`);
+    expect((await focused()).id).toBe('titolo-pagina');
+    await context.close();
+  }, 60_000);
+});

@@ -1,0 +1,106 @@
+/** The console API over fetch, with the operator's bearer token; failures as ProblemJson. */
+import { currentSession } from './auth';
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly errors: readonly FieldProblem[] = [],
+  ) {
+    super(`${status}: ${detail}`);
+  }
+}
+
+export class SignedOut extends Error {}
+
+let base = '';
+export const setApiBase = (url: string): void => {
+  base = url.replace(/\/+$/, '');
+};
+
+async function call(method: string, path: string, body?: unknown): Promise<Response> {
+  const session = currentSession();
+  if (!session) throw new SignedOut('sessione scaduta');
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${session.accessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (res.status === 401) throw new SignedOut('sessione non valida');
+  if (!res.ok) {
+    const problem = (await res.json().catch(() => ({}))) as { detail?: string; errors?: FieldProblem[] };
+    throw new ApiError(res.status, problem.detail ?? res.statusText, problem.errors ?? []);
+  }
+  return res;
+}
+
+export const getJson = async <T>(path: string): Promise<T> => (await (await call('GET', path)).json()) as T;
+export const postJson = async <T>(path: string, body?: unknown): Promise<T> => (await (await call('POST', path, body ?? {})).json()) as T;
+export const getBlob = async (path: string): Promise<Blob> => (await call('GET', path)).blob();
+
+export interface Me {
+  operator: { username: string; name: string; role: 'admin' | 'operator' | 'viewer' };
+  organizations: Array<{ fiscalCode: string; name: string; ibans: string[] }>;
+}
+
+export interface Transfer {
+  idTransfer: string;
+  amount: number;
+  remittanceInformation?: string;
+  category?: string;
+  iban?: string;
+  organizationFiscalCode?: string;
+  status?: string;
+}
+export interface Option {
+  nav?: string;
+  iuv?: string;
+  amount: number;
+  description?: string;
+  dueDate?: string;
+  status?: string;
+  isPartialPayment?: boolean;
+  transfer?: Transfer[];
+}
+export interface Position {
+  iupd: string;
+  status: string;
+  type: string;
+  fiscalCode: string;
+  fullName: string;
+  email?: string;
+  insertedDate?: string;
+  publishDate?: string;
+  paymentDate?: string;
+  validityDate?: string;
+  version?: number;
+  paymentOption?: Option[];
+}
+export interface AuditLine {
+  at: string;
+  action: string;
+  version: number;
+  fromStatus?: string;
+  toStatus?: string;
+  by: { kind: 'operator'; username: string; name: string; role: string } | { kind: 'api-key' | 'system'; id: string };
+}
+/** a page of the list (page, total), or of a debtor's positions (cursor while more follow) */
+export interface Page {
+  items: Position[];
+  limit: number;
+  page?: number;
+  total?: number;
+  totalPages?: number;
+  cursor?: string;
+}
+export interface Dashboard {
+  total: number;
+  byStatus: Record<string, number>;
+  complete: boolean;
+  recent: Position[];
+}

@@ -1,0 +1,583 @@
+/**
+ * The operator console: one page, routes in the fragment (#/<organization>/<screen>), every screen
+ * read from the console API. What an operator may do is decided by the API (403); the page only
+ * does not offer what their role cannot do.
+ */
+import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position } from './api';
+import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
+import { announce, h, show } from './dom';
+import { ROLE_LABELS, STATUSES, STATUS_BADGE, STATUS_LABELS, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
+
+const main = document.getElementById('contenuto') as HTMLElement;
+const sessionZone = document.getElementById('sessione') as HTMLElement;
+const nav = document.getElementById('navigazione') as HTMLElement;
+
+let config: ConsoleConfig;
+let me: Me | undefined;
+const ORG_KEY = 'console.organization';
+
+/** bumped at every navigation: a screen whose data arrives after the operator moved on is not shown */
+let generation = 0;
+function render(g: number, title: string, ...children: Parameters<typeof show>[2][]): void {
+  if (g === generation) show(main, title, ...children);
+}
+
+const canWrite = () => me?.operator.role === 'operator' || me?.operator.role === 'admin';
+
+interface Route {
+  readonly ofc?: string;
+  readonly screen: string;
+  readonly id?: string;
+  readonly params: URLSearchParams;
+}
+
+function parseRoute(): Route {
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [ofc, screen = 'cruscotto', id] = path.split('/').map(decodeURIComponent);
+  return { ofc: ofc || undefined, screen, id, params: new URLSearchParams(query) };
+}
+
+const link = (ofc: string, screen: string, id?: string, params?: Record<string, string>) =>
+  `#/${encodeURIComponent(ofc)}/${screen}${id ? `/${encodeURIComponent(id)}` : ''}${params && Object.keys(params).length ? `?${new URLSearchParams(params)}` : ''}`;
+
+const orgPath = (ofc: string) => `/organizations/${encodeURIComponent(ofc)}`;
+
+function statusBadge(status: string): HTMLElement {
+  return h('span', { class: `badge ${STATUS_BADGE[status] ?? 'bg-secondary'}` }, STATUS_LABELS[status] ?? status);
+}
+
+function alertBox(kind: 'danger' | 'success' | 'info' | 'warning', text: string): HTMLElement {
+  return h('div', { class: `alert alert-${kind}`, role: kind === 'danger' ? 'alert' : 'status' }, text);
+}
+
+function problemText(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 403) return `Operazione non consentita: ${error.detail}`;
+    if (error.status === 404) return 'Non trovato.';
+    return `Errore ${error.status}: ${error.detail}`;
+  }
+  return `Errore: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+// ---------------------------------------------------------------- chrome
+
+function renderChrome(current?: string): void {
+  sessionZone.replaceChildren();
+  nav.replaceChildren();
+  if (!me) return;
+  const orgs = me.organizations;
+  if (orgs.length > 1) {
+    const select = h(
+      'select',
+      { id: 'ente', class: 'form-select form-select-sm', onchange: (e: Event) => switchOrganization((e.target as HTMLSelectElement).value) },
+      ...orgs.map((o) => h('option', { value: o.fiscalCode, selected: o.fiscalCode === current }, `${o.name} (${o.fiscalCode})`)),
+    );
+    sessionZone.append(h('div', { class: 'd-flex align-items-center me-3' }, h('label', { for: 'ente', class: 'me-2 text-white mb-0' }, 'Ente'), select));
+  } else if (orgs[0]) {
+    sessionZone.append(h('span', { class: 'me-3 text-white' }, orgs[0].name));
+  }
+  sessionZone.append(
+    h('span', { class: 'me-3 text-white', id: 'operatore' }, `${me.operator.name} · ${ROLE_LABELS[me.operator.role] ?? me.operator.role}`),
+    h('button', { type: 'button', class: 'btn btn-sm btn-esci', id: 'esci', onclick: () => void signOut(config) }, 'Esci'),
+  );
+  if (!current) return;
+  const here = parseRoute().screen;
+  const item = (screen: string, label: string) =>
+    h('li', { class: 'nav-item' }, h('a', { class: `nav-link${here === screen ? ' active' : ''}`, href: link(current, screen), ...(here === screen ? { 'aria-current': 'page' } : {}) }, label));
+  nav.append(
+    h(
+      'div',
+      { class: 'container' },
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null),
+    ),
+  );
+}
+
+function switchOrganization(ofc: string): void {
+  sessionStorage.setItem(ORG_KEY, ofc);
+  location.hash = link(ofc, parseRoute().screen === 'nuova' && canWrite() ? 'nuova' : parseRoute().screen === 'posizioni' ? 'posizioni' : 'cruscotto');
+}
+
+// ---------------------------------------------------------------- screens
+
+function signInScreen(message?: string): void {
+  renderChrome();
+  show(
+    main,
+    'Accedi alla console',
+    message ? alertBox('info', message) : null,
+    h('p', {}, 'La console permette agli uffici del Comune di consultare e gestire le posizioni debitorie pagoPA.'),
+    h('button', { type: 'button', class: 'btn btn-primary', id: 'accedi', onclick: () => void signIn(config, location.hash) }, 'Accedi'),
+  );
+}
+
+async function dashboardScreen(ofc: string): Promise<void> {
+  const g = generation;
+  const d = await getJson<Dashboard>(`${orgPath(ofc)}/dashboard`);
+  const org = me?.organizations.find((o) => o.fiscalCode === ofc);
+  const cards = h(
+    'ul',
+    { class: 'row list-unstyled', 'aria-label': 'Posizioni per stato' },
+    h('li', { class: 'col-6 col-md-3 mb-3' }, h('div', { class: 'card card-bg p-3' }, h('p', { class: 'h3 mb-1', id: 'totale' }, String(d.total)), h('p', { class: 'mb-0' }, 'Posizioni in tutto'))),
+    ...STATUSES.map((s) =>
+      h(
+        'li',
+        { class: 'col-6 col-md-3 mb-3' },
+        h(
+          'div',
+          { class: 'card card-bg p-3' },
+          h('p', { class: 'h3 mb-1', 'data-stato': s }, String(d.byStatus[s] ?? 0)),
+          h('p', { class: 'mb-0' }, h('a', { href: link(ofc, 'posizioni', undefined, { status: s }) }, STATUS_LABELS[s] ?? s)),
+        ),
+      ),
+    ),
+  );
+  render(
+    g,
+    `Cruscotto · ${org?.name ?? ofc}`,
+    d.complete ? null : alertBox('warning', 'Alcuni conteggi non sono disponibili in questo momento: riprova tra poco.'),
+    h('h2', { class: 'h4' }, 'Posizioni per stato'),
+    cards,
+    h('h2', { class: 'h4 mt-4' }, 'Ultime posizioni create'),
+    positionsTable(ofc, d.recent, 'Ultime posizioni create'),
+  );
+}
+
+function positionsTable(ofc: string, items: readonly Position[], caption: string): HTMLElement {
+  if (items.length === 0) return h('p', { id: 'nessun-risultato' }, 'Nessuna posizione.');
+  return h(
+    'div',
+    { class: 'table-responsive' },
+    h(
+      'table',
+      { class: 'table table-striped', id: 'risultati' },
+      h('caption', { class: 'visually-hidden' }, caption),
+      h('thead', {}, h('tr', {}, ...['IUPD', 'Debitore', 'Codice avviso', 'Importo', 'Scadenza', 'Stato'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'tbody',
+        {},
+        ...items.map((p) => {
+          const first = p.paymentOption?.[0];
+          return h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, h('a', { href: link(ofc, 'posizioni', p.iupd) }, p.iupd)),
+            h('td', {}, p.fullName),
+            h('td', {}, formatNoticeNumber(first?.nav)),
+            h('td', {}, first ? formatCents(first.amount) : '—'),
+            h('td', {}, formatDate(first?.dueDate)),
+            h('td', {}, statusBadge(p.status)),
+          );
+        }),
+      ),
+    ),
+  );
+}
+
+async function positionsScreen(ofc: string, params: URLSearchParams): Promise<void> {
+  const g = generation;
+  const form = h(
+    'form',
+    { class: 'row g-3 mb-4', role: 'search', 'aria-label': 'Cerca posizioni', id: 'ricerca' },
+    field('cerca-iupd', 'IUPD', h('input', { class: 'form-control', id: 'cerca-iupd', name: 'iupd', value: params.get('iupd') ?? '' })),
+    field('cerca-avviso', 'Codice avviso', h('input', { class: 'form-control', id: 'cerca-avviso', name: 'notice_number', inputmode: 'numeric', value: params.get('notice_number') ?? '' })),
+    field('cerca-debitore', 'Codice fiscale del debitore', h('input', { class: 'form-control', id: 'cerca-debitore', name: 'debtor', autocomplete: 'off', spellcheck: 'false', value: params.get('debtor') ?? '' })),
+    field(
+      'cerca-stato',
+      'Stato',
+      h('select', { class: 'form-select', id: 'cerca-stato', name: 'status' }, h('option', { value: '' }, 'Tutti'), ...STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, STATUS_LABELS[s] ?? s))),
+    ),
+    h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Cerca')),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const next: Record<string, string> = {};
+    for (const [k, v] of data) if (typeof v === 'string' && v.trim() !== '') next[k] = v.trim().replace(/\s+/g, '');
+    location.hash = link(ofc, 'posizioni', undefined, next);
+  });
+  const query = new URLSearchParams();
+  for (const k of ['iupd', 'notice_number', 'debtor', 'cursor', 'status', 'page']) {
+    const v = params.get(k);
+    if (v) query.set(k, v);
+  }
+  query.set('limit', '20');
+  const results = h('div', { id: 'area-risultati' });
+  render(g, 'Posizioni debitorie', form, results);
+  try {
+    const page = await getJson<Page>(`${orgPath(ofc)}/debtpositions?${query}`);
+    if (g !== generation) return;
+    if (page.total === undefined) {
+      // a debtor's positions: newest first, the next page by cursor
+      const summary = `${page.items.length} ${page.items.length === 1 ? 'posizione' : 'posizioni'} del debitore${page.cursor ? ' in questa pagina' : ''}`;
+      const next = page.cursor ? h('a', { class: 'btn btn-outline-primary', href: link(ofc, 'posizioni', undefined, { debtor: params.get('debtor') ?? '', cursor: page.cursor }) }, 'Posizioni successive') : null;
+      results.append(h('p', { id: 'conteggio' }, summary), positionsTable(ofc, page.items, 'Posizioni del debitore'), next ?? '');
+      announce(summary);
+      return;
+    }
+    const pageNo = page.page ?? 0;
+    const totalPages = page.totalPages ?? 0;
+    const pager =
+      totalPages > 1
+        ? h(
+            'nav',
+            { 'aria-label': 'Pagine dei risultati', class: 'pagination-wrapper' },
+            h(
+              'ul',
+              { class: 'pagination' },
+              h('li', { class: `page-item${pageNo === 0 ? ' disabled' : ''}` }, pageNo === 0 ? h('span', { class: 'page-link' }, 'Precedente') : h('a', { class: 'page-link', href: link(ofc, 'posizioni', undefined, { ...Object.fromEntries(params), page: String(pageNo - 1) }) }, 'Precedente')),
+              h('li', { class: 'page-item' }, h('span', { class: 'page-link', 'aria-current': 'page' }, `Pagina ${pageNo + 1} di ${totalPages}`)),
+              h('li', { class: `page-item${pageNo + 1 >= totalPages ? ' disabled' : ''}` }, pageNo + 1 >= totalPages ? h('span', { class: 'page-link' }, 'Successiva') : h('a', { class: 'page-link', href: link(ofc, 'posizioni', undefined, { ...Object.fromEntries(params), page: String(pageNo + 1) }) }, 'Successiva')),
+            ),
+          )
+        : null;
+    const total = page.total;
+    const summary = `${total} ${total === 1 ? 'posizione trovata' : 'posizioni trovate'}`;
+    results.append(h('p', { id: 'conteggio' }, summary), positionsTable(ofc, page.items, 'Risultati della ricerca'), pager ?? '');
+    announce(summary);
+  } catch (error) {
+    if (error instanceof SignedOut) throw error;
+    results.append(alertBox('danger', problemText(error)));
+  }
+}
+
+function field(id: string, label: string, control: HTMLElement, cols = 'col-md-4', help?: string): HTMLElement {
+  const wrapper = h('div', { class: `${cols} form-group mb-0` }, h('label', { for: id, class: 'active' }, label), control);
+  if (help) {
+    control.setAttribute('aria-describedby', `${id}-aiuto`);
+    wrapper.append(h('small', { id: `${id}-aiuto`, class: 'form-text' }, help));
+  }
+  return wrapper;
+}
+
+async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Promise<void> {
+  const g = generation;
+  let data: { position: Position; audit: AuditLine[] };
+  try {
+    data = await getJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}`);
+  } catch (error) {
+    if (error instanceof SignedOut) throw error;
+    render(g, 'Posizione debitoria', alertBox('danger', problemText(error)), h('a', { href: link(ofc, 'posizioni') }, 'Torna alla ricerca'));
+    return;
+  }
+  const p = data.position;
+  const outcome = h('div', { id: 'esito' }, notice ?? '');
+  const actions = h('div', { class: 'd-flex flex-wrap gap-2 mb-4', id: 'azioni' });
+  if (canWrite() && p.status === 'DRAFT') actions.append(actionButton('Pubblica', 'pubblica', () => transition(ofc, iupd, 'publish', 'Posizione pubblicata.')));
+  if (canWrite() && (p.status === 'DRAFT' || p.status === 'PUBLISHED' || p.status === 'VALID')) {
+    actions.append(
+      actionButton('Annulla la posizione', 'annulla', () => {
+        if (!confirm('Annullare la posizione? I cittadini non potranno più pagarla.')) return Promise.resolve();
+        return transition(ofc, iupd, 'invalidate', 'Posizione annullata.');
+      }, 'btn-outline-danger'),
+    );
+  }
+  if (p.status === 'VALID' || p.status === 'PUBLISHED' || p.status === 'PARTIALLY_PAID') {
+    actions.append(actionButton('Scarica avviso PDF', 'scarica-avviso', () => downloadNotice(ofc, iupd, outcome), 'btn-outline-primary'));
+  }
+  const dl = h('dl', { class: 'row', id: 'dati-posizione' });
+  const row = (k: string, v: Node | string) => dl.append(h('dt', { class: 'col-sm-3' }, k), h('dd', { class: 'col-sm-9' }, v));
+  row('IUPD', p.iupd);
+  row('Stato', statusBadge(p.status));
+  row('Debitore', `${p.fullName} (${p.type === 'G' ? 'persona giuridica' : 'persona fisica'})`);
+  row('Codice fiscale / P. IVA', p.fiscalCode);
+  row('Creata il', formatDateTime(p.insertedDate));
+  if (p.publishDate) row('Pubblicata il', formatDateTime(p.publishDate));
+  if (p.paymentDate) row('Pagata il', formatDateTime(p.paymentDate));
+  const options = (p.paymentOption ?? []).map((o, i) =>
+    h(
+      'section',
+      { class: 'mb-4', 'aria-labelledby': `opzione-${i}` },
+      h('h3', { class: 'h5', id: `opzione-${i}` }, `Opzione di pagamento ${i + 1}: ${o.description ?? ''}`),
+      h(
+        'dl',
+        { class: 'row' },
+        h('dt', { class: 'col-sm-3' }, 'Codice avviso'),
+        h('dd', { class: 'col-sm-9', 'data-campo': 'codice-avviso' }, formatNoticeNumber(o.nav)),
+        h('dt', { class: 'col-sm-3' }, 'IUV'),
+        h('dd', { class: 'col-sm-9' }, o.iuv ?? '—'),
+        h('dt', { class: 'col-sm-3' }, 'Importo'),
+        h('dd', { class: 'col-sm-9' }, formatCents(o.amount)),
+        h('dt', { class: 'col-sm-3' }, 'Scadenza'),
+        h('dd', { class: 'col-sm-9' }, formatDate(o.dueDate)),
+        h('dt', { class: 'col-sm-3' }, 'Stato'),
+        h('dd', { class: 'col-sm-9' }, o.status === 'PO_PAID' ? 'Pagata' : o.status === 'PO_UNPAID' ? 'Non pagata' : (o.status ?? '—')),
+      ),
+      h(
+        'table',
+        { class: 'table table-sm' },
+        h('caption', {}, 'Trasferimenti'),
+        h('thead', {}, h('tr', {}, ...['#', 'Importo', 'Causale', 'Tassonomia', 'IBAN'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...(o.transfer ?? []).map((t) => h('tr', {}, h('th', { scope: 'row' }, t.idTransfer), h('td', {}, formatCents(t.amount)), h('td', {}, t.remittanceInformation ?? ''), h('td', {}, t.category ?? ''), h('td', {}, t.iban ?? '—')))),
+      ),
+    ),
+  );
+  const audit = h(
+    'table',
+    { class: 'table table-sm', id: 'storico' },
+    h('caption', {}, 'Storico delle modifiche'),
+    h('thead', {}, h('tr', {}, ...['Quando', 'Azione', 'Stato', 'Chi'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      ...data.audit.map((a) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, formatDateTime(a.at)),
+          h('td', {}, ACTIONS[a.action] ?? a.action),
+          h('td', {}, a.toStatus ? `${a.fromStatus ? `${STATUS_LABELS[a.fromStatus] ?? a.fromStatus} → ` : ''}${STATUS_LABELS[a.toStatus] ?? a.toStatus}` : '—'),
+          h('td', {}, a.by.kind === 'operator' ? `${a.by.name} (${a.by.username}, console)` : a.by.kind === 'api-key' ? `API, chiave ${a.by.id}` : `sistema (${a.by.id})`),
+        ),
+      ),
+    ),
+  );
+  render(
+    g,
+    `Posizione ${p.iupd}`,
+    h('p', {}, h('a', { href: link(ofc, 'posizioni') }, 'Torna alla ricerca')),
+    outcome,
+    actions,
+    dl,
+    h('h2', { class: 'h4' }, 'Opzioni di pagamento'),
+    ...options,
+    h('h2', { class: 'h4' }, 'Storico'),
+    audit,
+  );
+  if (notice) announce(notice.textContent ?? '');
+}
+
+const ACTIONS: Record<string, string> = {
+  create: 'Creazione',
+  update: 'Modifica',
+  publish: 'Pubblicazione',
+  invalidate: 'Annullamento',
+  delete: 'Cancellazione',
+  payment: 'Pagamento',
+  activate: 'Attivazione',
+  expire: 'Scadenza',
+  report: 'Rendicontazione',
+};
+
+function actionButton(label: string, id: string, run: () => Promise<void>, kind = 'btn-primary'): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: `btn ${kind}`, id }, label);
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    run().finally(() => (button.disabled = false));
+  });
+  return button;
+}
+
+async function transition(ofc: string, iupd: string, action: 'publish' | 'invalidate', done: string): Promise<void> {
+  try {
+    await postJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}/${action}`);
+    await detailScreen(ofc, iupd, alertBox('success', done));
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    const box = document.getElementById('esito');
+    box?.replaceChildren(alertBox('danger', problemText(error)));
+    announce(problemText(error));
+  }
+}
+
+async function downloadNotice(ofc: string, iupd: string, outcome: HTMLElement): Promise<void> {
+  try {
+    const blob = await getBlob(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}/notice`);
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: `avviso-${iupd}.pdf` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    announce('Avviso scaricato.');
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    outcome.replaceChildren(alertBox('danger', problemText(error)));
+  }
+}
+
+/** The form's fields and the API's field names (GPD's body), to show each validation message beside its field. */
+const FORM_FIELDS: Array<{ id: string; api: string; label: string }> = [
+  { id: 'iupd', api: 'iupd', label: 'IUPD (identificativo della posizione)' },
+  { id: 'tipo', api: 'type', label: 'Tipo di debitore' },
+  { id: 'codice-fiscale', api: 'fiscalCode', label: 'Codice fiscale o partita IVA del debitore' },
+  { id: 'nominativo', api: 'fullName', label: 'Nome e cognome o ragione sociale' },
+  { id: 'email', api: 'email', label: 'E-mail del debitore (facoltativa)' },
+  { id: 'descrizione', api: 'paymentOption[0].description', label: 'Descrizione del pagamento' },
+  { id: 'importo', api: 'paymentOption[0].amount', label: 'Importo in euro' },
+  { id: 'scadenza', api: 'paymentOption[0].dueDate', label: 'Scadenza' },
+  { id: 'causale', api: 'paymentOption[0].transfer[0].remittanceInformation', label: 'Causale del versamento' },
+  { id: 'tassonomia', api: 'paymentOption[0].transfer[0].category', label: 'Codice di tassonomia' },
+  { id: 'iban', api: 'paymentOption[0].transfer[0].iban', label: 'IBAN di accredito' },
+];
+
+function createScreen(ofc: string): void {
+  const g = generation;
+  const org = me?.organizations.find((o) => o.fiscalCode === ofc);
+  const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const input = (id: string, attrs: Record<string, string | boolean> = {}) => h('input', { class: 'form-control', id, name: id, ...attrs });
+  const controls: Record<string, HTMLElement> = {
+    iupd: input('iupd', { required: true, value: `CONSOLE-${Date.now()}` }),
+    tipo: h('select', { class: 'form-select', id: 'tipo', name: 'tipo' }, h('option', { value: 'F' }, 'Persona fisica'), h('option', { value: 'G' }, 'Persona giuridica')),
+    'codice-fiscale': input('codice-fiscale', { required: true, autocomplete: 'off', spellcheck: 'false' }),
+    nominativo: input('nominativo', { required: true }),
+    email: input('email', { type: 'email' }),
+    descrizione: input('descrizione', { required: true }),
+    importo: input('importo', { required: true, inputmode: 'decimal' }),
+    scadenza: input('scadenza', { required: true, type: 'date', value: inDays(30) }),
+    causale: input('causale', { required: true }),
+    tassonomia: input('tassonomia', { required: true, value: '9/0101002IM/' }),
+    iban: input('iban', { required: true, value: org?.ibans[0] ?? '', spellcheck: 'false' }),
+  };
+  const publish = h('input', { class: 'form-check-input', type: 'checkbox', id: 'pubblica-subito', checked: true });
+  const errorsBox = h('div', { id: 'errori-modulo', tabindex: -1 });
+  const form = h(
+    'form',
+    { class: 'row g-4', novalidate: true, id: 'nuova-posizione', 'aria-describedby': 'errori-modulo' },
+    ...FORM_FIELDS.map((f) => field(f.id, f.label, controls[f.id]!, 'col-md-6', f.id === 'importo' ? 'Per esempio 120,50' : f.id === 'iupd' ? 'Unico per l’ente; proposto dalla console, modificabile' : undefined)),
+    h('div', { class: 'col-12 form-check' }, publish, h('label', { for: 'pubblica-subito', class: 'form-check-label' }, 'Pubblica subito (la posizione diventa pagabile)')),
+    h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'crea' }, 'Crea la posizione')),
+  );
+  const value = (id: string) => (controls[id] as HTMLInputElement).value.trim();
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const euros = value('importo').replace(/\./g, '').replace(',', '.');
+    const cents = /^\d+(\.\d{1,2})?$/.test(euros) ? Math.round(Number(euros) * 100) : Number.NaN;
+    const body = {
+      iupd: value('iupd'),
+      type: value('tipo'),
+      fiscalCode: value('codice-fiscale').toUpperCase(),
+      fullName: value('nominativo'),
+      ...(value('email') ? { email: value('email') } : {}),
+      paymentOption: [
+        {
+          amount: Number.isNaN(cents) ? value('importo') : cents,
+          description: value('descrizione'),
+          isPartialPayment: false,
+          dueDate: value('scadenza'),
+          transfer: [{ idTransfer: '1', amount: Number.isNaN(cents) ? value('importo') : cents, remittanceInformation: value('causale'), category: value('tassonomia'), iban: value('iban').replace(/\s+/g, '').toUpperCase() }],
+        },
+      ],
+    };
+    void submitCreate(ofc, body, publish.checked, controls, errorsBox);
+  });
+  render(g, 'Nuova posizione debitoria', h('p', {}, `Ente: ${org?.name ?? ofc}. Una sola opzione di pagamento, in un’unica rata.`), errorsBox, form);
+}
+
+async function submitCreate(ofc: string, body: unknown, toPublish: boolean, controls: Record<string, HTMLElement>, errorsBox: HTMLElement): Promise<void> {
+  for (const c of Object.values(controls)) {
+    c.classList.remove('is-invalid');
+    c.removeAttribute('aria-invalid');
+    document.getElementById(`${c.id}-errore`)?.remove();
+    const help = document.getElementById(`${c.id}-aiuto`) ? `${c.id}-aiuto` : '';
+    if (help) c.setAttribute('aria-describedby', help);
+    else c.removeAttribute('aria-describedby');
+  }
+  errorsBox.replaceChildren();
+  try {
+    const created = await postJson<Position>(`${orgPath(ofc)}/debtpositions?toPublish=${toPublish}`, body);
+    location.hash = link(ofc, 'posizioni', created.iupd);
+    announce(`Posizione ${created.iupd} creata.`);
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    const items: HTMLElement[] = [];
+    const unplaced: string[] = [];
+    const seen = new Set<string>();
+    if (error instanceof ApiError) {
+      for (const problem of error.errors) {
+        const f = FORM_FIELDS.find((x) => x.api === problem.field || (x.api.endsWith('.amount') && problem.field.endsWith('.amount') && problem.field.startsWith('paymentOption[0]')));
+        const control = f ? controls[f.id] : undefined;
+        const seenKey = `${f?.id ?? problem.field}\u0000${problem.message}`;
+        if (seen.has(seenKey)) continue; // the option's amount and its transfer's are one field here
+        seen.add(seenKey);
+        if (control && f) {
+          control.classList.add('is-invalid');
+          control.setAttribute('aria-invalid', 'true');
+          const id = `${control.id}-errore`;
+          if (!document.getElementById(id)) control.after(h('div', { class: 'invalid-feedback d-block', id }, problem.message));
+          else document.getElementById(id)!.append(`; ${problem.message}`);
+          control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+          items.push(h('li', {}, h('a', { href: `#${control.id}`, onclick: (e: Event) => (e.preventDefault(), control.focus()) }, `${f.label}: ${problem.message}`)));
+        } else {
+          unplaced.push(`${problem.field}: ${problem.message}`);
+        }
+      }
+    }
+    for (const text of unplaced) items.push(h('li', {}, text));
+    errorsBox.append(
+      h(
+        'div',
+        { class: 'alert alert-danger', role: 'alert' },
+        h('p', { class: 'fw-bold mb-1' }, items.length ? `La posizione non è stata creata: ${items.length} ${items.length === 1 ? 'errore' : 'errori'}.` : problemText(error)),
+        items.length ? h('ul', { class: 'mb-0' }, ...items) : null,
+      ),
+    );
+    errorsBox.focus();
+  }
+}
+
+// ---------------------------------------------------------------- router
+
+async function route(): Promise<void> {
+  generation += 1;
+  if (!currentSession()) {
+    me = undefined;
+    return signInScreen();
+  }
+  try {
+    me ??= await getJson<Me>('/me');
+    const r = parseRoute();
+    const orgs = me.organizations;
+    if (orgs.length === 0) {
+      renderChrome();
+      return show(main, 'Nessun ente', alertBox('warning', 'Il tuo utente non è abilitato ad alcun ente attivo.'));
+    }
+    const remembered = sessionStorage.getItem(ORG_KEY);
+    const fallback = orgs.find((o) => o.fiscalCode === remembered)?.fiscalCode ?? orgs[0]!.fiscalCode;
+    if (!r.ofc) {
+      location.replace(link(fallback, 'cruscotto'));
+      return;
+    }
+    const ofc = r.ofc;
+    if (!orgs.some((o) => o.fiscalCode === ofc)) {
+      // not among the operator's organizations: nothing of it is shown (the API refuses it too)
+      renderChrome(fallback);
+      return show(main, 'Ente non disponibile', alertBox('danger', 'Non sei abilitato a questo ente.'), h('a', { href: link(fallback, 'cruscotto') }, 'Vai al tuo cruscotto'));
+    }
+    sessionStorage.setItem(ORG_KEY, ofc);
+    renderChrome(ofc);
+    if (r.screen === 'posizioni' && r.id) return await detailScreen(ofc, r.id);
+    if (r.screen === 'posizioni') return await positionsScreen(ofc, r.params);
+    if (r.screen === 'nuova' && canWrite()) return createScreen(ofc);
+    return await dashboardScreen(ofc);
+  } catch (error) {
+    if (error instanceof SignedOut) {
+      me = undefined;
+      return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    }
+    show(main, 'Errore', alertBox('danger', problemText(error)));
+  }
+}
+
+async function start(): Promise<void> {
+  config = (await (await fetch(new URL('config.json', import.meta.url))).json()) as ConsoleConfig;
+  setApiBase(config.apiBase);
+  try {
+    const returnTo = await completeSignIn(config);
+    if (returnTo !== undefined && returnTo !== location.hash) location.hash = returnTo;
+  } catch (error) {
+    return signInScreen(error instanceof Error ? error.message : String(error));
+  }
+  // the skip link moves the focus without touching the fragment (the fragment is the router's)
+  document.querySelector('a[href="#contenuto"]')?.addEventListener('click', (e) => {
+    e.preventDefault();
+    main.focus();
+  });
+  window.addEventListener('hashchange', () => {
+    // an in-page anchor (#something, not #/…) is no navigation
+    if (location.hash === '' || location.hash.startsWith('#/')) void route();
+  });
+  await route();
+}
+
+void start();
