@@ -205,7 +205,13 @@ try {
     check(status.acceptedItem === good.length, `${status.acceptedItem} accepted, ${good.length} expected`);
     check(killed.length === KILLS + 1, `${KILLS + 1} worker deaths injected (${killed.length})`);
 
+    const reportAsked = Date.now();
     const report = await stack.api('GET', `${FILES}/file/${fileId}/report`);
+    console.log(`  report: ${report.status}, ${(report.text.length / 1024 / 1024).toFixed(1)} MB in ${((Date.now() - reportAsked) / 1000).toFixed(1)} s`);
+    if (report.status !== 200) {
+      check(false, `the report answers 200 (${report.status} ${report.text.slice(0, 300)})`);
+      continue;
+    }
     const refused = report.json.rows as Array<{ line: number; iupd: string; statusCode: number; reasons: string[] }>;
     const key = (r: { line: number; iupd: string }) => `${r.line}:${r.iupd}`;
     const expected = new Map(bad.map((r) => [key(r), r]));

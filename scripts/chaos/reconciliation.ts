@@ -17,8 +17,6 @@
  * what the layer answers; then every invariant is checked against the table and the API.
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, ListQueuesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalLayer } from '../../infra/local/layer';
 import type { CloseFaults, SimFlow, SimReceipt } from '../../infra/local/simulators/fdr/simulator';
@@ -26,7 +24,7 @@ import { buildNodeRequest, parseStationResponse, soapActionFor, type PaymentData
 import { payNotice, receiptFor } from '../pay';
 import type { Prng } from './prng';
 import type { CreatedPosition } from './run';
-import { Invariant, type InvariantResult } from './verify';
+import { Invariant, scanItems, type InvariantResult } from './verify';
 import type { Tenant } from './workload';
 
 export const FAULT_KINDS = ['omitPayments', 'extraPayment', 'amountOffCents', 'revokeFirst', 'headerMismatch'] as const;
@@ -702,53 +700,31 @@ interface ReconTable {
 
 /** The reconciliation items of the table: flows (every revision), lines, reported markers. */
 async function scanReconciliation(layer: LocalLayer): Promise<ReconTable> {
-  const client = new DynamoDBClient({ endpoint: layer.cloud.endpoints.dynamodb, region: layer.cloud.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const db = DynamoDBDocumentClient.from(client);
   const out: ReconTable = { flows: new Map(), lines: [], markers: new Map(), anomalies: 0, reportAudits: new Map() };
-  const segments = 4;
-  try {
-    await Promise.all(
-      Array.from({ length: segments }, async (_, segment) => {
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await db.send(
-            new ScanCommand({
-              TableName: layer.cloud.env['TABLE_NAME_MAIN'],
-              Segment: segment,
-              TotalSegments: segments,
-              ExclusiveStartKey: start,
-              ConsistentRead: true,
-              FilterExpression: '#t IN (:f, :l, :m, :a, :audit)',
-              ExpressionAttributeNames: { '#t': 'type' },
-              ExpressionAttributeValues: { ':f': 'reporting-flow', ':l': 'reporting-flow-line', ':m': 'fdr-reported', ':a': 'reconciliation-anomaly', ':audit': 'audit' },
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            const type = item['type'];
-            if (type === 'reporting-flow') {
-              const f = item['flow'] as { organizationFiscalCode: string; flowId: string; pspId: string; revision: number; latest: boolean };
-              out.flows.set(`${f.organizationFiscalCode}|${f.flowId}|${f.pspId}|${f.revision}`, f);
-            } else if (type === 'reporting-flow-line') {
-              out.lines.push({ flowKey: flowKeyOfLinePk(String(item['pk'])), line: item['line'] as ReconTable['lines'][number]['line'] });
-            } else if (type === 'fdr-reported') {
-              const key = item['key'] as { organizationFiscalCode: string; flowId: string; pspId: string; revision: number };
-              const [, iuv, receiptId, idTransfer] = String(item['gsi1sk']).split('#');
-              out.markers.set(`${key.organizationFiscalCode}|${iuv}|${receiptId}|${idTransfer}`, { flowId: key.flowId, pspId: key.pspId, revision: key.revision });
-            } else if (type === 'reconciliation-anomaly') out.anomalies++;
-            else if (type === 'audit') {
-              const audit = item['audit'] as { action: string; actor: { requestId?: string } };
-              if (audit.action !== 'report') continue;
-              const pk = String(item['pk']);
-              out.reportAudits.set(pk, [...(out.reportAudits.get(pk) ?? []), String(audit.actor.requestId)]);
-            }
-          }
-          start = page.LastEvaluatedKey;
-        } while (start);
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
+  const filter = {
+    expression: '#t IN (:f, :l, :m, :a, :audit)',
+    names: { '#t': 'type' },
+    values: { ':f': 'reporting-flow', ':l': 'reporting-flow-line', ':m': 'fdr-reported', ':a': 'reconciliation-anomaly', ':audit': 'audit' },
+  };
+  await scanItems(layer, filter, (item) => {
+    const type = item['type'];
+    if (type === 'reporting-flow') {
+      const f = item['flow'] as { organizationFiscalCode: string; flowId: string; pspId: string; revision: number; latest: boolean };
+      out.flows.set(`${f.organizationFiscalCode}|${f.flowId}|${f.pspId}|${f.revision}`, f);
+    } else if (type === 'reporting-flow-line') {
+      out.lines.push({ flowKey: flowKeyOfLinePk(String(item['pk'])), line: item['line'] as ReconTable['lines'][number]['line'] });
+    } else if (type === 'fdr-reported') {
+      const key = item['key'] as { organizationFiscalCode: string; flowId: string; pspId: string; revision: number };
+      const [, iuv, receiptId, idTransfer] = String(item['gsi1sk']).split('#');
+      out.markers.set(`${key.organizationFiscalCode}|${iuv}|${receiptId}|${idTransfer}`, { flowId: key.flowId, pspId: key.pspId, revision: key.revision });
+    } else if (type === 'reconciliation-anomaly') out.anomalies++;
+    else if (type === 'audit') {
+      const audit = item['audit'] as { action: string; actor: { requestId?: string } };
+      if (audit.action !== 'report') return;
+      const pk = String(item['pk']);
+      out.reportAudits.set(pk, [...(out.reportAudits.get(pk) ?? []), String(audit.actor.requestId)]);
+    }
+  });
   return out;
 }
 

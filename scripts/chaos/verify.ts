@@ -70,9 +70,44 @@ interface TableState {
   items: number;
 }
 
-async function scanTable(layer: LocalLayer): Promise<TableState> {
+/**
+ * Every item of the main table (or those `filter` keeps), read consistently in 4 parallel scan
+ * segments, handed to `onItem`: what the chaos run's invariants are checked against.
+ */
+export async function scanItems(
+  layer: LocalLayer,
+  filter: { expression?: string; names?: Record<string, string>; values?: Record<string, unknown> },
+  onItem: (item: Record<string, unknown>) => void,
+): Promise<void> {
   const client = new DynamoDBClient({ endpoint: layer.cloud.endpoints.dynamodb, region: layer.cloud.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const db = DynamoDBDocumentClient.from(client);
+  const segments = 4;
+  try {
+    await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await db.send(
+            new ScanCommand({
+              TableName: layer.cloud.env['TABLE_NAME_MAIN'],
+              Segment: segment,
+              TotalSegments: segments,
+              ExclusiveStartKey: start,
+              ConsistentRead: true,
+              ...(filter.expression ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names, ExpressionAttributeValues: filter.values } : {}),
+            }),
+          );
+          for (const item of page.Items ?? []) onItem(item);
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+async function scanTable(layer: LocalLayer): Promise<TableState> {
   const state: TableState = {
     positions: new Map(),
     audits: new Map(),
@@ -83,51 +118,35 @@ async function scanTable(layer: LocalLayer): Promise<TableState> {
     paymentEvents: new Map(),
     items: 0,
   };
-  const segments = 4;
-  try {
-    await Promise.all(
-      Array.from({ length: segments }, async (_, segment) => {
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await db.send(
-            new ScanCommand({ TableName: layer.cloud.env['TABLE_NAME_MAIN'], Segment: segment, TotalSegments: segments, ExclusiveStartKey: start, ConsistentRead: true }),
-          );
-          for (const item of page.Items ?? []) {
-            state.items++;
-            const pk = String(item['pk']);
-            const sk = String(item['sk']);
-            const type = item['type'];
-            if (type === 'position') state.positions.set(pk, item['position'] as DebtPosition);
-            else if (type === 'audit') {
-              const list = state.audits.get(pk) ?? [];
-              list.push(item['audit'] as AuditEntry);
-              state.audits.set(pk, list);
-            } else if (type === 'receipt') {
-              const stored = item['stored'] as StoredReceipt;
-              const key = `${stored.organizationFiscalCode}#${stored.iuv}`;
-              state.receipts.set(key, [...(state.receipts.get(key) ?? []), stored]);
-            } else if (type === 'receipt-paid') {
-              state.paidGuards.set(pk.replace(/^RCPT#/, ''), { receiptId: String(item['receiptId']) });
-            } else if (type === 'receipt-anomaly') state.anomalies.push(item['anomaly'] as ReceiptAnomaly);
-            else if (type === 'event' && item['eventType'] === 'payment.received') {
-              const e = item['event'] as { eventId: string; nav: string; receiptId: string; organizationFiscalCode: string };
-              state.paymentEvents.set(e.eventId, e);
-            } else if (pk.startsWith('IOMSG#') && sk.startsWith('MSG#')) {
-              const [, ofc, ...iupdParts] = pk.split('#');
-              const [, nav, kind] = sk.split('#');
-              state.messageRecords.set(`${ofc}/${iupdParts.join('#')}/${nav}/${kind}`, {
-                state: String(item['state']),
-                ...(item['channel'] ? { channel: String(item['channel']) } : {}),
-              });
-            }
-          }
-          start = page.LastEvaluatedKey;
-        } while (start);
-      }),
-    );
-  } finally {
-    client.destroy();
-  }
+  await scanItems(layer, {}, (item) => {
+    state.items++;
+    const pk = String(item['pk']);
+    const sk = String(item['sk']);
+    const type = item['type'];
+    if (type === 'position') state.positions.set(pk, item['position'] as DebtPosition);
+    else if (type === 'audit') {
+      const list = state.audits.get(pk) ?? [];
+      list.push(item['audit'] as AuditEntry);
+      state.audits.set(pk, list);
+    } else if (type === 'receipt') {
+      const stored = item['stored'] as StoredReceipt;
+      const key = `${stored.organizationFiscalCode}#${stored.iuv}`;
+      state.receipts.set(key, [...(state.receipts.get(key) ?? []), stored]);
+    } else if (type === 'receipt-paid') {
+      state.paidGuards.set(pk.replace(/^RCPT#/, ''), { receiptId: String(item['receiptId']) });
+    } else if (type === 'receipt-anomaly') state.anomalies.push(item['anomaly'] as ReceiptAnomaly);
+    else if (type === 'event' && item['eventType'] === 'payment.received') {
+      const e = item['event'] as { eventId: string; nav: string; receiptId: string; organizationFiscalCode: string };
+      state.paymentEvents.set(e.eventId, e);
+    } else if (pk.startsWith('IOMSG#') && sk.startsWith('MSG#')) {
+      const [, ofc, ...iupdParts] = pk.split('#');
+      const [, nav, kind] = sk.split('#');
+      state.messageRecords.set(`${ofc}/${iupdParts.join('#')}/${nav}/${kind}`, {
+        state: String(item['state']),
+        ...(item['channel'] ? { channel: String(item['channel']) } : {}),
+      });
+    }
+  });
   return state;
 }
 
