@@ -119,7 +119,13 @@ export type TriggerDef =
 export type ResourceGrantDef =
   | { readonly resource: 'table'; readonly id: TableId; readonly access: 'read' | 'readWrite' }
   | { readonly resource: 'queue'; readonly id: QueueId; readonly access: 'send' | 'consume' }
-  | { readonly resource: 'bucket'; readonly id: BucketId; readonly access: 'read' | 'write' | 'readWrite' };
+  | {
+      readonly resource: 'bucket';
+      readonly id: BucketId;
+      readonly access: 'read' | 'write' | 'readWrite';
+      /** the object keys it may read/write, an IAM key pattern (e.g. 'results/*'); default every object of the bucket */
+      readonly keys?: string;
+    };
 
 /** Grants on AWS services outside the catalog; locally there is nothing to grant. */
 export type ServiceGrantDef =
@@ -482,7 +488,12 @@ export const catalog: Catalog = {
         throttle: { rateLimit: 2, burstLimit: 5 },
       },
       api('upload-file-status', 'GET', `${UPLOAD_FILES}/file/{fileId}/status`, 'Status of an upload (GPD UploadStatusDTO)', [tableRead]),
-      api('upload-file-report', 'GET', `${UPLOAD_FILES}/file/{fileId}/report`, 'Report of an upload (GPD UploadReportDTO, or GovPay result CSV)', [tableRead], { memoryMb: 1024, timeoutSeconds: 29 }),
+      // a GovPay result CSV above 4 MiB (what fits a Lambda response) is written once under results/ and
+      // answered as a presigned GET: read+write on those keys only, never on the uploaded files
+      api('upload-file-report', 'GET', `${UPLOAD_FILES}/file/{fileId}/report`, 'Report of an upload (GPD UploadReportDTO, or GovPay result CSV)', [
+        tableRead,
+        { resource: 'bucket', id: 'uploads', access: 'readWrite', keys: 'results/*' },
+      ], { memoryMb: 1024, timeoutSeconds: 29 }),
       api('upload-files-list', 'GET', `${UPLOAD_FILES}/files`, 'Uploads of the organization in a period (GPD FileIdListResponse)', [tableRead]),
       api('upload-file-cancel', 'DELETE', `${UPLOAD_FILES}/file/{fileId}`, 'Cancel an upload in progress', [tableReadWrite]),
     ).map((fn) =>

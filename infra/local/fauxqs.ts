@@ -14,6 +14,8 @@
  *    are not checked (fauxqs never checks them).
  *  - an object stored by PUT (200) is reported to `onObjectCreated` before the answer leaves,
  *    as S3 reports "Object Created" to EventBridge; the local cloud routes it (catalog objectCreated).
+ *  - a signed GET's response-* parameters (response-content-type, response-content-disposition…)
+ *    set those headers of the answer, as S3 does for a presigned download.
  * fauxqs takes bodies up to 11 MiB: a single PUT larger than that is refused locally (413).
  */
 import type { AddressInfo } from 'node:net';
@@ -63,6 +65,16 @@ interface HookReply {
 /** the largest object one PUT may store in the local S3 (above the layer's 200 MiB presigned maximum) */
 const S3_LOCAL_BODY_LIMIT = 256 * 1024 * 1024;
 
+/** GetObject's query parameters that set a header of the answer (S3 API Reference, GetObject "Overriding response header values") */
+const RESPONSE_OVERRIDES = [
+  ['response-content-type', 'content-type'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-language', 'content-language'],
+  ['response-content-encoding', 'content-encoding'],
+  ['response-cache-control', 'cache-control'],
+  ['response-expires', 'expires'],
+] as const;
+
 const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 export async function startLocalFauxqs(region: string, options?: LocalFauxqsOptions): Promise<LocalFauxqs> {
@@ -80,6 +92,17 @@ export async function startLocalFauxqs(region: string, options?: LocalFauxqsOpti
     if (!refused) return;
     reply.code(403).header('content-type', 'application/xml').send(s3Error(refused.code, refused.message));
     return reply;
+  });
+  // S3's response-* overrides of a signed GET (GetObject ResponseContentType, ResponseContentDisposition…),
+  // which fauxqs ignores: a presigned download answers with the type and file name it was signed with
+  app.addHook('onSend', async (request: HookRequest, reply: HookReply, payload: unknown) => {
+    if (request.method !== 'GET' || reply.statusCode !== 200 || !isS3(request.headers['host'] as string | undefined) || !request.url.includes('X-Amz-Signature=')) return payload;
+    const query = new URL(request.url, 'http://local').searchParams;
+    for (const [parameter, header] of RESPONSE_OVERRIDES) {
+      const value = query.get(parameter);
+      if (value !== null) reply.header(header, value);
+    }
+    return payload;
   });
   // fauxqs's S3 handlers pass through onSend twice for one PutObject: report each request once
   const reported = new WeakSet<object>();

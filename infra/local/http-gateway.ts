@@ -25,6 +25,21 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
  * what works here works on AWS.
  */
 export const MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/**
+ * Lambda's quota for a synchronous invocation's response payload (6 MB, 6,291,456 bytes): the
+ * function's whole result as JSON, where a binary body is base64-encoded. On AWS a bigger result
+ * fails the invocation ("Response payload size exceeded") and the HTTP API answers 500; locally
+ * translateResult refuses it the same way, so that a route answering too much cannot pass here.
+ */
+export const MAX_RESPONSE_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** The function answered more than Lambda lets it return (the gateway answers 500, as API Gateway does). */
+export class ResponsePayloadTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_PAYLOAD_BYTES} bytes): the function returned ${bytes} bytes`);
+    this.name = 'ResponsePayloadTooLargeError';
+  }
+}
 
 export interface Route {
   functionId: string;
@@ -229,6 +244,9 @@ export interface HttpResponse {
 
 /** What API Gateway does with a payload-2.0 result (including its guess for results without statusCode). */
 export function translateResult(result: unknown): HttpResponse {
+  // what Lambda measures: the result serialized as JSON
+  const payloadBytes = Buffer.byteLength(JSON.stringify(result) ?? '');
+  if (payloadBytes > MAX_RESPONSE_PAYLOAD_BYTES) throw new ResponsePayloadTooLargeError(payloadBytes);
   const isStructured =
     typeof result === 'object' && result !== null && !Array.isArray(result) && 'statusCode' in result;
   if (!isStructured) {

@@ -13,7 +13,7 @@
  * alone, with the line where it starts (the report names rows by line). CSV: csv-parse, streaming,
  * header by name.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { parse as parseCsv } from 'csv-parse';
 import { Unzip, UnzipInflate, unzipSync } from 'fflate';
@@ -38,6 +38,29 @@ export class S3UploadObjects implements UploadObjects {
   presignPut(key: string, options: { contentLength: number; contentType: string; expiresInSeconds: number }): Promise<string> {
     const command = new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: options.contentLength, ContentType: options.contentType });
     return getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds, signableHeaders: new Set(['content-length', 'content-type']) });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      // HEAD has no body: S3 answers a missing key 404 NotFound (NoSuchKey with a GET)
+      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  /** SigV4 query-signed GET (UNSIGNED-PAYLOAD); the response-content-* parameters are signed, so the holder cannot change them */
+  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentType: options.contentType,
+      ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"`,
+    });
+    return getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds });
   }
 }
 

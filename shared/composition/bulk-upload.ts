@@ -18,8 +18,8 @@ import type { TenantAuthenticator } from '../http/tenant-auth';
 import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
 import type { FollowUpDeps } from '../use-cases/bulk-upload/follow-up';
 import type { ProcessingDeps } from '../use-cases/bulk-upload/processing';
-import type { Upload, UploadFileReader, UploadQueue } from '../use-cases/bulk-upload/ports';
-import type { UploadDeps } from '../use-cases/bulk-upload/uploads';
+import type { Upload, UploadFileReader, UploadObjects, UploadQueue } from '../use-cases/bulk-upload/ports';
+import { MAX_INLINE_RESULT_BYTES, type UploadDeps } from '../use-cases/bulk-upload/uploads';
 import { maxReceiveCountOf, platform, sqsClient } from './platform';
 
 export const bulkUploadConfigSchema = z.object({
@@ -40,6 +40,12 @@ export const bulkUploadConfigSchema = z.object({
   UPLOAD_IO_HORIZON_SECONDS: z.coerce.number().int().min(1).max(900).default(120),
   /** at most this many IO requests queued per upload and run */
   UPLOAD_IO_MAX_PER_RUN: z.coerce.number().int().min(1).max(10_000).default(2_000),
+  /**
+   * The report route: the largest GovPay result CSV answered inline (bytes); above, a 303 to a
+   * presigned GET of the stored file. At most MAX_INLINE_RESULT_BYTES (what fits a Lambda
+   * response, base64-encoded); only the tests lower it, to reach the stored path with a small upload.
+   */
+  UPLOAD_RESULT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(MAX_INLINE_RESULT_BYTES).default(MAX_INLINE_RESULT_BYTES),
 });
 type Settings = z.infer<typeof bulkUploadConfigSchema>;
 
@@ -55,6 +61,10 @@ const NO_STORED_FILES: UploadFileReader = {
   },
   head: () => Promise.reject(new Error('the chunk worker reads no stored upload file (no grant on the uploads bucket)')),
 };
+
+/** The routes granted no uploads bucket (status, list, cancel): any use of it is a configuration error. */
+const noBucket = () => Promise.reject(new ConfigError(['BUCKET_NAME_UPLOADS: is required']));
+const NO_UPLOADS_BUCKET: UploadObjects = { put: noBucket, presignPut: noBucket, exists: noBucket, presignGet: noBucket };
 
 export interface UploadApi extends UploadDeps {
   readonly logger: Logger;
@@ -95,10 +105,10 @@ export function uploadApiRoot(env: NodeJS.ProcessEnv = process.env): UploadApi {
     logger: p.telemetry.logger,
     authenticate: p.authenticate,
     uploads: new DynamoUploadStore(p.db, p.tableName),
-    // only the upload route is granted the bucket and the split queue; the others never use them
-    objects: settings.BUCKET_NAME_UPLOADS
-      ? new S3UploadObjects(s3, settings.BUCKET_NAME_UPLOADS)
-      : { put: () => Promise.reject(new ConfigError(['BUCKET_NAME_UPLOADS: is required'])), presignPut: () => Promise.reject(new ConfigError(['BUCKET_NAME_UPLOADS: is required'])) },
+    // only the upload route (its files) and the report route (the large result files, under results/)
+    // are granted the bucket, only the upload route the split queue; the others never use them
+    objects: settings.BUCKET_NAME_UPLOADS ? new S3UploadObjects(s3, settings.BUCKET_NAME_UPLOADS) : NO_UPLOADS_BUCKET,
+    maxInlineResultBytes: settings.UPLOAD_RESULT_INLINE_MAX_BYTES,
     queue: uploadQueue(settings),
     inspector: uploadFileInspector,
     csvHeader: checkGovpayHeader,

@@ -7,6 +7,7 @@ import { problemJsonSchema } from './debt-position-schemas';
 import { MAX_INLINE_FILE_BYTES } from './gpd-upload-edge';
 import { UPLOAD_BASE_V1, UPLOAD_BASE_V2, announceUploadSchema, announcedUploadSchema, fileIdListSchema, filesQuerySchema, reportQuerySchema, uploadFilePath, uploadPath, uploadQuerySchema, uploadReportSchema, uploadStatusSchema } from './gpd-upload-schemas';
 import { documentBasePath, documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
+import { MAX_INLINE_RESULT_BYTES, RESULT_URL_SECONDS } from '../use-cases/bulk-upload/uploads';
 
 const FILES = '/brokers/{brokerCode}/organizations/{organizationFiscalCode}/debtpositions';
 const problem = (description: string): ResponseDoc => ({ description, schema: problemJsonSchema });
@@ -76,7 +77,13 @@ documentRoutes({
     path: uploadFilePath,
     query: reportQuerySchema,
     responses: {
-      '200': { description: 'UploadReportDTO (or text/csv with format=csv).', schema: uploadReportSchema },
+      '200': { description: `UploadReportDTO (or text/csv with format=csv, when the result file is at most ${MAX_INLINE_RESULT_BYTES} bytes).`, schema: uploadReportSchema },
+      '303': {
+        description:
+          `format=csv, a result file larger than ${MAX_INLINE_RESULT_BYTES} bytes (more than a function's answer may carry): it is stored, and Location is a presigned GET of it ` +
+          `(valid ${RESULT_URL_SECONDS} s, text/csv, an attachment named esito-{fileId}.csv). No body; HTTP clients follow it by default.`,
+        headers: { Location: { description: 'A presigned S3 URL of the result file (SigV4 query authentication, no other credential needed).', schema: { type: 'string', format: 'uri' } } },
+      },
       '403': problem('Another broker.'),
       '404': problem('No such upload.'),
       '425': problem('The report has not been generated yet: the upload is in progress.'),

@@ -14,7 +14,8 @@
  */
 import { MAX_TRANSFERS_PER_OPTION } from '../domain/debt-position-rules';
 import type { Organization } from '../domain/organization';
-import { FileRefused, type CsvHeaderCheck, type DecodedRow, type RawRow, type RowDecoder, type RowDecoderFactory } from '../use-cases/bulk-upload/ports';
+import { FileRefused, type CsvHeaderCheck, type DecodedRow, type RawRow, type RowDecoder, type RowDecoderFactory, type RowOutcome } from '../use-cases/bulk-upload/ports';
+import type { UploadReport } from '../use-cases/bulk-upload/uploads';
 import { positionRuleProblems, toPositionContent } from './debt-position-mapping';
 import { iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
 import { fieldProblems } from './zod-errors';
@@ -257,4 +258,12 @@ export function* govpayResultLines(outcomes: Iterable<{ status: number; reasons?
       yield GOVPAY_RESULT_COLUMNS.map((c) => csvCell(row[c] ?? '')).join(',');
     }
   }
+}
+
+/** GovPay's result file of an ended upload, its rows in file order, CRLF-terminated (UTF-8). */
+export async function govpayResultFile(report: UploadReport): Promise<Buffer> {
+  const outcomes: RowOutcome[] = [];
+  for await (const o of report.outcomes) outcomes.push(o);
+  outcomes.sort((a, b) => a.line - b.line);
+  return Buffer.from([...govpayResultLines(outcomes, report.upload.organizationFiscalCode)].join('\r\n') + '\r\n', 'utf8');
 }

@@ -206,6 +206,21 @@ describe('the real io-sender', () => {
   });
 });
 
+describe('the real upload report route', () => {
+  it('reads and writes only results/* of the uploads bucket (the large result files), never the uploaded files', () => {
+    const objectResource = (action: string) => statementsWith(s.statelessTemplate, 'upload-file-report', action).map((st) => JSON.stringify(st.Resource));
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      const resources = objectResource(action);
+      expect(resources, action).toHaveLength(1);
+      expect(resources[0], action).toMatch(/\/results\/\*"\]\]\}$/);
+    }
+    // the upload route and the splitter keep the whole bucket (the uploaded files)
+    expect(statementsWith(s.statelessTemplate, 'upload-splitter', 's3:GetObject').map((st) => JSON.stringify(st.Resource))[0]).toMatch(/"\/\*"\]\]\}$/);
+    const env = functionEnv(s.statelessTemplate, 'pagopa-layer-prod-upload-file-report');
+    expect(Object.keys(env)).toContain('BUCKET_NAME_UPLOADS');
+  });
+});
+
 describe('ReconciliationAnomaly', () => {
   it('alarms on the first anomaly of the FdR acquirer and of the scheduler (not reported in time), pointing at the anomalies API', async () => {
     const found = alarmsOn(s, 'ReconciliationAnomaly');

@@ -4,7 +4,7 @@
  * signed passes; another length, another key, another method, another secret or a late request
  * are refused as S3 refuses them.
  */
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { describe, expect, it } from 'vitest';
 import { verifyPresignedRequest } from '../../infra/local/s3-presign';
@@ -41,5 +41,35 @@ describe('presigned PUT check of the local S3', () => {
     expect(code(verifyPresignedRequest({ method: 'PUT', url, headers, credentials: { ...credentials, secretAccessKey: 'other' }, now }))).toBe('SignatureDoesNotMatch');
     expect(code(verifyPresignedRequest({ method: 'PUT', url: url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=99999'), headers, credentials, now }))).toBe('SignatureDoesNotMatch');
     expect(code(verifyPresignedRequest({ method: 'PUT', url: url.replace(/&X-Amz-Date=[^&]+/, ''), headers, credentials, now }))).toBe('AuthorizationQueryParametersError');
+  });
+});
+
+describe('presigned GET check of the local S3 (a large upload report\u2019s result file)', () => {
+  async function presignedGet() {
+    const url = new URL(
+      await getSignedUrl(
+        s3,
+        new GetObjectCommand({ Bucket: 'b', Key: 'results/80001234568/f1/esito-f1.csv', ResponseContentType: 'text/csv; charset=utf-8', ResponseContentDisposition: 'attachment; filename="esito-f1.csv"' }),
+        { expiresIn: 300 },
+      ),
+    );
+    return { url: `${url.pathname}${url.search}`, headers: { host: url.host } };
+  }
+
+  it('accepts the GET as signed (UNSIGNED-PAYLOAD, the response-* overrides signed), until it expires', async () => {
+    const { url, headers } = await presignedGet();
+    expect(new URL(url, 'http://x').searchParams.get('response-content-disposition')).toBe('attachment; filename="esito-f1.csv"');
+    expect(verifyPresignedRequest({ method: 'GET', url, headers, credentials, now: new Date() })).toBeUndefined();
+    expect(verifyPresignedRequest({ method: 'GET', url, headers, credentials, now: new Date(Date.now() + 6 * 60_000) })).toEqual({ code: 'AccessDenied', message: 'Request has expired' });
+  });
+
+  it('refuses another key (another tenant\u2019s), another file name or type, another method', async () => {
+    const { url, headers } = await presignedGet();
+    const now = new Date();
+    const code = (r: ReturnType<typeof verifyPresignedRequest>) => r?.code;
+    expect(code(verifyPresignedRequest({ method: 'GET', url: url.replace('80001234568', '80007654322'), headers, credentials, now }))).toBe('SignatureDoesNotMatch');
+    expect(code(verifyPresignedRequest({ method: 'GET', url: url.replace('esito-f1.csv%22', 'other.csv%22'), headers, credentials, now }))).toBe('SignatureDoesNotMatch');
+    expect(code(verifyPresignedRequest({ method: 'GET', url: url.replace(/response-content-type=[^&]+/, 'response-content-type=text%2Fhtml'), headers, credentials, now }))).toBe('SignatureDoesNotMatch');
+    expect(code(verifyPresignedRequest({ method: 'PUT', url, headers, credentials, now }))).toBe('SignatureDoesNotMatch');
   });
 });

@@ -110,7 +110,9 @@ export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets
     }
     case 'bucket': {
       const bucket = t.bucket(grant.id);
-      const objects = bucket.arnForObjects('*');
+      // `keys` narrows the object actions to a key pattern; s3:ListBucket stays on the bucket (without it
+      // a HEAD of a missing key is 403, not 404), and lists names, not contents
+      const objects = bucket.arnForObjects(grant.keys ?? '*');
       const statements: iam.PolicyStatement[] = [];
       if (grant.access === 'read' || grant.access === 'readWrite') {
         statements.push(

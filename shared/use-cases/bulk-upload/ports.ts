@@ -201,6 +201,13 @@ export interface UploadObjects {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** a URL that lets its holder PUT exactly `contentLength` bytes at `key`, until it expires */
   presignPut(key: string, options: { contentLength: number; contentType: string; expiresInSeconds: number }): Promise<string>;
+  /** whether an object is stored at `key` */
+  exists(key: string): Promise<boolean>;
+  /**
+   * A URL that lets its holder GET the object at `key` until it expires, answered as an
+   * attachment named `fileName` of type `contentType` (S3's response-content-* overrides, signed)
+   */
+  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;
 }
 
 /** A position to create with what its transaction carries. */

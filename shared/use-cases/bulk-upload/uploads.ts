@@ -19,6 +19,8 @@ export interface UploadDeps {
   readonly csvHeader: CsvHeaderCheck;
   readonly clock: () => Date;
   readonly newId: () => string;
+  /** the largest result file answered inline (default and maximum MAX_INLINE_RESULT_BYTES; lower only to test the stored path) */
+  readonly maxInlineResultBytes?: number;
 }
 
 export interface ReceiveUpload {
@@ -210,6 +212,62 @@ export async function uploadReport(deps: Pick<UploadDeps, 'uploads'>, organizati
   const upload = await findUpload(deps, organization, brokerCode, fileId);
   if (!isFinished(upload)) throw new UploadDenied('too-early', 'the report has not been generated yet');
   return { upload, outcomes: deps.uploads.outcomes(organization.fiscalCode, fileId) };
+}
+
+/**
+ * The largest result file (GovPay's result CSV) answered in the response itself: 4 MiB. A Lambda
+ * function's response payload is at most 6 MB (6,291,456 bytes) and API Gateway's Lambda proxy
+ * carries a binary body base64-encoded, a third larger: 4 MiB becomes 5.33 MiB, which leaves about
+ * 0.6 MiB for the headers and the JSON of the proxy result. A larger file (a 100,000-row upload's
+ * is 25-30 MB) is stored in the uploads bucket and answered with a presigned GET (303 See Other).
+ */
+export const MAX_INLINE_RESULT_BYTES = 4 * 1024 * 1024;
+
+/** How long the presigned GET of a stored result file is valid: the client follows the redirect at once. */
+export const RESULT_URL_SECONDS = 300;
+
+export const RESULT_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+/** Where the result file of a large upload is stored (under results/, which S3's objectCreated rule of uploads/ ignores). */
+export const resultObjectKey = (organizationFiscalCode: string, fileId: string): string => `results/${organizationFiscalCode}/${fileId}/${resultFileName(fileId)}`;
+
+export const resultFileName = (fileId: string): string => `esito-${fileId}.csv`;
+
+/** The result file, in the answer (small) or stored and presigned (large). */
+export type ResultFile =
+  | { readonly kind: 'inline'; readonly fileName: string; readonly contentType: string; readonly bytes: Uint8Array }
+  | { readonly kind: 'stored'; readonly fileName: string; readonly url: string; readonly expiresInSeconds: number };
+
+/**
+ * The result file of an ended upload (GPD: 425 before), rendered by the edge (`render`, GovPay's
+ * layout). Up to the inline limit it is answered as it is; above, it is stored once at
+ * resultObjectKey and a presigned GET is answered. The result of a COMPLETED upload never changes,
+ * so a stored one is reused without reading the outcomes again; a CANCELLED upload's may still
+ * grow (a chunk being applied when it was cancelled records its rows), so it is stored again.
+ */
+export async function uploadResultFile(
+  deps: Pick<UploadDeps, 'uploads' | 'objects' | 'maxInlineResultBytes'>,
+  organization: Organization,
+  brokerCode: string,
+  fileId: string,
+  render: (report: UploadReport) => Promise<Uint8Array>,
+): Promise<ResultFile> {
+  const report = await uploadReport(deps, organization, brokerCode, fileId);
+  const fileName = resultFileName(fileId);
+  const key = resultObjectKey(organization.fiscalCode, fileId);
+  const stored = async (): Promise<ResultFile> => ({
+    kind: 'stored',
+    fileName,
+    url: await deps.objects.presignGet(key, { fileName, contentType: RESULT_CONTENT_TYPE, expiresInSeconds: RESULT_URL_SECONDS }),
+    expiresInSeconds: RESULT_URL_SECONDS,
+  });
+  if (report.upload.state === 'COMPLETED' && (await deps.objects.exists(key))) return stored();
+  const bytes = await render(report);
+  if (bytes.length <= Math.min(deps.maxInlineResultBytes ?? MAX_INLINE_RESULT_BYTES, MAX_INLINE_RESULT_BYTES)) {
+    return { kind: 'inline', fileName, contentType: RESULT_CONTENT_TYPE, bytes };
+  }
+  await deps.objects.put(key, bytes, RESULT_CONTENT_TYPE);
+  return stored();
 }
 
 /** Uploads started between two instants, newest first. */
