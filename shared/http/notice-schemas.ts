@@ -33,9 +33,19 @@ export function selectionOf(body: NoticeBatchRequest): NoticeBatchSelection {
   return body.iupds ? { iupds: body.iupds } : { filter: body.filter ?? {} };
 }
 
-/** Per position, where its notice is: the object key in the bucket and the API path that serves it. */
-export function batchProgressJson(organizationFiscalCode: string, progress: NoticeBatchProgress & { state: BatchState }) {
+/**
+ * The page of a batch's items a GET answers: an upload's batch holds up to 100,000 positions, ~150
+ * bytes of JSON each, and a Lambda function returns at most 6 MB; 1000 items a page stay far below.
+ */
+export const noticeBatchQuerySchema = z.strictObject({
+  page: z.coerce.number().int().min(0).max(1_000).default(0).meta({ description: 'Page of the items, from 0.' }),
+  limit: z.coerce.number().int().min(1).max(1_000).default(1_000).meta({ description: 'Items per page, 1..1000 (default 1000).' }),
+});
+
+/** Per position, where its notice is: the object key in the bucket and the API path that serves it; `page` of the items. */
+export function batchProgressJson(organizationFiscalCode: string, progress: NoticeBatchProgress & { state: BatchState }, page: z.infer<typeof noticeBatchQuerySchema> = { page: 0, limit: 1_000 }) {
   const { batch } = progress;
+  const from = page.page * page.limit;
   return {
     batchId: batch.batchId,
     state: progress.state,
@@ -43,7 +53,11 @@ export function batchProgressJson(organizationFiscalCode: string, progress: Noti
     done: progress.done,
     failed: progress.failed,
     createdAt: batch.createdAt,
-    items: progress.items.map((item) => ({
+    page: page.page,
+    limit: page.limit,
+    totalItems: progress.items.length,
+    totalPages: Math.ceil(progress.items.length / page.limit),
+    items: progress.items.slice(from, from + page.limit).map((item) => ({
       iupd: item.iupd,
       status: item.ok ? 'DONE' : 'FAILED',
       ...(item.version !== undefined ? { version: item.version } : {}),

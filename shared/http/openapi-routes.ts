@@ -17,7 +17,7 @@ import {
 } from './debt-position-schemas';
 import { listQuerySchema } from './debt-position-list';
 import { dossierQuerySchema } from './dossier-mapping';
-import { noticeBatchRequestSchema } from './notice-schemas';
+import { noticeBatchQuerySchema, noticeBatchRequestSchema } from './notice-schemas';
 import { documentRoutes, type JsonSchema, type ResponseDoc } from './openapi-registry';
 import { iuvParamSchema, jsonReceiptSchema, receiptAnomalyListSchema, receiptListSchema, receiptWindowQuerySchema } from './receipt-schemas';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
@@ -180,7 +180,12 @@ documentRoutes({
     summary: 'Progress of a notice batch, and where its notices are',
     tags: ['Payment notices'],
     path: inPath({ batchId: z.string().regex(/^[0-9a-f-]{36}$/).meta({ description: 'The batch id.' }) }),
-    responses: { '200': anyObject('Progress: total, done, failed, state, and the rendered notices when done.'), '404': problem('No such batch.') },
+    query: noticeBatchQuerySchema,
+    responses: {
+      '200': anyObject('Progress: total, done, failed, state, and a page of the positions (totalItems, totalPages) with where each notice is.'),
+      '400': problem('Invalid query.'),
+      '404': problem('No such batch.'),
+    },
   },
 
   // ---- receipts ----

@@ -256,6 +256,17 @@ describe('notice batches', () => {
     expect(items.find((i) => i.iupd === 'NO-SUCH-IUPD')).toMatchObject({ status: 'FAILED', reason: 'no debt position with this iupd' });
     expect(items.find((i) => i.iupd === draft['iupd'])?.reason).toMatch(/DRAFT/);
 
+    // paged: 1000 a page by default (a Lambda answers at most 6 MB; an upload's batch holds up to 100,000)
+    expect(report.json).toMatchObject({ page: 0, limit: 1000, totalItems: 32, totalPages: 1 });
+    const pages = await Promise.all([0, 1, 2, 3].map((page) => stack.api('GET', `${batches}/${batchId}?limit=10&page=${page}`)));
+    expect(pages.map((p) => p.json.items.length)).toEqual([10, 10, 10, 2]);
+    expect(pages.flatMap((p) => p.json.items.map((i: { iupd: string }) => i.iupd))).toEqual(items.map((i) => i.iupd));
+    expect(pages[0]!.json).toMatchObject({ page: 0, limit: 10, totalItems: 32, totalPages: 4, done: 30 });
+    const bad = await stack.api('GET', `${batches}/${batchId}?limit=1001&page=-1&x=1`);
+    expect(bad.status).toBe(400);
+    expect(bad.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['(body)', 'limit', 'page']);
+    expect(bad.json.errors.find((e: { field: string }) => e.field === '(body)').message).toMatch(/"x"/);
+
     // the href serves the stored notice
     const first = done[0]!;
     const served = await fetch(`${stack.url}${first.href}`, { headers: { 'Ocp-Apim-Subscription-Key': ESEMPIO_KEY } });

@@ -580,7 +580,7 @@ export class DynamoUploadStore implements UploadStore {
       Limit: 10,
     })) {
       const sk = String(item['sk']);
-      const outcomes = (item['outcomes'] as RowOutcome[] | undefined) ?? [];
+      const outcomes = unpackOutcomes(item);
       for (let i = sk === fromSk ? fromIndex : 0; i < outcomes.length; i++) {
         const o = outcomes[i]!;
         if (o.status === 201) yield { iupd: o.iupd, navs: o.navs ?? [], next: `${sk}/${i + 1}` };
