@@ -46,6 +46,12 @@ export const uploadStatusSchema = z
   })
   .meta({ id: 'UploadStatusDTO' });
 
+/**
+ * The bytes of refused rows one report carries: with the iupds grouped by status (~2.5 MB for
+ * 100,000 rows) the report stays under the 6 MB a Lambda function may answer.
+ */
+export const REPORT_ROWS_BYTES = 2_000_000;
+
 export const uploadReportSchema = z
   .object({
     fileId: z.string(),
@@ -55,7 +61,8 @@ export const uploadReportSchema = z
     responses: z.array(z.object({ statusCode: z.number().int(), statusMessage: z.string(), iupds: z.array(z.string()) })),
     rows: z
       .array(z.object({ line: z.number().int(), lines: z.array(z.number().int()).optional(), iupd: z.string(), statusCode: z.number().int(), reasons: z.array(z.string()) }))
-      .meta({ description: 'This layer: every refused row, with the line where it starts in the file, its iupd and every reason.' }),
+      .meta({ description: `This layer: the refused rows in file order, each with the line where it starts in the file, its iupd and every reason; at most ${REPORT_ROWS_BYTES} bytes of them (rowsOmitted says how many more: the result file, ?format=csv, has every row).` }),
+    rowsOmitted: z.number().int().optional().meta({ description: 'This layer: refused rows left out of `rows` to keep the report under what a Lambda function may answer (6 MB).' }),
     startTime: z.string(),
     endTime: z.string().optional(),
     noticeBatchId: z.string().optional().meta({ description: 'This layer: the notice batch of the positions the upload created (published CREATE uploads).' }),
@@ -176,6 +183,12 @@ export async function toUploadReport(upload: Upload, outcomes: AsyncIterable<Row
   }
   if (upload.refusal) groups.set(upload.refusal.status, []);
   rows.sort((a, b) => a.line - b.line);
+  // a file refused row by row (the same file uploaded again: every row 409) would list 100,000 rows, ~15 MB
+  let bytes = 0;
+  let kept = 0;
+  while (kept < rows.length && bytes + JSON.stringify(rows[kept]).length <= REPORT_ROWS_BYTES) bytes += JSON.stringify(rows[kept++]).length + 1;
+  const rowsOmitted = rows.length - kept;
+  rows.length = kept;
   return {
     fileId: upload.fileId,
     ...(v1 ? { uploadID: upload.fileId } : {}),
@@ -187,6 +200,7 @@ export async function toUploadReport(upload: Upload, outcomes: AsyncIterable<Row
       iupds,
     })),
     rows,
+    ...(rowsOmitted > 0 ? { rowsOmitted } : {}),
     startTime: upload.startTime,
     ...(upload.endTime ? { endTime: upload.endTime } : {}),
     ...(upload.noticeBatchId ? { noticeBatchId: upload.noticeBatchId } : {}),
