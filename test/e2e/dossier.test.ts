@@ -86,7 +86,7 @@ async function pageThrough(limit?: number): Promise<{ pages: ApiResponse[]; comm
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({ env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
+  stack = await startLocalStack();
   const positions = `/organizations/${ESEMPIO_FC}/debtpositions`;
   // every tenth position is published (3 new-notice messages each), the rest stay drafts
   await pool(Array.from({ length: POSITIONS }, (_, i) => i), 4, async (i) => {

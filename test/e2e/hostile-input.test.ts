@@ -34,8 +34,7 @@ let outcomes: Outcome[];
 let after: LayerSnapshot;
 
 beforeAll(async () => {
-  // handlers log every refusal at INFO: keep the output to warnings and errors
-  stack = await startLocalStack({ env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
+  stack = await startLocalStack();
   context = await prepareContext(stack);
   await stack.cloud.drain({ timeoutMs: 60_000 });
   // from here on nothing moves unless a request moves it

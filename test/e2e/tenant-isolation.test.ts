@@ -107,7 +107,7 @@ async function created(path: string, body: unknown, key = ESEMPIO_KEY, status = 
 beforeAll(async () => {
   // webhook retries within a second: a delivery to the seeded subscriber's unreachable URL that
   // races its deletion must not hold the own-key pass's drain for the default 44 s backoff
-  stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'WARN', WEBHOOK_BACKOFF_BASE_SECONDS: '1', WEBHOOK_BACKOFF_MAX_SECONDS: '1' } });
+  stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0', WEBHOOK_BACKOFF_BASE_SECONDS: '1', WEBHOOK_BACKOFF_MAX_SECONDS: '1' } });
   const positions = `/organizations/${ESEMPIO_FC}/debtpositions`;
   const paid = await created(`${positions}?toPublish=true`, positionRequest());
   const valid = await created(`${positions}?toPublish=true`, positionRequest());

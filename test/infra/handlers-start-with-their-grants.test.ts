@@ -22,7 +22,7 @@ describe('each handler starts with only its own grants', () => {
   it.each(catalog.functions.map((fn) => [fn.id, fn] as const))('%s', async (_id, fn) => {
     vi.resetModules();
     // what Lambda gives the function: its grants' variables and its catalog environment; the quiet test settings stay
-    process.env = { PATH: original['PATH'], POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...dummyEnv(fn) };
+    process.env = { PATH: original['PATH'], ...dummyEnv(fn), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
     const module = (await import(pathToFileURL(path.join(root, fn.entry)).href)) as { handler?: unknown };
     expect(typeof module.handler, `${fn.entry} exports a handler`).toBe('function');
   });

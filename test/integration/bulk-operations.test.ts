@@ -85,6 +85,10 @@ const many = (org: Organization, n: number, prefix: string): BulkPosition[] =>
   Array.from({ length: n }, (_, i) => ({ iupd: `${prefix}-${tenantSeq}-${i}`, content: content(org) }));
 
 /** The bulk store, failing as told: `fail(name, n)` → the n-th call of `name` throws, and so does everything after it (the process died). */
+/** Calls that passed `crashing`'s check before the crash: a real process dies with them in flight, and they land or not on the table's side. */
+const inFlight: Array<Promise<unknown>> = [];
+
+/** The store, dead from the `nth` call of `method` on (every call after it fails too). */
 function crashing(store: BulkPositionStore, method: keyof BulkPositionStore, nth: number): BulkPositionStore {
   let calls = 0;
   let dead = false;
@@ -95,10 +99,17 @@ function crashing(store: BulkPositionStore, method: keyof BulkPositionStore, nth
       return async (...args: unknown[]) => {
         if (prop === method && ++calls === nth) dead = true;
         if (dead) throw new Error(`crash in ${String(prop)}`);
-        return value.apply(target, args);
+        const call = value.apply(target, args) as Promise<unknown>;
+        inFlight.push(call);
+        return call;
       };
     },
   });
+}
+
+/** The writes that were on their way when the crash came have reached DynamoDB (Local) before the table is inspected. */
+async function afterTheCrash(): Promise<void> {
+  await Promise.allSettled(inFlight.splice(0));
 }
 
 const deps = (bulk: BulkPositionStore = gpd): BulkDeps => ({ positions, bulk, clock: () => now, newId: () => crypto.randomUUID() });
@@ -152,6 +163,7 @@ describe('v2 bulk calls on DynamoDB Local', () => {
     const org = tenant();
     const list = many(org, 10, 'C2');
     await expect(createManyDebtPositions(deps(crashing(gpd, 'reserve', 6)), { organization: org, actor, positions: list, toPublish: false })).rejects.toThrow(/crash/);
+    await afterTheCrash();
     expect(await visible(org, list.map((p) => p.iupd))).toBe(0);
     expect((await stored(org, 'C2')).some((i) => i['pending'] !== undefined)).toBe(true);
     expect(await openRecords(org)).toBe(1);
@@ -170,6 +182,7 @@ describe('v2 bulk calls on DynamoDB Local', () => {
     const org = tenant();
     const list = many(org, 10, 'C3');
     await expect(createManyDebtPositions(deps(crashing(gpd, 'commitCreate', 4)), { organization: org, actor, positions: list, toPublish: true })).rejects.toThrow(/crash/);
+    await afterTheCrash();
     const partly = await visible(org, list.map((p) => p.iupd));
     expect(partly).toBeGreaterThan(0);
     expect(partly).toBeLessThan(10);
@@ -190,6 +203,7 @@ describe('v2 bulk calls on DynamoDB Local', () => {
     await createManyDebtPositions(deps(), { organization: org, actor, positions: list, toPublish: false });
     const changed = list.map((p) => ({ iupd: p.iupd, content: { ...p.content, paymentOptions: p.content.paymentOptions.map((o) => ({ ...o, description: 'rettifica' })) } }));
     await expect(updateManyDebtPositions(deps(crashing(gpd, 'commitUpdate', 3)), { organization: org, actor, positions: changed, toPublish: false })).rejects.toThrow(/crash/);
+    await afterTheCrash();
     // a locked position refuses the layer's other writes meanwhile
     const locked = (await gpd.held(org.fiscalCode, [list[5]!.iupd]))[0]!;
     if (locked.lockedBy) expect(await positions.replace({ ...locked.position, version: locked.position.version + 1 }, locked.position.version, { at: now.toISOString(), action: 'update', actor, version: 2 }, [], [])).toEqual({ conflict: 'version' });
