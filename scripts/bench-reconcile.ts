@@ -48,6 +48,27 @@ function counted(endpoint: string, region: string): { db: DynamoDBDocumentClient
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
 const describe = (counts: Map<string, number>) => [...counts.entries()].map(([k, v]) => `${k.replace(/Command$/, '')} ${v}`).join(', ');
 
+/** The store with the span of each of its methods: from the first call's start to the last call's end (calls overlap). */
+function timed<T extends object>(store: T): { store: T; phases: Map<string, { calls: number; from: number; to: number }> } {
+  const phases = new Map<string, { calls: number; from: number; to: number }>();
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function' || typeof name !== 'string') return value;
+      return async (...args: unknown[]) => {
+        const started = performance.now();
+        try {
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          const phase = phases.get(name) ?? { calls: 0, from: started, to: started };
+          phases.set(name, { calls: phase.calls + 1, from: Math.min(phase.from, started), to: Math.max(phase.to, performance.now()) });
+        }
+      };
+    },
+  });
+  return { store: proxy, phases };
+}
+
 async function pool<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -96,13 +117,15 @@ async function main(): Promise<void> {
 
     // ---- the layer: acquisition + matching + reporting ----
     const run = counted(cloud.endpoints.dynamodb, cloud.region);
+    const flowStore = timed(new DynamoReportingFlowStore(run.db, table));
+    const fdrApi = timed(new FdrHttpClient(layer.fdr.apiUrl(cloud.url), { timeoutMs: 60_000 }));
     const started = performance.now();
     const result = await acquireFlows(
       {
-        store: new DynamoReportingFlowStore(run.db, table),
+        store: flowStore.store,
         treasury: new DynamoTreasuryStore(run.db, table),
         clock: () => new Date(),
-        fdr: new FdrHttpClient(layer.fdr.apiUrl(cloud.url), { timeoutMs: 60_000 }),
+        fdr: fdrApi.store,
         keyOf: async () => FDR_KEY,
         concurrency,
       },
@@ -134,6 +157,7 @@ async function main(): Promise<void> {
     console.log('| run | lines | seconds | lines/s | DynamoDB requests per line | commands |');
     console.log('|---|---:|---:|---:|---:|---|');
     for (const r of rows) console.log(`| ${r.name} | ${lines} | ${r.seconds.toFixed(1)} | ${(lines / r.seconds).toFixed(0)} | ${(total(r.counts) / lines).toFixed(3)} | ${describe(r.counts)} |`);
+    console.log(`\nwhere the layer's time went (each store method from its first call to its last return; FdR's API over HTTP, then the store; the rest is matching in memory): ${[...fdrApi.phases.entries(), ...flowStore.phases.entries()].filter(([, p]) => p.to - p.from >= 50).map(([name, p]) => `${name} ${((p.to - p.from) / 1000).toFixed(1)} s${p.calls > 1 ? ` (${p.calls} calls)` : ''}`).join(', ')}`);
     console.log(`\ntarget: ≥ 500 lines/s, ≤ 1.2 requests/line → layer ${lines / seconds >= 500 ? 'meets' : 'MISSES'} the rate, ${total(run.counts) / lines <= 1.2 ? 'meets' : 'MISSES'} the request budget`);
     setup.client.destroy();
     run.client.destroy();
