@@ -16,6 +16,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
+import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
 import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
@@ -68,6 +69,7 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     newId: positions.newId,
     onCreated: positions.onCreated,
     notices: notices.notices,
+    receipts: new DynamoReceiptStore(p.db, p.tableName),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
     verify,
     authorize,

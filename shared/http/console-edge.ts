@@ -23,6 +23,7 @@ import { positionsDashboard } from '../use-cases/operators/dashboard';
 import { positionsOfDebtor, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
 import type { Permission } from '../use-cases/operators/roles';
 import type { OrganizationStore } from '../use-cases/ports';
+import type { ReceiptStore, StoredReceipt } from '../use-cases/receipts/ports';
 import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
 import { positionRuleProblems, toPositionContent, toPositionResponse } from './debt-position-mapping';
@@ -35,6 +36,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   readonly logger: Logger;
   readonly organizations: Pick<OrganizationStore, 'get'>;
   readonly notices: NoticeDeps;
+  /** the receipts of a position's notices, on its detail */
+  readonly receipts: Pick<ReceiptStore, 'receiptsOf'>;
   /** verifies the bearer token alone (GET /console-api/me) */
   readonly verify: OperatorVerifier;
   /** verifies it and checks the organization and the permission (every other route) */
@@ -135,8 +138,12 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`GET ${ORG}/debtpositions/{iupd}`]: async (r) => {
       const position = await getDebtPosition(deps, ofcOf(r), iupdOf(r));
-      const audit = await positionAuditTrail(deps, ofcOf(r), position.iupd);
-      return json(200, { position: toPositionResponse(position), audit });
+      const [audit, receipts] = await Promise.all([
+        positionAuditTrail(deps, ofcOf(r), position.iupd),
+        // every receipt of its notices (one per option, up to GPD's 100): the applied ones and the KO outcomes, oldest first
+        Promise.all(position.paymentOptions.map((o) => (o.iuv ? deps.receipts.receiptsOf(ofcOf(r), o.iuv) : Promise.resolve([])))).then((lists) => lists.flat()),
+      ]);
+      return json(200, { position: toPositionResponse(position), audit, receipts: receipts.map(receiptJson) });
     },
     [`POST ${ORG}/debtpositions/{iupd}/publish`]: async (r) =>
       json(200, toPositionResponse(await publishDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),
@@ -150,6 +157,27 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         headers: { 'content-type': PDF_CONTENT_TYPE, 'content-disposition': `attachment; filename="${notice.fileName}"`, 'content-length': String(notice.bytes.length) },
       };
     },
+  };
+}
+
+/** What the detail shows of a receipt: who paid, how much, through which PSP, when (the operator's own tenant only). */
+function receiptJson(r: StoredReceipt) {
+  const x = r.receipt;
+  return {
+    receiptId: r.receiptId,
+    iuv: r.iuv,
+    nav: r.nav,
+    state: r.state,
+    recordedAt: r.recordedAt,
+    outcome: x.outcome,
+    paymentAmount: x.paymentAmount,
+    ...(x.fee !== undefined ? { fee: x.fee } : {}),
+    ...(x.paymentDateTime ? { paymentDateTime: x.paymentDateTime } : {}),
+    idPSP: x.idPSP,
+    pspCompanyName: x.PSPCompanyName,
+    ...(x.paymentMethod ? { paymentMethod: x.paymentMethod } : {}),
+    ...(x.payer ? { payer: { fullName: x.payer.fullName, fiscalCode: x.payer.entityUniqueIdentifierValue } } : {}),
+    transfers: x.transferList.map((t) => ({ idTransfer: t.idTransfer, amount: t.transferAmount, fiscalCodePA: t.fiscalCodePA })),
   };
 }
 

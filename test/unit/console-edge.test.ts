@@ -11,6 +11,8 @@ import { CONSOLE_ROUTES, consoleApi, type ConsoleEdgeDeps } from '../../shared/h
 import { makeConsoleAuthorizer, makeOperatorVerifier } from '../../shared/http/operator-auth';
 import { HttpProblem } from '../../shared/http/problem';
 import { createLogger } from '../../shared/observability/logger';
+import type { StoredReceipt } from '../../shared/use-cases/receipts/ports';
+import { paidPosition } from '../fixtures/paid';
 import { ESEMPIO, positionRequest } from '../fixtures/positions';
 import { InMemoryDebtPositionStore, InMemoryOrganizationStore, answerOf, apiRequest, lambdaContext } from './positions/fakes';
 
@@ -44,11 +46,14 @@ beforeAll(async () => {
     newId: () => crypto.randomUUID(),
     onCreated: () => undefined,
     notices: {} as ConsoleEdgeDeps['notices'],
+    receipts: { receiptsOf: async (ofc, iuv) => receipts.filter((r) => r.organizationFiscalCode === ofc && r.iuv === iuv) },
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
     verify,
     authorize: makeConsoleAuthorizer({ verify, organizations }),
   };
 });
+
+const receipts: StoredReceipt[] = [];
 
 const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ ...event, headers: { ...event.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
 const params = { organizationFiscalCode: ESEMPIO.fiscalCode, iupd: 'IUPD-1' };
@@ -72,6 +77,20 @@ describe('console edge', () => {
     expect(answer.json.status).toBe('VALID');
     const trail = await positions.auditTrail(ESEMPIO.fiscalCode, 'CONSOLE-EDGE-1');
     expect(trail.map((a) => [a.action, a.actor.keyId, a.actor.operator])).toEqual([['create', 'console', { subject: 'sub-operator', username: 'operator.user', name: 'The operator', role: 'operator' }]]);
+  });
+
+  it("a position's detail carries the receipts of its notices, and no other notice's", async () => {
+    const iuv = '12000000000000077';
+    const { position, receipt } = paidPosition({ iupd: 'CONSOLE-PAID-1', iuv, receiptId: 'rcpt-console-1', amount: 12_345, at: '2026-11-02T10:00:00.000Z' });
+    await positions.create(position, { at: position.insertedDate, action: 'create', actor: { organizationFiscalCode: ESEMPIO.fiscalCode, keyId: 'k', requestId: 'r' }, version: 1 }, []);
+    const stored = (r: typeof receipt, id: string): StoredReceipt => ({ organizationFiscalCode: ESEMPIO.fiscalCode, iuv: r.creditorReferenceId, nav: r.noticeNumber, receiptId: id, state: 'APPLIED', iupd: position.iupd, recordedAt: '2026-11-02T10:00:01.000Z', receipt: { ...r, receiptId: id } });
+    receipts.push(stored(receipt, 'rcpt-console-1'), stored({ ...receipt, creditorReferenceId: '12000000000000078' }, 'rcpt-other'));
+    const event = withToken(apiRequest('GET', '/console-api/organizations/{organizationFiscalCode}/debtpositions/{iupd}', { params: { ...params, iupd: 'CONSOLE-PAID-1' }, key: null }), await token('viewer'));
+    const answer = await answerOf(consoleApi(deps)(event, lambdaContext));
+    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+    expect(answer.json.receipts).toEqual([
+      expect.objectContaining({ receiptId: 'rcpt-console-1', iuv, state: 'APPLIED', outcome: 'OK', paymentAmount: 12_345, idPSP: receipt.idPSP, transfers: [expect.objectContaining({ idTransfer: 1, amount: 12_345 })] }),
+    ]);
   });
 
   it('the same field-level messages as the back-office API', async () => {
