@@ -70,11 +70,11 @@ documentRoutes({
   },
   [`GET ${ORG}/debtpositions/{iupd}`]: {
     operationId: 'consoleGetDebtPosition',
-    summary: 'A position and its audit trail (who did what: operator, API key or the layer)',
+    summary: 'A position, the receipts of its notices and its audit trail (who did what: operator, API key or the layer)',
     tags,
     path: positionPath,
     headers: bearer,
-    responses: { '200': anyObject('position and audit.'), '404': problem('No such position.'), ...refusals('read') },
+    responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when) and audit.'), '404': problem('No such position.'), ...refusals('read') },
   },
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: {
     operationId: 'consolePublishDebtPosition',

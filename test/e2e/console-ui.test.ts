@@ -2,7 +2,8 @@
  * The operator console in a real browser (Debian's Chromium, headless, driven by playwright-core)
  * against the whole local stack `npm start` runs: sign-in through the local OpenID provider's own
  * login form (code flow + PKCE), a position created by form and seen VALID with its notice
- * number, its PDF notice downloaded, a viewer who is offered no edit and whose direct API write is
+ * number, its PDF notice downloaded, a paid position found by the debtor's fiscal code with its
+ * receipt and audit trail, a viewer who is offered no edit and whose direct API write is
  * refused (403), an operator of another municipality who sees nothing of this one, the
  * municipality switcher, sign-out; axe-core on every screen (no serious or critical violation)
  * and the main flow by keyboard only.
@@ -13,6 +14,7 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionById } from '../../infra/catalog';
+import { payNotice } from '../../scripts/pay';
 import { CONSOLE_ROUTES } from '../../shared/http/console-edge';
 import { ALTROVE_FC, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
@@ -367,6 +369,46 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await axe(page, 'dashboard with the switcher');
     await context.close();
   }, 60_000);
+
+  it("finds a paid position by the debtor's fiscal code and opens its receipt and audit trail", async () => {
+    const debtor = 'BNCGNN70A41F205Y';
+    const due = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const iupd = `PAID-CONSOLE-${Date.now()}`;
+    const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+      body: {
+        iupd,
+        type: 'F',
+        fiscalCode: debtor,
+        fullName: 'Giovanna Bianchi',
+        paymentOption: [{ amount: 4321, description: 'Mensa scolastica', isPartialPayment: false, dueDate: due, transfer: [{ idTransfer: '1', amount: 4321, remittanceInformation: 'Mensa scolastica', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }],
+      },
+    });
+    expect(r.status, r.text).toBe(201);
+    const nav: string = r.json.paymentOption[0].nav;
+    // paid through the node's interface, as a PSP would: verify, get payment, paSendRTV2
+    const paid = await payNotice({ noticeNumber: nav, url: stack.url, log: () => {} });
+    expect(paid.outcome, JSON.stringify(paid.exchanges)).toBe('OK');
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+
+    const { context, page } = await freshPage();
+    await signIn(page, VIEWER);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni`);
+    await page.getByLabel('Codice fiscale del debitore').fill(debtor);
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('1 posizione del debitore');
+    await page.getByRole('link', { name: iupd }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
+    await eventually(() => page.locator('#dati-posizione').innerText()).toContain('Pagata');
+    const receipt = await page.locator('#ricevute tbody tr').innerText();
+    expect(receipt).toContain('Pagamento riuscito');
+    expect(receipt).toContain('43,21');
+    expect(await page.locator('#ricevute tbody th').innerText()).toMatch(/\S+/);
+    const trail = await page.locator('#storico tbody').innerText();
+    expect(trail).toContain('Pagamento');
+    expect(trail).toContain('Creazione');
+    await axe(page, 'paid position detail with its receipt');
+    await context.close();
+  }, 90_000);
 
   it('pages on the server: the list by status in pages of 20, a debtor\'s positions by cursor', async () => {
     const debtor = 'VRDLGU75C12F205G';

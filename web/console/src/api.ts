@@ -89,6 +89,23 @@ export interface AuditLine {
   toStatus?: string;
   by: { kind: 'operator'; username: string; name: string; role: string } | { kind: 'api-key' | 'system'; id: string };
 }
+/** a receipt of one of the position's notices (APPLIED: it paid the option; KO: an outcome-KO receipt) */
+export interface ReceiptLine {
+  receiptId: string;
+  iuv: string;
+  nav: string;
+  state: 'APPLIED' | 'KO';
+  recordedAt: string;
+  outcome: 'OK' | 'KO';
+  paymentAmount: number;
+  fee?: number;
+  paymentDateTime?: string;
+  idPSP: string;
+  pspCompanyName: string;
+  paymentMethod?: string;
+  payer?: { fullName: string; fiscalCode: string };
+  transfers: Array<{ idTransfer: number; amount: number; fiscalCodePA: string }>;
+}
 /** a page of the list (page, total), or of a debtor's positions (cursor while more follow) */
 export interface Page {
   items: Position[];

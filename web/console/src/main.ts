@@ -3,7 +3,7 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position } from './api';
+import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { ROLE_LABELS, STATUSES, STATUS_BADGE, STATUS_LABELS, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
@@ -252,7 +252,7 @@ function field(id: string, label: string, control: HTMLElement, cols = 'col-md-4
 
 async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Promise<void> {
   const g = generation;
-  let data: { position: Position; audit: AuditLine[] };
+  let data: { position: Position; audit: AuditLine[]; receipts: ReceiptLine[] };
   try {
     data = await getJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}`);
   } catch (error) {
@@ -312,6 +312,33 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
       ),
     ),
   );
+  const receipts =
+    data.receipts.length === 0
+      ? h('p', { id: 'ricevute' }, 'Nessuna ricevuta di pagamento per gli avvisi di questa posizione.')
+      : h(
+          'table',
+          { class: 'table table-sm', id: 'ricevute' },
+          h('caption', {}, 'Ricevute di pagamento (pagoPA)'),
+          h('thead', {}, h('tr', {}, ...['Ricevuta', 'Codice avviso', 'Esito', 'Importo', 'Pagata il', 'PSP', 'Pagatore', 'Registrata il'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            {},
+            ...data.receipts.map((r) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, r.receiptId),
+                h('td', {}, formatNoticeNumber(r.nav)),
+                h('td', {}, r.state === 'APPLIED' ? 'Pagamento riuscito' : 'Pagamento non riuscito (KO)'),
+                h('td', {}, `${formatCents(r.paymentAmount)}${r.fee !== undefined ? ` (commissione ${formatCents(r.fee)})` : ''}`),
+                h('td', {}, r.paymentDateTime ? formatDateTime(r.paymentDateTime) : '—'),
+                h('td', {}, `${r.pspCompanyName} (${r.idPSP})`),
+                h('td', {}, r.payer ? `${r.payer.fullName} (${r.payer.fiscalCode})` : '—'),
+                h('td', {}, formatDateTime(r.recordedAt)),
+              ),
+            ),
+          ),
+        );
   const audit = h(
     'table',
     { class: 'table table-sm', id: 'storico' },
@@ -341,6 +368,8 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
     dl,
     h('h2', { class: 'h4' }, 'Opzioni di pagamento'),
     ...options,
+    h('h2', { class: 'h4' }, 'Ricevute'),
+    receipts,
     h('h2', { class: 'h4' }, 'Storico'),
     audit,
   );
