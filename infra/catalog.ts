@@ -768,8 +768,19 @@ export const catalog: Catalog = {
         ['POST', `${org}/debtpositions/{iupd}/publish`],
         ['POST', `${org}/debtpositions/{iupd}/invalidate`],
         ['GET', `${org}/debtpositions/{iupd}/notice`],
+        ['GET', `${org}/uploads`],
+        ['POST', `${org}/uploads`],
+        ['GET', `${org}/uploads/{fileId}`],
+        ['GET', `${org}/uploads/{fileId}/result`],
+        ['POST', `${org}/uploads/{fileId}/cancel`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail, create, publish, invalidate and the PDF notice of debt positions", [tableReadWrite, { resource: 'bucket', id: 'notices', access: 'readWrite' }], {
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists", [
+        tableReadWrite,
+        { resource: 'bucket', id: 'notices', access: 'readWrite' },
+        // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)
+        { resource: 'bucket', id: 'uploads', access: 'readWrite' },
+        { resource: 'queue', id: 'upload-split', access: 'send' },
+      ], {
         authenticated: false,
         unauthenticatedReason: reason,
         memoryMb: 1024,

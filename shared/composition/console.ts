@@ -21,6 +21,7 @@ import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
 import { HttpProblem } from '../http/problem';
+import { uploadApiRoot } from './bulk-upload';
 import { noticeServingRoot } from './notices';
 import { platform } from './platform';
 import { positionsRoot } from './positions';
@@ -70,6 +71,8 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     onCreated: positions.onCreated,
     notices: notices.notices,
     receipts: new DynamoReceiptStore(p.db, p.tableName),
+    // the GPD upload routes' own deps (the uploads bucket, the split queue), without their tenant key check
+    bulk: uploadApiRoot(env),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
     verify,
     authorize,

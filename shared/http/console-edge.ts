@@ -28,11 +28,18 @@ import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
 import { positionRuleProblems, toPositionContent, toPositionResponse } from './debt-position-mapping';
 import { createQuerySchema, iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
+import { MAX_INLINE_FILE_BYTES, readMultipart, uploadProblem } from './gpd-upload-edge';
+import { govpayResultFile } from './gpd-upload-rows';
+import { toUploadReport, toUploadStatus } from './gpd-upload-schemas';
 import { HttpProblem, notFound } from './problem';
+import { cancelUpload, findUpload, listUploads, receiveUpload, uploadReport, uploadResultFile, type UploadDeps } from '../use-cases/bulk-upload/uploads';
+import type { UploadOperation } from '../use-cases/bulk-upload/ports';
 import type { ConsoleAuthorizer, OperatorCaller, OperatorVerifier } from './operator-auth';
 import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from './rest-edge';
 
 export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
+  /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
+  readonly bulk: UploadDeps;
   readonly logger: Logger;
   readonly organizations: Pick<OrganizationStore, 'get'>;
   readonly notices: NoticeDeps;
@@ -57,6 +64,11 @@ export const CONSOLE_ROUTES = {
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: 'write',
   [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: 'write',
   [`GET ${ORG}/debtpositions/{iupd}/notice`]: 'read',
+  [`GET ${ORG}/uploads`]: 'read',
+  [`POST ${ORG}/uploads`]: 'write',
+  [`GET ${ORG}/uploads/{fileId}`]: 'read',
+  [`GET ${ORG}/uploads/{fileId}/result`]: 'read',
+  [`POST ${ORG}/uploads/{fileId}/cancel`]: 'write',
 } as const satisfies Record<string, Permission | 'signed-in'>;
 export type ConsoleRouteKey = keyof typeof CONSOLE_ROUTES;
 
@@ -87,6 +99,20 @@ type Authorized = HttpRequest & { readonly caller: OperatorCaller };
 type Run = (r: Authorized) => Promise<HttpResult>;
 
 const ofcOf = (r: Authorized) => r.caller.organization.fiscalCode;
+const brokerOf = (r: Authorized) => r.caller.organization.brokerId;
+const fileIdOf = (r: HttpRequest) => r.pathParameters['fileId'] ?? '';
+const UPLOAD_OPERATIONS: Record<string, UploadOperation> = { CREATE: 'CREATE', UPDATE: 'UPDATE', DELETE: 'DELETE' };
+/** the console's list of uploads: the last 30 days (GPD's files list allows a window of at most 30 days) */
+const UPLOADS_WINDOW_MS = 30 * 86_400_000;
+
+/** The upload use cases' refusals as the ProblemJson the GPD upload routes answer. */
+async function asUploadProblem<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw uploadProblem(error) ?? error;
+  }
+}
 const iupdOf = (r: HttpRequest) => r.pathParameters['iupd'] ?? '';
 
 function organizationJson(o: Organization) {
@@ -157,6 +183,52 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         headers: { 'content-type': PDF_CONTENT_TYPE, 'content-disposition': `attachment; filename="${notice.fileName}"`, 'content-length': String(notice.bytes.length) },
       };
     },
+    [`GET ${ORG}/uploads`]: (r) =>
+      asUploadProblem(async () => {
+        const to = deps.clock();
+        const found = await listUploads(deps.bulk, r.caller.organization, brokerOf(r), { from: new Date(to.getTime() - UPLOADS_WINDOW_MS).toISOString(), to: to.toISOString(), limit: 50 });
+        return json(200, { items: found.uploads.map((u) => ({ ...toUploadStatus(u, false), fileName: u.fileName })) });
+      }),
+    // the same file a GPD client posts to …/debtpositions/file (multipart, part `file`: a ZIP or GovPay's CSV)
+    [`POST ${ORG}/uploads`]: (r) =>
+      asUploadProblem(async () => {
+        const { file, fields } = await readMultipart(r.headers['content-type'], r.rawBody);
+        const operation = UPLOAD_OPERATIONS[(fields['operation'] ?? 'CREATE').toUpperCase()];
+        if (!operation) throw new HttpProblem(400, 'Bad Request', 'invalid operation', [{ field: 'operation', message: 'must be CREATE, UPDATE or DELETE' }]);
+        const upload = await receiveUpload(deps.bulk, {
+          organization: r.caller.organization,
+          actor: r.caller.actor,
+          brokerCode: brokerOf(r),
+          operation,
+          fileName: file.fileName,
+          bytes: file.bytes,
+          contentType: file.contentType,
+          ...(fields['toPublish'] === 'false' ? { toPublish: false } : {}),
+          ...(fields['ioSendAt'] ? { ioSendAt: fields['ioSendAt'] } : {}),
+        });
+        return json(202, { ...toUploadStatus(upload, false), fileName: upload.fileName });
+      }),
+    // the status, and once ended GPD's report (every refused row with its line, iupd and reasons)
+    [`GET ${ORG}/uploads/{fileId}`]: (r) =>
+      asUploadProblem(async () => {
+        const upload = await findUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
+        const status = { ...toUploadStatus(upload, false), fileName: upload.fileName };
+        if (status.operationStatus === 'IN_PROGRESS') return json(200, { status });
+        const report = await uploadReport(deps.bulk, r.caller.organization, brokerOf(r), upload.fileId);
+        return json(200, { status, report: await toUploadReport(report.upload, report.outcomes, false) });
+      }),
+    [`GET ${ORG}/uploads/{fileId}/result`]: (r) =>
+      asUploadProblem(async (): Promise<HttpResult> => {
+        const file = await uploadResultFile(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r), govpayResultFile);
+        return file.kind === 'inline'
+          ? { status: 200, bytes: Buffer.from(file.bytes), headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.fileName}"` } }
+          : { status: 303, headers: { location: file.url, 'cache-control': 'no-store' } };
+      }),
+    [`POST ${ORG}/uploads/{fileId}/cancel`]: (r) =>
+      asUploadProblem(async () => {
+        const cancelled = await cancelUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
+        return json(200, { ...toUploadStatus(cancelled, false), fileName: cancelled.fileName });
+      }),
   };
 }
 
@@ -214,7 +286,7 @@ export function consoleApi(deps: ConsoleEdgeDeps) {
         // the identity provider's opaque subject, not the username (often a person's name or e-mail): no personal data in logs
         deps.logger.appendKeys({ organization: caller.organization.fiscalCode, operator: caller.operator.subject });
         return run({ ...r, caller });
-      }),
+      }, key === `POST ${ORG}/uploads` ? { rawBody: true, maxBodyBytes: MAX_INLINE_FILE_BYTES + 64 * 1024 } : {}),
     );
   }
   const unknown = publicRoute(deps.logger, async () => {

@@ -17,6 +17,7 @@ const organizationFiscalCode = z
   .regex(/^\d{11}$/)
   .meta({ description: 'Fiscal code of the creditor organization (11 digits); it must be among the organizations of the operator\u2019s token.' });
 const inPath = (more: Record<string, z.ZodType> = {}) => z.object({ organizationFiscalCode, ...more });
+const uploadPath = inPath({ fileId: z.string().meta({ description: 'The id of the upload (as answered when it was posted).' }) });
 const positionPath = inPath({ iupd: iupd.meta({ description: 'The IUPD of the position.' }) });
 
 const bearer: RouteDoc['headers'] = {
@@ -99,5 +100,57 @@ documentRoutes({
     path: positionPath,
     headers: bearer,
     responses: { '200': { description: 'The notice.', contentType: 'application/pdf', schema: { json: { type: 'string', format: 'binary' } } }, '404': problem('No such position.'), '409': problem('The position has no notice (not payable).'), ...refusals('read') },
+  },
+  [`GET ${ORG}/uploads`]: {
+    operationId: 'consoleListUploads',
+    summary: 'The uploads of tax lists of the last 30 days, newest first (GPD UploadStatusDTO each, with the file name)',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: { '200': anyObject('items: the uploads.'), ...refusals('read') },
+  },
+  [`POST ${ORG}/uploads`]: {
+    operationId: 'consoleUploadFile',
+    summary: 'Upload a tax list (multipart/form-data, part `file`: a ZIP with GPD\u2019s JSON, or GovPay\u2019s CSV; fields operation, toPublish, ioSendAt), audited as the operator',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: {
+      '202': anyObject('The upload, IN_PROGRESS (GPD UploadStatusDTO).'),
+      '400': problem('No file part, a corrupt ZIP, two files in it, an invalid operation or ioSendAt.'),
+      '413': problem('The file is over 4 MiB (larger files: the presigned upload of the GPD upload API).'),
+      '422': problem('Not GPD\u2019s JSON model, or not GovPay\u2019s CSV header.'),
+      ...refusals('write'),
+    },
+  },
+  [`GET ${ORG}/uploads/{fileId}`]: {
+    operationId: 'consoleGetUpload',
+    summary: 'An upload\u2019s status (processed of submitted rows) and, once ended, its report: every refused row with its line, iupd and reasons',
+    tags,
+    path: uploadPath,
+    headers: bearer,
+    responses: { '200': anyObject('status, and report once ended (GPD UploadReportDTO).'), '404': problem('No such upload.'), ...refusals('read') },
+  },
+  [`GET ${ORG}/uploads/{fileId}/result`]: {
+    operationId: 'consoleGetUploadResult',
+    summary: 'The result file of an ended upload, in GovPay\u2019s layout (…,numeroAvviso,…,errore)',
+    tags,
+    path: uploadPath,
+    headers: bearer,
+    responses: {
+      '200': { description: 'The result CSV.', contentType: 'text/csv', schema: { json: { type: 'string' } } },
+      '303': { description: 'A large result file: a presigned GET of the stored file (5 minutes).' },
+      '404': problem('No such upload.'),
+      '425': problem('The upload has not ended yet.'),
+      ...refusals('read'),
+    },
+  },
+  [`POST ${ORG}/uploads/{fileId}/cancel`]: {
+    operationId: 'consoleCancelUpload',
+    summary: 'Cancel an upload in progress: the chunks not applied yet are not; their rows are reported as cancelled',
+    tags,
+    path: uploadPath,
+    headers: bearer,
+    responses: { '200': anyObject('The cancelled upload.'), '404': problem('No such upload.'), '409': problem('It has ended already.'), ...refusals('write') },
   },
 });

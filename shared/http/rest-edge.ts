@@ -58,8 +58,8 @@ const SECURITY_HEADERS = {
  * webhook, the pagoPA node). With `{ rawBody: true }` the body is not parsed: the route verifies
  * a signature over `request.rawBody` before it trusts a byte of it.
  */
-export function publicRoute(logger: Logger, route: Route<HttpRequest>, options: { rawBody?: boolean } = {}) {
-  return build(logger, async (event) => route(decode(event, options.rawBody ?? false)));
+export function publicRoute(logger: Logger, route: Route<HttpRequest>, options: { rawBody?: boolean; maxBodyBytes?: number } = {}) {
+  return build(logger, async (event) => route(decode(event, options.rawBody ?? false, options.maxBodyBytes)));
 }
 
 /** A route under /organizations/{organizationFiscalCode}/..., for that tenant's keys only. */
@@ -138,9 +138,9 @@ function build(logger: Logger, run: (event: APIGatewayProxyEventV2) => Promise<H
   return instrument(base);
 }
 
-function decode(event: APIGatewayProxyEventV2, rawOnly = false): HttpRequest {
+function decode(event: APIGatewayProxyEventV2, rawOnly = false, maxBodyBytes = MAX_JSON_BODY_BYTES): HttpRequest {
   const headers = lowerCaseKeys(event.headers ?? {});
-  const rawBody = readBody(event);
+  const rawBody = readBody(event, maxBodyBytes);
   return {
     method: event.requestContext.http.method,
     path: event.rawPath,
@@ -156,10 +156,10 @@ function decode(event: APIGatewayProxyEventV2, rawOnly = false): HttpRequest {
   };
 }
 
-function readBody(event: APIGatewayProxyEventV2): Buffer {
+function readBody(event: APIGatewayProxyEventV2, maxBodyBytes: number): Buffer {
   if (event.body === undefined || event.body === null || event.body === '') return Buffer.alloc(0);
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (bytes.length > MAX_JSON_BODY_BYTES) throw payloadTooLarge(`the body exceeds ${MAX_JSON_BODY_BYTES} bytes`);
+  if (bytes.length > maxBodyBytes) throw payloadTooLarge(`the body exceeds ${maxBodyBytes} bytes`);
   return bytes;
 }
 

@@ -446,6 +446,65 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await context.close();
   }, 90_000);
 
+  it('uploads a GovPay CSV with three bad rows: the progress, then the three refused rows with their reasons and the result file', async () => {
+    const [header, template] = readFileSync(new URL('../../events/examples/govpay-pendenze.csv', import.meta.url), 'utf8').split('\n') as [string, string];
+    const run = Date.now().toString(36).toUpperCase();
+    const row = (i: number, change: (cols: string[]) => void = () => {}) => {
+      const cols = template.split(',');
+      cols[1] = `CONSOLE-${run}-${i}`; // idPendenza
+      cols[18] = `CONSOLE-${run}-${i}-1`; // idVoce1
+      change(cols);
+      return cols.join(',');
+    };
+    const rows = Array.from({ length: 20 }, (_, i) => row(i));
+    rows.splice(4, 0, row(100, (c) => (c[9] = 'RSSMRA80A01H501X'))); // a fiscal code whose check character is wrong
+    rows.splice(9, 0, row(101, (c) => (c[21] = 'IT00X0000000000000000000000'))); // not an IBAN
+    rows.splice(15, 0, row(102, (c) => (c[19] = '99.00'))); // the entry's amount is not the position's
+    const csv = `${header}\n${rows.join('\n')}\n`;
+
+    const { context, page } = await freshPage();
+    await signIn(page, OPERATOR);
+    await page.getByRole('link', { name: 'Caricamento liste' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Caricamento di liste');
+    await axe(page, 'uploads');
+    await page.getByLabel(/File della lista/).setInputFiles({ name: 'tari-console.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Carica il file' }).click();
+    await page.waitForURL(/\/console\/#\/\d{11}\/caricamenti\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+    await eventually(() => page.locator('h1').innerText()).toBe('Caricamento tari-console.csv');
+    expect(await page.locator('#avanzamento').getAttribute('role')).toBe('progressbar');
+    await expect.poll(() => page.locator('#avanzamento-testo').innerText(), { timeout: 90_000, interval: 250 }).toMatch(/^Completato con righe scartate: 23 di 23 righe elaborate\.$/);
+    await eventually(() => page.locator('#righe-scartate tbody tr').count()).toBe(3);
+    const refused = await page.locator('#righe-scartate tbody').innerText();
+    for (const i of [100, 101, 102]) expect(refused).toContain(`CONSOLE-${run}-${i}`);
+    expect(await page.locator('#righe-scartate tbody th').allInnerTexts()).toEqual(['6', '11', '17']); // lines of the file, the header being line 1
+    expect(refused).toMatch(/check character/i);
+    expect(refused).toMatch(/iban/i);
+    expect(await page.locator('#riepilogo-caricamento').innerText()).toMatch(/Righe accettate\s+20\s+Righe scartate\s+3/);
+    await axe(page, 'upload with refused rows');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica il file di esito (CSV)' }).click()]);
+    const result = (await readFile((await download.path())!, 'utf8')).trim().split(/\r?\n/);
+    expect(result).toHaveLength(24);
+    const errore = result[0]!.split(',').indexOf('errore');
+    expect(errore).toBeGreaterThan(0);
+    expect(result.slice(1).filter((line) => !line.endsWith(',')).length).toBe(3);
+    // the list shows it
+    await page.getByRole('link', { name: 'Torna ai caricamenti' }).click();
+    await eventually(() => page.locator('#caricamenti tbody').innerText()).toContain('tari-console.csv');
+    await context.close();
+
+    // a viewer sees the uploads and no upload form; the API refuses the viewer's upload (403)
+    const viewer = await freshPage();
+    await signIn(viewer.page, VIEWER);
+    await viewer.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/caricamenti`);
+    await eventually(() => viewer.page.locator('#caricamenti tbody').innerText()).toContain('tari-console.csv');
+    expect(await viewer.page.locator('#carica').count()).toBe(0);
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'tari.csv');
+    const refusedUpload = await fetch(`${stack.url}/console-api/organizations/${ESEMPIO_FC}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${await accessToken(viewer.page)}` }, body: form });
+    expect(refusedUpload.status).toBe(403);
+    await viewer.context.close();
+  }, 150_000);
+
   it('keyboard only: sign in, search, open the detail', async () => {
     expect(created).toBeDefined();
     const { context, page } = await freshPage();

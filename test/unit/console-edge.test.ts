@@ -46,6 +46,7 @@ beforeAll(async () => {
     newId: () => crypto.randomUUID(),
     onCreated: () => undefined,
     notices: {} as ConsoleEdgeDeps['notices'],
+    bulk: {} as ConsoleEdgeDeps['bulk'],
     receipts: { receiptsOf: async (ofc, iuv) => receipts.filter((r) => r.organizationFiscalCode === ofc && r.iuv === iuv) },
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
     verify,

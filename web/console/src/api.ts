@@ -26,10 +26,12 @@ export const setApiBase = (url: string): void => {
 async function call(method: string, path: string, body?: unknown): Promise<Response> {
   const session = currentSession();
   if (!session) throw new SignedOut('sessione scaduta');
+  // a form (a file upload) goes as multipart/form-data, its boundary set by the browser
+  const form = body instanceof FormData;
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { authorization: `Bearer ${session.accessToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    headers: { authorization: `Bearer ${session.accessToken}`, ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: form ? body : JSON.stringify(body) } : {}),
   });
   if (res.status === 401) throw new SignedOut('sessione non valida');
   if (!res.ok) {
@@ -41,6 +43,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Respo
 
 export const getJson = async <T>(path: string): Promise<T> => (await (await call('GET', path)).json()) as T;
 export const postJson = async <T>(path: string, body?: unknown): Promise<T> => (await (await call('POST', path, body ?? {})).json()) as T;
+export const postForm = async <T>(path: string, form: FormData): Promise<T> => (await (await call('POST', path, form)).json()) as T;
 export const getBlob = async (path: string): Promise<Blob> => (await call('GET', path)).blob();
 
 export interface Me {
@@ -105,6 +108,27 @@ export interface ReceiptLine {
   paymentMethod?: string;
   payer?: { fullName: string; fiscalCode: string };
   transfers: Array<{ idTransfer: number; amount: number; fiscalCodePA: string }>;
+}
+/** an upload of a tax list: GPD's UploadStatusDTO and the file's name */
+export interface UploadStatus {
+  fileId: string;
+  fileName: string;
+  processedItem: number;
+  submittedItem: number;
+  acceptedItem: number;
+  startTime: string;
+  endTime?: string;
+  operationStatus: 'IN_PROGRESS' | 'COMPLETED' | 'COMPLETED_WITH_WARNINGS' | 'COMPLETED_UNSUCCESSFULLY';
+  state: string;
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  format: string;
+  refusal?: { status: number; reason: string };
+}
+/** GPD's UploadReportDTO: the refused rows with their line, iupd and every reason */
+export interface UploadReport {
+  rows: Array<{ line: number; lines?: number[]; iupd: string; statusCode: number; reasons: string[] }>;
+  rowsOmitted?: number;
+  responses: Array<{ statusCode: number; statusMessage: string; iupds: string[] }>;
 }
 /** a page of the list (page, total), or of a debtor's positions (cursor while more follow) */
 export interface Page {

@@ -3,7 +3,7 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine } from './api';
+import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type UploadReport, type UploadStatus, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { ROLE_LABELS, STATUSES, STATUS_BADGE, STATUS_LABELS, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
@@ -88,7 +88,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste')),
     ),
   );
 }
@@ -545,6 +545,180 @@ async function submitCreate(ofc: string, body: unknown, toPublish: boolean, cont
   }
 }
 
+// ---------------------------------------------------------------- bulk uploads of tax lists
+
+const UPLOAD_STATES: Record<UploadStatus['operationStatus'], string> = {
+  IN_PROGRESS: 'In corso',
+  COMPLETED: 'Completato',
+  COMPLETED_WITH_WARNINGS: 'Completato con righe scartate',
+  COMPLETED_UNSUCCESSFULLY: 'Non riuscito',
+};
+const OPERATIONS: Record<UploadStatus['operation'], string> = { CREATE: 'Creazione', UPDATE: 'Aggiornamento', DELETE: 'Cancellazione' };
+
+async function uploadsScreen(ofc: string): Promise<void> {
+  const g = generation;
+  const { items } = await getJson<{ items: UploadStatus[] }>(`${orgPath(ofc)}/uploads`);
+  const errorsBox = h('div', { id: 'errori-caricamento', tabindex: -1 });
+  const form = canWrite()
+    ? h(
+        'form',
+        { class: 'row g-3 mb-4', id: 'carica', 'aria-label': 'Carica una lista', novalidate: true },
+        field('file-lista', 'File della lista (CSV nel tracciato GovPay, o ZIP con il JSON di GPD; fino a 4 MB)', h('input', { class: 'form-control', type: 'file', id: 'file-lista', name: 'file', accept: '.csv,.zip,text/csv,application/zip', required: true }), 'col-md-8'),
+        field(
+          'operazione',
+          'Operazione',
+          h('select', { class: 'form-select', id: 'operazione', name: 'operation' }, ...(['CREATE', 'UPDATE', 'DELETE'] as const).map((o) => h('option', { value: o }, OPERATIONS[o]))),
+          'col-md-4',
+        ),
+        h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'invia-lista' }, 'Carica il file')),
+      )
+    : null;
+  form?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submitUpload(ofc, form, errorsBox);
+  });
+  const table = h(
+    'table',
+    { class: 'table table-sm', id: 'caricamenti' },
+    h('caption', {}, 'Caricamenti degli ultimi 30 giorni'),
+    h('thead', {}, h('tr', {}, ...['File', 'Operazione', 'Iniziato il', 'Stato', 'Righe elaborate', 'Accettate'].map((t) => h('th', { scope: 'col' }, t)))),
+    h(
+      'tbody',
+      {},
+      ...items.map((u) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, h('a', { href: link(ofc, 'caricamenti', u.fileId) }, u.fileName)),
+          h('td', {}, OPERATIONS[u.operation] ?? u.operation),
+          h('td', {}, formatDateTime(u.startTime)),
+          h('td', {}, UPLOAD_STATES[u.operationStatus] ?? u.operationStatus),
+          h('td', {}, `${u.processedItem} di ${u.submittedItem}`),
+          h('td', {}, u.acceptedItem),
+        ),
+      ),
+    ),
+  );
+  render(g, 'Caricamento di liste', errorsBox, form, items.length === 0 ? h('p', { id: 'caricamenti' }, 'Nessun caricamento negli ultimi 30 giorni.') : table);
+}
+
+async function submitUpload(ofc: string, form: HTMLFormElement, errorsBox: HTMLElement): Promise<void> {
+  errorsBox.replaceChildren();
+  const input = form.querySelector<HTMLInputElement>('#file-lista')!;
+  const file = input.files?.[0];
+  if (!file) {
+    errorsBox.replaceChildren(alertBox('danger', 'Scegli il file della lista da caricare.'));
+    input.setAttribute('aria-invalid', 'true');
+    return input.focus();
+  }
+  const button = form.querySelector<HTMLButtonElement>('#invia-lista')!;
+  button.disabled = true;
+  try {
+    const data = new FormData();
+    data.append('operation', form.querySelector<HTMLSelectElement>('#operazione')!.value);
+    data.append('file', file, file.name);
+    const upload = await postForm<UploadStatus>(`${orgPath(ofc)}/uploads`, data);
+    location.hash = link(ofc, 'caricamenti', upload.fileId);
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    errorsBox.replaceChildren(alertBox('danger', `Il file non è stato accettato: ${problemText(error)}`));
+    errorsBox.focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** An upload: a progress bar while it runs (polled every second), then the refused rows and the result file. */
+async function uploadScreen(ofc: string, fileId: string): Promise<void> {
+  const g = generation;
+  const path = `${orgPath(ofc)}/uploads/${encodeURIComponent(fileId)}`;
+  let data = await getJson<{ status: UploadStatus; report?: UploadReport }>(path);
+  const title = `Caricamento ${data.status.fileName}`;
+  const back = h('p', {}, h('a', { href: link(ofc, 'caricamenti') }, 'Torna ai caricamenti'));
+  const bar = h('div', { class: 'progress-bar', role: 'progressbar', id: 'avanzamento', 'aria-label': 'Righe elaborate', 'aria-valuemin': 0 });
+  const progressText = h('p', { id: 'avanzamento-testo' });
+  const progress = h('div', { class: 'mb-4' }, h('div', { class: 'progress' }, bar), progressText);
+  const paint = (s: UploadStatus) => {
+    const total = Math.max(s.submittedItem, s.processedItem);
+    const share = total > 0 ? Math.round((s.processedItem / total) * 100) : s.operationStatus === 'IN_PROGRESS' ? 0 : 100;
+    bar.style.width = `${share}%`;
+    bar.setAttribute('aria-valuenow', String(s.processedItem));
+    bar.setAttribute('aria-valuemax', String(total));
+    progressText.textContent = `${UPLOAD_STATES[s.operationStatus] ?? s.operationStatus}: ${s.processedItem} di ${s.submittedItem} righe elaborate.`;
+  };
+  paint(data.status);
+  const cancel =
+    canWrite() && data.status.operationStatus === 'IN_PROGRESS'
+      ? actionButton('Annulla il caricamento', 'annulla-caricamento', async () => {
+          if (!confirm('Annullare il caricamento? Le righe non ancora elaborate non saranno applicate.')) return;
+          try {
+            await postJson(`${path}/cancel`);
+          } catch (error) {
+            if (error instanceof SignedOut) throw error;
+            announce(problemText(error));
+          }
+        }, 'btn-outline-danger')
+      : null;
+  render(g, title, back, progress, cancel, h('div', { id: 'esito-caricamento' }));
+  announce(progressText.textContent ?? '');
+  while (data.status.operationStatus === 'IN_PROGRESS') {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (g !== generation) return; // the operator moved on
+    data = await getJson(path);
+    if (g !== generation) return;
+    paint(data.status);
+  }
+  cancel?.remove();
+  announce(progressText.textContent ?? '');
+  const s = data.status;
+  const report = data.report;
+  const refused = report?.rows ?? [];
+  const outcome = document.getElementById('esito-caricamento');
+  if (!outcome) return;
+  outcome.append(
+    s.refusal ? alertBox('danger', `File rifiutato (${s.refusal.status}): ${s.refusal.reason}`) : '',
+    h(
+      'dl',
+      { class: 'row', id: 'riepilogo-caricamento' },
+      h('dt', { class: 'col-sm-3' }, 'Righe accettate'),
+      h('dd', { class: 'col-sm-9' }, s.acceptedItem),
+      h('dt', { class: 'col-sm-3' }, 'Righe scartate'),
+      h('dd', { class: 'col-sm-9' }, refused.length + (report?.rowsOmitted ?? 0)),
+    ),
+    refused.length === 0
+      ? h('p', {}, 'Nessuna riga scartata.')
+      : h(
+          'table',
+          { class: 'table table-sm', id: 'righe-scartate' },
+          h('caption', {}, 'Righe scartate, con i motivi'),
+          h('thead', {}, h('tr', {}, ...['Riga', 'IUPD', 'Esito', 'Motivi'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            {},
+            ...refused.map((row) => h('tr', {}, h('th', { scope: 'row' }, (row.lines ?? [row.line]).join(', ')), h('td', {}, row.iupd), h('td', {}, row.statusCode), h('td', {}, h('ul', { class: 'mb-0' }, ...row.reasons.map((reason) => h('li', {}, reason)))))),
+          ),
+        ),
+    report?.rowsOmitted ? h('p', {}, `Altre ${report.rowsOmitted} righe scartate sono nel file di esito.`) : '',
+    s.refusal ? '' : actionButton('Scarica il file di esito (CSV)', 'scarica-esito', () => downloadResult(ofc, fileId, outcome), 'btn-outline-primary'),
+  );
+}
+
+async function downloadResult(ofc: string, fileId: string, outcome: HTMLElement): Promise<void> {
+  try {
+    const blob = await getBlob(`${orgPath(ofc)}/uploads/${encodeURIComponent(fileId)}/result`);
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: `esito-${fileId}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    announce('File di esito scaricato.');
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    outcome.append(alertBox('danger', problemText(error)));
+  }
+}
+
 // ---------------------------------------------------------------- router
 
 async function route(): Promise<void> {
@@ -578,6 +752,8 @@ async function route(): Promise<void> {
     if (r.screen === 'posizioni' && r.id) return await detailScreen(ofc, r.id);
     if (r.screen === 'posizioni') return await positionsScreen(ofc, r.params);
     if (r.screen === 'nuova' && canWrite()) return createScreen(ofc);
+    if (r.screen === 'caricamenti' && r.id) return await uploadScreen(ofc, r.id);
+    if (r.screen === 'caricamenti') return await uploadsScreen(ofc);
     return await dashboardScreen(ofc);
   } catch (error) {
     if (error instanceof SignedOut) {
