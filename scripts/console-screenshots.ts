@@ -2,9 +2,10 @@
  * `npm run console:screenshots`: the README's pictures of the operator console, taken in headless
  * Chromium (Debian's /usr/bin/chromium) from a fresh local stack with a few demo positions:
  * sign-in, dashboard, search results, position detail, the create form with the API's field
- * errors. Written to web/console/screenshots/*.png (1280×900).
+ * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row.
+ * Written to web/console/screenshots/*.png (1280×900).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
@@ -73,6 +74,16 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Crea la posizione' }).click();
     await page.locator('#errori-modulo [role=alert]').waitFor();
     await shot('06-nuova-con-errori');
+    const example = readFileSync(new URL('../events/examples/govpay-pendenze.csv', import.meta.url), 'utf8').trimEnd();
+    const bad = example.split(/\r?\n/)[1]!.replace('TARI-2099-0001', 'TARI-2099-0009').replace('RCCMNL83S18D969H', 'RCCMNL83S18D969X');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/caricamenti`);
+    await page.getByLabel(/File della lista/).setInputFiles({ name: 'tari-2099.csv', mimeType: 'text/csv', buffer: Buffer.from(`${example}\r\n${bad}\r\n`) /* the example file ends its lines with CRLF: so does the added row */ });
+    await page.getByRole('button', { name: 'Carica il file' }).click();
+    await page.locator('#riepilogo-caricamento').waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      throw new Error(`the upload did not end: ${await page.locator('main').innerText()}`, { cause: e });
+    });
+    await page.waitForTimeout(1000); // the progress bar's width transition
+    await shot('07-caricamento-lista');
   } finally {
     await browser.close();
     await layer.stop();

@@ -675,8 +675,13 @@ async function uploadScreen(ofc: string, fileId: string): Promise<void> {
   const refused = report?.rows ?? [];
   const outcome = document.getElementById('esito-caricamento');
   if (!outcome) return;
+  if (s.refusal) {
+    // the file itself was refused: no row was read, so there is no row to count or list
+    progress.remove();
+    outcome.append(alertBox('danger', `File rifiutato (${s.refusal.status}), nessuna riga è stata applicata: ${s.refusal.reason}`));
+    return;
+  }
   outcome.append(
-    s.refusal ? alertBox('danger', `File rifiutato (${s.refusal.status}): ${s.refusal.reason}`) : '',
     h(
       'dl',
       { class: 'row', id: 'riepilogo-caricamento' },
@@ -699,7 +704,7 @@ async function uploadScreen(ofc: string, fileId: string): Promise<void> {
           ),
         ),
     report?.rowsOmitted ? h('p', {}, `Altre ${report.rowsOmitted} righe scartate sono nel file di esito.`) : '',
-    s.refusal ? '' : actionButton('Scarica il file di esito (CSV)', 'scarica-esito', () => downloadResult(ofc, fileId, outcome), 'btn-outline-primary'),
+    actionButton('Scarica il file di esito (CSV)', 'scarica-esito', () => downloadResult(ofc, fileId, outcome), 'btn-outline-primary'),
   );
 }
 
