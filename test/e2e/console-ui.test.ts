@@ -467,6 +467,11 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await page.getByRole('link', { name: 'Caricamento liste' }).click();
     await eventually(() => page.locator('h1').innerText()).toBe('Caricamento di liste');
     await axe(page, 'uploads');
+    // a file that is not GovPay's layout is refused at once (422), with the reason, and nothing is loaded
+    await page.getByLabel(/File della lista/).setInputFiles({ name: 'sbagliato.csv', mimeType: 'text/csv', buffer: Buffer.from('codice;importo\nA;1\n') });
+    await page.getByRole('button', { name: 'Carica il file' }).click();
+    await eventually(() => page.locator('#errori-caricamento').innerText()).toMatch(/^Il file non è stato accettato: .+/);
+    expect(page.url()).toMatch(/#\/\d{11}\/caricamenti$/);
     await page.getByLabel(/File della lista/).setInputFiles({ name: 'tari-console.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Carica il file' }).click();
     await page.waitForURL(/\/console\/#\/\d{11}\/caricamenti\/[0-9a-f-]{36}$/, { timeout: 30_000 });
