@@ -773,8 +773,14 @@ export const catalog: Catalog = {
         ['GET', `${org}/uploads/{fileId}`],
         ['GET', `${org}/uploads/{fileId}/result`],
         ['POST', `${org}/uploads/{fileId}/cancel`],
+        ['GET', `${org}/receipts`],
+        ['GET', `${org}/receipts/export`],
+        ['GET', `${org}/anomalies`],
+        ['GET', `${org}/anomalies/export`],
+        ['GET', `${org}/anomalies/{anomalyId}`],
+        ['POST', `${org}/anomalies/{anomalyId}/notes`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists; receipts and anomalies (notes, CSV exports)", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)

@@ -2,13 +2,15 @@
  * `npm run console:screenshots`: the README's pictures of the operator console, taken in headless
  * Chromium (Debian's /usr/bin/chromium) from a fresh local stack with a few demo positions:
  * sign-in, dashboard, search results, position detail, the create form with the API's field
- * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row.
+ * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row, the
+ * anomalies (one payment of the wrong amount) and one of them with an operator's note.
  * Written to web/console/screenshots/*.png (1280×900).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
+import { payNotice } from './pay';
 import { CONSOLE_DIR } from '../web/console/build';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
       ['VRDLGU75C12F205G', 'Luigi Verdi', 'Canone unico patrimoniale 2026', 24000, true],
       ['RSSMRA80A01H501U', 'Mario Rossi', 'Servizio mensa scolastica - ottobre', 6400, false],
     ] as const;
+    const navs: string[] = [];
     for (const [i, [fiscalCode, fullName, description, amount, publish]] of people.entries()) {
       const res = await fetch(`${layer.cloud.url}/organizations/${ESEMPIO}/debtpositions?toPublish=${publish}`, {
         method: 'POST',
@@ -43,7 +46,14 @@ async function main(): Promise<void> {
         }),
       });
       if (res.status !== 201) throw new Error(`seeding a demo position: ${res.status} ${await res.text()}`);
+      navs.push(((await res.json()) as { paymentOption: Array<{ nav: string }> }).paymentOption[0]!.nav);
     }
+    // one paid as due, one paid with the wrong amount (an anomaly for the ragioneria)
+    for (const [nav, amount] of [[navs[0]!, undefined], [navs[1]!, 9000]] as const) {
+      const paid = await payNotice({ noticeNumber: nav, url: layer.cloud.url, log: () => undefined, ...(amount ? { amount } : {}) });
+      if (paid.outcome !== 'OK') throw new Error(`paying a demo notice: ${JSON.stringify(paid.exchanges.map((e) => e.faultCode))}`);
+    }
+    await layer.cloud.drain({ timeoutMs: 60_000 });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
     const shot = async (name: string, p: Page = page) => {
       await p.evaluate(() => (globalThis as unknown as { document: { activeElement?: { blur?: () => void } } }).document.activeElement?.blur?.());
@@ -84,6 +94,15 @@ async function main(): Promise<void> {
     });
     await page.waitForTimeout(1000); // the progress bar's width transition
     await shot('07-caricamento-lista');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/anomalie`);
+    await page.locator('#anomalie').waitFor();
+    await shot('08-anomalie');
+    await page.locator('#anomalie tbody a').first().click();
+    await page.getByLabel(/^Nota/).fill('Verificato con il PSP: il cittadino ha pagato 90,00 € invece di 98,30 €; chiesta l’integrazione.');
+    await page.locator('label[for=gestita]').click(); // Bootstrap Italia draws the box on the label: leave it open
+    await page.getByRole('button', { name: 'Salva la nota' }).click();
+    await page.locator('#note tbody').waitFor();
+    await shot('09-anomalia-con-nota');
   } finally {
     await browser.close();
     await layer.stop();

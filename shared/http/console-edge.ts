@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { POSITION_STATUSES } from '../domain/debt-position';
+import type { AnomalyKind } from '../domain/receipt';
 import type { Organization } from '../domain/organization';
 import { createDebtPosition } from '../use-cases/debt-positions/create';
 import { listDebtPositions } from '../use-cases/debt-positions/list';
@@ -23,7 +24,10 @@ import { positionsDashboard } from '../use-cases/operators/dashboard';
 import { positionsOfDebtor, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
 import type { Permission } from '../use-cases/operators/roles';
 import type { OrganizationStore } from '../use-cases/ports';
-import type { ReceiptStore, StoredReceipt } from '../use-cases/receipts/ports';
+import type { ReceiptStore } from '../use-cases/receipts/ports';
+import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '../use-cases/receipts/queries';
+import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
+import { anomaliesCsv, anomalyJson, anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema, parseAnomalyId, receiptJson, receiptsCsv, toReceiptWindow } from './console-receipts';
 import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
 import { positionRuleProblems, toPositionContent, toPositionResponse } from './debt-position-mapping';
@@ -43,8 +47,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   readonly logger: Logger;
   readonly organizations: Pick<OrganizationStore, 'get'>;
   readonly notices: NoticeDeps;
-  /** the receipts of a position's notices, on its detail */
-  readonly receipts: Pick<ReceiptStore, 'receiptsOf'>;
+  /** receipts and anomalies: a position's on its detail, the lists, the exports, the notes, the dashboard's figures */
+  readonly receipts: Pick<ReceiptStore, 'receiptsOf' | 'list' | 'listAnomalies' | 'getAnomaly' | 'countOpenAnomalies' | 'addAnomalyNote'>;
   /** verifies the bearer token alone (GET /console-api/me) */
   readonly verify: OperatorVerifier;
   /** verifies it and checks the organization and the permission (every other route) */
@@ -69,6 +73,12 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/uploads/{fileId}`]: 'read',
   [`GET ${ORG}/uploads/{fileId}/result`]: 'read',
   [`POST ${ORG}/uploads/{fileId}/cancel`]: 'write',
+  [`GET ${ORG}/receipts`]: 'read',
+  [`GET ${ORG}/receipts/export`]: 'read',
+  [`GET ${ORG}/anomalies`]: 'read',
+  [`GET ${ORG}/anomalies/export`]: 'read',
+  [`GET ${ORG}/anomalies/{anomalyId}`]: 'read',
+  [`POST ${ORG}/anomalies/{anomalyId}/notes`]: 'write',
 } as const satisfies Record<string, Permission | 'signed-in'>;
 export type ConsoleRouteKey = keyof typeof CONSOLE_ROUTES;
 
@@ -122,8 +132,16 @@ function organizationJson(o: Organization) {
 function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${typeof CONSOLE_API_BASE}/me`>, Run> {
   return {
     [`GET ${ORG}/dashboard`]: async (r) => {
-      const d = await positionsDashboard(deps, ofcOf(r));
-      return json(200, { organization: organizationJson(r.caller.organization), total: d.total, byStatus: d.byStatus, complete: d.complete, recent: d.recent.map(toPositionResponse) });
+      const [d, payments] = await Promise.all([positionsDashboard(deps, ofcOf(r)), paymentsDashboard(deps, ofcOf(r))]);
+      return json(200, {
+        organization: organizationJson(r.caller.organization),
+        total: d.total,
+        byStatus: d.byStatus,
+        complete: d.complete && payments.complete,
+        recent: d.recent.map(toPositionResponse),
+        payments: { today: payments.today, month: payments.month },
+        openAnomalies: payments.openAnomalies,
+      });
     },
     [`GET ${ORG}/debtpositions`]: async (r) => {
       const q = parseWith(consoleSearchQuerySchema, r.query, 'query');
@@ -229,28 +247,46 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         const cancelled = await cancelUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
         return json(200, { ...toUploadStatus(cancelled, false), fileName: cancelled.fileName });
       }),
+    [`GET ${ORG}/receipts`]: async (r) => {
+      const q = parseWith(consoleReceiptQuerySchema, r.query, 'query');
+      const page = await listReceipts(deps, ofcOf(r), { ...toReceiptWindow(q), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+      return json(200, { items: page.items.map(receiptJson), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+    [`GET ${ORG}/receipts/export`]: async (r) => {
+      const q = parseWith(consoleReceiptQuerySchema, r.query, 'query');
+      const rows = await exportWindow((w) => listReceipts(deps, ofcOf(r), w), toReceiptWindow(q));
+      return csvAttachment(receiptsCsv(rows), `ricevute-${ofcOf(r)}${q.from ? `-dal-${q.from}` : ''}${q.to ? `-al-${q.to}` : ''}.csv`);
+    },
+    [`GET ${ORG}/anomalies`]: async (r) => {
+      const q = parseWith(consoleAnomalyQuerySchema, r.query, 'query');
+      const page = await listReceiptAnomalies(deps, ofcOf(r), { ...toReceiptWindow(q), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }, anomalyFilter(q));
+      return json(200, { items: page.items.map(anomalyJson), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+    [`GET ${ORG}/anomalies/export`]: async (r) => {
+      const q = parseWith(consoleAnomalyQuerySchema, r.query, 'query');
+      const rows = await exportWindow((w) => listReceiptAnomalies(deps, ofcOf(r), w, anomalyFilter(q)), toReceiptWindow(q));
+      return csvAttachment(anomaliesCsv(rows), `anomalie-${ofcOf(r)}${q.from ? `-dal-${q.from}` : ''}${q.to ? `-al-${q.to}` : ''}.csv`);
+    },
+    [`GET ${ORG}/anomalies/{anomalyId}`]: async (r) => {
+      const ref = parseAnomalyId(r.pathParameters['anomalyId'] ?? '');
+      const found = ref ? await deps.receipts.getAnomaly(ofcOf(r), ref) : undefined;
+      if (!found) throw notFound('no such anomaly');
+      return json(200, anomalyJson(found));
+    },
+    [`POST ${ORG}/anomalies/{anomalyId}/notes`]: async (r) => {
+      const body = parseWith(anomalyNoteSchema, r.body, 'note');
+      const ref = parseAnomalyId(r.pathParameters['anomalyId'] ?? '');
+      if (!ref) throw notFound('no such anomaly');
+      const updated = await noteAnomaly(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, anomaly: ref, text: body.note, handled: body.handled });
+      return json(200, anomalyJson(updated));
+    },
   };
 }
 
-/** What the detail shows of a receipt: who paid, how much, through which PSP, when (the operator's own tenant only). */
-function receiptJson(r: StoredReceipt) {
-  const x = r.receipt;
-  return {
-    receiptId: r.receiptId,
-    iuv: r.iuv,
-    nav: r.nav,
-    state: r.state,
-    recordedAt: r.recordedAt,
-    outcome: x.outcome,
-    paymentAmount: x.paymentAmount,
-    ...(x.fee !== undefined ? { fee: x.fee } : {}),
-    ...(x.paymentDateTime ? { paymentDateTime: x.paymentDateTime } : {}),
-    idPSP: x.idPSP,
-    pspCompanyName: x.PSPCompanyName,
-    ...(x.paymentMethod ? { paymentMethod: x.paymentMethod } : {}),
-    ...(x.payer ? { payer: { fullName: x.payer.fullName, fiscalCode: x.payer.entityUniqueIdentifierValue } } : {}),
-    transfers: x.transferList.map((t) => ({ idTransfer: t.idTransfer, amount: t.transferAmount, fiscalCodePA: t.fiscalCodePA })),
-  };
+const anomalyFilter = (q: { kind?: AnomalyKind | undefined; state?: 'open' | 'handled' | undefined }) => ({ ...(q.kind ? { kind: q.kind } : {}), ...(q.state ? { state: q.state } : {}) });
+
+function csvAttachment(bytes: Buffer, fileName: string): HttpResult {
+  return { status: 200, bytes, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' } };
 }
 
 /** A single look-up that may find nothing: undefined instead of the use case's 404. */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { CONSOLE_API_BASE, consoleSearchQuerySchema } from './console-edge';
+import { anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema } from './console-receipts';
 import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPositionSchema, problemJsonSchema } from './debt-position-schemas';
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
 
@@ -19,6 +20,8 @@ const organizationFiscalCode = z
 const inPath = (more: Record<string, z.ZodType> = {}) => z.object({ organizationFiscalCode, ...more });
 const uploadPath = inPath({ fileId: z.string().meta({ description: 'The id of the upload (as answered when it was posted).' }) });
 const positionPath = inPath({ iupd: iupd.meta({ description: 'The IUPD of the position.' }) });
+const anomalyPath = inPath({ anomalyId: z.string().meta({ description: 'The anomaly\u2019s id, as the list gives it (opaque).' }) });
+const csv = (description: string): ResponseDoc => ({ description, contentType: 'text/csv', schema: { json: { type: 'string' } } });
 
 const bearer: RouteDoc['headers'] = {
   authorization: {
@@ -44,11 +47,11 @@ documentRoutes({
   },
   [`GET ${ORG}/dashboard`]: {
     operationId: 'consoleDashboard',
-    summary: 'Positions of the organization by status, and the latest created',
+    summary: 'Positions of the organization by status, the latest created, today\u2019s and this month\u2019s payments, the open anomalies',
     tags,
     path: inPath(),
     headers: bearer,
-    responses: { '200': anyObject('Counts by stored status, the total and the five latest positions.'), ...refusals('read') },
+    responses: { '200': anyObject('Counts by stored status, the total, the five latest positions; payments.today and payments.month (count, amount in cents, by Rome calendar); openAnomalies.'), ...refusals('read') },
   },
   [`GET ${ORG}/debtpositions`]: {
     operationId: 'consoleSearchDebtPositions',
@@ -152,5 +155,58 @@ documentRoutes({
     path: uploadPath,
     headers: bearer,
     responses: { '200': anyObject('The cancelled upload.'), '404': problem('No such upload.'), '409': problem('It has ended already.'), ...refusals('write') },
+  },
+  [`GET ${ORG}/receipts`]: {
+    operationId: 'consoleListReceipts',
+    summary: 'The receipts recorded in a window of days (Rome), oldest first, a page at a time',
+    tags,
+    path: inPath(),
+    query: consoleReceiptQuerySchema,
+    headers: bearer,
+    responses: { '200': anyObject('items (who paid, how much, which PSP, when) and cursor while there are more.'), '400': problem('Invalid query: every offending field in `errors`.'), ...refusals('read') },
+  },
+  [`GET ${ORG}/receipts/export`]: {
+    operationId: 'consoleExportReceipts',
+    summary: 'The receipts of a window as CSV (UTF-8 with BOM, CRLF; amounts in euro; at most 10,000 lines)',
+    tags,
+    path: inPath(),
+    query: consoleReceiptQuerySchema,
+    headers: bearer,
+    responses: { '200': csv('One line per receipt.'), '400': problem('Invalid query, or more than 10,000 receipts in the window.'), ...refusals('read') },
+  },
+  [`GET ${ORG}/anomalies`]: {
+    operationId: 'consoleListAnomalies',
+    summary: 'Receipt anomalies (money that moved but could not be applied) of a window, by kind and state (open / handled)',
+    tags,
+    path: inPath(),
+    query: consoleAnomalyQuerySchema,
+    headers: bearer,
+    responses: { '200': anyObject('items (each with anomalyId, kind, detail, handled, notes) and cursor while there are more.'), '400': problem('Invalid query: every offending field in `errors`.'), ...refusals('read') },
+  },
+  [`GET ${ORG}/anomalies/export`]: {
+    operationId: 'consoleExportAnomalies',
+    summary: 'The anomalies of a window (and kind, state) as CSV, with the last note and who wrote it',
+    tags,
+    path: inPath(),
+    query: consoleAnomalyQuerySchema,
+    headers: bearer,
+    responses: { '200': csv('One line per anomaly.'), '400': problem('Invalid query, or more than 10,000 anomalies in the window.'), ...refusals('read') },
+  },
+  [`GET ${ORG}/anomalies/{anomalyId}`]: {
+    operationId: 'consoleGetAnomaly',
+    summary: 'One anomaly with its receipt\u2019s payer and PSP and every note on it',
+    tags,
+    path: anomalyPath,
+    headers: bearer,
+    responses: { '200': anyObject('The anomaly.'), '404': problem('No such anomaly of this organization.'), ...refusals('read') },
+  },
+  [`POST ${ORG}/anomalies/{anomalyId}/notes`]: {
+    operationId: 'consoleNoteAnomaly',
+    summary: 'Add a note to an anomaly, closing it (handled: true) or leaving or reopening it (false); the note records the operator and the time',
+    tags,
+    path: anomalyPath,
+    headers: bearer,
+    body: { schema: anomalyNoteSchema },
+    responses: { '200': anyObject('The anomaly with its notes.'), '400': problem('An empty or too long note, or handled missing.'), '404': problem('No such anomaly of this organization.'), ...refusals('write') },
   },
 });

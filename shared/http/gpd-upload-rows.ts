@@ -18,6 +18,7 @@ import { FileRefused, type CsvHeaderCheck, type DecodedRow, type RawRow, type Ro
 import type { UploadReport } from '../use-cases/bulk-upload/uploads';
 import { positionRuleProblems, toPositionContent } from './debt-position-mapping';
 import { iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
+import { csvCell } from './csv';
 import { fieldProblems } from './zod-errors';
 
 // ---- GovPay CSV columns ----
@@ -241,7 +242,6 @@ function optional(key: string, value: string | undefined): Record<string, string
 
 // ---- result CSV ----
 
-const csvCell = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 /** GovPay's result file: one line per row of the file, numeroAvviso for the rows accepted, errore for the others. */
 export function* govpayResultLines(outcomes: Iterable<{ status: number; reasons?: readonly string[]; navs?: readonly string[]; echo?: ReadonlyArray<Readonly<Record<string, string>>> }>, organizationFiscalCode: string): Generator<string> {

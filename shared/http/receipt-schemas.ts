@@ -71,6 +71,17 @@ export const receiptAnomalySchema = z.object({
   messageId: z.string().optional(),
   /** UNPROCESSABLE, when the message could not be read as a receipt: its body as queued */
   received: z.string().optional(),
+  /** the notes the staff added (console), oldest first; the last says whether it is handled */
+  notes: z
+    .array(
+      z.object({
+        at: z.string(),
+        by: z.looseObject({ keyId: z.string(), operator: z.looseObject({ username: z.string(), name: z.string() }).optional() }),
+        text: z.string(),
+        handled: z.boolean(),
+      }),
+    )
+    .optional(),
 });
 
 export const receiptListSchema = z.object({ receipts: z.array(storedReceiptSchema), cursor: z.string().optional() });

@@ -446,6 +446,102 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await context.close();
   }, 90_000);
 
+  // after the paging test, which counts the VALID positions: this one leaves one VALID (its payment was refused)
+  it('the ragioneria: a wrong-amount payment is an open anomaly on the dashboard; an operator notes it handled; receipts and anomalies export as CSV', async () => {
+    const due = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+    const run = Date.now();
+    const create = async (iupd: string, amount: number) => {
+      const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+        body: {
+          iupd,
+          type: 'F',
+          fiscalCode: 'VRDLCU80A01H501G',
+          fullName: 'Luca Verdi',
+          paymentOption: [{ amount, description: 'Trasporto scolastico', isPartialPayment: false, dueDate: due, transfer: [{ idTransfer: '1', amount, remittanceInformation: 'Trasporto scolastico', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }],
+        },
+      });
+      expect(r.status, r.text).toBe(201);
+      return r.json.paymentOption[0].nav as string;
+    };
+    const good = await create(`RAG-OK-${run}`, 2500);
+    const wrong = await create(`RAG-KO-${run}`, 3000);
+    expect((await payNotice({ noticeNumber: good, url: stack.url, log: () => {} })).outcome).toBe('OK');
+    // the PSP charged 120.00 for a 30.00 notice: the node is answered OK (the money moved), the layer keeps an anomaly
+    const mismatch = await payNotice({ noticeNumber: wrong, url: stack.url, log: () => {}, amount: 12000 });
+    expect(mismatch.outcome).toBe('OK');
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+
+    const { context, page } = await freshPage();
+    await signIn(page, OPERATOR);
+    expect(Number(await page.locator('#anomalie-aperte').innerText())).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#pagati-oggi').innerText()).toMatch(/^[1-9]\d* · .+€$/);
+    await axe(page, 'dashboard with payments');
+    await page.getByRole('link', { name: 'Anomalie da gestire' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Anomalie dei pagamenti');
+    await page.getByLabel('Tipo').selectOption('AMOUNT_MISMATCH');
+    await page.getByRole('button', { name: 'Filtra' }).click();
+    await page.waitForURL(/kind=AMOUNT_MISMATCH/);
+    await eventually(() => page.locator('#anomalie tbody').innerText()).toContain(wrong.replace(/^(\d{2})(\d{4})(\d{4})(\d{4})(\d{4})$/, '$1 $2 $3 $4 $5'));
+    await axe(page, 'anomalies');
+    const row = page.locator('#anomalie tbody tr', { hasText: wrong.slice(-4) });
+    await row.getByRole('link').click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Anomalia: Importo diverso da quello dovuto');
+    const details = await page.locator('#dati-anomalia').innerText();
+    expect(details).toContain('Da gestire');
+    expect(details).toContain('120,00');
+    await axe(page, 'anomaly detail');
+    await page.getByLabel(/^Nota/).fill('Verificato con il PSP: rimborso di 90,00 € disposto');
+    await page.getByRole('button', { name: 'Salva la nota' }).click();
+    await eventually(() => page.locator('#esito').innerText()).toBe('Nota salvata: anomalia gestita.');
+    expect(await page.locator('#dati-anomalia').innerText()).toContain('Gestita');
+    const notes = await page.locator('#note tbody').innerText();
+    expect(notes).toContain(OPERATOR.name);
+    expect(notes).toContain('rimborso di 90,00 € disposto');
+    const anomalyUrl = page.url();
+
+    // the export of the handled ones carries the note and who wrote it
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/anomalie?state=handled`);
+    await eventually(() => page.locator('#conteggio').innerText()).toMatch(/anomalie in questa pagina/);
+    const [anomalyCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Esporta in CSV' }).click()]);
+    const anomalyLines = (await readFile((await anomalyCsv.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(anomalyLines[0]).toMatch(/^registrataIl,tipo,dettaglio,/);
+    const line = anomalyLines.find((l) => l.includes(wrong));
+    expect(line).toBeDefined();
+    expect(line).toContain('AMOUNT_MISMATCH');
+    expect(line).toContain(',120.00,');
+    expect(line).toContain(',sì,');
+    expect(line).toContain(OPERATOR.username);
+
+    // the receipts of today: the good payment, its position linked, and the same in the CSV
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date());
+    await page.getByRole('link', { name: 'Ricevute', exact: true }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Ricevute di pagamento');
+    await page.getByLabel('Registrate dal').fill(today);
+    await page.getByLabel('Registrate fino al').fill(today);
+    await page.getByRole('button', { name: 'Filtra' }).click();
+    await page.waitForURL(new RegExp(`from=${today}&to=${today}`));
+    await eventually(() => page.locator('#area-risultati').innerText()).toMatch(/ricevute in questa pagina|Pagina successiva/);
+    await axe(page, 'receipts');
+    const [receiptCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Esporta in CSV' }).click()]);
+    const receiptLines = (await readFile((await receiptCsv.path())!, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const paidLine = receiptLines.find((l) => l.includes(good));
+    expect(paidLine, receiptLines.slice(0, 3).join('\n')).toContain(`RAG-OK-${run}`);
+    expect(paidLine).toContain(',25.00,');
+    expect(receiptLines.some((l) => l.includes(wrong))).toBe(false); // the anomaly is not a receipt that paid
+    await context.close();
+
+    // a viewer reads the anomaly, is offered no note form, and the API refuses the viewer's note (403)
+    const viewer = await freshPage();
+    await signIn(viewer.page, VIEWER);
+    await viewer.page.goto(anomalyUrl);
+    await eventually(() => viewer.page.locator('#note tbody').innerText()).toContain(OPERATOR.name);
+    expect(await viewer.page.locator('#aggiungi-nota').count()).toBe(0);
+    const anomalyId = decodeURIComponent(anomalyUrl.split('/').pop()!);
+    const refused = await consoleApi(await accessToken(viewer.page), 'POST', `/organizations/${ESEMPIO_FC}/anomalies/${encodeURIComponent(anomalyId)}/notes`, { note: 'x', handled: false });
+    expect(refused.status).toBe(403);
+    await viewer.context.close();
+  }, 120_000);
+
   it('uploads a GovPay CSV with three bad rows: the progress, then the three refused rows with their reasons and the result file', async () => {
     const [header, template] = readFileSync(new URL('../../events/examples/govpay-pendenze.csv', import.meta.url), 'utf8').split('\n') as [string, string];
     const run = Date.now().toString(36).toUpperCase();

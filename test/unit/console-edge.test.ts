@@ -5,13 +5,15 @@
  * refused before any use case runs; an unknown route is a 404, and a deployment without sign-in
  * configured refuses with 503.
  */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_ROUTES, consoleApi, type ConsoleEdgeDeps } from '../../shared/http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier } from '../../shared/http/operator-auth';
 import { HttpProblem } from '../../shared/http/problem';
 import { createLogger } from '../../shared/observability/logger';
-import type { StoredReceipt } from '../../shared/use-cases/receipts/ports';
+import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
+import { InMemoryPositions, InMemoryReceipts } from './receipts/fakes';
 import { paidPosition } from '../fixtures/paid';
 import { ESEMPIO, positionRequest } from '../fixtures/positions';
 import { InMemoryDebtPositionStore, InMemoryOrganizationStore, answerOf, apiRequest, lambdaContext } from './positions/fakes';
@@ -47,14 +49,14 @@ beforeAll(async () => {
     onCreated: () => undefined,
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: {} as ConsoleEdgeDeps['bulk'],
-    receipts: { receiptsOf: async (ofc, iuv) => receipts.filter((r) => r.organizationFiscalCode === ofc && r.iuv === iuv) },
+    receipts: receiptStore,
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
     verify,
     authorize: makeConsoleAuthorizer({ verify, organizations }),
   };
 });
 
-const receipts: StoredReceipt[] = [];
+const receiptStore = new InMemoryReceipts(new InMemoryPositions());
 
 const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ ...event, headers: { ...event.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
 const params = { organizationFiscalCode: ESEMPIO.fiscalCode, iupd: 'IUPD-1' };
@@ -85,7 +87,7 @@ describe('console edge', () => {
     const { position, receipt } = paidPosition({ iupd: 'CONSOLE-PAID-1', iuv, receiptId: 'rcpt-console-1', amount: 12_345, at: '2026-11-02T10:00:00.000Z' });
     await positions.create(position, { at: position.insertedDate, action: 'create', actor: { organizationFiscalCode: ESEMPIO.fiscalCode, keyId: 'k', requestId: 'r' }, version: 1 }, []);
     const stored = (r: typeof receipt, id: string): StoredReceipt => ({ organizationFiscalCode: ESEMPIO.fiscalCode, iuv: r.creditorReferenceId, nav: r.noticeNumber, receiptId: id, state: 'APPLIED', iupd: position.iupd, recordedAt: '2026-11-02T10:00:01.000Z', receipt: { ...r, receiptId: id } });
-    receipts.push(stored(receipt, 'rcpt-console-1'), stored({ ...receipt, creditorReferenceId: '12000000000000078' }, 'rcpt-other'));
+    for (const r of [stored(receipt, 'rcpt-console-1'), stored({ ...receipt, creditorReferenceId: '12000000000000078' }, 'rcpt-other')]) receiptStore.stored.set(r.receiptId, r);
     const event = withToken(apiRequest('GET', '/console-api/organizations/{organizationFiscalCode}/debtpositions/{iupd}', { params: { ...params, iupd: 'CONSOLE-PAID-1' }, key: null }), await token('viewer'));
     const answer = await answerOf(consoleApi(deps)(event, lambdaContext));
     expect(answer.status, JSON.stringify(answer.json)).toBe(200);
@@ -119,5 +121,95 @@ describe('console edge', () => {
     };
     const answer = await answerOf(consoleApi({ ...deps, verify: closed, authorize: closed })(withToken(apiRequest('GET', '/console-api/me', { key: null }), await token('admin')), lambdaContext));
     expect(answer.status).toBe(503);
+  });
+
+  describe('receipts and anomalies', () => {
+    const ORG = '/console-api/organizations/{organizationFiscalCode}';
+    const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string } = {}) =>
+      answerOf(
+        consoleApi(deps)(
+          withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
+          lambdaContext,
+        ),
+      );
+    const anomaly = (receiptId: string, kind: ReceiptAnomaly['kind'], recordedAt: string, payerName = 'Mario Rossi'): ReceiptAnomaly => {
+      const { receipt } = paidPosition({ iupd: `A-${receiptId}`, iuv: '12000000000000099', receiptId, amount: 5_000, at: recordedAt });
+      return { organizationFiscalCode: ESEMPIO.fiscalCode, iuv: receipt.creditorReferenceId, nav: receipt.noticeNumber, receiptId, kind, detail: `the ${kind} case`, recordedAt, receipt: { ...receipt, payer: { ...receipt.debtor, fullName: payerName } } };
+    };
+
+    beforeAll(async () => {
+      await receiptStore.recordAnomaly(anomaly('anom-1', 'AMOUNT_MISMATCH', '2026-11-10T09:00:00.000Z'));
+      await receiptStore.recordAnomaly(anomaly('anom-2', 'UNKNOWN_NOTICE', '2026-11-11T09:00:00.000Z', '=HYPERLINK("http://evil")'));
+      await receiptStore.recordAnomaly({ ...anomaly('anom-3', 'ALREADY_PAID', '2026-11-12T09:00:00.000Z'), organizationFiscalCode: '99999999999' });
+    });
+
+    it('lists the anomalies of the window and kind asked, and only the tenant\'s own', async () => {
+      const all = await call('GET', '/anomalies', 'viewer');
+      expect(all.status, JSON.stringify(all.json)).toBe(200);
+      expect(all.json.items.map((a: { receiptId: string }) => a.receiptId)).toEqual(['anom-1', 'anom-2']);
+      const ofKind = await call('GET', '/anomalies', 'viewer', { query: { kind: 'UNKNOWN_NOTICE' } });
+      expect(ofKind.json.items.map((a: { receiptId: string }) => a.receiptId)).toEqual(['anom-2']);
+      // a Rome day: 2026-11-10 is 2026-11-09T23:00Z .. 2026-11-10T22:59:59.999Z
+      const ofDay = await call('GET', '/anomalies', 'viewer', { query: { from: '2026-11-10', to: '2026-11-10' } });
+      expect(ofDay.json.items.map((a: { receiptId: string }) => a.receiptId)).toEqual(['anom-1']);
+    });
+
+    it('bad filters are refused naming each field', async () => {
+      const answer = await call('GET', '/anomalies', 'viewer', { query: { from: '2026-13-40', kind: 'NOPE', state: 'maybe' } });
+      expect(answer.status).toBe(400);
+      expect(answer.json.errors.map((e: { field: string }) => e.field).sort()).toEqual(['from', 'kind', 'state']);
+    });
+
+    it("an operator's note closes an anomaly and names the operator; a viewer's is refused; the open ones are counted on the dashboard", async () => {
+      const [first] = (await call('GET', '/anomalies', 'viewer')).json.items as Array<{ anomalyId: string }>;
+      const refused = await call('POST', '/anomalies/{anomalyId}/notes', 'viewer', { anomalyId: first!.anomalyId, body: { note: 'seen', handled: true } });
+      expect(refused.status).toBe(403);
+      const empty = await call('POST', '/anomalies/{anomalyId}/notes', 'operator', { anomalyId: first!.anomalyId, body: { note: '   ', handled: true } });
+      expect([empty.status, empty.json.errors?.[0]?.field]).toEqual([400, 'note']);
+      expect((await call('GET', '/dashboard', 'viewer')).json.openAnomalies).toBe(2);
+      const noted = await call('POST', '/anomalies/{anomalyId}/notes', 'operator', { anomalyId: first!.anomalyId, body: { note: 'refunded by the treasury', handled: true } });
+      expect(noted.status, JSON.stringify(noted.json)).toBe(200);
+      expect(noted.json).toMatchObject({ receiptId: 'anom-1', handled: true, notes: [{ text: 'refunded by the treasury', handled: true, by: { kind: 'operator', username: 'operator.user' } }] });
+      expect((await call('GET', '/anomalies/{anomalyId}', 'viewer', { anomalyId: first!.anomalyId })).json.handled).toBe(true);
+      expect((await call('GET', '/anomalies', 'viewer', { query: { state: 'open' } })).json.items.map((a: { receiptId: string }) => a.receiptId)).toEqual(['anom-2']);
+      expect((await call('GET', '/dashboard', 'viewer')).json.openAnomalies).toBe(1);
+      // reopened by a later note
+      await call('POST', '/anomalies/{anomalyId}/notes', 'operator', { anomalyId: first!.anomalyId, body: { note: 'the refund bounced', handled: false } });
+      expect((await call('GET', '/dashboard', 'viewer')).json.openAnomalies).toBe(2);
+    });
+
+    it("another tenant's anomaly, or an id that is not one, is a 404", async () => {
+      const other = Buffer.from(JSON.stringify(['12000000000000099', 'anom-3'])).toString('base64url');
+      expect((await call('GET', '/anomalies/{anomalyId}', 'admin', { anomalyId: other })).status).toBe(404);
+      expect((await call('POST', '/anomalies/{anomalyId}/notes', 'admin', { anomalyId: other, body: { note: 'x', handled: true } })).status).toBe(404);
+      expect((await call('GET', '/anomalies/{anomalyId}', 'admin', { anomalyId: 'not-an-id' })).status).toBe(404);
+    });
+
+    it('the CSV export has one line per anomaly and defuses a payer name a spreadsheet would run', async () => {
+      const event = withToken(apiRequest('GET', `${ORG}/anomalies/export`, { params, key: null }), await token('viewer'));
+      const answer = (await consoleApi(deps)(event, lambdaContext)) as APIGatewayProxyStructuredResultV2;
+      expect([answer.statusCode, answer.headers?.['content-type']]).toEqual([200, 'text/csv; charset=utf-8']);
+      const text = Buffer.from(answer.body ?? '', answer.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
+      const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      expect(lines[0]).toBe('registrataIl,tipo,dettaglio,iuv,numeroAvviso,iupd,idRicevuta,importo,psp,pagatore,gestita,ultimaNota,notaDi,notaIl');
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toContain(`"'=HYPERLINK(""http://evil"")"`);
+      expect(lines[1]).toContain(',50.00,');
+    });
+
+    it("the receipts list and the dashboard's payment figures", async () => {
+      const now = new Date();
+      const { receipt } = paidPosition({ iupd: 'TODAY-1', iuv: '12000000000000111', receiptId: 'rcpt-today', amount: 2_550, at: now.toISOString() });
+      receiptStore.stored.set('rcpt-today', { organizationFiscalCode: ESEMPIO.fiscalCode, iuv: receipt.creditorReferenceId, nav: receipt.noticeNumber, receiptId: 'rcpt-today', state: 'APPLIED', recordedAt: now.toISOString(), receipt });
+      const d = (await call('GET', '/dashboard', 'viewer')).json;
+      expect(d.payments.today).toEqual({ count: 1, amount: 2_550 });
+      expect(d.payments.month.count).toBeGreaterThanOrEqual(1);
+      const list = await call('GET', '/receipts', 'viewer', { query: { limit: '2' } });
+      expect(list.status).toBe(200);
+      expect(list.json.items).toHaveLength(2);
+      expect(list.json.cursor).toBeDefined();
+      const next = await call('GET', '/receipts', 'viewer', { query: { limit: '2', cursor: list.json.cursor } });
+      expect(next.json.items.map((r: { receiptId: string }) => r.receiptId)).toContain('rcpt-today');
+    });
   });
 });

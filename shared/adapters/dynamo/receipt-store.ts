@@ -5,13 +5,14 @@
  *   2. the position item           version = expected    (a concurrent change fails here: re-read, retry)
  *   3. the audit entry, 4. the outbox event (payment.received)
  * An anomaly is one item per receipt id (an UNPROCESSABLE one per queue message: anomalyKeyOf),
- * written only if new, so a re-delivery records and counts it once.
+ * written only if new, so a re-delivery records and counts it once. Its notes are appended to the
+ * same item, with a top-level `handled` flag (the last note's) that the lists filter on.
  */
-import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PaymentReceivedEvent } from '../../../events/domain-events';
 import type { AuditEntry } from '../../use-cases/ports';
-import type { ApplyConflict, ReceiptAnomaly, ReceiptPage, ReceiptStore, ReceiptWindow, StoredReceipt } from '../../use-cases/receipts/ports';
+import { anomalyKeyOf, type AnomalyFilter, type AnomalyNote, type AnomalyRef, type ApplyConflict, type ReceiptAnomaly, type ReceiptPage, type ReceiptStore, type ReceiptWindow, type StoredReceipt } from '../../use-cases/receipts/ports';
 import { isConditionFailure, queryItems } from './client';
 import { positionItem } from './debt-position-store';
 import { auditPut, outboxEventPut } from './outbox';
@@ -109,8 +110,72 @@ export class DynamoReceiptStore implements ReceiptStore {
     return this.page(receiptGsi.receipts(organizationFiscalCode), window, (i) => i['stored'] as StoredReceipt);
   }
 
-  async listAnomalies(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<ReceiptAnomaly> | undefined> {
-    return this.page(receiptGsi.anomalies(organizationFiscalCode), window, (i) => i['anomaly'] as ReceiptAnomaly);
+  async listAnomalies(organizationFiscalCode: string, window: ReceiptWindow, filter: AnomalyFilter = {}): Promise<ReceiptPage<ReceiptAnomaly> | undefined> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const conditions: string[] = [];
+    if (filter.kind !== undefined) {
+      names['#a'] = 'anomaly';
+      names['#kind'] = 'kind';
+      values[':kind'] = filter.kind;
+      conditions.push('#a.#kind = :kind');
+    }
+    if (filter.state !== undefined) {
+      names['#handled'] = 'handled';
+      values[':true'] = true;
+      conditions.push(filter.state === 'handled' ? '#handled = :true' : '(attribute_not_exists(#handled) OR #handled <> :true)');
+    }
+    const filtered = conditions.length > 0 ? { FilterExpression: conditions.join(' AND '), ExpressionAttributeNames: names, values } : undefined;
+    return this.page(receiptGsi.anomalies(organizationFiscalCode), window, (i) => i['anomaly'] as ReceiptAnomaly, filtered);
+  }
+
+  async getAnomaly(organizationFiscalCode: string, ref: AnomalyRef): Promise<ReceiptAnomaly | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: receiptPk(organizationFiscalCode, ref.iuv), sk: RECEIPT_SK.anomaly(ref.key) }, ConsistentRead: true }),
+    );
+    return result.Item?.['type'] === 'receipt-anomaly' ? (result.Item['anomaly'] as ReceiptAnomaly) : undefined;
+  }
+
+  async countOpenAnomalies(organizationFiscalCode: string): Promise<number> {
+    let count = 0;
+    let exclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: 'attribute_not_exists(#handled) OR #handled <> :true',
+          ExpressionAttributeNames: { '#handled': 'handled' },
+          ExpressionAttributeValues: { ':pk': receiptGsi.anomalies(organizationFiscalCode), ':true': true },
+          Select: 'COUNT',
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      count += result.Count ?? 0;
+      exclusiveStartKey = result.LastEvaluatedKey;
+    } while (exclusiveStartKey);
+    return count;
+  }
+
+  async addAnomalyNote(organizationFiscalCode: string, ref: AnomalyRef, note: AnomalyNote): Promise<ReceiptAnomaly | undefined> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: receiptPk(organizationFiscalCode, ref.iuv), sk: RECEIPT_SK.anomaly(ref.key) },
+          UpdateExpression: 'SET #a.#notes = list_append(if_not_exists(#a.#notes, :none), :note), #handled = :handled',
+          ConditionExpression: 'attribute_exists(pk) AND #type = :anomaly',
+          ExpressionAttributeNames: { '#a': 'anomaly', '#notes': 'notes', '#handled': 'handled', '#type': 'type' },
+          ExpressionAttributeValues: { ':none': [], ':note': [note], ':handled': note.handled, ':anomaly': 'receipt-anomaly' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes?.['anomaly'] as ReceiptAnomaly | undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
   /** undefined when the cursor is not one of this list's */
@@ -118,8 +183,9 @@ export class DynamoReceiptStore implements ReceiptStore {
     partition: string,
     query: ReceiptWindow,
     read: (item: Record<string, unknown>) => T,
+    filtered?: { FilterExpression: string; ExpressionAttributeNames: Record<string, string>; values: Record<string, unknown> },
   ): Promise<ReceiptPage<T> | undefined> {
-    const values: Record<string, unknown> = { ':pk': partition };
+    const values: Record<string, unknown> = { ':pk': partition, ...filtered?.values };
     let condition = 'gsi1pk = :pk';
     if (query.from !== undefined || query.to !== undefined) {
       condition += ' AND gsi1sk BETWEEN :from AND :to';
@@ -131,6 +197,7 @@ export class DynamoReceiptStore implements ReceiptStore {
       IndexName: 'gsi1',
       KeyConditionExpression: condition,
       ExpressionAttributeValues: values,
+      ...(filtered ? { FilterExpression: filtered.FilterExpression, ExpressionAttributeNames: filtered.ExpressionAttributeNames } : {}),
     };
     const items: T[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
@@ -177,14 +244,6 @@ function decodeCursor(cursor: string, partition: string): Record<string, unknown
   // the item it points at must be one of this tenant's receipts (partition ORG#<ofc>#...)
   if (!pk!.startsWith(`RCPT#${partition.split('#')[1]}#`)) return undefined;
   return { pk, sk, gsi1pk, gsi1sk };
-}
-
-/**
- * What keys an anomaly: its receipt id, or for an UNPROCESSABLE one its queue message
- * (`UNPROCESSABLE#<messageId>`), whose receipt id may be missing or too long to be a key.
- */
-export function anomalyKeyOf(anomaly: Pick<ReceiptAnomaly, 'kind' | 'receiptId' | 'messageId'>): string {
-  return anomaly.kind === 'UNPROCESSABLE' ? `UNPROCESSABLE#${anomaly.messageId ?? anomaly.receiptId}` : anomaly.receiptId;
 }
 
 function receiptItem(stored: StoredReceipt): Record<string, unknown> {

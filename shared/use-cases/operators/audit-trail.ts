@@ -4,7 +4,16 @@
  * pagoPA node, reconciliation).
  */
 import { isIupd } from '../../domain/debt-position';
-import type { AuditEntry, DebtPositionStore } from '../ports';
+import type { Actor, AuditEntry, DebtPositionStore } from '../ports';
+
+/** Who acted, as the console shows it. */
+export type ActedBy = { readonly kind: 'operator'; readonly username: string; readonly name: string; readonly role: string } | { readonly kind: 'api-key' | 'system'; readonly id: string };
+
+export function actedBy(actor: Actor): ActedBy {
+  return actor.operator
+    ? { kind: 'operator', username: actor.operator.username, name: actor.operator.name, role: actor.operator.role }
+    : { kind: actor.keyId.startsWith('system:') || actor.keyId === 'pagopa-node' ? 'system' : 'api-key', id: actor.keyId };
+}
 
 export interface AuditLine {
   readonly at: string;
@@ -13,7 +22,7 @@ export interface AuditLine {
   readonly fromStatus?: string;
   readonly toStatus?: string;
   readonly changedFields?: readonly string[];
-  readonly by: { readonly kind: 'operator'; readonly username: string; readonly name: string; readonly role: string } | { readonly kind: 'api-key' | 'system'; readonly id: string };
+  readonly by: ActedBy;
 }
 
 export async function positionAuditTrail(deps: { positions: Pick<DebtPositionStore, 'auditTrail'> }, organizationFiscalCode: string, iupd: string): Promise<AuditLine[]> {
@@ -28,8 +37,6 @@ export async function positionAuditTrail(deps: { positions: Pick<DebtPositionSto
       ...(e.fromStatus ? { fromStatus: e.fromStatus } : {}),
       ...(e.toStatus ? { toStatus: e.toStatus } : {}),
       ...(e.changedFields ? { changedFields: e.changedFields } : {}),
-      by: e.actor.operator
-        ? { kind: 'operator', username: e.actor.operator.username, name: e.actor.operator.name, role: e.actor.operator.role }
-        : { kind: e.actor.keyId.startsWith('system:') || e.actor.keyId === 'pagopa-node' ? 'system' : 'api-key', id: e.actor.keyId },
+      by: actedBy(e.actor),
     }));
 }

@@ -8,7 +8,7 @@ import type { PaymentReceivedEvent } from '../../../events/domain-events';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { Organization } from '../../domain/organization';
 import type { AnomalyKind, Receipt } from '../../domain/receipt';
-import type { AuditEntry } from '../ports';
+import type { Actor, AuditEntry } from '../ports';
 
 /** A receipt as the layer keeps it: the normalised receipt and what became of it. */
 export interface StoredReceipt {
@@ -46,6 +46,39 @@ export interface ReceiptAnomaly {
   /** UNPROCESSABLE: the SQS message id, and the message body exactly as it was queued */
   readonly messageId?: string;
   readonly received?: string;
+  /** what the municipality's staff wrote about it, oldest first; the last one says whether it is handled */
+  readonly notes?: readonly AnomalyNote[];
+}
+
+/** One note on an anomaly, by an operator (console) or a back office (API key): the anomaly's own audit trail. */
+export interface AnomalyNote {
+  /** ISO UTC */
+  readonly at: string;
+  readonly by: Actor;
+  readonly text: string;
+  /** true: this note closes it (handled); false: it stays, or is again, open */
+  readonly handled: boolean;
+}
+
+/** Where one anomaly is kept: its notice (IUV) and its key there (anomalyKeyOf). */
+export interface AnomalyRef {
+  readonly iuv: string;
+  readonly key: string;
+}
+
+/**
+ * What keys an anomaly: its receipt id, or for an UNPROCESSABLE one its queue message
+ * (`UNPROCESSABLE#<messageId>`), whose receipt id may be missing or too long to be a key.
+ */
+export function anomalyKeyOf(anomaly: Pick<ReceiptAnomaly, 'kind' | 'receiptId' | 'messageId'>): string {
+  return anomaly.kind === 'UNPROCESSABLE' ? `UNPROCESSABLE#${anomaly.messageId ?? anomaly.receiptId}` : anomaly.receiptId;
+}
+
+/** Which anomalies a list shows besides its time window. */
+export interface AnomalyFilter {
+  readonly kind?: AnomalyKind;
+  /** open: no note closed it (or the last one reopened it) */
+  readonly state?: 'open' | 'handled';
 }
 
 export type ApplyConflict =
@@ -93,7 +126,13 @@ export interface ReceiptStore {
   /** undefined when `window.cursor` is not a cursor this list of this tenant handed out */
   list(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<StoredReceipt> | undefined>;
   /** undefined when `window.cursor` is not a cursor this list of this tenant handed out */
-  listAnomalies(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<ReceiptAnomaly> | undefined>;
+  listAnomalies(organizationFiscalCode: string, window: ReceiptWindow, filter?: AnomalyFilter): Promise<ReceiptPage<ReceiptAnomaly> | undefined>;
+  /** one anomaly of this tenant, undefined when there is none there */
+  getAnomaly(organizationFiscalCode: string, ref: AnomalyRef): Promise<ReceiptAnomaly | undefined>;
+  /** the anomalies no note has closed */
+  countOpenAnomalies(organizationFiscalCode: string): Promise<number>;
+  /** appends `note` to the anomaly; undefined when there is no such anomaly of this tenant */
+  addAnomalyNote(organizationFiscalCode: string, ref: AnomalyRef, note: AnomalyNote): Promise<ReceiptAnomaly | undefined>;
 }
 
 /** The creditors the station serves, by fiscal code (a short cache in front of the store is fine). */

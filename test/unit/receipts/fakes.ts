@@ -4,12 +4,11 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DebtPosition, PaymentOption } from '../../../shared/domain/debt-position';
-import { anomalyKeyOf } from '../../../shared/adapters/dynamo/receipt-store';
 import type { Organization } from '../../../shared/domain/organization';
 import type { Receipt } from '../../../shared/domain/receipt';
 import { createLogger } from '../../../shared/observability/logger';
 import type { DebtPositionStore, OutgoingMessage, QueuePublisher } from '../../../shared/use-cases/ports';
-import type { ApplyConflict, CreditorDirectory, ReceiptAnomaly, ReceiptPage, ReceiptStore, ReceiptWindow, StoredReceipt } from '../../../shared/use-cases/receipts/ports';
+import { anomalyKeyOf, type AnomalyFilter, type AnomalyNote, type AnomalyRef, type ApplyConflict, type CreditorDirectory, type ReceiptAnomaly, type ReceiptPage, type ReceiptStore, type ReceiptWindow, type StoredReceipt } from '../../../shared/use-cases/receipts/ports';
 import { ESEMPIO } from '../../fixtures/positions';
 
 /**
@@ -109,8 +108,34 @@ export class InMemoryReceipts implements ReceiptStore {
     return page([...this.stored.values()].filter((r) => r.organizationFiscalCode === organizationFiscalCode), window);
   }
 
-  async listAnomalies(organizationFiscalCode: string, window: ReceiptWindow): Promise<ReceiptPage<ReceiptAnomaly> | undefined> {
-    return page([...this.anomalies.values()].filter((a) => a.organizationFiscalCode === organizationFiscalCode), window);
+  async listAnomalies(organizationFiscalCode: string, window: ReceiptWindow, filter: AnomalyFilter = {}): Promise<ReceiptPage<ReceiptAnomaly> | undefined> {
+    const handled = (a: ReceiptAnomaly) => a.notes?.at(-1)?.handled === true;
+    return page(
+      [...this.anomalies.values()].filter(
+        (a) =>
+          a.organizationFiscalCode === organizationFiscalCode &&
+          (filter.kind === undefined || a.kind === filter.kind) &&
+          (filter.state === undefined || handled(a) === (filter.state === 'handled')),
+      ),
+      window,
+    );
+  }
+
+  async getAnomaly(organizationFiscalCode: string, ref: AnomalyRef): Promise<ReceiptAnomaly | undefined> {
+    const found = this.anomalies.get(ref.key);
+    return found && found.organizationFiscalCode === organizationFiscalCode && found.iuv === ref.iuv ? found : undefined;
+  }
+
+  async countOpenAnomalies(organizationFiscalCode: string): Promise<number> {
+    return [...this.anomalies.values()].filter((a) => a.organizationFiscalCode === organizationFiscalCode && a.notes?.at(-1)?.handled !== true).length;
+  }
+
+  async addAnomalyNote(organizationFiscalCode: string, ref: AnomalyRef, note: AnomalyNote): Promise<ReceiptAnomaly | undefined> {
+    const found = this.anomalies.get(ref.key);
+    if (!found || found.organizationFiscalCode !== organizationFiscalCode || found.iuv !== ref.iuv) return undefined;
+    const updated = { ...found, notes: [...(found.notes ?? []), note] };
+    this.anomalies.set(ref.key, updated);
+    return updated;
   }
 }
 

@@ -144,4 +144,33 @@ export interface Dashboard {
   byStatus: Record<string, number>;
   complete: boolean;
   recent: Position[];
+  /** receipts recorded today and this month (Rome), amounts in cents */
+  payments: { today: { count: number; amount: number }; month: { count: number; amount: number } };
+  openAnomalies: number;
+}
+export type ActedBy = AuditLine['by'];
+/** a receipt of the lists (iupd when it paid a position) */
+export type ReceiptItem = ReceiptLine & { iupd?: string };
+/** money that moved but could not be applied, with the staff's notes */
+export interface Anomaly {
+  anomalyId: string;
+  kind: string;
+  detail: string;
+  iuv: string;
+  nav: string;
+  receiptId: string;
+  iupd?: string;
+  recordedAt: string;
+  paymentAmount?: number;
+  paymentDateTime?: string;
+  pspCompanyName?: string;
+  payer?: { fullName: string; fiscalCode: string };
+  messageId?: string;
+  handled: boolean;
+  notes: Array<{ at: string; by: ActedBy; text: string; handled: boolean }>;
+}
+/** a page of receipts or anomalies: `cursor` while more follow */
+export interface CursorPage<T> {
+  items: T[];
+  cursor?: string;
 }

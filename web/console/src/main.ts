@@ -6,7 +6,9 @@
 import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type UploadReport, type UploadStatus, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
-import { ROLE_LABELS, STATUSES, STATUS_BADGE, STATUS_LABELS, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
+import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
+import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
+import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
 
 const main = document.getElementById('contenuto') as HTMLElement;
 const sessionZone = document.getElementById('sessione') as HTMLElement;
@@ -24,6 +26,17 @@ function render(g: number, title: string, ...children: Parameters<typeof show>[2
 
 const canWrite = () => me?.operator.role === 'operator' || me?.operator.role === 'admin';
 
+/** what a screen of another module needs of this page, for the navigation now starting */
+function screenContext(): ScreenContext {
+  const g = generation;
+  return {
+    render: (title, ...children) => render(g, title, ...children),
+    current: () => g === generation,
+    canWrite: canWrite(),
+    signedOut: () => signInScreen('La sessione è scaduta: accedi di nuovo.'),
+  };
+}
+
 interface Route {
   readonly ofc?: string;
   readonly screen: string;
@@ -35,28 +48,6 @@ function parseRoute(): Route {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [ofc, screen = 'cruscotto', id] = path.split('/').map(decodeURIComponent);
   return { ofc: ofc || undefined, screen, id, params: new URLSearchParams(query) };
-}
-
-const link = (ofc: string, screen: string, id?: string, params?: Record<string, string>) =>
-  `#/${encodeURIComponent(ofc)}/${screen}${id ? `/${encodeURIComponent(id)}` : ''}${params && Object.keys(params).length ? `?${new URLSearchParams(params)}` : ''}`;
-
-const orgPath = (ofc: string) => `/organizations/${encodeURIComponent(ofc)}`;
-
-function statusBadge(status: string): HTMLElement {
-  return h('span', { class: `badge ${STATUS_BADGE[status] ?? 'bg-secondary'}` }, STATUS_LABELS[status] ?? status);
-}
-
-function alertBox(kind: 'danger' | 'success' | 'info' | 'warning', text: string): HTMLElement {
-  return h('div', { class: `alert alert-${kind}`, role: kind === 'danger' ? 'alert' : 'status' }, text);
-}
-
-function problemText(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 403) return `Operazione non consentita: ${error.detail}`;
-    if (error.status === 404) return 'Non trovato.';
-    return `Errore ${error.status}: ${error.detail}`;
-  }
-  return `Errore: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 // ---------------------------------------------------------------- chrome
@@ -88,7 +79,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste')),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie')),
     ),
   );
 }
@@ -132,10 +123,21 @@ async function dashboardScreen(ofc: string): Promise<void> {
       ),
     ),
   );
+  const figure = (id: string, value: string, label: Node | string) =>
+    h('li', { class: 'col-6 col-md-3 mb-3' }, h('div', { class: 'card card-bg p-3' }, h('p', { class: 'h3 mb-1', id }, value), h('p', { class: 'mb-0' }, label)));
+  const payments = h(
+    'ul',
+    { class: 'row list-unstyled', 'aria-label': 'Pagamenti e anomalie' },
+    figure('pagati-oggi', `${d.payments.today.count} · ${formatCents(d.payments.today.amount)}`, 'Pagamenti ricevuti oggi'),
+    figure('pagati-mese', `${d.payments.month.count} · ${formatCents(d.payments.month.amount)}`, 'Pagamenti ricevuti questo mese'),
+    figure('anomalie-aperte', String(d.openAnomalies), h('a', { href: link(ofc, 'anomalie', undefined, { state: 'open' }) }, 'Anomalie da gestire')),
+  );
   render(
     g,
     `Cruscotto · ${org?.name ?? ofc}`,
     d.complete ? null : alertBox('warning', 'Alcuni conteggi non sono disponibili in questo momento: riprova tra poco.'),
+    h('h2', { class: 'h4' }, 'Pagamenti'),
+    payments,
     h('h2', { class: 'h4' }, 'Posizioni per stato'),
     cards,
     h('h2', { class: 'h4 mt-4' }, 'Ultime posizioni create'),
@@ -239,15 +241,6 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     if (error instanceof SignedOut) throw error;
     results.append(alertBox('danger', problemText(error)));
   }
-}
-
-function field(id: string, label: string, control: HTMLElement, cols = 'col-md-4', help?: string): HTMLElement {
-  const wrapper = h('div', { class: `${cols} form-group mb-0` }, h('label', { for: id, class: 'active' }, label), control);
-  if (help) {
-    control.setAttribute('aria-describedby', `${id}-aiuto`);
-    wrapper.append(h('small', { id: `${id}-aiuto`, class: 'form-text' }, help));
-  }
-  return wrapper;
 }
 
 async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Promise<void> {
@@ -354,7 +347,7 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
           h('td', {}, formatDateTime(a.at)),
           h('td', {}, ACTIONS[a.action] ?? a.action),
           h('td', {}, a.toStatus ? `${a.fromStatus ? `${STATUS_LABELS[a.fromStatus] ?? a.fromStatus} → ` : ''}${STATUS_LABELS[a.toStatus] ?? a.toStatus}` : '—'),
-          h('td', {}, a.by.kind === 'operator' ? `${a.by.name} (${a.by.username}, console)` : a.by.kind === 'api-key' ? `API, chiave ${a.by.id}` : `sistema (${a.by.id})`),
+          h('td', {}, formatActedBy(a.by)),
         ),
       ),
     ),
@@ -388,15 +381,6 @@ const ACTIONS: Record<string, string> = {
   report: 'Rendicontazione',
 };
 
-function actionButton(label: string, id: string, run: () => Promise<void>, kind = 'btn-primary'): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: `btn ${kind}`, id }, label);
-  button.addEventListener('click', () => {
-    button.disabled = true;
-    run().finally(() => (button.disabled = false));
-  });
-  return button;
-}
-
 async function transition(ofc: string, iupd: string, action: 'publish' | 'invalidate', done: string): Promise<void> {
   try {
     await postJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}/${action}`);
@@ -411,13 +395,7 @@ async function transition(ofc: string, iupd: string, action: 'publish' | 'invali
 
 async function downloadNotice(ofc: string, iupd: string, outcome: HTMLElement): Promise<void> {
   try {
-    const blob = await getBlob(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}/notice`);
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `avviso-${iupd}.pdf` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveDownload(await getBlob(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}/notice`), `avviso-${iupd}.pdf`);
     announce('Avviso scaricato.');
   } catch (error) {
     if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
@@ -710,13 +688,7 @@ async function uploadScreen(ofc: string, fileId: string): Promise<void> {
 
 async function downloadResult(ofc: string, fileId: string, outcome: HTMLElement): Promise<void> {
   try {
-    const blob = await getBlob(`${orgPath(ofc)}/uploads/${encodeURIComponent(fileId)}/result`);
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `esito-${fileId}.csv` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveDownload(await getBlob(`${orgPath(ofc)}/uploads/${encodeURIComponent(fileId)}/result`), `esito-${fileId}.csv`);
     announce('File di esito scaricato.');
   } catch (error) {
     if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
@@ -759,6 +731,9 @@ async function route(): Promise<void> {
     if (r.screen === 'nuova' && canWrite()) return createScreen(ofc);
     if (r.screen === 'caricamenti' && r.id) return await uploadScreen(ofc, r.id);
     if (r.screen === 'caricamenti') return await uploadsScreen(ofc);
+    if (r.screen === 'ricevute') return await receiptsScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'anomalie' && r.id) return await anomalyScreen(screenContext(), ofc, r.id);
+    if (r.screen === 'anomalie') return await anomaliesScreen(screenContext(), ofc, r.params);
     return await dashboardScreen(ofc);
   } catch (error) {
     if (error instanceof SignedOut) {
