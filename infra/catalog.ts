@@ -779,8 +779,11 @@ export const catalog: Catalog = {
         ['GET', `${org}/anomalies/export`],
         ['GET', `${org}/anomalies/{anomalyId}`],
         ['POST', `${org}/anomalies/{anomalyId}/notes`],
+        ['GET', `${org}/apikeys`],
+        ['POST', `${org}/apikeys`],
+        ['POST', `${org}/apikeys/{keyId}/revoke`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists; receipts and anomalies (notes, CSV exports)", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists; receipts and anomalies (notes, CSV exports); the tenant's API keys (admin)", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)

@@ -32,12 +32,14 @@ import { DynamoOrganizationStore } from '../shared/adapters/dynamo/organization-
 import { apiKeyId, generateApiKey, generateWebhookSecret, hashApiKey } from '../shared/domain/api-keys';
 import { InvalidOrganizationInput, parseOrganizationInput } from '../shared/http/organization-schemas';
 import { UseCaseError } from '../shared/use-cases/errors';
-import { addWebhookSecret, issueApiKey } from '../shared/use-cases/organizations/credentials';
+import { addWebhookSecret, issueApiKey, listApiKeys, revokeApiKey } from '../shared/use-cases/organizations/credentials';
 import { provisionOrganization } from '../shared/use-cases/organizations/provision';
 
 /** where `npm start` records the running stack (the same LOCAL_STATE_FILE override as infra/local/main.ts) */
 const LOCAL_STATE = process.env['LOCAL_STATE_FILE'] ?? '.local-data/local-cloud.json';
 const QUEUE_IDS = catalog.queues.map((q) => q.id);
+/** who acts in a key's record when this CLI issues or revokes it */
+const adminCli = (organizationFiscalCode: string) => ({ organizationFiscalCode, keyId: 'system:admin-cli', requestId: `admin-cli-${process.pid}` });
 
 const USAGE = `Tenant administration and the dead-letter queues, on the running local stack or on AWS.
 
@@ -259,7 +261,7 @@ async function run(command: Exclude<Command, 'dlq' | 'fdr-sync'>, values: Values
     }
     case 'issue-key': {
       const key = generateApiKey();
-      const record = await issueApiKey(store, required(values, 'org'), key, values.label ?? 'issued by admin', now);
+      const record = await issueApiKey(store, required(values, 'org'), key, values.label ?? 'issued by admin', now, adminCli(required(values, 'org')));
       return {
         json: { organizationFiscalCode: record.organizationFiscalCode, apiKey: key, keyId: record.keyId, label: record.label },
         text: [
@@ -269,7 +271,13 @@ async function run(command: Exclude<Command, 'dlq' | 'fdr-sync'>, values: Values
       };
     }
     case 'revoke-key': {
-      const revoked = await store.revokeApiKey(required(values, 'org'), required(values, 'key-id'), now.toISOString());
+      const revoked = await revokeApiKey(store, required(values, 'org'), required(values, 'key-id'), now, adminCli(required(values, 'org'))).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof UseCaseError && error.kind === 'not-found') return false;
+          throw error;
+        },
+      );
       return {
         json: { revoked },
         text: [revoked ? 'Revoked (warm functions may accept it for up to API_KEY_CACHE_SECONDS).' : 'No such key.'],
@@ -277,7 +285,7 @@ async function run(command: Exclude<Command, 'dlq' | 'fdr-sync'>, values: Values
       };
     }
     case 'list-keys': {
-      const keys = await store.listApiKeys(required(values, 'org'));
+      const keys = await listApiKeys(store, required(values, 'org'));
       return {
         json: keys,
         text: keys.map((k) => `${k.keyId}  ${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}  created ${k.createdAt}  ${k.label}`),

@@ -3,7 +3,8 @@
  * Chromium (Debian's /usr/bin/chromium) from a fresh local stack with a few demo positions:
  * sign-in, dashboard, search results, position detail, the create form with the API's field
  * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row, the
- * anomalies (one payment of the wrong amount) and one of them with an operator's note.
+ * anomalies (one payment of the wrong amount) and one of them with an operator's note, a new API
+ * key just issued (a local demo key, shown once).
  * Written to web/console/screenshots/*.png (1280×900).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -103,6 +104,11 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Salva la nota' }).click();
     await page.locator('#note tbody').waitFor();
     await shot('09-anomalia-con-nota');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/chiavi`);
+    await page.getByLabel(/A che cosa serve la chiave/).fill('Gestionale tributi');
+    await page.getByRole('button', { name: 'Crea una nuova chiave' }).click();
+    await page.locator('#chiave-nuova').waitFor();
+    await shot('10-chiave-api-nuova');
   } finally {
     await browser.close();
     await layer.stop();

@@ -23,7 +23,10 @@ import { positionAuditTrail } from '../use-cases/operators/audit-trail';
 import { positionsDashboard } from '../use-cases/operators/dashboard';
 import { positionsOfDebtor, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
 import type { Permission } from '../use-cases/operators/roles';
-import type { OrganizationStore } from '../use-cases/ports';
+import type { ApiKeyRecord, OrganizationStore } from '../use-cases/ports';
+import { generateApiKey } from '../domain/api-keys';
+import { MAX_KEY_LABEL_CHARS, issueApiKey, listApiKeys, revokeApiKey } from '../use-cases/organizations/credentials';
+import { actedBy } from '../use-cases/operators/audit-trail';
 import type { ReceiptStore } from '../use-cases/receipts/ports';
 import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '../use-cases/receipts/queries';
 import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
@@ -45,7 +48,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
-  readonly organizations: Pick<OrganizationStore, 'get'>;
+  /** the tenants, and their API keys (the admin's screen) */
+  readonly organizations: OrganizationStore;
   readonly notices: NoticeDeps;
   /** receipts and anomalies: a position's on its detail, the lists, the exports, the notes, the dashboard's figures */
   readonly receipts: Pick<ReceiptStore, 'receiptsOf' | 'list' | 'listAnomalies' | 'getAnomaly' | 'countOpenAnomalies' | 'addAnomalyNote'>;
@@ -79,6 +83,9 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/anomalies/export`]: 'read',
   [`GET ${ORG}/anomalies/{anomalyId}`]: 'read',
   [`POST ${ORG}/anomalies/{anomalyId}/notes`]: 'write',
+  [`GET ${ORG}/apikeys`]: 'admin',
+  [`POST ${ORG}/apikeys`]: 'admin',
+  [`POST ${ORG}/apikeys/{keyId}/revoke`]: 'admin',
 } as const satisfies Record<string, Permission | 'signed-in'>;
 export type ConsoleRouteKey = keyof typeof CONSOLE_ROUTES;
 
@@ -280,8 +287,33 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
       const updated = await noteAnomaly(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, anomaly: ref, text: body.note, handled: body.handled });
       return json(200, anomalyJson(updated));
     },
+    [`GET ${ORG}/apikeys`]: async (r) => json(200, { items: (await listApiKeys(deps.organizations, ofcOf(r))).map(apiKeyJson) }),
+    // the key itself is in this answer only: the layer keeps its hash
+    [`POST ${ORG}/apikeys`]: async (r) => {
+      const body = parseWith(apiKeyRequestSchema, r.body, 'api key');
+      const key = generateApiKey();
+      const record = await issueApiKey(deps.organizations, ofcOf(r), key, body.label, deps.clock(), r.caller.actor);
+      return json(201, { ...apiKeyJson(record), apiKey: key }); // every answer is cache-control: no-store (SECURITY_HEADERS)
+    },
+    [`POST ${ORG}/apikeys/{keyId}/revoke`]: async (r) => json(200, apiKeyJson(await revokeApiKey(deps.organizations, ofcOf(r), r.pathParameters['keyId'] ?? '', deps.clock(), r.caller.actor))),
   };
 }
+
+/** What the console shows of a key: never the key, nor its hash. */
+function apiKeyJson(k: ApiKeyRecord) {
+  return {
+    keyId: k.keyId,
+    label: k.label,
+    createdAt: k.createdAt,
+    ...(k.issuedBy ? { issuedBy: actedBy(k.issuedBy) } : {}),
+    ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+    ...(k.revokedBy ? { revokedBy: actedBy(k.revokedBy) } : {}),
+  };
+}
+
+export const apiKeyRequestSchema = z.strictObject({
+  label: z.string().trim().min(1, 'must not be empty').max(MAX_KEY_LABEL_CHARS, `must be at most ${MAX_KEY_LABEL_CHARS} characters`).meta({ description: 'What the key is for, e.g. "Gestionale tributi".' }),
+});
 
 const anomalyFilter = (q: { kind?: AnomalyKind | undefined; state?: 'open' | 'handled' | undefined }) => ({ ...(q.kind ? { kind: q.kind } : {}), ...(q.state ? { state: q.state } : {}) });
 

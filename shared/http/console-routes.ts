@@ -4,7 +4,7 @@
  * with the same schemas as the back-office routes it mirrors.
  */
 import * as z from 'zod';
-import { CONSOLE_API_BASE, consoleSearchQuerySchema } from './console-edge';
+import { CONSOLE_API_BASE, apiKeyRequestSchema, consoleSearchQuerySchema } from './console-edge';
 import { anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema } from './console-receipts';
 import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPositionSchema, problemJsonSchema } from './debt-position-schemas';
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
@@ -31,9 +31,14 @@ const bearer: RouteDoc['headers'] = {
     schema: { type: 'string', pattern: '^Bearer ' },
   },
 };
-const refusals = (permission: 'signed-in' | 'read' | 'write'): Record<string, ResponseDoc> => ({
+const FORBIDDEN = {
+  read: 'The organization is not among the operator\u2019s.',
+  write: 'The organization is not among the operator\u2019s, or their role is read only (viewer).',
+  admin: 'The organization is not among the operator\u2019s, or their role is not admin.',
+};
+const refusals = (permission: 'signed-in' | keyof typeof FORBIDDEN): Record<string, ResponseDoc> => ({
   '401': problem('No bearer token, or it fails verification (signature, issuer, audience, expiry).'),
-  ...(permission === 'signed-in' ? {} : { '403': problem(permission === 'write' ? 'The organization is not among the operator\u2019s, or their role is read only (viewer).' : 'The organization is not among the operator\u2019s.') }),
+  ...(permission === 'signed-in' ? {} : { '403': problem(FORBIDDEN[permission]) }),
   '503': problem('Operator sign-in is not configured in this deployment, or the identity provider\u2019s keys could not be read (retry).'),
 });
 
@@ -208,5 +213,30 @@ documentRoutes({
     headers: bearer,
     body: { schema: anomalyNoteSchema },
     responses: { '200': anyObject('The anomaly with its notes.'), '400': problem('An empty or too long note, or handled missing.'), '404': problem('No such anomaly of this organization.'), ...refusals('write') },
+  },
+  [`GET ${ORG}/apikeys`]: {
+    operationId: 'consoleListApiKeys',
+    summary: 'The organization\u2019s API keys (id, label, issued and revoked when and by whom; never the key), active first',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: { '200': anyObject('items: the keys.'), ...refusals('admin') },
+  },
+  [`POST ${ORG}/apikeys`]: {
+    operationId: 'consoleIssueApiKey',
+    summary: 'Issue a new API key for the organization\u2019s back office: the key is in this answer only (the layer keeps its hash)',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    body: { schema: apiKeyRequestSchema },
+    responses: { '201': anyObject('keyId, label, createdAt, issuedBy and apiKey (shown once).'), '400': problem('No label, or too long.'), ...refusals('admin') },
+  },
+  [`POST ${ORG}/apikeys/{keyId}/revoke`]: {
+    operationId: 'consoleRevokeApiKey',
+    summary: 'Revoke a key: requests with it are refused from then on (warm functions may accept it for up to API_KEY_CACHE_SECONDS); revoking again changes nothing',
+    tags,
+    path: inPath({ keyId: z.string().meta({ description: 'The key id (12 hex characters), as the list gives it.' }) }),
+    headers: bearer,
+    responses: { '200': anyObject('The key as revoked.'), '404': problem('No such key of this organization.'), ...refusals('admin') },
   },
 });

@@ -120,6 +120,9 @@ export interface ApiKeyRecord {
   readonly label: string;
   readonly createdAt: string;
   readonly revokedAt?: string;
+  /** who issued it: an operator of the console, the admin CLI (absent on keys issued before this was kept) */
+  readonly issuedBy?: Actor;
+  readonly revokedBy?: Actor;
 }
 
 export interface OrganizationStore {
@@ -130,7 +133,8 @@ export interface OrganizationStore {
   list(): Promise<Organization[]>;
   findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined>;
   addApiKey(record: ApiKeyRecord, hash: string): Promise<void>;
-  revokeApiKey(organizationFiscalCode: string, keyId: string, at: string): Promise<boolean>;
+  /** the key as revoked (the first revocation stays when it was revoked already); undefined when the tenant has no such key */
+  revokeApiKey(organizationFiscalCode: string, keyId: string, at: string, by?: Actor): Promise<ApiKeyRecord | undefined>;
   listApiKeys(organizationFiscalCode: string): Promise<ApiKeyRecord[]>;
   addWebhookSecret(organizationFiscalCode: string, secretId: string, secret: string, at: string): Promise<void>;
   revokeWebhookSecret(organizationFiscalCode: string, secretId: string, at: string): Promise<boolean>;

@@ -43,7 +43,8 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
   let created: { iupd: string; nav: string } | undefined;
 
   beforeAll(async () => {
-    stack = await startLocalStack();
+    // the key cache off, so that a key revoked on the keys screen is refused at once
+    stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0' } });
     consoleUrl = stack.layer.consoleUrl;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -315,10 +316,10 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await context.close();
   }, 60_000);
 
-  it('every console route of the catalog: 401 without a token or with a tampered one, 403 for another municipality and for a viewer writing', async () => {
+  it('every console route of the catalog: 401 without a token or with a tampered one, 403 for another municipality, for a viewer writing and for a non-admin on the admin routes', async () => {
     expect(created).toBeDefined();
     const tokens: Record<string, string> = {};
-    for (const [name, who] of [['viewer', VIEWER], ['altrove', ALTROVE]] as const) {
+    for (const [name, who] of [['viewer', VIEWER], ['operator', OPERATOR], ['altrove', ALTROVE]] as const) {
       const { context, page } = await freshPage();
       await signIn(page, who);
       tokens[name] = await accessToken(page);
@@ -340,7 +341,8 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
         ['no token', undefined, 401],
         ['a tampered token', tampered, 401],
         ...(permission === 'signed-in' ? [] : ([['the operator of Altrove', tokens['altrove'], 403]] as Array<[string, string, number]>)),
-        ...(permission === 'write' ? ([['the viewer', tokens['viewer'], 403]] as Array<[string, string, number]>) : []),
+        ...(permission === 'write' || permission === 'admin' ? ([['the viewer', tokens['viewer'], 403]] as Array<[string, string, number]>) : []),
+        ...(permission === 'admin' ? ([['the operator', tokens['operator'], 403]] as Array<[string, string, number]>) : []),
       ];
       for (const [who, token, status] of expectations) {
         const res = await fetch(`${stack.url}/console-api${path}`, {
@@ -605,6 +607,43 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     expect(refusedUpload.status).toBe(403);
     await viewer.context.close();
   }, 150_000);
+
+  it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, ADMIN);
+    await page.getByRole('link', { name: 'Chiavi API' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Chiavi API');
+    await axe(page, 'API keys');
+    await page.getByLabel(/A che cosa serve la chiave/).fill('Gestionale mensa scolastica');
+    await page.getByRole('button', { name: 'Crea una nuova chiave' }).click();
+    await eventually(() => page.locator('#chiave-nuova').count()).toBe(1);
+    const key = await page.locator('#chiave-nuova').inputValue();
+    expect(key).toMatch(/^plk_/);
+    const keyId = (await page.locator('#esito').innerText()).match(/Chiave ([0-9a-f]{12}) creata/)?.[1];
+    expect(keyId).toBeDefined();
+    await axe(page, 'API key issued');
+    const withKey = () => fetch(`${stack.url}/organizations/${ESEMPIO_FC}/debtpositions?limit=1`, { headers: { 'ocp-apim-subscription-key': key } }).then((r) => r.status);
+    expect(await withKey()).toBe(200);
+    // shown once: a reload lists the key by its id only
+    await page.reload();
+    await eventually(() => page.locator('#chiavi tbody').innerText()).toContain(keyId!);
+    expect(await page.locator('#chiave-nuova').count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+    const row = page.locator('#chiavi tbody tr', { hasText: keyId! });
+    expect(await row.innerText()).toContain('Anna Amministratrice');
+    await row.getByRole('button', { name: `Revoca la chiave ${keyId}` }).click();
+    await eventually(() => page.locator('#esito').innerText()).toContain(`Chiave ${keyId} revocata`);
+    expect(await page.locator('#chiavi tbody tr', { hasText: keyId! }).innerText()).toMatch(/Revocata il .+ da Anna Amministratrice/);
+    expect(await withKey()).toBe(401);
+    await context.close();
+
+    // an operator is offered no keys screen, and the API refuses the operator (403)
+    const operator = await freshPage();
+    await signIn(operator.page, OPERATOR);
+    expect(await operator.page.getByRole('link', { name: 'Chiavi API' }).count()).toBe(0);
+    expect((await consoleApi(await accessToken(operator.page), 'POST', `/organizations/${ESEMPIO_FC}/apikeys`, { label: 'x' })).status).toBe(403);
+    await operator.context.close();
+  }, 90_000);
 
   it('keyboard only: sign in, search, open the detail', async () => {
     expect(created).toBeDefined();

@@ -15,7 +15,7 @@ import { buildNodeRequest, parseStationResponse, soapActionFor, type Operation }
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { signReceiptRequest } from '../../shared/http/receipt-signature';
-import { issueApiKey } from '../../shared/use-cases/organizations/credentials';
+import { issueApiKey, revokeApiKey } from '../../shared/use-cases/organizations/credentials';
 import { payNotice, toJsonReceipt } from '../../scripts/pay';
 import { positionRequest } from '../fixtures/positions';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, ESEMPIO_KEY, startLocalStack, type ApiResponse, type LocalStack } from '../support/local-stack';
@@ -155,7 +155,7 @@ beforeAll(async () => {
   );
   const record = await issueApiKey(store, ESEMPIO_FC, REVOKED_KEY, 'isolation test', new Date());
   expect((await call('GET', `${positions}/${e.valid.iupd}`, { key: REVOKED_KEY })).status).toBe(200);
-  expect(await store.revokeApiKey(ESEMPIO_FC, record.keyId, new Date().toISOString())).toBe(true);
+  expect((await revokeApiKey(store, ESEMPIO_FC, record.keyId, new Date())).revokedAt).toBeDefined();
   await stack.cloud.drain({ timeoutMs: 60_000 });
   await settled();
 }, 180_000);

@@ -14,6 +14,7 @@ import { HttpProblem } from '../../shared/http/problem';
 import { createLogger } from '../../shared/observability/logger';
 import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
 import { InMemoryPositions, InMemoryReceipts } from './receipts/fakes';
+import { hashApiKey } from '../../shared/domain/api-keys';
 import { paidPosition } from '../fixtures/paid';
 import { ESEMPIO, positionRequest } from '../fixtures/positions';
 import { InMemoryDebtPositionStore, InMemoryOrganizationStore, answerOf, apiRequest, lambdaContext } from './positions/fakes';
@@ -60,6 +61,15 @@ const receiptStore = new InMemoryReceipts(new InMemoryPositions());
 
 const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ ...event, headers: { ...event.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
 const params = { organizationFiscalCode: ESEMPIO.fiscalCode, iupd: 'IUPD-1' };
+
+const ORG = '/console-api/organizations/{organizationFiscalCode}';
+const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string; keyId?: string } = {}) =>
+  answerOf(
+    consoleApi(deps)(
+      withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}), ...(extra.keyId ? { keyId: extra.keyId } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
+      lambdaContext,
+    ),
+  );
 
 describe('console edge', () => {
   it('every route answers 401 ProblemJson without a token, with the bearer challenge', async () => {
@@ -124,14 +134,6 @@ describe('console edge', () => {
   });
 
   describe('receipts and anomalies', () => {
-    const ORG = '/console-api/organizations/{organizationFiscalCode}';
-    const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string } = {}) =>
-      answerOf(
-        consoleApi(deps)(
-          withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
-          lambdaContext,
-        ),
-      );
     const anomaly = (receiptId: string, kind: ReceiptAnomaly['kind'], recordedAt: string, payerName = 'Mario Rossi'): ReceiptAnomaly => {
       const { receipt } = paidPosition({ iupd: `A-${receiptId}`, iuv: '12000000000000099', receiptId, amount: 5_000, at: recordedAt });
       return { organizationFiscalCode: ESEMPIO.fiscalCode, iuv: receipt.creditorReferenceId, nav: receipt.noticeNumber, receiptId, kind, detail: `the ${kind} case`, recordedAt, receipt: { ...receipt, payer: { ...receipt.debtor, fullName: payerName } } };
@@ -210,6 +212,36 @@ describe('console edge', () => {
       expect(list.json.cursor).toBeDefined();
       const next = await call('GET', '/receipts', 'viewer', { query: { limit: '2', cursor: list.json.cursor } });
       expect(next.json.items.map((r: { receiptId: string }) => r.receiptId)).toContain('rcpt-today');
+    });
+  });
+
+  describe('API keys (admin)', () => {
+    it("only an admin of the organization lists, issues and revokes them", async () => {
+      for (const role of ['viewer', 'operator']) {
+        expect((await call('GET', '/apikeys', role)).status).toBe(403);
+        expect((await call('POST', '/apikeys', role, { body: { label: 'x' } })).status).toBe(403);
+      }
+      expect((await call('GET', '/apikeys', 'admin')).status).toBe(200);
+    });
+
+    it('a new key is shown once, authenticates as the tenant, and is never listed; revoking twice keeps the first revocation', async () => {
+      const empty = await call('POST', '/apikeys', 'admin', { body: { label: '   ' } });
+      expect([empty.status, empty.json.errors?.[0]?.field]).toEqual([400, 'label']);
+      const issued = await call('POST', '/apikeys', 'admin', { body: { label: 'Gestionale mensa' } });
+      expect(issued.status, JSON.stringify(issued.json)).toBe(201);
+      expect(issued.json).toMatchObject({ label: 'Gestionale mensa', issuedBy: { kind: 'operator', username: 'admin.user' } });
+      expect(issued.json.apiKey).toMatch(/^plk_[A-Za-z0-9_-]{43}$/);
+      const tenant = await (deps.organizations as InMemoryOrganizationStore).findApiKeyByHash(hashApiKey(issued.json.apiKey));
+      expect(tenant).toMatchObject({ keyId: issued.json.keyId, organizationFiscalCode: ESEMPIO.fiscalCode });
+      const listed = await call('GET', '/apikeys', 'admin');
+      expect(JSON.stringify(listed.json)).not.toContain(issued.json.apiKey);
+      expect(listed.json.items.map((k: { keyId: string }) => k.keyId)).toContain(issued.json.keyId);
+      const first = await call('POST', '/apikeys/{keyId}/revoke', 'admin', { keyId: issued.json.keyId });
+      expect(first.json).toMatchObject({ keyId: issued.json.keyId, revokedBy: { kind: 'operator' } });
+      const again = await call('POST', '/apikeys/{keyId}/revoke', 'admin', { keyId: issued.json.keyId });
+      expect(again.json.revokedAt).toBe(first.json.revokedAt);
+      expect((await call('POST', '/apikeys/{keyId}/revoke', 'admin', { keyId: 'ffffffffffff' })).status).toBe(404);
+      expect((await (deps.organizations as InMemoryOrganizationStore).findApiKeyByHash(hashApiKey(issued.json.apiKey)))?.revokedAt).toBe(first.json.revokedAt);
     });
   });
 });

@@ -10,7 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Organization } from '../../domain/organization';
-import type { ApiKeyRecord, OrganizationStore } from '../../use-cases/ports';
+import type { Actor, ApiKeyRecord, OrganizationStore } from '../../use-cases/ports';
 import { isConditionFailure, queryItems } from './client';
 import { SK, apiKeyPk, orgPk } from './keys';
 
@@ -84,13 +84,15 @@ export class DynamoOrganizationStore implements OrganizationStore {
     );
   }
 
-  async revokeApiKey(organizationFiscalCode: string, keyId: string, at: string): Promise<boolean> {
+  async revokeApiKey(organizationFiscalCode: string, keyId: string, at: string, by?: Actor): Promise<ApiKeyRecord | undefined> {
     const ref = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: orgPk(organizationFiscalCode), sk: SK.apiKeyOfOrg(keyId) } }),
+      new GetCommand({ TableName: this.tableName, Key: { pk: orgPk(organizationFiscalCode), sk: SK.apiKeyOfOrg(keyId) }, ConsistentRead: true }),
     );
     const hash = ref.Item?.['hash'];
-    if (typeof hash !== 'string') return false;
-    const record = { ...(ref.Item?.['record'] as ApiKeyRecord), revokedAt: at };
+    if (typeof hash !== 'string') return undefined;
+    const current = ref.Item?.['record'] as ApiKeyRecord;
+    if (current.revokedAt !== undefined) return current;
+    const record: ApiKeyRecord = { ...current, revokedAt: at, ...(by ? { revokedBy: by } : {}) };
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -104,7 +106,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
         ],
       }),
     );
-    return true;
+    return record;
   }
 
   async listApiKeys(organizationFiscalCode: string): Promise<ApiKeyRecord[]> {

@@ -10,6 +10,7 @@ import type { Organization } from '../../../shared/domain/organization';
 import { forbidden, unauthorized } from '../../../shared/http/problem';
 import type { TenantAuthenticator } from '../../../shared/http/tenant-auth';
 import type {
+  Actor,
   ApiKeyRecord,
   AuditEntry,
   DebtPositionStore,
@@ -183,11 +184,13 @@ export class InMemoryOrganizationStore implements OrganizationStore {
     if (this.keys.has(record.keyId)) throw new Error('ConditionalCheckFailed: the key exists');
     this.keys.set(record.keyId, { record: clone(record), hash });
   }
-  async revokeApiKey(organizationFiscalCode: string, keyId: string, at: string): Promise<boolean> {
+  async revokeApiKey(organizationFiscalCode: string, keyId: string, at: string, by?: Actor): Promise<ApiKeyRecord | undefined> {
     const key = this.keys.get(keyId);
-    if (!key || key.record.organizationFiscalCode !== organizationFiscalCode) return false;
-    this.keys.set(keyId, { ...key, record: { ...key.record, revokedAt: at } });
-    return true;
+    if (!key || key.record.organizationFiscalCode !== organizationFiscalCode) return undefined;
+    if (key.record.revokedAt !== undefined) return clone(key.record);
+    const record: ApiKeyRecord = { ...key.record, revokedAt: at, ...(by ? { revokedBy: by } : {}) };
+    this.keys.set(keyId, { ...key, record });
+    return clone(record);
   }
   async listApiKeys(organizationFiscalCode: string): Promise<ApiKeyRecord[]> {
     return [...this.keys.values()].filter((k) => k.record.organizationFiscalCode === organizationFiscalCode).map((k) => clone(k.record));

@@ -8,6 +8,7 @@ import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } f
 import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
+import { apiKeysScreen } from './keys';
 import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
 
 const main = document.getElementById('contenuto') as HTMLElement;
@@ -25,6 +26,7 @@ function render(g: number, title: string, ...children: Parameters<typeof show>[2
 }
 
 const canWrite = () => me?.operator.role === 'operator' || me?.operator.role === 'admin';
+const canAdmin = () => me?.operator.role === 'admin';
 
 /** what a screen of another module needs of this page, for the navigation now starting */
 function screenContext(): ScreenContext {
@@ -33,6 +35,7 @@ function screenContext(): ScreenContext {
     render: (title, ...children) => render(g, title, ...children),
     current: () => g === generation,
     canWrite: canWrite(),
+    canAdmin: canAdmin(),
     signedOut: () => signInScreen('La sessione è scaduta: accedi di nuovo.'),
   };
 }
@@ -79,7 +82,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie')),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
     ),
   );
 }
@@ -734,6 +737,7 @@ async function route(): Promise<void> {
     if (r.screen === 'ricevute') return await receiptsScreen(screenContext(), ofc, r.params);
     if (r.screen === 'anomalie' && r.id) return await anomalyScreen(screenContext(), ofc, r.id);
     if (r.screen === 'anomalie') return await anomaliesScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'chiavi' && canAdmin()) return await apiKeysScreen(screenContext(), ofc);
     return await dashboardScreen(ofc);
   } catch (error) {
     if (error instanceof SignedOut) {

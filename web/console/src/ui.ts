@@ -10,6 +10,8 @@ export interface ScreenContext {
   /** false once the operator has moved on (a late answer is then not shown) */
   readonly current: () => boolean;
   readonly canWrite: boolean;
+  /** an administrator of the organization (its keys and configuration) */
+  readonly canAdmin: boolean;
   /** the session ended during an action: back to the sign-in screen */
   readonly signedOut: () => void;
 }
