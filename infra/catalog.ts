@@ -779,11 +779,17 @@ export const catalog: Catalog = {
         ['GET', `${org}/anomalies/export`],
         ['GET', `${org}/anomalies/{anomalyId}`],
         ['POST', `${org}/anomalies/{anomalyId}/notes`],
+        ['GET', `${org}/reportingflows`],
+        ['GET', `${org}/reportingflows/{flowId}`],
+        ['GET', `${org}/reconciliation`],
+        ['GET', `${org}/reconciliation/anomalies`],
+        ['GET', `${org}/reconciliation/export`],
+        ['GET', `${org}/treasury/movements`],
         ['GET', `${org}/apikeys`],
         ['POST', `${org}/apikeys`],
         ['POST', `${org}/apikeys/{keyId}/revoke`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: the operator, the dashboard, search, detail (with receipts), create, publish, invalidate and the PDF notice of debt positions; bulk uploads of tax lists; receipts and anomalies (notes, CSV exports); the tenant's API keys (admin)", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; API keys", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)

@@ -359,8 +359,11 @@ interface ApiPage {
 interface Search {
   readonly query: string;
   verify(page: ApiPage): void;
-  /** the naive filter (attribute names under `position`) and how many matches it pages for */
-  readonly naive: { readonly filter: string; readonly values: Record<string, unknown>; readonly names?: Record<string, string>; readonly want: number; readonly skip: number };
+  /**
+   * the naive filter (#p: the item's `position`), how many matches it pages for after
+   * `skip` (or to the end of the scan), and how many it must find
+   */
+  readonly naive: { readonly filter: string; readonly values: Record<string, unknown>; readonly names?: Record<string, string>; readonly want: number; readonly skip: number; readonly expect: number };
 }
 
 const sameIupds = (page: ApiPage, expected: DebtPosition[], what: string) =>
@@ -373,7 +376,7 @@ function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
   const valid = seeded.positions.filter((p) => p.status === 'VALID').sort(newestFirst);
   const pages = Math.ceil(valid.length / LIMIT);
   const pick = () => seeded.positions[Math.floor(random() * seeded.positions.length)]!;
-  const statusFilter = { filter: 'position.organizationFiscalCode = :ofc AND position.#status = :status', names: { '#status': 'status' }, values: { ':ofc': ORG, ':status': 'VALID' } };
+  const statusFilter = { filter: '#p.organizationFiscalCode = :ofc AND #p.#status = :status', names: { '#status': 'status' }, values: { ':ofc': ORG, ':status': 'VALID' } };
   const pageSearch = (page: number): Search => ({
     query: `page=${page}&limit=${LIMIT}&status=VALID`,
     verify(r) {
@@ -382,7 +385,7 @@ function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
       check(r.items.every((p) => p.status === 'VALID'), `page ${page}: a position not VALID`);
       sameIupds(r, expected, `page ${page}`);
     },
-    naive: { ...statusFilter, want: LIMIT, skip: page * LIMIT },
+    naive: { ...statusFilter, want: LIMIT, skip: page * LIMIT, expect: Math.min(LIMIT, valid.length - page * LIMIT) },
   });
   const total = runs + WARMUP;
   const searches = new Map<SearchKind, Search[]>();
@@ -400,7 +403,7 @@ function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
         verify(r) {
           check(r.items.length === 1 && r.items[0]!.iupd === p.iupd && r.items[0]!.status === p.status, `iupd ${p.iupd}: ${JSON.stringify(r.items.map((x) => x.iupd))}`);
         },
-        naive: { filter: 'position.organizationFiscalCode = :ofc AND position.iupd = :iupd', values: { ':ofc': ORG, ':iupd': p.iupd }, want: 1, skip: 0 },
+        naive: { filter: '#p.organizationFiscalCode = :ofc AND #p.iupd = :iupd', values: { ':ofc': ORG, ':iupd': p.iupd }, want: 1, skip: 0, expect: 1 },
       };
     }),
   );
@@ -415,7 +418,7 @@ function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
           check(r.items.length === 1 && r.items[0]!.iupd === p.iupd && r.items[0]!.paymentOption.some((o) => o.nav === nav), `notice ${nav}: ${JSON.stringify(r.items.map((x) => x.iupd))}`);
         },
         // the seeded positions have one option each: the naive filter looks at the first
-        naive: { filter: 'position.organizationFiscalCode = :ofc AND position.paymentOptions[0].nav = :nav', values: { ':ofc': ORG, ':nav': nav }, want: 1, skip: 0 },
+        naive: { filter: '#p.organizationFiscalCode = :ofc AND #p.paymentOptions[0].nav = :nav', values: { ':ofc': ORG, ':nav': nav }, want: 1, skip: 0, expect: 1 },
       };
     }),
   );
@@ -431,7 +434,8 @@ function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
           sameIupds(r, expected.slice(0, LIMIT), `debtor ${fiscalCode}`);
           check((r.cursor !== undefined) === expected.length > LIMIT, `debtor ${fiscalCode}: cursor ${r.cursor} with ${expected.length} positions`);
         },
-        naive: { filter: 'position.organizationFiscalCode = :ofc AND position.debtor.fiscalCode = :fc', values: { ':ofc': ORG, ':fc': fiscalCode }, want: Math.min(LIMIT, expected.length), skip: 0 },
+        // a debtor with fewer than 20 positions: the naive search reads to the end of the scan to know there are no more
+        naive: { filter: '#p.organizationFiscalCode = :ofc AND #p.debtor.fiscalCode = :fc', values: { ':ofc': ORG, ':fc': fiscalCode }, want: LIMIT, skip: 0, expect: Math.min(LIMIT, expected.length) },
       };
     }),
   );
@@ -451,7 +455,7 @@ async function naiveSearch(db: DynamoDBDocumentClient, table: string, s: Search[
         IndexName: 'gsi3',
         FilterExpression: s.filter,
         ExpressionAttributeValues: s.values,
-        ...(s.names ? { ExpressionAttributeNames: s.names } : {}),
+        ExpressionAttributeNames: { '#p': 'position', ...s.names },
         ExclusiveStartKey: start,
       }),
     );
@@ -531,7 +535,7 @@ export async function benchConsoleSearch(options: ConsoleSearchOptions = {}): Pr
         const r = await naiveSearch(db, table, s.naive);
         const elapsed = performance.now() - t0;
         const found = r.items.map((item) => item['position'] as DebtPosition);
-        check(found.length === s.naive.want, `naive ${kind}: ${found.length} matches, expected ${s.naive.want}`);
+        check(found.length === s.naive.expect, `naive ${kind}: ${found.length} matches, expected ${s.naive.expect}`);
         const values = s.naive.values;
         check(
           found.every(

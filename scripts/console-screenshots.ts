@@ -4,7 +4,8 @@
  * sign-in, dashboard, search results, position detail, the create form with the API's field
  * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row, the
  * anomalies (one payment of the wrong amount) and one of them with an operator's note, a new API
- * key just issued (a local demo key, shown once).
+ * key just issued (a local demo key, shown once), the reconciliation of the day and its flow (the
+ * FdR simulator's flow of the paid notice, credited by a treasury statement line).
  * Written to web/console/screenshots/*.png (1280×900).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -55,6 +56,17 @@ async function main(): Promise<void> {
       if (paid.outcome !== 'OK') throw new Error(`paying a demo notice: ${JSON.stringify(paid.exchanges.map((e) => e.faultCode))}`);
     }
     await layer.cloud.drain({ timeoutMs: 60_000 });
+    // the PSP's reporting flow of today's receipts, acquired, and the treasury's credit of it
+    const today = new Date().toISOString().slice(0, 10);
+    const [flow] = await layer.fdr.sim.close(today);
+    if (!flow) throw new Error('the FdR simulator published no flow');
+    const call = (path: string, init: RequestInit) => fetch(`${layer.cloud.url}/organizations/${ESEMPIO}${path}`, { ...init, headers: { 'ocp-apim-subscription-key': KEY, ...init.headers } });
+    if ((await call('/reportingflows/sync', { method: 'POST' })).status !== 202) throw new Error('reporting flow sync refused');
+    await layer.cloud.drain({ timeoutMs: 60_000 });
+    const euro = `${Math.floor(flow.sumPayments / 100)},${String(flow.sumPayments % 100).padStart(2, '0')}`;
+    const statement = `bookingDate;valueDate;amount;currency;creditDebit;remittanceInformation;bankReference\r\n${today.split('-').reverse().join('/')};;${euro};EUR;C;"/PUR/LGPE-RIVERSAMENTO/URI/${flow.fdr}";TRN-DEMO-0001\r\n`;
+    const imported = await call('/treasury/statements', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: statement });
+    if (imported.status !== 201) throw new Error(`treasury statement refused: ${imported.status} ${await imported.text()}`);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
     const shot = async (name: string, p: Page = page) => {
       await p.evaluate(() => (globalThis as unknown as { document: { activeElement?: { blur?: () => void } } }).document.activeElement?.blur?.());
@@ -109,6 +121,12 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Crea una nuova chiave' }).click();
     await page.locator('#chiave-nuova').waitFor();
     await shot('10-chiave-api-nuova');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/riconciliazione`);
+    await page.locator('#riepilogo').waitFor();
+    await shot('11-riconciliazione');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/flussi/${encodeURIComponent(flow.fdr)}`);
+    await page.locator('#righe-flusso').waitFor();
+    await shot('12-flusso');
   } finally {
     await browser.close();
     await layer.stop();

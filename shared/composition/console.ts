@@ -25,6 +25,7 @@ import { uploadApiRoot } from './bulk-upload';
 import { noticeServingRoot } from './notices';
 import { platform } from './platform';
 import { positionsRoot } from './positions';
+import { reconciliationQueriesRoot } from './reconciliation';
 
 export const consoleConfigSchema = z.object({
   CONSOLE_OIDC_ISSUER: z.url().optional(),
@@ -74,6 +75,7 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     // the GPD upload routes' own deps (the uploads bucket, the split queue), without their tenant key check
     bulk: uploadApiRoot(env),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
+    reconciliation: (({ store, treasury }) => ({ store, treasury }))(reconciliationQueriesRoot(env)),
     verify,
     authorize,
   };

@@ -30,6 +30,8 @@ import { actedBy } from '../use-cases/operators/audit-trail';
 import type { ReceiptStore } from '../use-cases/receipts/ports';
 import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '../use-cases/receipts/queries';
 import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
+import type { QueryDeps } from '../use-cases/reconciliation/queries';
+import { reconciliationReadRoutes } from './reconciliation-edge';
 import { anomaliesCsv, anomalyJson, anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema, parseAnomalyId, receiptJson, receiptsCsv, toReceiptWindow } from './console-receipts';
 import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
@@ -48,6 +50,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
+  /** reporting flows, treasury movements, open items (the reconciliation reads) */
+  readonly reconciliation: QueryDeps;
   /** the tenants, and their API keys (the admin's screen) */
   readonly organizations: OrganizationStore;
   readonly notices: NoticeDeps;
@@ -83,6 +87,12 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/anomalies/export`]: 'read',
   [`GET ${ORG}/anomalies/{anomalyId}`]: 'read',
   [`POST ${ORG}/anomalies/{anomalyId}/notes`]: 'write',
+  [`GET ${ORG}/reportingflows`]: 'read',
+  [`GET ${ORG}/reportingflows/{flowId}`]: 'read',
+  [`GET ${ORG}/reconciliation`]: 'read',
+  [`GET ${ORG}/reconciliation/anomalies`]: 'read',
+  [`GET ${ORG}/reconciliation/export`]: 'read',
+  [`GET ${ORG}/treasury/movements`]: 'read',
   [`GET ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys/{keyId}/revoke`]: 'admin',
@@ -137,7 +147,15 @@ function organizationJson(o: Organization) {
 }
 
 function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${typeof CONSOLE_API_BASE}/me`>, Run> {
+  // the back office's reconciliation reads, the same functions, the operator's organization
+  const recon = reconciliationReadRoutes(deps.reconciliation);
   return {
+    [`GET ${ORG}/reportingflows`]: recon['/reportingflows'],
+    [`GET ${ORG}/reportingflows/{flowId}`]: recon['/reportingflows/{flowId}'],
+    [`GET ${ORG}/reconciliation`]: recon['/reconciliation'],
+    [`GET ${ORG}/reconciliation/anomalies`]: recon['/reconciliation/anomalies'],
+    [`GET ${ORG}/reconciliation/export`]: recon['/reconciliation/export'],
+    [`GET ${ORG}/treasury/movements`]: recon['/treasury/movements'],
     [`GET ${ORG}/dashboard`]: async (r) => {
       const [d, payments] = await Promise.all([positionsDashboard(deps, ofcOf(r)), paymentsDashboard(deps, ofcOf(r))]);
       return json(200, {

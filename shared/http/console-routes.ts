@@ -8,6 +8,7 @@ import { CONSOLE_API_BASE, apiKeyRequestSchema, consoleSearchQuerySchema } from 
 import { anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema } from './console-receipts';
 import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPositionSchema, problemJsonSchema } from './debt-position-schemas';
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
+import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
 
 const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
 const problem = (description: string): ResponseDoc => ({ description, schema: problemJsonSchema });
@@ -239,4 +240,11 @@ documentRoutes({
     headers: bearer,
     responses: { '200': anyObject('The key as revoked.'), '404': problem('No such key of this organization.'), ...refusals('admin') },
   },
+  // the back office's reconciliation reads, the same schemas, with the operator's token
+  ...Object.fromEntries(
+    Object.entries(RECONCILIATION_READ_DOCS).map(([p, doc]) => [
+      `GET ${ORG}${p}`,
+      { ...doc, operationId: `console${doc.operationId.charAt(0).toUpperCase()}${doc.operationId.slice(1)}`, tags, path: inPath(doc.path), headers: bearer, responses: { ...doc.responses, ...refusals('read') } },
+    ]),
+  ),
 });

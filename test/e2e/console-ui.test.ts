@@ -608,6 +608,61 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await viewer.context.close();
   }, 150_000);
 
+  it('reconciliation: the receipts paid today, the flow that reports them, the treasury credit, each line matched', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const nav = await (async () => {
+      const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+        body: {
+          iupd: `RIC-${Date.now()}`,
+          type: 'F',
+          fiscalCode: 'VRDLCU80A01H501G',
+          fullName: 'Luca Verdi',
+          paymentOption: [{ amount: 7700, description: 'Retta nido', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 7700, remittanceInformation: 'Retta nido', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }],
+        },
+      });
+      expect(r.status, r.text).toBe(201);
+      return r.json.paymentOption[0].nav as string;
+    })();
+    expect((await payNotice({ noticeNumber: nav, url: stack.url, log: () => {} })).outcome).toBe('OK');
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+    // the PSP's reporting flow of today's receipts (FdR simulator), acquired by the layer, then credited by the treasury
+    const [flow] = await stack.layer.fdr.sim.close(today);
+    expect(flow).toBeDefined();
+    expect((await stack.api('POST', `/organizations/${ESEMPIO_FC}/reportingflows/sync`)).status).toBe(202);
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+    const amount = `${Math.floor(flow!.sumPayments / 100)},${String(flow!.sumPayments % 100).padStart(2, '0')}`;
+    const statement = ['bookingDate;valueDate;amount;currency;creditDebit;remittanceInformation;bankReference', `${today.split('-').reverse().join('/')};;${amount};EUR;C;"/PUR/LGPE-RIVERSAMENTO/URI/${flow!.fdr}";TSR-CONSOLE-1`].join('\r\n');
+    const imported = await stack.api('POST', `/organizations/${ESEMPIO_FC}/treasury/statements`, { body: statement, headers: { 'Content-Type': 'text/csv' } });
+    expect(imported.status, imported.text).toBe(201);
+
+    const { context, page } = await freshPage();
+    await signIn(page, VIEWER);
+    await page.getByRole('link', { name: 'Riconciliazione' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Riconciliazione');
+    await page.getByLabel('Ricevute registrate dal').fill(today);
+    await page.getByLabel('fino al').fill(today);
+    await page.getByRole('button', { name: 'Filtra' }).click();
+    await page.waitForURL(new RegExp(`riconciliazione\\?from=${today}&to=${today}`));
+    await eventually(() => page.locator('#accreditati').innerText()).toMatch(/^[1-9]\d* · /);
+    expect(await page.locator('#pagati').innerText()).toMatch(/^[1-9]\d* · /);
+    await axe(page, 'reconciliation');
+    await page.getByRole('link', { name: 'Flussi di rendicontazione' }).click();
+    await eventually(() => page.locator('#flussi tbody').innerText()).toContain(flow!.fdr);
+    expect(await page.locator('#flussi tbody tr', { hasText: flow!.fdr }).innerText()).toMatch(/Quadrato[\s\S]*Abbinato al flusso/);
+    await axe(page, 'reporting flows');
+    await page.getByRole('link', { name: flow!.fdr }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe(`Flusso ${flow!.fdr}`);
+    const lines = await page.locator('#righe-flusso tbody').innerText();
+    expect(lines).toContain('Abbinata alla ricevuta');
+    expect(lines).toContain(nav.slice(1)); // the notice's IUV
+    expect(await page.locator('#dati-flusso').innerText()).toContain('TSR-CONSOLE-1');
+    await axe(page, 'reporting flow detail');
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/tesoreria`);
+    await eventually(() => page.locator('#movimenti tbody').innerText()).toContain(flow!.fdr);
+    await axe(page, 'treasury movements');
+    await context.close();
+  }, 120_000);
+
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
     const { context, page } = await freshPage();
     await signIn(page, ADMIN);

@@ -50,6 +50,7 @@ beforeAll(async () => {
     onCreated: () => undefined,
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: {} as ConsoleEdgeDeps['bulk'],
+    reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
     receipts: receiptStore,
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
     verify,

@@ -9,6 +9,7 @@ import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
+import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
 import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
 
 const main = document.getElementById('contenuto') as HTMLElement;
@@ -76,13 +77,17 @@ function renderChrome(current?: string): void {
   );
   if (!current) return;
   const here = parseRoute().screen;
-  const item = (screen: string, label: string) =>
-    h('li', { class: 'nav-item' }, h('a', { class: `nav-link${here === screen ? ' active' : ''}`, href: link(current, screen), ...(here === screen ? { 'aria-current': 'page' } : {}) }, label));
+  // a tab stays current on the screens under it (the flows and the treasury are reconciliation's)
+  const under: Record<string, string> = { flussi: 'riconciliazione', tesoreria: 'riconciliazione' };
+  const item = (screen: string, label: string) => {
+    const active = (under[here] ?? here) === screen;
+    return h('li', { class: 'nav-item' }, h('a', { class: `nav-link${active ? ' active' : ''}`, href: link(current, screen), ...(active ? { 'aria-current': 'page' } : {}) }, label));
+  };
   nav.append(
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
     ),
   );
 }
@@ -737,6 +742,10 @@ async function route(): Promise<void> {
     if (r.screen === 'ricevute') return await receiptsScreen(screenContext(), ofc, r.params);
     if (r.screen === 'anomalie' && r.id) return await anomalyScreen(screenContext(), ofc, r.id);
     if (r.screen === 'anomalie') return await anomaliesScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'riconciliazione') return await reconciliationScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'flussi' && r.id) return await flowScreen(screenContext(), ofc, r.id, r.params);
+    if (r.screen === 'flussi') return await flowsScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'tesoreria') return await treasuryScreen(screenContext(), ofc, r.params);
     if (r.screen === 'chiavi' && canAdmin()) return await apiKeysScreen(screenContext(), ofc);
     return await dashboardScreen(ofc);
   } catch (error) {

@@ -3,86 +3,10 @@
  * export) and the anomalies (money that moved but could not be applied): filter by kind and
  * state, open one, write a note that marks it handled (or leaves or reopens it), export them.
  */
-import { SignedOut, getBlob, getJson, postJson, type Anomaly, type CursorPage, type ReceiptItem } from './api';
+import { SignedOut, getJson, postJson, type Anomaly, type ReceiptItem } from './api';
 import { announce, h } from './dom';
 import { ANOMALY_LABELS, formatActedBy, formatCents, formatDateTime, formatNoticeNumber } from './format';
-import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, type ScreenContext } from './ui';
-
-/** the query of a list screen, from its fragment: only the filters it knows */
-function listQuery(params: URLSearchParams, keys: readonly string[]): URLSearchParams {
-  const query = new URLSearchParams();
-  for (const k of keys) {
-    const v = params.get(k);
-    if (v) query.set(k, v);
-  }
-  return query;
-}
-
-function filterForm(id: string, label: string, controls: HTMLElement[], onSubmit: (values: Record<string, string>) => void): HTMLFormElement {
-  const form = h('form', { class: 'row g-3 mb-4', role: 'search', 'aria-label': label, id }, ...controls, h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Filtra')));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const next: Record<string, string> = {};
-    for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') next[k] = v.trim();
-    onSubmit(next);
-  });
-  return form;
-}
-
-const dateInput = (id: string, name: string, value: string | null) => h('input', { class: 'form-control', type: 'date', id, name, value: value ?? '' });
-
-function exportButton(ctx: ScreenContext, path: string, fileName: string, box: HTMLElement): HTMLButtonElement {
-  return actionButton(
-    'Esporta in CSV',
-    'esporta',
-    async () => {
-      try {
-        saveDownload(await getBlob(path), fileName);
-        announce('File CSV scaricato.');
-      } catch (error) {
-        if (error instanceof SignedOut) return ctx.signedOut();
-        box.replaceChildren(alertBox('danger', problemText(error)));
-      }
-    },
-    'btn-outline-primary',
-  );
-}
-
-
-/** One page of a cursor list into `results`: how many, the table (when any), the next page's link. */
-async function cursorList<T>(
-  ctx: ScreenContext,
-  results: HTMLElement,
-  url: string,
-  spec: { empty: string; noun: string; tableId: string; caption: string; columns: readonly string[]; row: (item: T) => Array<Node | string>; next: (cursor: string) => string },
-): Promise<void> {
-  try {
-    const page = await getJson<CursorPage<T>>(url);
-    if (!ctx.current()) return;
-    const summary = page.items.length === 0 ? spec.empty : `${page.items.length} ${spec.noun} in questa pagina${page.cursor ? ', altre nella successiva' : ''}.`;
-    results.append(
-      h('p', { id: 'conteggio' }, summary),
-      page.items.length === 0
-        ? ''
-        : h(
-            'div',
-            { class: 'table-responsive' },
-            h(
-              'table',
-              { class: 'table table-striped', id: spec.tableId },
-              h('caption', { class: 'visually-hidden' }, spec.caption),
-              h('thead', {}, h('tr', {}, ...spec.columns.map((t) => h('th', { scope: 'col' }, t)))),
-              h('tbody', {}, ...page.items.map((item) => h('tr', {}, ...spec.row(item)))),
-            ),
-          ),
-      page.cursor ? h('a', { class: 'btn btn-outline-primary', id: 'pagina-successiva', href: spec.next(page.cursor) }, 'Pagina successiva') : '',
-    );
-    announce(summary);
-  } catch (error) {
-    if (error instanceof SignedOut) throw error;
-    results.append(alertBox('danger', problemText(error)));
-  }
-}
+import { alertBox, cursorList, dateInput, exportButton, field, filterForm, link, listQuery, orgPath, problemText, type ScreenContext } from './ui';
 
 // ---------------------------------------------------------------- receipts
 

@@ -1,6 +1,6 @@
 /** The console's building blocks shared by its screens: links, alerts, form fields, buttons, downloads. */
-import { ApiError } from './api';
-import { h } from './dom';
+import { ApiError, SignedOut, getBlob, getJson } from './api';
+import { announce, h } from './dom';
 import { STATUS_BADGE, STATUS_LABELS } from './format';
 
 /** What a screen gets from the page: where to draw, whether it is still the current one, what the operator may do. */
@@ -66,3 +66,81 @@ export function saveDownload(blob: Blob, fileName: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/** the query of a list screen, from its fragment: only the filters it knows */
+export function listQuery(params: URLSearchParams, keys: readonly string[]): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const k of keys) {
+    const v = params.get(k);
+    if (v) query.set(k, v);
+  }
+  return query;
+}
+
+export function filterForm(id: string, label: string, controls: HTMLElement[], onSubmit: (values: Record<string, string>) => void): HTMLFormElement {
+  const form = h('form', { class: 'row g-3 mb-4', role: 'search', 'aria-label': label, id }, ...controls, h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Filtra')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const next: Record<string, string> = {};
+    for (const [k, v] of new FormData(form)) if (typeof v === 'string' && v.trim() !== '') next[k] = v.trim();
+    onSubmit(next);
+  });
+  return form;
+}
+
+export const dateInput = (id: string, name: string, value: string | null) => h('input', { class: 'form-control', type: 'date', id, name, value: value ?? '' });
+
+export function exportButton(ctx: ScreenContext, path: string, fileName: string, box: HTMLElement): HTMLButtonElement {
+  return actionButton(
+    'Esporta in CSV',
+    'esporta',
+    async () => {
+      try {
+        saveDownload(await getBlob(path), fileName);
+        announce('File CSV scaricato.');
+      } catch (error) {
+        if (error instanceof SignedOut) return ctx.signedOut();
+        box.replaceChildren(alertBox('danger', problemText(error)));
+      }
+    },
+    'btn-outline-primary',
+  );
+}
+
+
+/** One page of a cursor list into `results`: how many, the table (when any), the next page's link. */
+export async function cursorList<T>(
+  ctx: ScreenContext,
+  results: HTMLElement,
+  url: string,
+  spec: { itemsKey?: string; empty: string; noun: string; tableId: string; caption: string; columns: readonly string[]; row: (item: T) => Array<Node | string>; next: (cursor: string) => string },
+): Promise<void> {
+  try {
+    const answer = await getJson<Record<string, unknown> & { cursor?: string }>(url);
+    if (!ctx.current()) return;
+    const page = { items: (answer[spec.itemsKey ?? 'items'] ?? []) as T[], cursor: answer.cursor };
+    const summary = page.items.length === 0 ? spec.empty : `${page.items.length} ${spec.noun} in questa pagina${page.cursor ? ', altre nella successiva' : ''}.`;
+    results.append(
+      h('p', { id: 'conteggio' }, summary),
+      page.items.length === 0
+        ? ''
+        : h(
+            'div',
+            { class: 'table-responsive' },
+            h(
+              'table',
+              { class: 'table table-striped', id: spec.tableId },
+              h('caption', { class: 'visually-hidden' }, spec.caption),
+              h('thead', {}, h('tr', {}, ...spec.columns.map((t) => h('th', { scope: 'col' }, t)))),
+              h('tbody', {}, ...page.items.map((item) => h('tr', {}, ...spec.row(item)))),
+            ),
+          ),
+      page.cursor ? h('a', { class: 'btn btn-outline-primary', id: 'pagina-successiva', href: spec.next(page.cursor) }, 'Pagina successiva') : '',
+    );
+    announce(summary);
+  } catch (error) {
+    if (error instanceof SignedOut) throw error;
+    results.append(alertBox('danger', problemText(error)));
+  }
+}
+
