@@ -785,11 +785,14 @@ export const catalog: Catalog = {
         ['GET', `${org}/reconciliation/anomalies`],
         ['GET', `${org}/reconciliation/export`],
         ['GET', `${org}/treasury/movements`],
+        ['GET', `${org}/io/templates`],
+        ['POST', `${org}/io/templates/{kind}/preview`],
+        ['PUT', `${org}/io/templates/{kind}`],
         ['GET', `${org}/apikeys`],
         ['POST', `${org}/apikeys`],
         ['POST', `${org}/apikeys/{keyId}/revoke`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; API keys", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; App IO templates; API keys", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)

@@ -5,7 +5,8 @@
  * errors, a tax list uploaded (the example GovPay CSV and one bad row) with its refused row, the
  * anomalies (one payment of the wrong amount) and one of them with an operator's note, a new API
  * key just issued (a local demo key, shown once), the reconciliation of the day and its flow (the
- * FdR simulator's flow of the paid notice, credited by a treasury statement line).
+ * FdR simulator's flow of the paid notice, credited by a treasury statement line), the App IO
+ * reminder template with its live preview.
  * Written to web/console/screenshots/*.png (1280×900).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -127,6 +128,9 @@ async function main(): Promise<void> {
     await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/flussi/${encodeURIComponent(flow.fdr)}`);
     await page.locator('#righe-flusso').waitFor();
     await shot('12-flusso');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/messaggi-io/reminder`);
+    await page.locator('#anteprima-oggetto').waitFor();
+    await shot('13-messaggi-io');
   } finally {
     await browser.close();
     await layer.stop();

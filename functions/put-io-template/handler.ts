@@ -7,7 +7,7 @@ import { saveTemplate } from '../../shared/use-cases/app-io/templates';
 export const makeHandler = (deps: IoTemplates) =>
   tenantRoute(deps.logger, deps.authenticate, async (request) => {
     const template = parseWith(MessageTemplateSchema, request.body, 'template');
-    const saved = await saveTemplate(deps, request.caller.organization, request.pathParameters['kind'] ?? '', template);
+    const saved = await saveTemplate(deps, request.caller.organization, request.pathParameters['kind'] ?? '', template, request.caller.actor);
     return json(200, saved);
   });
 

@@ -17,6 +17,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
 import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
+import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
 import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
@@ -76,6 +77,7 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     bulk: uploadApiRoot(env),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
     reconciliation: (({ store, treasury }) => ({ store, treasury }))(reconciliationQueriesRoot(env)),
+    templates: new DynamoTemplateStore(p.db, p.tableName),
     verify,
     authorize,
   };

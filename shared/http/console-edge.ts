@@ -31,6 +31,9 @@ import type { ReceiptStore } from '../use-cases/receipts/ports';
 import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '../use-cases/receipts/queries';
 import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
 import type { QueryDeps } from '../use-cases/reconciliation/queries';
+import { MessageTemplateSchema } from '../domain/app-io/templates';
+import type { TemplateStore } from '../use-cases/app-io/ports';
+import { previewTemplate, saveTemplate, templatesInUse } from '../use-cases/app-io/templates';
 import { reconciliationReadRoutes } from './reconciliation-edge';
 import { anomaliesCsv, anomalyJson, anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema, parseAnomalyId, receiptJson, receiptsCsv, toReceiptWindow } from './console-receipts';
 import { UseCaseError } from '../use-cases/errors';
@@ -50,6 +53,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
+  /** the tenant's App IO message templates */
+  readonly templates: TemplateStore;
   /** reporting flows, treasury movements, open items (the reconciliation reads) */
   readonly reconciliation: QueryDeps;
   /** the tenants, and their API keys (the admin's screen) */
@@ -93,6 +98,9 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/reconciliation/anomalies`]: 'read',
   [`GET ${ORG}/reconciliation/export`]: 'read',
   [`GET ${ORG}/treasury/movements`]: 'read',
+  [`GET ${ORG}/io/templates`]: 'read',
+  [`POST ${ORG}/io/templates/{kind}/preview`]: 'read',
+  [`PUT ${ORG}/io/templates/{kind}`]: 'admin',
   [`GET ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys/{keyId}/revoke`]: 'admin',
@@ -305,6 +313,15 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
       const updated = await noteAnomaly(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, anomaly: ref, text: body.note, handled: body.handled });
       return json(200, anomalyJson(updated));
     },
+    [`GET ${ORG}/io/templates`]: async (r) => {
+      const inUse = await templatesInUse(deps, r.caller.organization);
+      return json(200, { items: inUse.map((t) => ({ ...t, ...(t.changed ? { changed: { at: t.changed.at, ...(t.changed.by ? { by: actedBy(t.changed.by) } : {}) } } : {}) })) });
+    },
+    // the same validation as saving, and the message it renders for an example notice; nothing is saved
+    [`POST ${ORG}/io/templates/{kind}/preview`]: async (r) =>
+      json(200, previewTemplate(r.caller.organization, r.pathParameters['kind'] ?? '', parseWith(MessageTemplateSchema, r.body, 'template'), deps.clock())),
+    [`PUT ${ORG}/io/templates/{kind}`]: async (r) =>
+      json(200, await saveTemplate(deps, r.caller.organization, r.pathParameters['kind'] ?? '', parseWith(MessageTemplateSchema, r.body, 'template'), r.caller.actor)),
     [`GET ${ORG}/apikeys`]: async (r) => json(200, { items: (await listApiKeys(deps.organizations, ofcOf(r))).map(apiKeyJson) }),
     // the key itself is in this answer only: the layer keeps its hash
     [`POST ${ORG}/apikeys`]: async (r) => {

@@ -9,6 +9,7 @@ import { anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema
 import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPositionSchema, problemJsonSchema } from './debt-position-schemas';
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
 import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
+import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
 
 const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
 const problem = (description: string): ResponseDoc => ({ description, schema: problemJsonSchema });
@@ -22,6 +23,7 @@ const inPath = (more: Record<string, z.ZodType> = {}) => z.object({ organization
 const uploadPath = inPath({ fileId: z.string().meta({ description: 'The id of the upload (as answered when it was posted).' }) });
 const positionPath = inPath({ iupd: iupd.meta({ description: 'The IUPD of the position.' }) });
 const anomalyPath = inPath({ anomalyId: z.string().meta({ description: 'The anomaly\u2019s id, as the list gives it (opaque).' }) });
+const templatePath = inPath({ kind: z.enum(MESSAGE_KINDS).meta({ description: 'The kind of message.' }) });
 const csv = (description: string): ResponseDoc => ({ description, contentType: 'text/csv', schema: { json: { type: 'string' } } });
 
 const bearer: RouteDoc['headers'] = {
@@ -214,6 +216,32 @@ documentRoutes({
     headers: bearer,
     body: { schema: anomalyNoteSchema },
     responses: { '200': anyObject('The anomaly with its notes.'), '400': problem('An empty or too long note, or handled missing.'), '404': problem('No such anomaly of this organization.'), ...refusals('write') },
+  },
+  [`GET ${ORG}/io/templates`]: {
+    operationId: 'consoleListIoTemplates',
+    summary: 'The App IO message template in use for each kind (the organization\u2019s own or the default), its placeholders, when and by whom it was saved',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: { '200': anyObject('items: one per kind (new-notice, reminder, receipt, cancellation).'), ...refusals('read') },
+  },
+  [`POST ${ORG}/io/templates/{kind}/preview`]: {
+    operationId: 'consolePreviewIoTemplate',
+    summary: 'Validate a template as saving would and render it for an example notice; nothing is saved',
+    tags,
+    path: templatePath,
+    headers: bearer,
+    body: { schema: MessageTemplateSchema },
+    responses: { '200': anyObject('ok with lengths and example {subject, markdown}, or ok false with errors (field, code, message).'), '404': problem('No such kind.'), ...refusals('read') },
+  },
+  [`PUT ${ORG}/io/templates/{kind}`]: {
+    operationId: 'consoleSaveIoTemplate',
+    summary: 'Save the organization\u2019s template of a kind (as PUT /organizations/{organizationFiscalCode}/io/templates/{kind}), recording the operator',
+    tags,
+    path: templatePath,
+    headers: bearer,
+    body: { schema: MessageTemplateSchema },
+    responses: { '200': anyObject('The saved template and the lengths it can render.'), '400': problem('It could break IO\u2019s limits, or uses a placeholder its kind does not have: every reason in `errors`.'), '404': problem('No such kind.'), ...refusals('admin') },
   },
   [`GET ${ORG}/apikeys`]: {
     operationId: 'consoleListApiKeys',

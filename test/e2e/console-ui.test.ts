@@ -663,6 +663,53 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await context.close();
   }, 120_000);
 
+  it('App IO templates: a live preview refuses what IO would refuse and renders the rest; the administrator saves; a viewer only reads', async () => {
+    const { context, page } = await freshPage();
+    await signIn(page, ADMIN);
+    await page.getByRole('link', { name: 'Messaggi IO' }).click();
+    await eventually(() => page.locator('h1').innerText()).toBe('Messaggi App IO');
+    await eventually(() => page.locator('#anteprima-oggetto').count()).toBe(1); // the default text, rendered
+    expect(await page.locator('#origine').innerText()).toContain('Testo predefinito');
+    await axe(page, 'App IO templates');
+    await page.getByRole('link', { name: 'Promemoria di scadenza' }).click();
+    await eventually(() => page.locator('#segnaposto').innerText()).toContain('{{daysLeft}}');
+    await page.getByRole('link', { name: 'Nuovo avviso' }).click();
+    await eventually(() => page.locator('#segnaposto').innerText()).not.toContain('{{daysLeft}}');
+    // a placeholder the kind does not have: the preview says why, nothing is saved
+    await page.getByLabel(/^Oggetto del messaggio/).fill('Mancano {{daysLeft}} giorni');
+    await eventually(() => page.locator('#anteprima-errori').count()).toBe(1);
+    expect(await page.locator('#anteprima').innerText()).toMatch(/Oggetto: .*daysLeft/);
+    expect(await page.getByLabel(/^Oggetto del messaggio/).getAttribute('aria-invalid')).toBe('true');
+    // a description can be 140 characters: in the subject it could break IO's 120, so the preview refuses it
+    await page.getByLabel(/^Oggetto del messaggio/).fill('Nuovo avviso: {{description}}');
+    await eventually(() => page.locator('#anteprima').innerText()).toMatch(/Oggetto: .*120/);
+    await page.getByLabel(/^Oggetto del messaggio/).fill('Nuovo avviso di pagamento da {{creditorName}}');
+    await page.getByLabel(/^Testo \(markdown/).fill('# {{description}}\n\nIl Comune ti chiede **{{amount}} €** entro il {{dueDate}}.\n\n- codice avviso: {{noticeNumber}}\n- ente: {{creditorName}}');
+    await eventually(() => page.locator('#anteprima-oggetto').innerText()).toBe('Nuovo avviso di pagamento da Comune di Esempio');
+    expect(await page.locator('#anteprima-testo h3').innerText()).toBe('TARI 2026 - rata unica');
+    expect(await page.locator('#anteprima-testo strong').innerText()).toBe('120,50 €');
+    expect(await page.locator('#anteprima-testo li').allInnerTexts()).toEqual([expect.stringMatching(/^codice avviso: 3020 0000/), 'ente: Comune di Esempio']);
+    await page.getByRole('button', { name: 'Salva il modello' }).click();
+    await eventually(() => page.locator('#esito').innerText()).toContain('Modello «Nuovo avviso» salvato');
+    expect(await page.locator('#origine').innerText()).toMatch(/Testo dell’ente, salvato il .+ da Anna Amministratrice/);
+    await axe(page, 'App IO template saved');
+    await context.close();
+
+    const viewer = await freshPage();
+    await signIn(viewer.page, VIEWER);
+    await viewer.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/messaggi-io`);
+    await eventually(() => viewer.page.locator('#anteprima-oggetto').innerText()).toBe('Nuovo avviso di pagamento da Comune di Esempio');
+    expect(await viewer.page.getByRole('button', { name: 'Salva il modello' }).count()).toBe(0);
+    expect(await viewer.page.getByLabel(/^Oggetto del messaggio/).getAttribute('readonly')).not.toBeNull();
+    const refused = await fetch(`${stack.url}/console-api/organizations/${ESEMPIO_FC}/io/templates/new-notice`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await accessToken(viewer.page)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'Avviso di pagamento', markdown: 'x'.repeat(100) }),
+    });
+    expect(refused.status).toBe(403);
+    await viewer.context.close();
+  }, 90_000);
+
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
     const { context, page } = await freshPage();
     await signIn(page, ADMIN);

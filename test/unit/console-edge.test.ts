@@ -15,6 +15,8 @@ import { createLogger } from '../../shared/observability/logger';
 import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
 import { InMemoryPositions, InMemoryReceipts } from './receipts/fakes';
 import { hashApiKey } from '../../shared/domain/api-keys';
+import type { MessageTemplate } from '../../shared/domain/app-io/templates';
+import type { Actor } from '../../shared/use-cases/ports';
 import { paidPosition } from '../fixtures/paid';
 import { ESEMPIO, positionRequest } from '../fixtures/positions';
 import { InMemoryDebtPositionStore, InMemoryOrganizationStore, answerOf, apiRequest, lambdaContext } from './positions/fakes';
@@ -51,6 +53,14 @@ beforeAll(async () => {
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: {} as ConsoleEdgeDeps['bulk'],
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
+    templates: (() => {
+      const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();
+      return {
+        get: async (ofc: string) => Object.fromEntries([...saved].filter(([k]) => k.startsWith(`${ofc}#`)).map(([k, v]) => [k.split('#')[1], v.template])),
+        changes: async (ofc: string) => Object.fromEntries([...saved].filter(([k]) => k.startsWith(`${ofc}#`)).map(([k, v]) => [k.split('#')[1], { at: v.at, ...(v.by ? { by: v.by } : {}) }])),
+        put: async (ofc: string, kind: string, template: MessageTemplate, at: string, by?: Actor) => void saved.set(`${ofc}#${kind}`, { template, at, ...(by ? { by } : {}) }),
+      };
+    })(),
     receipts: receiptStore,
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
     verify,
@@ -64,10 +74,10 @@ const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ 
 const params = { organizationFiscalCode: ESEMPIO.fiscalCode, iupd: 'IUPD-1' };
 
 const ORG = '/console-api/organizations/{organizationFiscalCode}';
-const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string; keyId?: string } = {}) =>
+const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string; keyId?: string; kind?: string } = {}) =>
   answerOf(
     consoleApi(deps)(
-      withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}), ...(extra.keyId ? { keyId: extra.keyId } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
+      withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.kind ? { kind: extra.kind } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
       lambdaContext,
     ),
   );
@@ -243,6 +253,34 @@ describe('console edge', () => {
       expect(again.json.revokedAt).toBe(first.json.revokedAt);
       expect((await call('POST', '/apikeys/{keyId}/revoke', 'admin', { keyId: 'ffffffffffff' })).status).toBe(404);
       expect((await (deps.organizations as InMemoryOrganizationStore).findApiKeyByHash(hashApiKey(issued.json.apiKey)))?.revokedAt).toBe(first.json.revokedAt);
+    });
+  });
+
+  describe('App IO templates', () => {
+    it('lists every kind with its text in use; a preview validates and renders without saving; only an admin saves, audited', async () => {
+      const listed = await call('GET', '/io/templates', 'viewer');
+      expect(listed.json.items.map((t: { kind: string; custom: boolean }) => [t.kind, t.custom])).toEqual([['new-notice', false], ['reminder', false], ['receipt', false], ['cancellation', false]]);
+      const template = { subject: 'Avviso {{noticeNumber}}', markdown: '# {{description}}\n\nDa pagare **{{amount}} €** entro il {{dueDate}} a {{creditorName}}: codice avviso {{noticeNumber}}.' };
+      const preview = await call('POST', '/io/templates/{kind}/preview', 'viewer', { body: template, kind: 'new-notice' });
+      expect(preview.status, JSON.stringify(preview.json)).toBe(200);
+      expect(preview.json.ok).toBe(true);
+      expect(preview.json.example.subject).toBe('Avviso 3020 0000 0000 0001 84'); // grouped by four, as the renderer prints it
+      expect(preview.json.example.markdown).toContain('120,50 €');
+      expect(preview.json.example.markdown).toContain(ESEMPIO.name);
+      const bad = await call('POST', '/io/templates/{kind}/preview', 'viewer', { body: { subject: 'x {{daysLeft}}', markdown: 'short' }, kind: 'new-notice' });
+      expect(bad.json.ok).toBe(false);
+      expect(bad.json.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`)).toEqual(['subject:PLACEHOLDER_NOT_ALLOWED']);
+      const short = await call('POST', '/io/templates/{kind}/preview', 'viewer', { body: { subject: 'Avviso di pagamento', markdown: 'short' }, kind: 'new-notice' });
+      expect(short.json.errors.map((e: { field: string; code: string }) => `${e.field}:${e.code}`)).toEqual(['markdown:TOO_SHORT']);
+      expect((await call('GET', '/io/templates', 'viewer')).json.items[0].custom).toBe(false);
+      expect((await call('PUT', '/io/templates/{kind}', 'operator', { body: template, kind: 'new-notice' })).status).toBe(403);
+      const refused = await call('PUT', '/io/templates/{kind}', 'admin', { body: { subject: 'x {{daysLeft}}', markdown: 'short' }, kind: 'new-notice' });
+      expect([refused.status, refused.json.errors.map((e: { field: string }) => e.field)]).toEqual([400, ['subject']]);
+      const saved = await call('PUT', '/io/templates/{kind}', 'admin', { body: template, kind: 'new-notice' });
+      expect(saved.status, JSON.stringify(saved.json)).toBe(200);
+      const after = (await call('GET', '/io/templates', 'viewer')).json.items[0];
+      expect(after).toMatchObject({ kind: 'new-notice', custom: true, template, changed: { by: { kind: 'operator', username: 'admin.user' } } });
+      expect((await call('PUT', '/io/templates/{kind}', 'admin', { body: template, kind: 'nope' })).status).toBe(404);
     });
   });
 });

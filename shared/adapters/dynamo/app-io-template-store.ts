@@ -5,6 +5,7 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MESSAGE_KINDS, type MessageKind, type TenantMessageTemplates } from '../../domain/app-io/templates';
 import type { TemplateStore } from '../../use-cases/app-io/ports';
+import type { Actor } from '../../use-cases/ports';
 import { IO_SK, orgPk } from './keys';
 
 export class DynamoTemplateStore implements TemplateStore {
@@ -13,7 +14,7 @@ export class DynamoTemplateStore implements TemplateStore {
     private readonly tableName: string,
   ) {}
 
-  async get(organizationFiscalCode: string): Promise<TenantMessageTemplates> {
+  private async items(organizationFiscalCode: string): Promise<Record<string, unknown>[]> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -21,8 +22,23 @@ export class DynamoTemplateStore implements TemplateStore {
         ExpressionAttributeValues: { ':pk': orgPk(organizationFiscalCode), ':prefix': IO_SK.templatePrefix },
       }),
     );
+    return page.Items ?? [];
+  }
+
+  async changes(organizationFiscalCode: string): Promise<Partial<Record<MessageKind, { at: string; by?: Actor }>>> {
+    const out: Partial<Record<MessageKind, { at: string; by?: Actor }>> = {};
+    for (const item of await this.items(organizationFiscalCode)) {
+      const kind = item['kind'];
+      if ((MESSAGE_KINDS as readonly unknown[]).includes(kind) && typeof item['updatedAt'] === 'string') {
+        out[kind as MessageKind] = { at: item['updatedAt'], ...(item['updatedBy'] ? { by: item['updatedBy'] as Actor } : {}) };
+      }
+    }
+    return out;
+  }
+
+  async get(organizationFiscalCode: string): Promise<TenantMessageTemplates> {
     const out: Partial<Record<MessageKind, { subject: string; markdown: string }>> = {};
-    for (const item of page.Items ?? []) {
+    for (const item of await this.items(organizationFiscalCode)) {
       const kind = item['kind'];
       const template = item['template'] as { subject?: unknown; markdown?: unknown } | undefined;
       if ((MESSAGE_KINDS as readonly unknown[]).includes(kind) && typeof template?.subject === 'string' && typeof template.markdown === 'string') {
@@ -32,7 +48,7 @@ export class DynamoTemplateStore implements TemplateStore {
     return out;
   }
 
-  async put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string): Promise<void> {
+  async put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string, by?: Actor): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -43,6 +59,7 @@ export class DynamoTemplateStore implements TemplateStore {
           kind,
           template: { subject: template.subject, markdown: template.markdown },
           updatedAt: at,
+          ...(by ? { updatedBy: by } : {}),
         },
       }),
     );

@@ -5,6 +5,7 @@
  * fallback, the notice PDF, and the positions reminders are due for. Implemented in shared/adapters;
  * tests hand in their own.
  */
+import type { Actor } from '../ports';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { MessageStatus, NewMessage, ProblemJson } from '../../domain/app-io/io-api';
 import type { MessageKey } from '../../domain/app-io/messages';
@@ -119,7 +120,9 @@ export interface MessageRecordStore {
 export interface TemplateStore {
   /** the templates saved over the API */
   get(organizationFiscalCode: string): Promise<TenantMessageTemplates>;
-  put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string): Promise<void>;
+  put(organizationFiscalCode: string, kind: MessageKind, template: { subject: string; markdown: string }, at: string, by?: Actor): Promise<void>;
+  /** when each saved template was last changed, and by whom (an operator, an API key) */
+  changes(organizationFiscalCode: string): Promise<Partial<Record<MessageKind, { readonly at: string; readonly by?: Actor }>>>;
 }
 
 // ---- the e-mail fallback ------------------------------------------------------------------

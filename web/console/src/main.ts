@@ -9,6 +9,7 @@ import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
+import { templatesScreen } from './templates';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
 import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
 
@@ -87,7 +88,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), item('messaggi-io', 'Messaggi IO'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
     ),
   );
 }
@@ -746,6 +747,7 @@ async function route(): Promise<void> {
     if (r.screen === 'flussi' && r.id) return await flowScreen(screenContext(), ofc, r.id, r.params);
     if (r.screen === 'flussi') return await flowsScreen(screenContext(), ofc, r.params);
     if (r.screen === 'tesoreria') return await treasuryScreen(screenContext(), ofc, r.params);
+    if (r.screen === 'messaggi-io') return await templatesScreen(screenContext(), ofc, r.id);
     if (r.screen === 'chiavi' && canAdmin()) return await apiKeysScreen(screenContext(), ofc);
     return await dashboardScreen(ofc);
   } catch (error) {
