@@ -788,16 +788,23 @@ export const catalog: Catalog = {
         ['GET', `${org}/io/templates`],
         ['POST', `${org}/io/templates/{kind}/preview`],
         ['PUT', `${org}/io/templates/{kind}`],
+        ['GET', `${org}/webhooks`],
+        ['POST', `${org}/webhooks`],
+        ['DELETE', `${org}/webhooks/{webhookId}`],
+        ['GET', `${org}/webhooks/{webhookId}/deliveries`],
+        ['POST', `${org}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`],
         ['GET', `${org}/apikeys`],
         ['POST', `${org}/apikeys`],
         ['POST', `${org}/apikeys/{keyId}/revoke`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; App IO templates; API keys", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; App IO templates; webhooks; API keys", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)
         { resource: 'bucket', id: 'uploads', access: 'readWrite' },
         { resource: 'queue', id: 'upload-split', access: 'send' },
+        // a failed webhook delivery queued again (redeliver)
+        { resource: 'queue', id: 'webhook-delivery', access: 'send' },
       ], {
         authenticated: false,
         unauthenticatedReason: reason,

@@ -23,6 +23,7 @@ import type { ConsoleEdgeDeps } from '../http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
 import { HttpProblem } from '../http/problem';
 import { uploadApiRoot } from './bulk-upload';
+import { webhooksRoot } from './webhooks';
 import { noticeServingRoot } from './notices';
 import { platform } from './platform';
 import { positionsRoot } from './positions';
@@ -78,6 +79,8 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
     reconciliation: (({ store, treasury }) => ({ store, treasury }))(reconciliationQueriesRoot(env)),
     templates: new DynamoTemplateStore(p.db, p.tableName),
+    // the registration's deps (its store has every method) and the redelivery's queue
+    webhooks: (({ api, redelivery }) => ({ ...redelivery(), ...api }))(webhooksRoot(env)),
     verify,
     authorize,
   };

@@ -19,7 +19,7 @@ import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
 import type { Telemetry } from '../observability/lambda';
 import type { DeliveryDecision, DeliveryDeps } from '../use-cases/webhooks/delivery';
 import { shareConcurrentReads, type FanOutDeps } from '../use-cases/webhooks/fan-out';
-import type { SubscriberDeps } from '../use-cases/webhooks/subscribers';
+import type { RedeliveryDeps, SubscriberDeps } from '../use-cases/webhooks/subscribers';
 import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
 
 /** The settings of the family (the queue URLs are set by the catalog's grants, envNameFor). */
@@ -50,6 +50,8 @@ export type WebhookDelivererDeps = QueueConsumerDeps & DeliveryDeps & { readonly
 
 export interface WebhooksRoot {
   readonly api: WebhookApiDeps;
+  /** the console's redelivery of a failed delivery (needs the delivery queue's URL) */
+  redelivery(): RedeliveryDeps;
   fanOut(): WebhookFanOutDeps;
   deliverer(): WebhookDelivererDeps;
 }
@@ -90,6 +92,7 @@ function build(base: Platform, config: WebhooksConfig): WebhooksRoot {
   const store = new DynamoSubscriberStore(base.db, base.tableName);
   let fanOut: WebhookFanOutDeps | undefined;
   let deliverer: WebhookDelivererDeps | undefined;
+  let redelivery: RedeliveryDeps | undefined;
   return {
     api: {
       logger: telemetry.logger,
@@ -100,6 +103,13 @@ function build(base: Platform, config: WebhooksConfig): WebhooksRoot {
       newSecret: () => generateWebhookSecret(),
       allowLoopbackHttp: config.LOCAL_CLOUD === 'true',
     },
+    redelivery: () =>
+      (redelivery ??= {
+        subscribers: store,
+        publisher: new SqsQueuePublisher(sqsClient()),
+        deliveryQueueUrl: queueUrl(config, 'webhook-delivery', 'console-api'),
+        clock: base.clock,
+      }),
     fanOut: () =>
       (fanOut ??= {
         logger: telemetry.logger,

@@ -32,6 +32,10 @@ import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '.
 import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
 import type { QueryDeps } from '../use-cases/reconciliation/queries';
 import { MessageTemplateSchema } from '../domain/app-io/templates';
+import type { DeliveryRecord } from '../use-cases/webhooks/ports';
+import { WEBHOOK_EVENT_TYPES } from '../../events/webhook-delivery';
+import { listDeliveries, listSubscribers, redeliver, registerSubscriber, removeSubscriber, type RedeliveryDeps, type SubscriberDeps } from '../use-cases/webhooks/subscribers';
+import { listDeliveriesQuerySchema, registerWebhookSchema, registeredSubscriberBody, toDeliveriesQuery, toRegisterSubscriber } from './webhook-schemas';
 import type { TemplateStore } from '../use-cases/app-io/ports';
 import { previewTemplate, saveTemplate, templatesInUse } from '../use-cases/app-io/templates';
 import { reconciliationReadRoutes } from './reconciliation-edge';
@@ -53,6 +57,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
+  /** webhook subscribers, their deliveries, and redelivery */
+  readonly webhooks: SubscriberDeps & RedeliveryDeps;
   /** the tenant's App IO message templates */
   readonly templates: TemplateStore;
   /** reporting flows, treasury movements, open items (the reconciliation reads) */
@@ -101,6 +107,11 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/io/templates`]: 'read',
   [`POST ${ORG}/io/templates/{kind}/preview`]: 'read',
   [`PUT ${ORG}/io/templates/{kind}`]: 'admin',
+  [`GET ${ORG}/webhooks`]: 'read',
+  [`POST ${ORG}/webhooks`]: 'admin',
+  [`DELETE ${ORG}/webhooks/{webhookId}`]: 'admin',
+  [`GET ${ORG}/webhooks/{webhookId}/deliveries`]: 'read',
+  [`POST ${ORG}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`]: 'write',
   [`GET ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys/{keyId}/revoke`]: 'admin',
@@ -322,6 +333,24 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
       json(200, previewTemplate(r.caller.organization, r.pathParameters['kind'] ?? '', parseWith(MessageTemplateSchema, r.body, 'template'), deps.clock())),
     [`PUT ${ORG}/io/templates/{kind}`]: async (r) =>
       json(200, await saveTemplate(deps, r.caller.organization, r.pathParameters['kind'] ?? '', parseWith(MessageTemplateSchema, r.body, 'template'), r.caller.actor)),
+    [`GET ${ORG}/webhooks`]: async (r) => json(200, { items: await listSubscribers(deps.webhooks, ofcOf(r)), eventTypes: WEBHOOK_EVENT_TYPES }),
+    // the same registration as POST /organizations/{ofc}/webhooks: the signing secret in this answer only
+    [`POST ${ORG}/webhooks`]: async (r) => {
+      const body = parseWith(registerWebhookSchema, r.body, 'webhook subscriber');
+      const { subscriber, secret } = await registerSubscriber(deps.webhooks, toRegisterSubscriber(ofcOf(r), body));
+      return json(201, registeredSubscriberBody(subscriber, secret));
+    },
+    [`DELETE ${ORG}/webhooks/{webhookId}`]: async (r) => {
+      await removeSubscriber(deps.webhooks, { organizationFiscalCode: ofcOf(r), subscriberId: webhookIdOf(r) });
+      return { status: 204 };
+    },
+    [`GET ${ORG}/webhooks/{webhookId}/deliveries`]: async (r) => {
+      const query = parseWith(listDeliveriesQuerySchema, r.query, 'query');
+      const page = await listDeliveries(deps.webhooks, toDeliveriesQuery(ofcOf(r), webhookIdOf(r), query));
+      return json(200, { items: page.items.map(deliveryJson), ...(page.cursor ? { cursor: page.cursor } : {}) });
+    },
+    [`POST ${ORG}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`]: async (r) =>
+      json(202, deliveryJson(await redeliver(deps.webhooks, { organizationFiscalCode: ofcOf(r), subscriberId: webhookIdOf(r), eventId: r.pathParameters['eventId'] ?? '', actor: r.caller.actor }))),
     [`GET ${ORG}/apikeys`]: async (r) => json(200, { items: (await listApiKeys(deps.organizations, ofcOf(r))).map(apiKeyJson) }),
     // the key itself is in this answer only: the layer keeps its hash
     [`POST ${ORG}/apikeys`]: async (r) => {
@@ -332,6 +361,14 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`POST ${ORG}/apikeys/{keyId}/revoke`]: async (r) => json(200, apiKeyJson(await revokeApiKey(deps.organizations, ofcOf(r), r.pathParameters['keyId'] ?? '', deps.clock(), r.caller.actor))),
   };
+}
+
+const webhookIdOf = (r: HttpRequest) => r.pathParameters['webhookId'] ?? '';
+
+/** A delivery as the console shows it: who asked a redelivery as the console names people. */
+function deliveryJson(d: DeliveryRecord) {
+  const { redelivery, ...rest } = d;
+  return { ...rest, ...(redelivery ? { redelivery: { at: redelivery.at, by: actedBy(redelivery.by) } } : {}) };
 }
 
 /** What the console shows of a key: never the key, nor its hash. */

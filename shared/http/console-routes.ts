@@ -9,6 +9,7 @@ import { anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema
 import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPositionSchema, problemJsonSchema } from './debt-position-schemas';
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
 import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
+import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
 import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
 
 const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
@@ -24,6 +25,7 @@ const uploadPath = inPath({ fileId: z.string().meta({ description: 'The id of th
 const positionPath = inPath({ iupd: iupd.meta({ description: 'The IUPD of the position.' }) });
 const anomalyPath = inPath({ anomalyId: z.string().meta({ description: 'The anomaly\u2019s id, as the list gives it (opaque).' }) });
 const templatePath = inPath({ kind: z.enum(MESSAGE_KINDS).meta({ description: 'The kind of message.' }) });
+const webhookPath = inPath({ webhookId: z.string().meta({ description: 'The subscriber\u2019s id.' }) });
 const csv = (description: string): ResponseDoc => ({ description, contentType: 'text/csv', schema: { json: { type: 'string' } } });
 
 const bearer: RouteDoc['headers'] = {
@@ -242,6 +244,53 @@ documentRoutes({
     headers: bearer,
     body: { schema: MessageTemplateSchema },
     responses: { '200': anyObject('The saved template and the lengths it can render.'), '400': problem('It could break IO\u2019s limits, or uses a placeholder its kind does not have: every reason in `errors`.'), '404': problem('No such kind.'), ...refusals('admin') },
+  },
+  [`GET ${ORG}/webhooks`]: {
+    operationId: 'consoleListWebhooks',
+    summary: 'The organization\u2019s webhook subscribers (never their secrets) and the event types one can subscribe to',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: { '200': anyObject('items: the subscribers; eventTypes.'), ...refusals('read') },
+  },
+  [`POST ${ORG}/webhooks`]: {
+    operationId: 'consoleRegisterWebhook',
+    summary: 'Register a subscriber (as POST /organizations/{organizationFiscalCode}/webhooks): its signing secret is in this answer only',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    body: { schema: registerWebhookSchema },
+    responses: { '201': anyObject('The subscriber and its secret.'), '400': problem('Invalid url or event types: every offending field in `errors`.'), '409': problem('The organization has 20 subscribers already.'), ...refusals('admin') },
+  },
+  [`DELETE ${ORG}/webhooks/{webhookId}`]: {
+    operationId: 'consoleRemoveWebhook',
+    summary: 'Remove a subscriber: nothing more is delivered to it',
+    tags,
+    path: webhookPath,
+    headers: bearer,
+    responses: { '204': { description: 'Removed.' }, '404': problem('No such subscriber.'), ...refusals('admin') },
+  },
+  [`GET ${ORG}/webhooks/{webhookId}/deliveries`]: {
+    operationId: 'consoleListWebhookDeliveries',
+    summary: 'The deliveries to a subscriber, newest first: status, attempts, last answer, redelivery',
+    tags,
+    path: webhookPath,
+    query: listDeliveriesQuerySchema,
+    headers: bearer,
+    responses: { '200': anyObject('items and cursor while there are more.'), '400': problem('Invalid query.'), '404': problem('No such subscriber.'), ...refusals('read') },
+  },
+  [`POST ${ORG}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`]: {
+    operationId: 'consoleRedeliverWebhook',
+    summary: 'Deliver again an event that failed for good (FAILED, or DEAD_LETTERED after every retry): the same body is queued, signed anew, retried as any delivery',
+    tags,
+    path: inPath({ webhookId: z.string().meta({ description: 'The subscriber\u2019s id.' }), eventId: z.string().meta({ description: 'The event\u2019s id (the X-Webhook-Id it was sent with).' }) }),
+    headers: bearer,
+    responses: {
+      '202': anyObject('The delivery, RETRYING, with who asked.'),
+      '404': problem('No such subscriber, or no delivery of that event to it.'),
+      '409': problem('Delivered, or still being retried; or recorded before the layer kept the bodies it sent (redrive the DLQ instead).'),
+      ...refusals('write'),
+    },
   },
   [`GET ${ORG}/apikeys`]: {
     operationId: 'consoleListApiKeys',

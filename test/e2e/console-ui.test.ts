@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionById } from '../../infra/catalog';
 import { payNotice } from '../../scripts/pay';
+import { startBackOfficeReceiver } from '../../infra/local/simulators/back-office';
 import { CONSOLE_ROUTES } from '../../shared/http/console-edge';
 import { ALTROVE_FC, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
@@ -709,6 +710,71 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     expect(refused.status).toBe(403);
     await viewer.context.close();
   }, 90_000);
+
+  it('webhooks: the admin registers the back office (secret once); a delivery it refused is delivered again by an operator once it is fixed', async () => {
+    const receiver = await startBackOfficeReceiver({ port: 0, alwaysStatus: 410 });
+    let cleanUp = async () => {};
+    try {
+      const { context, page } = await freshPage();
+      await signIn(page, ADMIN);
+      await page.getByRole('link', { name: 'Webhook' }).click();
+      await eventually(() => page.locator('h1').innerText()).toBe('Webhook');
+      await axe(page, 'webhooks');
+      await page.getByLabel(/^Indirizzo del gestionale/).fill(receiver.url);
+      await page.getByLabel(/^Descrizione/).fill('Gestionale tributi');
+      await page.getByRole('button', { name: 'Registra il destinatario' }).click();
+      await eventually(() => page.locator('#segreto-webhook').count()).toBe(1);
+      receiver.setSecret(await page.locator('#segreto-webhook').inputValue());
+      await eventually(() => page.locator('#webhook tbody').innerText()).toContain(receiver.url);
+      // the later tests' events must not go to a receiver that is gone: the admin removes it at the end, from the page
+      cleanUp = async () => {
+        await page.reload();
+        await page.getByRole('button', { name: `Rimuovi il destinatario ${receiver.url}` }).click();
+        await eventually(() => page.locator('#esito').innerText()).toContain('rimosso');
+        await context.close();
+      };
+
+      // a payment: the back office (answering 410 Gone, a refusal for good) gets it once, and the delivery is FAILED
+      const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+        body: { iupd: `WH-${Date.now()}`, type: 'F', fiscalCode: 'VRDLCU80A01H501G', fullName: 'Luca Verdi', paymentOption: [{ amount: 1500, description: 'Diritti di segreteria', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 1500, remittanceInformation: 'Diritti di segreteria', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }] },
+      });
+      expect(r.status, r.text).toBe(201);
+      expect((await payNotice({ noticeNumber: r.json.paymentOption[0].nav, url: stack.url, log: () => {} })).outcome).toBe('OK');
+      await stack.cloud.drain({ timeoutMs: 60_000 });
+      await receiver.waitFor((x) => x.requests.some((q) => q.status === 410 && q.signatureValid), 30_000);
+      await stack.cloud.drain({ timeoutMs: 60_000 });
+
+      const operator = await freshPage();
+      await signIn(operator.page, OPERATOR);
+      await operator.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/webhook`);
+      await operator.page.getByRole('link', { name: receiver.url }).click();
+      await eventually(() => operator.page.locator('#consegne tbody').innerText()).toContain('Rifiutato dal destinatario');
+      expect(await operator.page.locator('#consegne tbody').innerText()).toContain('HTTP 410');
+      await axe(operator.page, 'webhook deliveries');
+      // the back office is fixed: delivered again, the same event id, signed anew
+      receiver.setFaults({ alwaysStatus: undefined });
+      const failedRow = operator.page.locator('#consegne tbody tr', { hasText: 'Rifiutato dal destinatario' }).first();
+      const eventId = (await failedRow.locator('th').innerText()).trim();
+      await failedRow.getByRole('button', { name: `Consegna di nuovo l’evento ${eventId}` }).click();
+      await eventually(() => operator.page.locator('#esito').innerText()).toContain(`Evento ${eventId} rimesso in consegna`);
+      expect(await operator.page.locator('#consegne tbody tr', { hasText: eventId }).innerText()).toContain(`da ${OPERATOR.name}`);
+      await stack.cloud.drain({ timeoutMs: 60_000 });
+      await receiver.waitFor((x) => x.events().some((e) => e.webhookId === eventId), 30_000);
+      expect(receiver.triesOf(eventId).map((t) => t.status)).toEqual([410, 200]);
+      await operator.page.reload();
+      await eventually(() => operator.page.locator('#consegne tbody tr', { hasText: eventId }).innerText()).toContain('Consegnato');
+      // delivered: nothing more to deliver again, and the API says so
+      expect(await operator.page.getByRole('button', { name: `Consegna di nuovo l’evento ${eventId}` }).count()).toBe(0);
+      const webhookId = decodeURIComponent(operator.page.url().split('/').pop()!);
+      expect((await consoleApi(await accessToken(operator.page), 'POST', `/organizations/${ESEMPIO_FC}/webhooks/${webhookId}/deliveries/${eventId}/redeliver`)).status).toBe(409);
+      // an operator cannot register or remove subscribers
+      expect((await consoleApi(await accessToken(operator.page), 'DELETE', `/organizations/${ESEMPIO_FC}/webhooks/${webhookId}`)).status).toBe(403);
+      await operator.context.close();
+    } finally {
+      await cleanUp();
+      await receiver.close();
+    }
+  }, 120_000);
 
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
     const { context, page } = await freshPage();

@@ -13,7 +13,8 @@ import { makeConsoleAuthorizer, makeOperatorVerifier } from '../../shared/http/o
 import { HttpProblem } from '../../shared/http/problem';
 import { createLogger } from '../../shared/observability/logger';
 import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
-import { InMemoryPositions, InMemoryReceipts } from './receipts/fakes';
+import { InMemoryPositions, InMemoryPublisher, InMemoryReceipts } from './receipts/fakes';
+import { InMemorySubscriberStore } from './webhooks/fakes';
 import { hashApiKey } from '../../shared/domain/api-keys';
 import type { MessageTemplate } from '../../shared/domain/app-io/templates';
 import type { Actor } from '../../shared/use-cases/ports';
@@ -53,6 +54,7 @@ beforeAll(async () => {
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: {} as ConsoleEdgeDeps['bulk'],
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
+    webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
       const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();
       return {
@@ -69,15 +71,17 @@ beforeAll(async () => {
 });
 
 const receiptStore = new InMemoryReceipts(new InMemoryPositions());
+const webhookStore = new InMemorySubscriberStore();
+const webhookQueue = new InMemoryPublisher();
 
 const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ ...event, headers: { ...event.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
 const params = { organizationFiscalCode: ESEMPIO.fiscalCode, iupd: 'IUPD-1' };
 
 const ORG = '/console-api/organizations/{organizationFiscalCode}';
-const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string; keyId?: string; kind?: string } = {}) =>
+const call = async (method: string, route: string, role: string, extra: { query?: Record<string, string>; body?: unknown; anomalyId?: string; keyId?: string; kind?: string; webhookId?: string; eventId?: string } = {}) =>
   answerOf(
     consoleApi(deps)(
-      withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.kind ? { kind: extra.kind } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
+      withToken(apiRequest(method, `${ORG}${route}`, { params: { ...params, ...(extra.anomalyId ? { anomalyId: extra.anomalyId } : {}), ...(extra.keyId ? { keyId: extra.keyId } : {}), ...(extra.kind ? { kind: extra.kind } : {}), ...(extra.webhookId ? { webhookId: extra.webhookId } : {}), ...(extra.eventId ? { eventId: extra.eventId } : {}) }, key: null, ...(extra.query ? { query: extra.query } : {}), ...(extra.body !== undefined ? { body: extra.body } : {}) }), await token(role)),
       lambdaContext,
     ),
   );
@@ -281,6 +285,41 @@ describe('console edge', () => {
       const after = (await call('GET', '/io/templates', 'viewer')).json.items[0];
       expect(after).toMatchObject({ kind: 'new-notice', custom: true, template, changed: { by: { kind: 'operator', username: 'admin.user' } } });
       expect((await call('PUT', '/io/templates/{kind}', 'admin', { body: template, kind: 'nope' })).status).toBe(404);
+    });
+  });
+
+  describe('webhooks', () => {
+    it('an admin registers a subscriber (secret once) and removes it; others list it and its deliveries', async () => {
+      expect((await call('POST', '/webhooks', 'operator', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['payment.received'] } })).status).toBe(403);
+      const bad = await call('POST', '/webhooks', 'admin', { body: { url: 'ftp://x', eventTypes: ['nope'] } });
+      expect([bad.status, bad.json.errors.map((e: { field: string }) => e.field).sort()]).toEqual([400, ['eventTypes[0]']]);
+      const created = await call('POST', '/webhooks', 'admin', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['payment.received'], description: 'tributi' } });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      expect(created.json.secret).toBe('whsec_test');
+      const listed = await call('GET', '/webhooks', 'viewer');
+      expect(listed.json.items).toEqual([expect.objectContaining({ id: created.json.id, url: 'http://127.0.0.1:9/hook' })]);
+      expect(JSON.stringify(listed.json)).not.toContain('whsec_test');
+      expect((await call('DELETE', '/webhooks/{webhookId}', 'operator', { webhookId: created.json.id })).status).toBe(403);
+      expect((await call('DELETE', '/webhooks/{webhookId}', 'admin', { webhookId: created.json.id })).status).toBe(204);
+      expect((await call('GET', '/webhooks', 'viewer')).json.items).toEqual([]);
+    });
+
+    it('a failed delivery is queued again with the same body, once; a delivered or retrying one is refused (409)', async () => {
+      const { json: sub } = await call('POST', '/webhooks', 'admin', { body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['payment.received'] } });
+      const at = new Date(Date.now() - 60_000).toISOString();
+      const attempt = { organizationFiscalCode: ESEMPIO.fiscalCode, subscriberId: sub.id, eventType: 'payment.received', at, payload: '{"eventId":"e-failed"}' };
+      await webhookStore.recordAttempt({ ...attempt, eventId: 'e-failed', status: 'FAILED', statusCode: 410 });
+      await webhookStore.recordAttempt({ ...attempt, eventId: 'e-ok', status: 'DELIVERED', statusCode: 200 });
+      const deliveries = await call('GET', '/webhooks/{webhookId}/deliveries', 'viewer', { webhookId: sub.id });
+      expect(deliveries.json.items.map((d: { eventId: string; status: string; redeliverable: boolean }) => [d.eventId, d.status, d.redeliverable]).sort()).toEqual([['e-failed', 'FAILED', true], ['e-ok', 'DELIVERED', true]]);
+      expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'viewer', { webhookId: sub.id, eventId: 'e-failed' })).status).toBe(403);
+      const again = await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: sub.id, eventId: 'e-failed' });
+      expect(again.status, JSON.stringify(again.json)).toBe(202);
+      expect(again.json).toMatchObject({ status: 'RETRYING', redelivery: { by: { kind: 'operator', username: 'operator.user' } } });
+      expect(webhookQueue.sent.map((m) => JSON.parse(m.message.body))).toEqual([{ eventId: 'e-failed', eventType: 'payment.received', organizationFiscalCode: ESEMPIO.fiscalCode, subscriberId: sub.id, payload: '{"eventId":"e-failed"}' }]);
+      expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: sub.id, eventId: 'e-ok' })).status).toBe(409);
+      expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: sub.id, eventId: 'nope' })).status).toBe(404);
+      expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: 'other', eventId: 'e-failed' })).status).toBe(404);
     });
   });
 });

@@ -16,9 +16,12 @@ import type {
   AttemptToRecord,
   DeliveryPage,
   DeliveryRecord,
+  DeliveryStatus,
+  RedeliveryRequest,
   SubscriberStore,
   WebhookSubscriberWithSecret,
 } from '../../use-cases/webhooks/ports';
+import type { Actor } from '../../use-cases/ports';
 import { isConditionFailure, queryItems } from './client';
 import { WEBHOOK_SK, orgPk, webhookDeliveryPk, webhookGsi } from './keys';
 
@@ -115,6 +118,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       ':gsi1sk': `${a.at}#${a.eventId}`,
       ':expiresAt': expiresAt,
     };
+    if (a.payload !== undefined) values[':payload'] = a.payload;
     const set = [
       '#type = :type',
       'eventId = :eventId',
@@ -126,6 +130,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       'gsi1pk = :gsi1pk',
       'gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
       'expiresAt = :expiresAt',
+      ...(a.payload !== undefined ? ['payload = if_not_exists(payload, :payload)'] : []),
     ];
     names['#type'] = 'type';
     const remove: string[] = [];
@@ -158,6 +163,32 @@ export class DynamoSubscriberStore implements SubscriberStore {
     } catch (error) {
       if (isConditionFailure(error)) return;
       throw error;
+    }
+  }
+
+  async requestRedelivery(organizationFiscalCode: string, subscriberId: string, eventId: string, by: { at: string; actor: Actor }): Promise<RedeliveryRequest> {
+    const key = { pk: webhookDeliveryPk(organizationFiscalCode, subscriberId), sk: WEBHOOK_SK.delivery(eventId) };
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #status = :retrying, redelivery = :redelivery',
+          // or a redelivery asked before and not attempted since (its message may never have been queued): asked again
+          ConditionExpression: 'attribute_exists(pk) AND attribute_exists(payload) AND (#status IN (:failed, :dead) OR (#status = :retrying AND redelivery.#at > lastAttemptAt))',
+          ExpressionAttributeNames: { '#status': 'status', '#at': 'at' },
+          ExpressionAttributeValues: { ':retrying': 'RETRYING', ':failed': 'FAILED', ':dead': 'DEAD_LETTERED', ':redelivery': { at: by.at, by: by.actor } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { kind: 'requested', record: toDelivery(item), payload: String(item['payload']) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      if (!current.Item) return { kind: 'not-found' };
+      const status = current.Item['status'] as DeliveryStatus;
+      return (status === 'FAILED' || status === 'DEAD_LETTERED') && typeof current.Item['payload'] !== 'string' ? { kind: 'no-payload' } : { kind: 'not-ended', status };
     }
   }
 
@@ -202,6 +233,8 @@ function toDelivery(item: Record<string, unknown>): DeliveryRecord {
     firstAttemptAt: String(item['firstAttemptAt']),
     lastAttemptAt: String(item['lastAttemptAt']),
     ...(optional<string>('deliveredAt') !== undefined ? { deliveredAt: optional<string>('deliveredAt') } : {}),
+    ...(item['redelivery'] !== undefined ? { redelivery: item['redelivery'] as NonNullable<DeliveryRecord['redelivery']> } : {}),
+    redeliverable: typeof item['payload'] === 'string',
   };
 }
 

@@ -83,6 +83,8 @@ export async function deliverWebhook(
     statusCode,
     error,
     at: deps.clock().toISOString(),
+    // kept so that a delivery that failed for good can be delivered again once the subscriber is fixed
+    payload: body,
   });
   if (kind === 'delivered') return { kind: 'done', why: 'delivered' };
   if (kind === 'permanent') return { kind: 'done', why: 'refused' };

@@ -5,6 +5,7 @@
  * shared/adapters/http-webhook-client.ts); tests hand in their own.
  */
 import type { WebhookEventType } from '../../../events/webhook-delivery';
+import type { Actor } from '../ports';
 
 export interface WebhookSubscriber {
   readonly id: string;
@@ -38,6 +39,10 @@ export interface DeliveryRecord {
   readonly firstAttemptAt: string;
   readonly lastAttemptAt: string;
   readonly deliveredAt?: string;
+  /** the last time someone asked to deliver it again, and who (the console) */
+  readonly redelivery?: { readonly at: string; readonly by: Actor };
+  /** true when the exact body sent is kept, so that it can be delivered again */
+  readonly redeliverable?: boolean;
 }
 
 export interface AttemptToRecord {
@@ -49,7 +54,18 @@ export interface AttemptToRecord {
   readonly statusCode?: number;
   readonly error?: string;
   readonly at: string;
+  /** the exact body POSTed, kept with the record (the first attempt's) so that it can be delivered again */
+  readonly payload?: string;
 }
+
+export type RedeliveryRequest =
+  /** the record, now RETRYING, and the body to queue again */
+  | { readonly kind: 'requested'; readonly record: DeliveryRecord; readonly payload: string }
+  | { readonly kind: 'not-found' }
+  /** delivered, or still being retried: nothing to deliver again */
+  | { readonly kind: 'not-ended'; readonly status: DeliveryStatus }
+  /** recorded before bodies were kept */
+  | { readonly kind: 'no-payload' };
 
 export interface DeliveryPage {
   readonly items: DeliveryRecord[];
@@ -67,6 +83,8 @@ export interface SubscriberStore {
   getDelivery(organizationFiscalCode: string, subscriberId: string, eventId: string): Promise<DeliveryRecord | undefined>;
   /** adds one attempt; never turns a DELIVERED record into anything else */
   recordAttempt(attempt: AttemptToRecord): Promise<void>;
+  /** a FAILED or DEAD_LETTERED delivery set back to RETRYING (who and when kept), with its body, so that it is queued again */
+  requestRedelivery(organizationFiscalCode: string, subscriberId: string, eventId: string, by: { at: string; actor: Actor }): Promise<RedeliveryRequest>;
   /** newest first; undefined when `cursor` is not one this listing handed out */
   listDeliveries(
     organizationFiscalCode: string,

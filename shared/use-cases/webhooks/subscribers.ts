@@ -5,7 +5,9 @@
 import type { WebhookEventType } from '../../../events/webhook-delivery';
 import { checkWebhookUrl } from '../../domain/webhook-url';
 import { UseCaseError } from '../errors';
-import type { DeliveryPage, SubscriberStore, WebhookSubscriber, WebhookSubscriberWithSecret } from './ports';
+import type { WebhookDeliveryMessage } from '../../../events/webhook-delivery';
+import type { Actor, QueuePublisher } from '../ports';
+import type { DeliveryPage, DeliveryRecord, SubscriberStore, WebhookSubscriber, WebhookSubscriberWithSecret } from './ports';
 
 export const MAX_SUBSCRIBERS_PER_TENANT = 20;
 
@@ -94,4 +96,38 @@ export async function listDeliveries(deps: Pick<SubscriberDeps, 'subscribers'>, 
 export function withoutSecret(subscriber: WebhookSubscriberWithSecret): WebhookSubscriber {
   const { secret: _secret, ...rest } = subscriber;
   return rest;
+}
+
+export interface RedeliveryDeps {
+  readonly subscribers: Pick<SubscriberStore, 'get' | 'requestRedelivery'>;
+  readonly publisher: QueuePublisher;
+  readonly deliveryQueueUrl: string;
+  readonly clock: () => Date;
+}
+
+export interface Redeliver extends SubscriberRef {
+  readonly eventId: string;
+  readonly actor: Actor;
+}
+
+/**
+ * Delivers again an event that failed for good (refused with a 4xx, or parked after every retry):
+ * the record goes back to RETRYING with who asked, and the same body is queued for the deliverer,
+ * which signs it anew and retries it as any delivery. A delivered event is not sent twice (the
+ * deliverer skips it), nor one still being retried; a redelivery asked and not attempted since (the
+ * queue may have refused it) can be asked again, at worst a duplicate the subscriber tells by its
+ * event id, as with any at-least-once delivery.
+ */
+export async function redeliver(deps: RedeliveryDeps, command: Redeliver): Promise<DeliveryRecord> {
+  const { organizationFiscalCode, subscriberId, eventId } = command;
+  const subscriber = plausibleSubscriberId(subscriberId) ? await deps.subscribers.get(organizationFiscalCode, subscriberId) : undefined;
+  if (!subscriber) throw new UseCaseError('not-found', `no webhook subscriber ${subscriberId}`);
+  const asked = await deps.subscribers.requestRedelivery(organizationFiscalCode, subscriberId, eventId.slice(0, 200), { at: deps.clock().toISOString(), actor: command.actor });
+  if (asked.kind === 'not-found') throw new UseCaseError('not-found', `no delivery of event ${eventId} to this subscriber`);
+  if (asked.kind === 'not-ended') throw new UseCaseError('conflict', `the delivery is ${asked.status}: only a FAILED or DEAD_LETTERED one is delivered again`);
+  if (asked.kind === 'no-payload') throw new UseCaseError('conflict', 'this delivery was recorded before the layer kept what it sent: redrive it from the dead-letter queue instead');
+  const message: WebhookDeliveryMessage = { eventId, eventType: asked.record.eventType as WebhookDeliveryMessage['eventType'], organizationFiscalCode, subscriberId, payload: asked.payload };
+  const refused = await deps.publisher.send(deps.deliveryQueueUrl, [{ id: subscriberId, body: JSON.stringify(message), attributes: { eventType: message.eventType } }]);
+  if (refused.length > 0) throw new Error('the delivery queue did not accept the redelivery: retry');
+  return asked.record;
 }

@@ -6,11 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Organization } from '../../../shared/domain/organization';
 import type { TenantAuthenticator } from '../../../shared/http/tenant-auth';
-import type { OutgoingMessage, QueuePublisher } from '../../../shared/use-cases/ports';
+import type { Actor, OutgoingMessage, QueuePublisher } from '../../../shared/use-cases/ports';
 import type {
   AttemptToRecord,
   DeliveryPage,
   DeliveryRecord,
+  RedeliveryRequest,
   SubscriberStore,
   WebhookSubscriberWithSecret,
 } from '../../../shared/use-cases/webhooks/ports';
@@ -173,7 +174,25 @@ export class InMemorySubscriberStore implements SubscriberStore {
       firstAttemptAt: previous?.firstAttemptAt ?? a.at,
       lastAttemptAt: a.at,
       ...(a.status === 'DELIVERED' ? { deliveredAt: a.at } : {}),
+      ...(previous?.redelivery ? { redelivery: previous.redelivery } : {}),
+      redeliverable: previous?.redeliverable === true || a.payload !== undefined,
     });
+    if (a.payload !== undefined && !this.payloads.has(key)) this.payloads.set(key, a.payload);
+  }
+
+  readonly payloads = new Map<string, string>();
+
+  async requestRedelivery(organizationFiscalCode: string, subscriberId: string, eventId: string, by: { at: string; actor: Actor }): Promise<RedeliveryRequest> {
+    const key = `${organizationFiscalCode}/${subscriberId}/${eventId}`;
+    const record = this.deliveries.get(key);
+    if (!record) return { kind: 'not-found' };
+    const pending = record.status === 'RETRYING' && record.redelivery !== undefined && record.redelivery.at > record.lastAttemptAt;
+    if (record.status !== 'FAILED' && record.status !== 'DEAD_LETTERED' && !pending) return { kind: 'not-ended', status: record.status };
+    const payload = this.payloads.get(key);
+    if (payload === undefined) return { kind: 'no-payload' };
+    const updated: DeliveryRecord = { ...record, status: 'RETRYING', redelivery: { at: by.at, by: by.actor } };
+    this.deliveries.set(key, updated);
+    return { kind: 'requested', record: updated, payload };
   }
 
   /** cursors are `page:<offset>` of this very listing */

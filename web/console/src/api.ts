@@ -44,6 +44,7 @@ async function call(method: string, path: string, body?: unknown): Promise<Respo
 export const getJson = async <T>(path: string): Promise<T> => (await (await call('GET', path)).json()) as T;
 export const postJson = async <T>(path: string, body?: unknown): Promise<T> => (await (await call('POST', path, body ?? {})).json()) as T;
 export const putJson = async <T>(path: string, body: unknown): Promise<T> => (await (await call('PUT', path, body)).json()) as T;
+export const deleteJson = async (path: string): Promise<void> => void (await call('DELETE', path));
 export const postForm = async <T>(path: string, form: FormData): Promise<T> => (await (await call('POST', path, form)).json()) as T;
 export const getBlob = async (path: string): Promise<Blob> => (await call('GET', path)).blob();
 

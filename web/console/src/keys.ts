@@ -6,7 +6,7 @@
 import { SignedOut, getJson, postJson, type ActedBy } from './api';
 import { announce, h } from './dom';
 import { formatActedBy, formatDateTime } from './format';
-import { actionButton, alertBox, field, orgPath, problemText, type ScreenContext } from './ui';
+import { actionButton, alertBox, field, orgPath, problemText, withName, type ScreenContext } from './ui';
 
 interface ApiKey {
   keyId: string;
@@ -133,8 +133,3 @@ function issuedBox(issued: ApiKey & { apiKey: string }): HTMLElement {
   );
 }
 
-/** a short visible label, and the name that says which key (it contains the visible text: WCAG 2.5.3) */
-function withName<T extends HTMLElement>(name: string, el: T): T {
-  el.setAttribute('aria-label', name);
-  return el;
-}

@@ -10,6 +10,7 @@ import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
 import { templatesScreen } from './templates';
+import { webhookDeliveriesScreen, webhooksScreen } from './webhooks';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
 import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
 
@@ -88,7 +89,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), item('messaggi-io', 'Messaggi IO'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), item('messaggi-io', 'Messaggi IO'), item('webhook', 'Webhook'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
     ),
   );
 }
@@ -748,6 +749,8 @@ async function route(): Promise<void> {
     if (r.screen === 'flussi') return await flowsScreen(screenContext(), ofc, r.params);
     if (r.screen === 'tesoreria') return await treasuryScreen(screenContext(), ofc, r.params);
     if (r.screen === 'messaggi-io') return await templatesScreen(screenContext(), ofc, r.id);
+    if (r.screen === 'webhook' && r.id) return await webhookDeliveriesScreen(screenContext(), ofc, r.id, r.params);
+    if (r.screen === 'webhook') return await webhooksScreen(screenContext(), ofc);
     if (r.screen === 'chiavi' && canAdmin()) return await apiKeysScreen(screenContext(), ofc);
     return await dashboardScreen(ofc);
   } catch (error) {

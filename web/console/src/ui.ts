@@ -144,3 +144,9 @@ export async function cursorList<T>(
   }
 }
 
+
+/** a short visible label, and the name that says which row it acts on (it contains the visible text: WCAG 2.5.3) */
+export function withName<T extends HTMLElement>(name: string, el: T): T {
+  el.setAttribute('aria-label', name);
+  return el;
+}
