@@ -768,6 +768,7 @@ export const catalog: Catalog = {
         ['POST', `${org}/debtpositions/{iupd}/publish`],
         ['POST', `${org}/debtpositions/{iupd}/invalidate`],
         ['GET', `${org}/debtpositions/{iupd}/notice`],
+        ['POST', `${org}/paymentoptions/{nav}/paid`],
         ['GET', `${org}/uploads`],
         ['POST', `${org}/uploads`],
         ['GET', `${org}/uploads/{fileId}`],

@@ -17,6 +17,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
 import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
+import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-store';
 import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
 import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
@@ -72,6 +73,8 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     clock: positions.clock,
     newId: positions.newId,
     onCreated: positions.onCreated,
+    paidOutside: positions.paidOutside,
+    messages: new DynamoMessageRecordStore(p.db, p.tableName),
     notices: notices.notices,
     receipts: new DynamoReceiptStore(p.db, p.tableName),
     // the GPD upload routes' own deps (the uploads bucket, the split queue), without their tenant key check

@@ -32,6 +32,10 @@ import { exportWindow, listReceiptAnomalies, listReceipts, noteAnomaly } from '.
 import { paymentsDashboard } from '../use-cases/operators/payments-dashboard';
 import type { QueryDeps } from '../use-cases/reconciliation/queries';
 import { MessageTemplateSchema } from '../domain/app-io/templates';
+import type { MessageRecord, MessageRecordStore } from '../use-cases/app-io/ports';
+import { NotPayableError, markOptionPaid, type MarkPaidDeps } from '../use-cases/debt-positions/mark-paid';
+import { paidDateOf } from './gpd-operation-mapping';
+import { alreadyPaidSchema } from './gpd-operation-schemas';
 import type { DeliveryRecord } from '../use-cases/webhooks/ports';
 import { WEBHOOK_EVENT_TYPES } from '../../events/webhook-delivery';
 import { listDeliveries, listSubscribers, redeliver, registerSubscriber, removeSubscriber, type RedeliveryDeps, type SubscriberDeps } from '../use-cases/webhooks/subscribers';
@@ -53,7 +57,9 @@ import type { UploadOperation } from '../use-cases/bulk-upload/ports';
 import type { ConsoleAuthorizer, OperatorCaller, OperatorVerifier } from './operator-auth';
 import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from './rest-edge';
 
-export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps {
+export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, MarkPaidDeps {
+  /** the App IO messages and e-mails sent for a position, on its detail */
+  readonly messages: Pick<MessageRecordStore, 'ofPosition'>;
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
@@ -87,6 +93,7 @@ export const CONSOLE_ROUTES = {
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: 'write',
   [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: 'write',
   [`GET ${ORG}/debtpositions/{iupd}/notice`]: 'read',
+  [`POST ${ORG}/paymentoptions/{nav}/paid`]: 'write',
   [`GET ${ORG}/uploads`]: 'read',
   [`POST ${ORG}/uploads`]: 'write',
   [`GET ${ORG}/uploads/{fileId}`]: 'read',
@@ -226,17 +233,26 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`GET ${ORG}/debtpositions/{iupd}`]: async (r) => {
       const position = await getDebtPosition(deps, ofcOf(r), iupdOf(r));
-      const [audit, receipts] = await Promise.all([
+      const [audit, messages, receipts] = await Promise.all([
         positionAuditTrail(deps, ofcOf(r), position.iupd),
+        deps.messages.ofPosition(ofcOf(r), position.iupd),
         // every receipt of its notices (one per option, up to GPD's 100): the applied ones and the KO outcomes, oldest first
         Promise.all(position.paymentOptions.map((o) => (o.iuv ? deps.receipts.receiptsOf(ofcOf(r), o.iuv) : Promise.resolve([])))).then((lists) => lists.flat()),
       ]);
-      return json(200, { position: toPositionResponse(position), audit, receipts: receipts.map(receiptJson) });
+      return json(200, { position: toPositionResponse(position), audit, receipts: receipts.map(receiptJson), messages: messages.map(messageJson) });
     },
     [`POST ${ORG}/debtpositions/{iupd}/publish`]: async (r) =>
       json(200, toPositionResponse(await publishDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),
     [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: async (r) =>
       json(200, toPositionResponse(await invalidateDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),
+    // GPD's setPaymentOptionAsAlreadyPaid: paid at the counter, by bank transfer, in cash
+    [`POST ${ORG}/paymentoptions/{nav}/paid`]: async (r) => {
+      const body = parseWith(alreadyPaidSchema, r.body ?? {}, 'body');
+      const paid = await markOptionPaid(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, nav: r.pathParameters['nav'] ?? '', paymentDate: paidDateOf(body) }).catch((error: unknown) => {
+        throw error instanceof NotPayableError ? new HttpProblem(422, 'Unprocessable Entity', error.message) : error;
+      });
+      return json(200, toPositionResponse(paid.position));
+    },
     [`GET ${ORG}/debtpositions/{iupd}/notice`]: async (r) => {
       const notice = await getNoticePdf(deps.notices, r.caller.organization, iupdOf(r));
       return {
@@ -369,6 +385,22 @@ const webhookIdOf = (r: HttpRequest) => r.pathParameters['webhookId'] ?? '';
 function deliveryJson(d: DeliveryRecord) {
   const { redelivery, ...rest } = d;
   return { ...rest, ...(redelivery ? { redelivery: { at: redelivery.at, by: actedBy(redelivery.by) } } : {}) };
+}
+
+/** The App IO message or e-mail of a position: which notice, what kind, through which channel, its outcome (no content, no address). */
+function messageJson(m: MessageRecord) {
+  return {
+    nav: m.nav,
+    kind: m.kind,
+    state: m.state,
+    ...(m.channel ? { channel: m.channel } : {}),
+    attempts: m.attempts,
+    ...(m.detail ? { detail: m.detail } : {}),
+    ...(m.httpStatus !== undefined ? { httpStatus: m.httpStatus } : {}),
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+  };
 }
 
 /** What the console shows of a key: never the key, nor its hash. */

@@ -10,6 +10,7 @@ import { createQuerySchema, iupd, paymentPositionResponseSchema, paymentPosition
 import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-registry';
 import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
+import { alreadyPaidSchema } from './gpd-operation-schemas';
 import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
 
 const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
@@ -88,7 +89,7 @@ documentRoutes({
     tags,
     path: positionPath,
     headers: bearer,
-    responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when) and audit.'), '404': problem('No such position.'), ...refusals('read') },
+    responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when), messages (App IO and e-mail: kind, channel, outcome) and audit.'), '404': problem('No such position.'), ...refusals('read') },
   },
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: {
     operationId: 'consolePublishDebtPosition',
@@ -105,6 +106,21 @@ documentRoutes({
     path: positionPath,
     headers: bearer,
     responses: { '200': { description: 'Invalidated.', schema: paymentPositionResponseSchema }, '404': problem('No such position.'), '409': problem('Not in a status that can be invalidated.'), ...refusals('write') },
+  },
+  [`POST ${ORG}/paymentoptions/{nav}/paid`]: {
+    operationId: 'consoleMarkPaymentOptionPaid',
+    summary: 'Mark a payment option paid outside pagoPA (as GPD setPaymentOptionAsAlreadyPaid), audited as the operator',
+    tags,
+    path: inPath({ nav: z.string().meta({ description: 'The notice number (18 digits).' }) }),
+    headers: bearer,
+    body: { schema: alreadyPaidSchema },
+    responses: {
+      '200': { description: 'The position, the option PO_PAID.', schema: paymentPositionResponseSchema },
+      '404': problem('No option with that notice number.'),
+      '409': problem('Already paid (the option, or the other payment mode).'),
+      '422': problem('The position is not payable (draft, invalid, expired).'),
+      ...refusals('write'),
+    },
   },
   [`GET ${ORG}/debtpositions/{iupd}/notice`]: {
     operationId: 'consoleGetDebtPositionNotice',

@@ -776,6 +776,38 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     }
   }, 120_000);
 
+  it('paid at the counter: an operator marks the notice paid outside pagoPA; the detail shows it paid, audited, and the App IO messages sent', async () => {
+    const iupd = `SPORTELLO-${Date.now()}`;
+    const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+      body: { iupd, type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi', // on App IO in the local simulator
+         paymentOption: [{ amount: 3200, description: 'Concessione loculo', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 3200, remittanceInformation: 'Concessione loculo', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }] },
+    });
+    expect(r.status, r.text).toBe(201);
+    const nav: string = r.json.paymentOption[0].nav;
+    await stack.cloud.drain({ timeoutMs: 60_000 });
+    const { context, page } = await freshPage();
+    await signIn(page, OPERATOR);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
+    await eventually(() => page.locator('#messaggi').innerText()).toMatch(/Nuovo avviso\s+App IO\s+Inviato/);
+    await page.getByRole('button', { name: 'Segna come pagata fuori pagoPA' }).click();
+    await eventually(() => page.locator('#esito').innerText()).toContain('segnato come pagato fuori pagoPA');
+    expect(await page.locator('#dati-posizione').innerText()).toContain('Pagata');
+    expect(await page.locator('#storico tbody').innerText()).toMatch(/Pagamento[\s\S]*Olga Operatrice/);
+    expect(await page.getByRole('button', { name: 'Segna come pagata fuori pagoPA' }).count()).toBe(0);
+    await axe(page, 'position paid outside pagoPA');
+    // the node is told it is paid: a PSP can no longer take the payment
+    const verify = await payNotice({ noticeNumber: nav, url: stack.url, log: () => {} });
+    expect([verify.outcome, verify.faultCode]).toEqual(['KO', 'PAA_PAGAMENTO_DUPLICATO']);
+    // a second mark is refused (409), and a viewer may not mark (403)
+    expect((await consoleApi(await accessToken(page), 'POST', `/organizations/${ESEMPIO_FC}/paymentoptions/${nav}/paid`, {})).status).toBe(409);
+    await context.close();
+    const viewer = await freshPage();
+    await signIn(viewer.page, VIEWER);
+    expect((await consoleApi(await accessToken(viewer.page), 'POST', `/organizations/${ESEMPIO_FC}/paymentoptions/${nav}/paid`, {})).status).toBe(403);
+    await viewer.context.close();
+  }, 90_000);
+
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
     const { context, page } = await freshPage();
     await signIn(page, ADMIN);

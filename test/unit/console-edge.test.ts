@@ -15,6 +15,7 @@ import { createLogger } from '../../shared/observability/logger';
 import type { ReceiptAnomaly, StoredReceipt } from '../../shared/use-cases/receipts/ports';
 import { InMemoryPositions, InMemoryPublisher, InMemoryReceipts } from './receipts/fakes';
 import { InMemorySubscriberStore } from './webhooks/fakes';
+import { InMemoryGpdStore } from './positions/gpd-fakes';
 import { hashApiKey } from '../../shared/domain/api-keys';
 import type { MessageTemplate } from '../../shared/domain/app-io/templates';
 import type { Actor } from '../../shared/use-cases/ports';
@@ -54,6 +55,8 @@ beforeAll(async () => {
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: {} as ConsoleEdgeDeps['bulk'],
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
+    paidOutside: new InMemoryGpdStore(positions),
+    messages: { ofPosition: async () => [] },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
       const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();

@@ -111,6 +111,19 @@ export interface ReceiptLine {
   payer?: { fullName: string; fiscalCode: string };
   transfers: Array<{ idTransfer: number; amount: number; fiscalCodePA: string }>;
 }
+/** an App IO message or e-mail of one of the position's notices (its outcome, no content) */
+export interface MessageLine {
+  nav: string;
+  kind: string;
+  state: string;
+  channel?: 'io' | 'email';
+  attempts: number;
+  detail?: string;
+  httpStatus?: number;
+  createdAt: string;
+  updatedAt: string;
+  sentAt?: string;
+}
 /** an upload of a tax list: GPD's UploadStatusDTO and the file's name */
 export interface UploadStatus {
   fileId: string;

@@ -3,7 +3,7 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type UploadReport, type UploadStatus, postForm } from './api';
+import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
@@ -255,7 +255,7 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
 
 async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Promise<void> {
   const g = generation;
-  let data: { position: Position; audit: AuditLine[]; receipts: ReceiptLine[] };
+  let data: { position: Position; audit: AuditLine[]; receipts: ReceiptLine[]; messages: MessageLine[] };
   try {
     data = await getJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}`);
   } catch (error) {
@@ -306,6 +306,7 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
         h('dt', { class: 'col-sm-3' }, 'Stato'),
         h('dd', { class: 'col-sm-9' }, o.status === 'PO_PAID' ? 'Pagata' : o.status === 'PO_UNPAID' ? 'Non pagata' : (o.status ?? '—')),
       ),
+      canWrite() && o.status === 'PO_UNPAID' && o.nav && PAYABLE.has(p.status) ? paidOutsideForm(ofc, iupd, o.nav, i) : null,
       h(
         'table',
         { class: 'table table-sm' },
@@ -342,6 +343,31 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
             ),
           ),
         );
+  const messages =
+    data.messages.length === 0
+      ? h('p', { id: 'messaggi' }, 'Nessun messaggio App IO o e-mail per questa posizione.')
+      : h(
+          'table',
+          { class: 'table table-sm', id: 'messaggi' },
+          h('caption', {}, 'Messaggi App IO ed e-mail ai debitori'),
+          h('thead', {}, h('tr', {}, ...['Codice avviso', 'Messaggio', 'Canale', 'Esito', 'Inviato il', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'tbody',
+            {},
+            ...data.messages.map((m) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, formatNoticeNumber(m.nav)),
+                h('th', { scope: 'row' }, MESSAGE_KINDS[m.kind] ?? (m.kind.startsWith('reminder-') ? `Promemoria (${m.kind.slice(9, -1)} giorni prima)` : m.kind)),
+                h('td', {}, m.channel === 'io' ? 'App IO' : m.channel === 'email' ? 'E-mail' : '—'),
+                h('td', {}, MESSAGE_STATES[m.state] ?? m.state),
+                h('td', {}, m.sentAt ? formatDateTime(m.sentAt) : '—'),
+                h('td', {}, m.detail ?? ''),
+              ),
+            ),
+          ),
+        );
   const audit = h(
     'table',
     { class: 'table table-sm', id: 'storico' },
@@ -373,10 +399,43 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
     ...options,
     h('h2', { class: 'h4' }, 'Ricevute'),
     receipts,
+    h('h2', { class: 'h4' }, 'Messaggi'),
+    messages,
     h('h2', { class: 'h4' }, 'Storico'),
     audit,
   );
   if (notice) announce(notice.textContent ?? '');
+}
+
+const PAYABLE = new Set(['VALID', 'PARTIALLY_PAID']);
+const MESSAGE_KINDS: Record<string, string> = { 'new-notice': 'Nuovo avviso', 'payment-received': 'Pagamento ricevuto', cancellation: 'Avviso annullato' };
+const MESSAGE_STATES: Record<string, string> = { sent: 'Inviato', failed: 'Non inviato', skipped: 'Non dovuto', retry: 'Da ritentare', claimed: 'In invio' };
+
+/** Paid at the counter, by bank transfer, in cash: the option marked paid outside pagoPA, on the day the money came. */
+function paidOutsideForm(ofc: string, iupd: string, nav: string, i: number): HTMLElement {
+  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date());
+  const date = h('input', { class: 'form-control', type: 'date', id: `pagata-il-${i}`, value: today, max: today, required: true });
+  const form = h(
+    'form',
+    { class: 'row g-2 align-items-end mb-3', id: `pagata-fuori-${i}`, 'aria-label': `Pagamento fuori pagoPA dell’avviso ${formatNoticeNumber(nav)}` },
+    field(`pagata-il-${i}`, 'Pagata fuori pagoPA il', date, 'col-md-4'),
+    h('div', { class: 'col-md-8' }, h('button', { type: 'submit', class: 'btn btn-outline-primary', id: `segna-pagata-${i}` }, 'Segna come pagata fuori pagoPA')),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!confirm(`Segnare l’avviso ${formatNoticeNumber(nav)} come pagato fuori pagoPA? Non sarà più pagabile con pagoPA.`)) return;
+    void (async () => {
+      try {
+        // today: now; an earlier day: its noon in Rome (a day, not an hour, is what the ragioneria knows)
+        await postJson(`${orgPath(ofc)}/paymentoptions/${encodeURIComponent(nav)}/paid`, date.value === today || date.value === '' ? {} : { paymentDate: `${date.value}T12:00:00` });
+        await detailScreen(ofc, iupd, alertBox('success', `Avviso ${formatNoticeNumber(nav)} segnato come pagato fuori pagoPA.`));
+      } catch (error) {
+        if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+        document.getElementById('esito')?.replaceChildren(alertBox('danger', problemText(error)));
+      }
+    })();
+  });
+  return form;
 }
 
 const ACTIONS: Record<string, string> = {
