@@ -765,6 +765,7 @@ export const catalog: Catalog = {
         ['GET', `${org}/debtpositions`],
         ['POST', `${org}/debtpositions`],
         ['GET', `${org}/debtpositions/{iupd}`],
+        ['PUT', `${org}/debtpositions/{iupd}`],
         ['POST', `${org}/debtpositions/{iupd}/publish`],
         ['POST', `${org}/debtpositions/{iupd}/invalidate`],
         ['GET', `${org}/debtpositions/{iupd}/notice`],

@@ -13,6 +13,7 @@ import { POSITION_STATUSES } from '../domain/debt-position';
 import type { AnomalyKind } from '../domain/receipt';
 import type { Organization } from '../domain/organization';
 import { createDebtPosition } from '../use-cases/debt-positions/create';
+import { updateDebtPosition } from '../use-cases/debt-positions/update';
 import { listDebtPositions } from '../use-cases/debt-positions/list';
 import type { CreatePositionDeps } from '../use-cases/debt-positions/ports';
 import { getByNoticeNumber, getDebtPosition } from '../use-cases/debt-positions/queries';
@@ -46,7 +47,7 @@ import { reconciliationReadRoutes } from './reconciliation-edge';
 import { anomaliesCsv, anomalyJson, anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema, parseAnomalyId, receiptJson, receiptsCsv, toReceiptWindow } from './console-receipts';
 import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
-import { positionRuleProblems, toPositionContent, toPositionResponse } from './debt-position-mapping';
+import { positionRuleProblems, requireSameIupd, toPositionContent, toPositionResponse } from './debt-position-mapping';
 import { createQuerySchema, iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
 import { MAX_INLINE_FILE_BYTES, readMultipart, uploadProblem } from './gpd-upload-edge';
 import { govpayResultFile } from './gpd-upload-rows';
@@ -90,6 +91,7 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/debtpositions`]: 'read',
   [`POST ${ORG}/debtpositions`]: 'write',
   [`GET ${ORG}/debtpositions/{iupd}`]: 'read',
+  [`PUT ${ORG}/debtpositions/{iupd}`]: 'write',
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: 'write',
   [`POST ${ORG}/debtpositions/{iupd}/invalidate`]: 'write',
   [`GET ${ORG}/debtpositions/{iupd}/notice`]: 'read',
@@ -240,6 +242,15 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         Promise.all(position.paymentOptions.map((o) => (o.iuv ? deps.receipts.receiptsOf(ofcOf(r), o.iuv) : Promise.resolve([])))).then((lists) => lists.flat()),
       ]);
       return json(200, { position: toPositionResponse(position), audit, receipts: receipts.map(receiptJson), messages: messages.map(messageJson) });
+    },
+    [`PUT ${ORG}/debtpositions/{iupd}`]: async (r) => {
+      // exactly what PUT /organizations/{ofc}/debtpositions/{iupd} does (functions/update-debt-position)
+      const query = parseWith(createQuerySchema, r.query, 'query');
+      const rules = positionRuleProblems({ organization: r.caller.organization, now: deps.clock(), requireFutureDueDates: true });
+      const body = parseWith(paymentPositionSchema, r.body, 'debt position', rules);
+      requireSameIupd(iupdOf(r), body);
+      const position = await updateDebtPosition(deps, { organization: r.caller.organization, actor: r.caller.actor, iupd: iupdOf(r), content: toPositionContent(body), toPublish: query.toPublish ?? false });
+      return json(200, toPositionResponse(position));
     },
     [`POST ${ORG}/debtpositions/{iupd}/publish`]: async (r) =>
       json(200, toPositionResponse(await publishDebtPosition(deps, { organizationFiscalCode: ofcOf(r), actor: r.caller.actor, iupd: iupdOf(r) }))),

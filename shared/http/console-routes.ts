@@ -91,6 +91,16 @@ documentRoutes({
     headers: bearer,
     responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when), messages (App IO and e-mail: kind, channel, outcome) and audit.'), '404': problem('No such position.'), ...refusals('read') },
   },
+  [`PUT ${ORG}/debtpositions/{iupd}`]: {
+    operationId: 'consoleUpdateDebtPosition',
+    summary: 'Replace a position (as PUT /organizations/{organizationFiscalCode}/debtpositions/{iupd}): a DRAFT again unless toPublish; options sent back with their IUV keep their notice numbers; audited as the operator',
+    tags,
+    path: positionPath,
+    query: createQuerySchema,
+    headers: bearer,
+    body: { schema: paymentPositionSchema },
+    responses: { '200': { description: 'Updated.', schema: paymentPositionResponseSchema }, '400': problem('Invalid position: every offending field in `errors`.'), '404': problem('No such position.'), '409': problem('Not in a status that can be updated, or changed meanwhile.'), ...refusals('write') },
+  },
   [`POST ${ORG}/debtpositions/{iupd}/publish`]: {
     operationId: 'consolePublishDebtPosition',
     summary: 'Publish a draft position, audited as the operator',

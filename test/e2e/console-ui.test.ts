@@ -808,6 +808,41 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await viewer.context.close();
   }, 90_000);
 
+  it('an operator corrects a position by form: the amount and due date change, the notice number stays, audited', async () => {
+    const iupd = `MODIFICA-${Date.now()}`;
+    const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
+      body: { iupd, type: 'F', fiscalCode: 'VRDLCU80A01H501G', fullName: 'Luca Verdi', paymentOption: [{ amount: 5000, description: 'Refezione scolastica', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 5000, remittanceInformation: 'Refezione scolastica', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }] },
+    });
+    expect(r.status, r.text).toBe(201);
+    const nav: string = r.json.paymentOption[0].nav;
+    const { context, page } = await freshPage();
+    await signIn(page, OPERATOR);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
+    await page.locator('#azioni').getByRole('link', { name: 'Modifica' }).click();
+    await page.waitForURL(new RegExp(`/modifica/${iupd}$`));
+    await eventually(() => page.locator('h1').innerText()).toBe(`Modifica della posizione ${iupd}`);
+    expect(await page.getByLabel('Importo in euro').inputValue()).toBe('50,00');
+    expect(await page.getByLabel('Nome e cognome o ragione sociale').inputValue()).toBe('Luca Verdi');
+    await axe(page, 'edit position');
+    // the API's messages beside the field, as when creating
+    await page.getByLabel('Importo in euro').fill('45,001');
+    await page.getByRole('button', { name: 'Salva le modifiche' }).click();
+    await eventually(() => page.locator('#errori-modulo').innerText()).toMatch(/^La posizione non è stata modificata: 1 errore/);
+    const due = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Importo in euro').fill('45,00');
+    await page.getByLabel('Scadenza').fill(due);
+    await page.getByRole('button', { name: 'Salva le modifiche' }).click();
+    await page.waitForURL(new RegExp(`/posizioni/${iupd}$`));
+    await eventually(() => page.locator('section').first().innerText()).toContain('45,00');
+    expect((await page.locator('[data-campo=codice-avviso]').innerText()).replace(/\s/g, '')).toBe(nav);
+    expect(await page.locator('#dati-posizione').innerText()).toContain('Da pagare');
+    expect(await page.locator('#storico tbody').innerText()).toMatch(/Modifica[\s\S]*Olga Operatrice/);
+    const stored = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`);
+    expect(stored.json.paymentOption[0]).toMatchObject({ nav, amount: 4500 });
+    await context.close();
+  }, 90_000);
+
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {
     const { context, page } = await freshPage();
     await signIn(page, ADMIN);

@@ -3,7 +3,7 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { ApiError, SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, postForm } from './api';
+import { ApiError, SignedOut, getBlob, getJson, postJson, putJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
@@ -266,6 +266,7 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
   const p = data.position;
   const outcome = h('div', { id: 'esito' }, notice ?? '');
   const actions = h('div', { class: 'd-flex flex-wrap gap-2 mb-4', id: 'azioni' });
+  if (canWrite() && editableInForm(p)) actions.append(h('a', { class: 'btn btn-outline-primary', id: 'modifica', href: link(ofc, 'modifica', iupd) }, 'Modifica'));
   if (canWrite() && p.status === 'DRAFT') actions.append(actionButton('Pubblica', 'pubblica', () => transition(ofc, iupd, 'publish', 'Posizione pubblicata.')));
   if (canWrite() && (p.status === 'DRAFT' || p.status === 'PUBLISHED' || p.status === 'VALID')) {
     actions.append(
@@ -487,32 +488,37 @@ const FORM_FIELDS: Array<{ id: string; api: string; label: string }> = [
   { id: 'iban', api: 'paymentOption[0].transfer[0].iban', label: 'IBAN di accredito' },
 ];
 
-function createScreen(ofc: string): void {
+/** The form of a position with one option and one transfer: empty to create one, filled from `existing` to change it. */
+function createScreen(ofc: string, existing?: Position): void {
   const g = generation;
   const org = me?.organizations.find((o) => o.fiscalCode === ofc);
+  const option = existing?.paymentOption?.[0];
+  const transfer = option?.transfer?.[0];
+  const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
+  const romeDay = (iso: string | undefined) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date(iso)) : undefined);
   const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
   const input = (id: string, attrs: Record<string, string | boolean> = {}) => h('input', { class: 'form-control', id, name: id, ...attrs });
   const controls: Record<string, HTMLElement> = {
-    iupd: input('iupd', { required: true, value: `CONSOLE-${Date.now()}` }),
-    tipo: h('select', { class: 'form-select', id: 'tipo', name: 'tipo' }, h('option', { value: 'F' }, 'Persona fisica'), h('option', { value: 'G' }, 'Persona giuridica')),
-    'codice-fiscale': input('codice-fiscale', { required: true, autocomplete: 'off', spellcheck: 'false' }),
-    nominativo: input('nominativo', { required: true }),
-    email: input('email', { type: 'email' }),
-    descrizione: input('descrizione', { required: true }),
-    importo: input('importo', { required: true, inputmode: 'decimal' }),
-    scadenza: input('scadenza', { required: true, type: 'date', value: inDays(30) }),
-    causale: input('causale', { required: true }),
-    tassonomia: input('tassonomia', { required: true, value: '9/0101002IM/' }),
-    iban: input('iban', { required: true, value: org?.ibans[0] ?? '', spellcheck: 'false' }),
+    iupd: input('iupd', { required: true, value: existing?.iupd ?? `CONSOLE-${Date.now()}`, readonly: existing !== undefined }),
+    tipo: h('select', { class: 'form-select', id: 'tipo', name: 'tipo' }, h('option', { value: 'F', selected: existing?.type !== 'G' }, 'Persona fisica'), h('option', { value: 'G', selected: existing?.type === 'G' }, 'Persona giuridica')),
+    'codice-fiscale': input('codice-fiscale', { required: true, autocomplete: 'off', spellcheck: 'false', value: existing?.fiscalCode ?? '' }),
+    nominativo: input('nominativo', { required: true, value: existing?.fullName ?? '' }),
+    email: input('email', { type: 'email', value: existing?.email ?? '' }),
+    descrizione: input('descrizione', { required: true, value: option?.description ?? '' }),
+    importo: input('importo', { required: true, inputmode: 'decimal', value: option ? euro(option.amount) : '' }),
+    scadenza: input('scadenza', { required: true, type: 'date', value: romeDay(option?.dueDate) ?? inDays(30) }),
+    causale: input('causale', { required: true, value: transfer?.remittanceInformation ?? '' }),
+    tassonomia: input('tassonomia', { required: true, value: transfer?.category ?? '9/0101002IM/' }),
+    iban: input('iban', { required: true, value: transfer?.iban ?? org?.ibans[0] ?? '', spellcheck: 'false' }),
   };
-  const publish = h('input', { class: 'form-check-input', type: 'checkbox', id: 'pubblica-subito', checked: true });
+  const publish = h('input', { class: 'form-check-input', type: 'checkbox', id: 'pubblica-subito', checked: existing === undefined || existing.status !== 'DRAFT' });
   const errorsBox = h('div', { id: 'errori-modulo', tabindex: -1 });
   const form = h(
     'form',
     { class: 'row g-4', novalidate: true, id: 'nuova-posizione', 'aria-describedby': 'errori-modulo' },
-    ...FORM_FIELDS.map((f) => field(f.id, f.label, controls[f.id]!, 'col-md-6', f.id === 'importo' ? 'Per esempio 120,50' : f.id === 'iupd' ? 'Unico per l’ente; proposto dalla console, modificabile' : undefined)),
-    h('div', { class: 'col-12 form-check' }, publish, h('label', { for: 'pubblica-subito', class: 'form-check-label' }, 'Pubblica subito (la posizione diventa pagabile)')),
-    h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'crea' }, 'Crea la posizione')),
+    ...FORM_FIELDS.map((f) => field(f.id, f.label, controls[f.id]!, 'col-md-6', f.id === 'importo' ? 'Per esempio 120,50' : f.id === 'iupd' ? (existing ? 'Non modificabile' : 'Unico per l’ente; proposto dalla console, modificabile') : undefined)),
+    h('div', { class: 'col-12 form-check' }, publish, h('label', { for: 'pubblica-subito', class: 'form-check-label' }, existing ? 'Pubblica subito dopo la modifica (altrimenti torna in bozza)' : 'Pubblica subito (la posizione diventa pagabile)')),
+    h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'crea' }, existing ? 'Salva le modifiche' : 'Crea la posizione')),
   );
   const value = (id: string) => (controls[id] as HTMLInputElement).value.trim();
   form.addEventListener('submit', (e) => {
@@ -527,6 +533,8 @@ function createScreen(ofc: string): void {
       ...(value('email') ? { email: value('email') } : {}),
       paymentOption: [
         {
+          // the same notice number when the option is kept (GPD: an option sent back with its IUV keeps it)
+          ...(option?.iuv ? { iuv: option.iuv } : {}),
           amount: Number.isNaN(cents) ? value('importo') : cents,
           description: value('descrizione'),
           isPartialPayment: false,
@@ -535,12 +543,33 @@ function createScreen(ofc: string): void {
         },
       ],
     };
-    void submitCreate(ofc, body, publish.checked, controls, errorsBox);
+    void submitCreate(ofc, body, publish.checked, controls, errorsBox, existing?.iupd);
   });
-  render(g, 'Nuova posizione debitoria', h('p', {}, `Ente: ${org?.name ?? ofc}. Una sola opzione di pagamento, in un’unica rata.`), errorsBox, form);
+  render(
+    g,
+    existing ? `Modifica della posizione ${existing.iupd}` : 'Nuova posizione debitoria',
+    h('p', {}, existing ? 'Come in GPD, la posizione modificata torna in bozza se non la pubblichi subito; l’avviso mantiene il suo codice.' : `Ente: ${org?.name ?? ofc}. Una sola opzione di pagamento, in un’unica rata.`),
+    existing ? h('p', {}, h('a', { href: link(ofc, 'posizioni', existing.iupd) }, 'Annulla e torna alla posizione')) : null,
+    errorsBox,
+    form,
+  );
 }
 
-async function submitCreate(ofc: string, body: unknown, toPublish: boolean, controls: Record<string, HTMLElement>, errorsBox: HTMLElement): Promise<void> {
+/** A position the console's form can change: one option in one installment, one transfer, not yet paid or closed. */
+const editableInForm = (p: Position) =>
+  (p.status === 'DRAFT' || p.status === 'PUBLISHED' || p.status === 'VALID') && p.paymentOption?.length === 1 && p.paymentOption[0]!.transfer?.length === 1 && !p.paymentOption[0]!.isPartialPayment;
+
+async function editScreen(ofc: string, iupd: string): Promise<void> {
+  const g = generation;
+  const { position } = await getJson<{ position: Position }>(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}`);
+  if (g !== generation) return;
+  if (!editableInForm(position)) {
+    return render(g, `Modifica della posizione ${iupd}`, alertBox('info', 'Questa posizione non si modifica dalla console (è pagata o chiusa, o ha più opzioni, rate o trasferimenti): usa l’API del gestionale.'), h('a', { href: link(ofc, 'posizioni', iupd) }, 'Torna alla posizione'));
+  }
+  createScreen(ofc, position);
+}
+
+async function submitCreate(ofc: string, body: unknown, toPublish: boolean, controls: Record<string, HTMLElement>, errorsBox: HTMLElement, existingIupd?: string): Promise<void> {
   for (const c of Object.values(controls)) {
     c.classList.remove('is-invalid');
     c.removeAttribute('aria-invalid');
@@ -551,9 +580,11 @@ async function submitCreate(ofc: string, body: unknown, toPublish: boolean, cont
   }
   errorsBox.replaceChildren();
   try {
-    const created = await postJson<Position>(`${orgPath(ofc)}/debtpositions?toPublish=${toPublish}`, body);
+    const created = existingIupd
+      ? await putJson<Position>(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(existingIupd)}?toPublish=${toPublish}`, body)
+      : await postJson<Position>(`${orgPath(ofc)}/debtpositions?toPublish=${toPublish}`, body);
     location.hash = link(ofc, 'posizioni', created.iupd);
-    announce(`Posizione ${created.iupd} creata.`);
+    announce(existingIupd ? `Posizione ${created.iupd} modificata.` : `Posizione ${created.iupd} creata.`);
   } catch (error) {
     if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
     const items: HTMLElement[] = [];
@@ -584,7 +615,7 @@ async function submitCreate(ofc: string, body: unknown, toPublish: boolean, cont
       h(
         'div',
         { class: 'alert alert-danger', role: 'alert' },
-        h('p', { class: 'fw-bold mb-1' }, items.length ? `La posizione non è stata creata: ${items.length} ${items.length === 1 ? 'errore' : 'errori'}.` : problemText(error)),
+        h('p', { class: 'fw-bold mb-1' }, items.length ? `La posizione non è stata ${existingIupd ? 'modificata' : 'creata'}: ${items.length} ${items.length === 1 ? 'errore' : 'errori'}.` : problemText(error)),
         items.length ? h('ul', { class: 'mb-0' }, ...items) : null,
       ),
     );
@@ -798,6 +829,7 @@ async function route(): Promise<void> {
     if (r.screen === 'posizioni' && r.id) return await detailScreen(ofc, r.id);
     if (r.screen === 'posizioni') return await positionsScreen(ofc, r.params);
     if (r.screen === 'nuova' && canWrite()) return createScreen(ofc);
+    if (r.screen === 'modifica' && r.id && canWrite()) return await editScreen(ofc, r.id);
     if (r.screen === 'caricamenti' && r.id) return await uploadScreen(ofc, r.id);
     if (r.screen === 'caricamenti') return await uploadsScreen(ofc);
     if (r.screen === 'ricevute') return await receiptsScreen(screenContext(), ofc, r.params);
