@@ -185,7 +185,12 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     [`GET ${ORG}/reconciliation/export`]: recon['/reconciliation/export'],
     [`GET ${ORG}/treasury/movements`]: recon['/treasury/movements'],
     [`GET ${ORG}/dashboard`]: async (r) => {
-      const [d, payments] = await Promise.all([positionsDashboard(deps, ofcOf(r)), paymentsDashboard(deps, ofcOf(r))]);
+      const to = deps.clock();
+      const [d, payments, uploads] = await Promise.all([
+        positionsDashboard(deps, ofcOf(r)),
+        paymentsDashboard(deps, ofcOf(r)),
+        asUploadProblem(() => listUploads(deps.bulk, r.caller.organization, brokerOf(r), { from: new Date(to.getTime() - UPLOADS_WINDOW_MS).toISOString(), to: to.toISOString(), limit: 3 })),
+      ]);
       return json(200, {
         organization: organizationJson(r.caller.organization),
         total: d.total,
@@ -194,6 +199,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         recent: d.recent.map(toPositionResponse),
         payments: { today: payments.today, month: payments.month },
         openAnomalies: payments.openAnomalies,
+        uploads: uploads.uploads.map((u) => ({ ...toUploadStatus(u, false), fileName: u.fileName })),
       });
     },
     [`GET ${ORG}/debtpositions`]: async (r) => {

@@ -594,6 +594,9 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     // the list shows it
     await page.getByRole('link', { name: 'Torna ai caricamenti' }).click();
     await eventually(() => page.locator('#caricamenti tbody').innerText()).toContain('tari-console.csv');
+    // and the dashboard, among the last uploads
+    await page.getByRole('link', { name: 'Cruscotto' }).click();
+    await eventually(() => page.locator('#ultimi-caricamenti').innerText()).toMatch(/tari-console\.csv · .+ · Completato con righe scartate · 23 di 23 righe/);
     await context.close();
 
     // a viewer sees the uploads and no upload form; the API refuses the viewer's upload (403)

@@ -53,7 +53,7 @@ beforeAll(async () => {
     newId: () => crypto.randomUUID(),
     onCreated: () => undefined,
     notices: {} as ConsoleEdgeDeps['notices'],
-    bulk: {} as ConsoleEdgeDeps['bulk'],
+    bulk: { uploads: { list: async () => ({ uploads: [] }) } } as unknown as ConsoleEdgeDeps['bulk'],
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
     paidOutside: new InMemoryGpdStore(positions),
     messages: { ofPosition: async () => [] },

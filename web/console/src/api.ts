@@ -162,6 +162,8 @@ export interface Dashboard {
   /** receipts recorded today and this month (Rome), amounts in cents */
   payments: { today: { count: number; amount: number }; month: { count: number; amount: number } };
   openAnomalies: number;
+  /** the latest uploads of tax lists (30 days) */
+  uploads: UploadStatus[];
 }
 export type ActedBy = AuditLine['by'];
 /** a receipt of the lists (iupd when it paid a position) */

@@ -152,6 +152,14 @@ async function dashboardScreen(ofc: string): Promise<void> {
     cards,
     h('h2', { class: 'h4 mt-4' }, 'Ultime posizioni create'),
     positionsTable(ofc, d.recent, 'Ultime posizioni create'),
+    h('h2', { class: 'h4 mt-4' }, 'Ultimi caricamenti di liste'),
+    d.uploads.length === 0
+      ? h('p', { id: 'ultimi-caricamenti' }, 'Nessun caricamento negli ultimi 30 giorni.')
+      : h(
+          'ul',
+          { id: 'ultimi-caricamenti' },
+          ...d.uploads.map((u) => h('li', {}, h('a', { href: link(ofc, 'caricamenti', u.fileId) }, u.fileName), ` · ${formatDateTime(u.startTime)} · ${UPLOAD_STATES[u.operationStatus] ?? u.operationStatus} · ${u.processedItem} di ${u.submittedItem} righe`)),
+        ),
   );
 }
 
