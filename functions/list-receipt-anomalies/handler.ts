@@ -1,13 +1,13 @@
 import { receiptQueriesRoot, type ReceiptQueries } from '../../shared/composition/receipts';
-import { receiptWindowQuerySchema } from '../../shared/http/receipt-schemas';
+import { receiptAnomalyQuerySchema } from '../../shared/http/receipt-schemas';
 import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { listReceiptAnomalies } from '../../shared/use-cases/receipts/queries';
 
-/** GET /organizations/{organizationFiscalCode}/receipts/anomalies?from=&to=&limit=&cursor= */
+/** GET /organizations/{organizationFiscalCode}/receipts/anomalies?from=&to=&kind=&state=&limit=&cursor= */
 export const makeHandler = (deps: ReceiptQueries) =>
   tenantRoute(deps.logger, deps.authenticate, async (request) => {
-    const window = parseWith(receiptWindowQuerySchema, request.query, 'query');
-    const page = await listReceiptAnomalies(deps, request.caller.organization.fiscalCode, window);
+    const { kind, state, ...window } = parseWith(receiptAnomalyQuerySchema, request.query, 'query');
+    const page = await listReceiptAnomalies(deps, request.caller.organization.fiscalCode, window, { ...(kind ? { kind } : {}), ...(state ? { state } : {}) });
     return json(200, { anomalies: page.items, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
   });
 

@@ -19,7 +19,7 @@ import { listQuerySchema } from './debt-position-list';
 import { dossierQuerySchema } from './dossier-mapping';
 import { noticeBatchQuerySchema, noticeBatchRequestSchema } from './notice-schemas';
 import { documentRoutes, type JsonSchema, type ResponseDoc } from './openapi-registry';
-import { iuvParamSchema, jsonReceiptSchema, receiptAnomalyListSchema, receiptListSchema, receiptWindowQuerySchema } from './receipt-schemas';
+import { iuvParamSchema, jsonReceiptSchema, receiptAnomalyListSchema, receiptAnomalyQuerySchema, receiptListSchema, receiptWindowQuerySchema } from './receipt-schemas';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
 
 const ORG = '/organizations/{organizationFiscalCode}';
@@ -199,10 +199,10 @@ documentRoutes({
   },
   [`GET ${ORG}/receipts/anomalies`]: {
     operationId: 'listReceiptAnomalies',
-    summary: 'Receipts that could not be applied: the money has moved',
+    summary: 'Receipts that could not be applied: the money has moved (with the staff\u2019s notes; filter by kind and state)',
     tags: ['Receipts'],
     path: inPath(),
-    query: receiptWindowQuerySchema,
+    query: receiptAnomalyQuerySchema,
     responses: { '200': ok('A page of anomalies.', { zod: receiptAnomalyListSchema, name: 'ReceiptAnomalyList' }), '400': problem('Invalid query.') },
   },
   [`GET ${ORG}/receipts/{iuv}`]: {

@@ -41,6 +41,12 @@ export const receiptWindowQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
+/** The anomalies list: the same window, and which anomalies (the console filters the same way). */
+export const receiptAnomalyQuerySchema = receiptWindowQuerySchema.extend({
+  kind: z.enum(ANOMALY_KINDS).optional().meta({ description: 'Only the anomalies of this kind.' }),
+  state: z.enum(['open', 'handled']).optional().meta({ description: 'open: no note closed it (or the last reopened it); handled: closed by a note.' }),
+});
+
 export const iuvParamSchema = z.string().regex(/^\d{15,17}$/, 'must be the IUV: 15 to 17 digits');
 /** The path parameters of GET .../receipts/{iuv}, so a refusal names the `iuv` field. */
 export const iuvPathSchema = z.object({ iuv: iuvParamSchema });

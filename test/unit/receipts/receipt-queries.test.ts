@@ -93,6 +93,14 @@ describe('receipt routes (makeHandler)', () => {
     const list = await call(r.anomalies, httpEvent({ method: 'GET', path: `${ORG}/receipts/anomalies`, headers, pathParameters: { organizationFiscalCode: ESEMPIO.fiscalCode } }));
     expect(list.statusCode).toBe(200);
     expect(list.json.anomalies.map((a: { receiptId: string; kind: string }) => [a.receiptId, a.kind])).toEqual([['r-x', 'AMOUNT_MISMATCH']]);
+    // filtered as the console filters: by kind, by state (no note closed it: open)
+    const query = (queryStringParameters: Record<string, string>) =>
+      call(r.anomalies, httpEvent({ method: 'GET', path: `${ORG}/receipts/anomalies`, headers, pathParameters: { organizationFiscalCode: ESEMPIO.fiscalCode }, query: queryStringParameters }));
+    expect((await query({ kind: 'UNKNOWN_NOTICE' })).json.anomalies).toEqual([]);
+    expect((await query({ state: 'open' })).json.anomalies).toHaveLength(1);
+    expect((await query({ state: 'handled' })).json.anomalies).toEqual([]);
+    const bad = await query({ state: 'closed' });
+    expect([bad.statusCode, bad.json.errors?.[0]?.field]).toEqual([400, 'state']);
     const other = await call(
       r.anomalies,
       httpEvent({ method: 'GET', path: `${ORG}/receipts/anomalies`, headers: { 'ocp-apim-subscription-key': 'altrove-key' }, pathParameters: { organizationFiscalCode: ESEMPIO.fiscalCode } }),
