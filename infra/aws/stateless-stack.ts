@@ -36,6 +36,7 @@ import {
 import { CatalogFunction } from './constructs/catalog-function';
 import { LayerDashboard } from './constructs/dashboard';
 import { IpAllowList } from './constructs/ip-allow-list';
+import { ConsoleHosting } from './constructs/console-hosting';
 import { OperatorSignIn } from './constructs/operator-sign-in';
 import { validateCatalogForAws } from './validate-catalog';
 
@@ -322,6 +323,23 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, 'OperatorPoolId', { value: signIn.userPool.userPoolId, description: 'Cognito user pool of the console operators' });
       new CfnOutput(this, 'ConsoleClientId', { value: signIn.client.userPoolClientId, description: "the console's app client id (config.json clientId)" });
       new CfnOutput(this, 'ConsoleIssuer', { value: signIn.issuer, description: "the console's OpenID issuer (config.json issuer)" });
+      // the console's files on S3 behind CloudFront, with /console-api/* routed to this API
+      const hosting = new ConsoleHosting(this, 'ConsoleHosting', {
+        prefix,
+        projectRoot: props.projectRoot,
+        consoleUrl: config.consoleUrl,
+        signIn,
+        httpApi,
+        key,
+        logRetention,
+        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      new CfnOutput(this, 'ConsoleDistributionUrl', {
+        value: hosting.url,
+        description: 'the operator console on CloudFront (its /console-api/* goes to the back-office API); consoleUrl must name this URL or a domain fronting it',
+      });
+      new CfnOutput(this, 'ConsoleDistributionId', { value: hosting.distribution.distributionId, description: "the console's CloudFront distribution" });
+      new CfnOutput(this, 'ConsoleBucketName', { value: hosting.bucket.bucketName, description: "the console's files (keys under console/)" });
     }
 
     // Per-route throttling of the back-office API (the node API keeps the stage default).
