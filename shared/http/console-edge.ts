@@ -137,6 +137,8 @@ export const consoleSearchQuerySchema = z
     page: z.string().optional(),
     limit: z.string().optional(),
     status: z.enum(POSITION_STATUSES).optional(),
+    due_date_from: z.string().optional().meta({ description: 'As GPD\u2019s list: positions with an option due on this day (yyyy-MM-dd) or later.' }),
+    due_date_to: z.string().optional().meta({ description: 'As GPD\u2019s list: positions with an option due on this day or earlier.' }),
     iupd: iupdSchema.optional().meta({ description: 'Only the position with this IUPD.' }),
     notice_number: z.string().regex(/^\d{17,18}$/, 'must be a notice number of 18 digits (or an IUV of 17)').optional().meta({ description: 'Only the position with this notice number (NAV) or IUV.' }),
     debtor: z
@@ -148,7 +150,11 @@ export const consoleSearchQuerySchema = z
   })
   .refine((q) => [q.iupd, q.notice_number, q.debtor].filter((v) => v !== undefined).length <= 1, { message: 'give one of iupd, notice_number, debtor', path: ['debtor'] })
   .refine((q) => q.cursor === undefined || q.debtor !== undefined, { message: 'only with debtor', path: ['cursor'] })
-  .refine((q) => q.status === undefined || q.debtor === undefined, { message: 'cannot be combined with debtor', path: ['status'] });
+  .refine((q) => q.status === undefined || q.debtor === undefined, { message: 'cannot be combined with debtor', path: ['status'] })
+  .refine((q) => (q.due_date_from === undefined && q.due_date_to === undefined) || [q.iupd, q.notice_number, q.debtor].every((v) => v === undefined), {
+    message: 'only with the list (not with iupd, notice_number or debtor)',
+    path: ['due_date_from'],
+  });
 
 type Authorized = HttpRequest & { readonly caller: OperatorCaller };
 type Run = (r: Authorized) => Promise<HttpResult>;
@@ -205,7 +211,17 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     [`GET ${ORG}/debtpositions`]: async (r) => {
       const q = parseWith(consoleSearchQuerySchema, r.query, 'query');
       const listQuery = toListQuery(
-        parseWith(listQuerySchema, { ...(q.page ? { page: q.page } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.status ? { status: q.status } : {}) }, 'query'),
+        parseWith(
+          listQuerySchema,
+          {
+            ...(q.page ? { page: q.page } : {}),
+            ...(q.limit ? { limit: q.limit } : {}),
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.due_date_from ? { due_date_from: q.due_date_from } : {}),
+            ...(q.due_date_to ? { due_date_to: q.due_date_to } : {}),
+          },
+          'query',
+        ),
       );
       if (q.iupd !== undefined || q.notice_number !== undefined) {
         const found = await one(() =>

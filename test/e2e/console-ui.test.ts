@@ -437,6 +437,13 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await page.getByRole('link', { name: 'Successiva' }).click();
     await eventually(() => page.getByText('Pagina 2 di 2').count()).toBe(1);
     expect(await page.locator('#risultati tbody tr').count()).toBe(3);
+    // by due date and status, as GPD's list filters: the 22 due that day, not the one created by form (due earlier)
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni`);
+    await page.getByLabel('Scadenza dal').fill(due);
+    await page.getByLabel('Scadenza fino al').fill(due);
+    await page.getByLabel('Stato').selectOption('VALID');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('22 posizioni trovate'); // the paid one due that day is not VALID
 
     await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni`);
     await page.getByLabel('Codice fiscale del debitore').fill(debtor.toLowerCase());

@@ -207,6 +207,8 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
       'Stato',
       h('select', { class: 'form-select', id: 'cerca-stato', name: 'status' }, h('option', { value: '' }, 'Tutti'), ...STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, STATUS_LABELS[s] ?? s))),
     ),
+    field('cerca-scadenza-dal', 'Scadenza dal', h('input', { class: 'form-control', type: 'date', id: 'cerca-scadenza-dal', name: 'due_date_from', value: params.get('due_date_from') ?? '' }), 'col-md-4', 'Con lo stato, non con IUPD, codice avviso o debitore'),
+    field('cerca-scadenza-al', 'Scadenza fino al', h('input', { class: 'form-control', type: 'date', id: 'cerca-scadenza-al', name: 'due_date_to', value: params.get('due_date_to') ?? '' }), 'col-md-4'),
     h('div', { class: 'col-12' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Cerca')),
   );
   form.addEventListener('submit', (e) => {
@@ -217,7 +219,7 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     location.hash = link(ofc, 'posizioni', undefined, next);
   });
   const query = new URLSearchParams();
-  for (const k of ['iupd', 'notice_number', 'debtor', 'cursor', 'status', 'page']) {
+  for (const k of ['iupd', 'notice_number', 'debtor', 'cursor', 'status', 'page', 'due_date_from', 'due_date_to']) {
     const v = params.get(k);
     if (v) query.set(k, v);
   }
