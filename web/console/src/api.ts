@@ -23,7 +23,10 @@ export const setApiBase = (url: string): void => {
   base = url.replace(/\/+$/, '');
 };
 
-async function call(method: string, path: string, body?: unknown): Promise<Response> {
+/** a read the API asks to retry (503 with Retry-After: a list's page index being rebuilt) is retried this many times */
+const READ_RETRIES = 3;
+
+async function call(method: string, path: string, body?: unknown, retries = READ_RETRIES): Promise<Response> {
   const session = currentSession();
   if (!session) throw new SignedOut('sessione scaduta');
   // a form (a file upload) goes as multipart/form-data, its boundary set by the browser
@@ -34,6 +37,11 @@ async function call(method: string, path: string, body?: unknown): Promise<Respo
     ...(body !== undefined ? { body: form ? body : JSON.stringify(body) } : {}),
   });
   if (res.status === 401) throw new SignedOut('sessione non valida');
+  const retryAfter = Number(res.headers.get('retry-after') ?? Number.NaN);
+  if (res.status === 503 && method === 'GET' && retries > 0 && retryAfter >= 0 && retryAfter <= 10) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfter, 0.2) * 1000));
+    return call(method, path, body, retries - 1);
+  }
   if (!res.ok) {
     const problem = (await res.json().catch(() => ({}))) as { detail?: string; errors?: FieldProblem[] };
     throw new ApiError(res.status, problem.detail ?? res.statusText, problem.errors ?? []);
