@@ -118,7 +118,8 @@ export type TriggerDef =
 /** Grants on the catalog's own resources (the local cloud creates them too). */
 export type ResourceGrantDef =
   | { readonly resource: 'table'; readonly id: TableId; readonly access: 'read' | 'readWrite' }
-  | { readonly resource: 'queue'; readonly id: QueueId; readonly access: 'send' | 'consume' }
+  /** redrive: read and delete the messages of its dead-letter queue `<id>-dlq`, and send them back to the queue */
+  | { readonly resource: 'queue'; readonly id: QueueId; readonly access: 'send' | 'consume' | 'redrive' }
   | {
       readonly resource: 'bucket';
       readonly id: BucketId;
@@ -186,6 +187,12 @@ export interface Catalog {
   readonly queues: readonly QueueDef[];
   readonly buckets: readonly BucketDef[];
   readonly functions: readonly FunctionDef[];
+}
+
+/** The environment variables a grant sets: its resource's, and for a redrive grant the DLQ's URL too. */
+export function envNamesOf(grant: GrantDef): string[] {
+  const name = envNameFor(grant.resource, 'id' in grant ? grant.id : undefined);
+  return grant.resource === 'queue' && grant.access === 'redrive' ? [name, envNameFor('queue', `${grant.id}-dlq`)] : [name];
 }
 
 export function envNameFor(resource: GrantDef['resource'], id?: string): string {
@@ -795,11 +802,13 @@ export const catalog: Catalog = {
         ['DELETE', `${org}/webhooks/{webhookId}`],
         ['GET', `${org}/webhooks/{webhookId}/deliveries`],
         ['POST', `${org}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`],
+        ['GET', `${org}/deadletters`],
+        ['POST', `${org}/deadletters/{queue}/{messageId}/redrive`],
         ['GET', `${org}/apikeys`],
         ['POST', `${org}/apikeys`],
         ['POST', `${org}/apikeys/{keyId}/revoke`],
       ];
-      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; App IO templates; webhooks; API keys", [
+      const fn = api('console-api', 'GET', `${base}/me`, "The operator console's API: dashboard; debt positions (search, detail, create, publish, invalidate, PDF); tax-list uploads; receipts and anomalies; reconciliation; App IO templates; webhooks; dead letters; API keys", [
         tableReadWrite,
         { resource: 'bucket', id: 'notices', access: 'readWrite' },
         // as upload-debt-positions-file (the file, the split) and upload-file-report (large result files under results/)
@@ -807,6 +816,8 @@ export const catalog: Catalog = {
         { resource: 'queue', id: 'upload-split', access: 'send' },
         // a failed webhook delivery queued again (redeliver)
         { resource: 'queue', id: 'webhook-delivery', access: 'send' },
+        // the admin's dead-letter screen: every DLQ's depth, the organization's messages, one redriven at a time
+        ...queues.map((q): GrantDef => ({ resource: 'queue', id: q.id, access: 'redrive' })),
       ], {
         authenticated: false,
         unauthenticatedReason: reason,

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { envNameFor, type Catalog, type FunctionDef } from '../infra/catalog';
+import { envNameFor, envNamesOf, type Catalog, type FunctionDef } from '../infra/catalog';
 import { esbuildOptions, lambdaBundle } from '../infra/aws/bundling';
 
 type EsbuildOptionsOf = typeof esbuildOptions;
@@ -60,6 +60,8 @@ export function dummyEnv(fn: FunctionDef): Record<string, string> {
     ...fn.environment,
   };
   for (const g of fn.grants) {
+    // a redrive grant also names its dead-letter queue
+    if (g.resource === 'queue' && g.access === 'redrive') env[envNamesOf(g)[1]!] = `https://sqs.eu-south-1.amazonaws.com/000000000000/${g.id}-dlq`;
     // the values CDK would set: a queue URL, a resource name, a secret prefix, the e-mail transport
     if (g.resource === 'email') env[envNameFor('email')] = 'ses';
     else if (g.resource === 'secret') env[envNameFor('secret', g.id)] = g.prefix;

@@ -55,6 +55,12 @@ export const STREAM_RETRY_ATTEMPTS = 5;
 
 export class StatelessStack extends Stack {
   readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue }>();
+
+  private dlqOf(queueId: string): sqs.Queue {
+    const pair = this.queues.get(queueId);
+    if (!pair) throw new Error(`a grant names the queue '${queueId}', which the catalog does not declare`);
+    return pair.dlq;
+  }
   readonly functions = new Map<string, CatalogFunction>();
   /** the back-office API (tenant API keys; its default endpoint is its address) */
   readonly httpApi: apigw.HttpApi;
@@ -264,6 +270,7 @@ export class StatelessStack extends Stack {
           table,
           key,
           queue,
+          dlq: (q) => this.dlqOf(q),
           bucket,
           ...(config.email ? { email: config.email } : {}),
           ...(config.secretsKmsKeyArn ? { secretsKmsKeyArn: config.secretsKmsKeyArn } : {}),
@@ -271,6 +278,7 @@ export class StatelessStack extends Stack {
         names: {
           table: table.tableName,
           queueUrl: (q) => queue(q).queueUrl,
+          dlqUrl: (q) => this.dlqOf(q).queueUrl,
           bucketName: (b) => bucket(b).bucketName,
         },
       });

@@ -9,7 +9,10 @@
  *   the delete can leave a copy behind: the consumers are idempotent, as for any SQS redelivery.
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  SendMessageCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
@@ -99,6 +102,46 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
         throw new Error(`${failed.size} message(s) could not be sent back to ${queue} (${(sent.Failed ?? []).map((f) => f.Message ?? f.Code).join('; ')}); ${moved} moved, the rest stay in its DLQ`);
       }
     }
+  }
+
+  async redriveMessage(queue: string, messageId: string, max: number): Promise<boolean> {
+    const { url, dlqUrl } = await this.options.resolve(queue);
+    const passedOver: Message[] = [];
+    let found = false;
+    try {
+      // each receive hides what it returns: the others are made visible again at the end
+      for (let seen = 0, quiet = 0; seen < max && quiet < QUIET_ROUNDS && !found; ) {
+        const received = await this.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: MOVING_VISIBILITY_SECONDS, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+        );
+        const messages = received.Messages ?? [];
+        quiet = messages.length === 0 ? quiet + 1 : 0;
+        seen += messages.length;
+        for (const m of messages) {
+          if (m.MessageId !== messageId || found) {
+            passedOver.push(m);
+            continue;
+          }
+          await this.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: url,
+              MessageBody: m.Body ?? '',
+              ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length > 0 ? { MessageAttributes: m.MessageAttributes as Record<string, MessageAttributeValue> } : {}),
+            }),
+          );
+          await this.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle ?? '' }));
+          found = true;
+        }
+      }
+    } finally {
+      for (let i = 0; i < passedOver.length; i += 10) {
+        const batch = passedOver.slice(i, i + 10);
+        await this.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: batch.map((m, j) => ({ Id: `m${j}`, ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })) }),
+        );
+      }
+    }
+    return found;
   }
 
   private async depth(dlqUrl: string): Promise<number> {

@@ -26,7 +26,9 @@ import { HttpProblem } from '../http/problem';
 import { uploadApiRoot } from './bulk-upload';
 import { webhooksRoot } from './webhooks';
 import { noticeServingRoot } from './notices';
-import { platform } from './platform';
+import { platform, sqsClient } from './platform';
+import { catalog, envNameFor } from '../../infra/catalog';
+import { SqsDeadLetterQueues } from '../adapters/dead-letter-queues';
 import { positionsRoot } from './positions';
 import { reconciliationQueriesRoot } from './reconciliation';
 
@@ -84,6 +86,19 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     templates: new DynamoTemplateStore(p.db, p.tableName),
     // the registration's deps (its store has every method) and the redelivery's queue
     webhooks: (({ api, redelivery }) => ({ ...redelivery(), ...api }))(webhooksRoot(env)),
+    deadLetters: {
+      queues: catalog.queues.map((q) => q.id),
+      // the URLs the function's redrive grants set (QUEUE_URL_<ID>, QUEUE_URL_<ID>_DLQ), read when asked
+      deadLetters: new SqsDeadLetterQueues(sqsClient(), {
+        moveTasks: false,
+        resolve: async (queue) => {
+          const url = env[envNameFor('queue', queue)];
+          const dlqUrl = env[envNameFor('queue', `${queue}-dlq`)];
+          if (!url || !dlqUrl) throw new Error(`no URL for the queue ${queue} or its dead-letter queue: the console-api grants are missing`);
+          return { url, dlqUrl };
+        },
+      }),
+    },
     verify,
     authorize,
   };

@@ -38,6 +38,7 @@ import { NotPayableError, markOptionPaid, type MarkPaidDeps } from '../use-cases
 import { paidDateOf } from './gpd-operation-mapping';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
 import type { DeliveryRecord } from '../use-cases/webhooks/ports';
+import { deadLettersOfOrganization, redriveOrganizationMessage, type OrganizationDeadLettersDeps } from '../use-cases/dead-letters/organization-dead-letters';
 import { WEBHOOK_EVENT_TYPES } from '../../events/webhook-delivery';
 import { listDeliveries, listSubscribers, redeliver, registerSubscriber, removeSubscriber, type RedeliveryDeps, type SubscriberDeps } from '../use-cases/webhooks/subscribers';
 import { listDeliveriesQuerySchema, registerWebhookSchema, registeredSubscriberBody, toDeliveriesQuery, toRegisterSubscriber } from './webhook-schemas';
@@ -64,6 +65,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, M
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
+  /** the deployment's dead-letter queues: depths, and this organization's messages */
+  readonly deadLetters: OrganizationDeadLettersDeps;
   /** webhook subscribers, their deliveries, and redelivery */
   readonly webhooks: SubscriberDeps & RedeliveryDeps;
   /** the tenant's App IO message templates */
@@ -121,6 +124,8 @@ export const CONSOLE_ROUTES = {
   [`DELETE ${ORG}/webhooks/{webhookId}`]: 'admin',
   [`GET ${ORG}/webhooks/{webhookId}/deliveries`]: 'read',
   [`POST ${ORG}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`]: 'write',
+  [`GET ${ORG}/deadletters`]: 'admin',
+  [`POST ${ORG}/deadletters/{queue}/{messageId}/redrive`]: 'admin',
   [`GET ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys`]: 'admin',
   [`POST ${ORG}/apikeys/{keyId}/revoke`]: 'admin',
@@ -400,6 +405,15 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`POST ${ORG}/webhooks/{webhookId}/deliveries/{eventId}/redeliver`]: async (r) =>
       json(202, deliveryJson(await redeliver(deps.webhooks, { organizationFiscalCode: ofcOf(r), subscriberId: webhookIdOf(r), eventId: r.pathParameters['eventId'] ?? '', actor: r.caller.actor }))),
+    [`GET ${ORG}/deadletters`]: async (r) => json(200, { items: await deadLettersOfOrganization(deps.deadLetters, ofcOf(r)) }),
+    [`POST ${ORG}/deadletters/{queue}/{messageId}/redrive`]: async (r) => {
+      const queue = r.pathParameters['queue'] ?? '';
+      const messageId = r.pathParameters['messageId'] ?? '';
+      await redriveOrganizationMessage(deps.deadLetters, ofcOf(r), queue, messageId);
+      // the operator's subject is on every log line of the request (no name, no e-mail)
+      deps.logger.info('dead letter redriven from the console', { queue, messageId });
+      return json(202, { queue, messageId, redriven: true });
+    },
     [`GET ${ORG}/apikeys`]: async (r) => json(200, { items: (await listApiKeys(deps.organizations, ofcOf(r))).map(apiKeyJson) }),
     // the key itself is in this answer only: the layer keeps its hash
     [`POST ${ORG}/apikeys`]: async (r) => {

@@ -318,6 +318,22 @@ documentRoutes({
       ...refusals('write'),
     },
   },
+  [`GET ${ORG}/deadletters`]: {
+    operationId: 'consoleListDeadLetters',
+    summary: 'Every dead-letter queue of the deployment: its depth (every tenant\u2019s messages, a count) and, among the first 100 looked at, the organization\u2019s own messages',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    responses: { '200': anyObject('items: queue, depth, messages (id, sent, receives, body), partial.'), ...refusals('admin') },
+  },
+  [`POST ${ORG}/deadletters/{queue}/{messageId}/redrive`]: {
+    operationId: 'consoleRedriveDeadLetter',
+    summary: 'Send one of the organization\u2019s parked messages back to its queue (once its cause is fixed); the whole queue is redriven by the deployment operator (admin CLI)',
+    tags,
+    path: inPath({ queue: z.string().meta({ description: 'The catalog\u2019s queue id, e.g. receipts.' }), messageId: z.string().meta({ description: 'The SQS message id.' }) }),
+    headers: bearer,
+    responses: { '202': anyObject('Redriven.'), '404': problem('No such queue, or no such message of this organization in its DLQ.'), ...refusals('admin') },
+  },
   [`GET ${ORG}/apikeys`]: {
     operationId: 'consoleListApiKeys',
     summary: 'The organization\u2019s API keys (id, label, issued and revoked when and by whom; never the key), active first',

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionById } from '../../infra/catalog';
@@ -851,6 +852,46 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     const stored = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`);
     expect(stored.json.paymentOption[0]).toMatchObject({ nav, amount: 4500 });
     await context.close();
+  }, 90_000);
+
+  it("dead-letter queues: the admin sees every DLQ's depth but only the municipality's messages, and sends one back to its queue", async () => {
+    const sqs = new SQSClient({ region: stack.cloud.region, endpoint: stack.cloud.endpoints.sqs, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const dlq = stack.cloud.env['QUEUE_URL_WEBHOOK_DELIVERY_DLQ']!;
+    // two deliveries parked after every retry: one of Esempio, one of Altrove (for subscribers since removed)
+    const parked = (organizationFiscalCode: string, subscriberId: string) =>
+      sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify({ eventId: `dlq-${subscriberId}`, eventType: 'payment.received', organizationFiscalCode, subscriberId, payload: '{}' }) }));
+    await parked(ESEMPIO_FC, 'removed-esempio-subscriber');
+    await parked(ALTROVE_FC, 'removed-altrove-subscriber');
+    try {
+      const { context, page } = await freshPage();
+      await signIn(page, ADMIN);
+      await page.getByRole('link', { name: 'Code di scarto' }).click();
+      await eventually(() => page.locator('h1').innerText()).toBe('Code di scarto');
+      expect(await page.locator('#code-di-scarto tbody tr', { hasText: 'webhook-delivery-dlq' }).innerText()).toMatch(/webhook-delivery-dlq\s+2\s+1/);
+      const shown = await page.locator('#messaggi-scartati').innerText();
+      expect(shown).toContain('removed-esempio-subscriber');
+      expect(shown).not.toContain('removed-altrove-subscriber');
+      await axe(page, 'dead-letter queues');
+      await page.getByRole('button', { name: /^Rimetti in coda il messaggio/ }).click();
+      await eventually(() => page.locator('#esito').innerText()).toContain('rimesso nella coda webhook-delivery');
+      await stack.cloud.drain({ timeoutMs: 60_000 });
+      // the deliverer took it (its subscriber is gone: nothing sent, the message deleted); Altrove's stays parked
+      await page.reload();
+      await eventually(() => page.locator('#code-di-scarto tbody tr', { hasText: 'webhook-delivery-dlq' }).innerText()).toMatch(/webhook-delivery-dlq\s+1\s+0/);
+      expect(await page.locator('#messaggi-scartati').innerText()).toContain('Nessun messaggio di questo ente');
+      await context.close();
+
+      // an operator has no such screen, and the API refuses (403)
+      const operator = await freshPage();
+      await signIn(operator.page, OPERATOR);
+      expect(await operator.page.getByRole('link', { name: 'Code di scarto' }).count()).toBe(0);
+      expect((await consoleApi(await accessToken(operator.page), 'GET', `/organizations/${ESEMPIO_FC}/deadletters`)).status).toBe(403);
+      await operator.context.close();
+    } finally {
+      // Altrove's message out of the way of the tests that follow
+      await sqs.send(new PurgeQueueCommand({ QueueUrl: dlq })).catch(() => undefined);
+      sqs.destroy();
+    }
   }, 90_000);
 
   it('an administrator issues an API key (shown once), the back office calls with it, then the administrator revokes it and it is refused', async () => {

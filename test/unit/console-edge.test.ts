@@ -55,6 +55,7 @@ beforeAll(async () => {
     notices: {} as ConsoleEdgeDeps['notices'],
     bulk: { uploads: { list: async () => ({ uploads: [] }) } } as unknown as ConsoleEdgeDeps['bulk'],
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
+    deadLetters: { queues: ['receipts'], deadLetters: deadLetterFake },
     paidOutside: new InMemoryGpdStore(positions),
     messages: { ofPosition: async () => [] },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
@@ -75,6 +76,22 @@ beforeAll(async () => {
 
 const receiptStore = new InMemoryReceipts(new InMemoryPositions());
 const webhookStore = new InMemorySubscriberStore();
+/** a receipts DLQ holding one message of Esempio and one of another tenant */
+const parked = [
+  { messageId: 'm-esempio', bytes: 10, body: JSON.stringify({ fiscalCode: ESEMPIO.fiscalCode, receiptId: 'r1' }), attributes: {} },
+  { messageId: 'm-other', bytes: 10, body: JSON.stringify({ fiscalCode: '99999999999', receiptId: 'r2' }), attributes: {} },
+];
+const redriven: string[] = [];
+const deadLetterFake = {
+  list: async (queue: string) => ({ queue, depth: parked.length, messages: [...parked], moveTasks: [] }),
+  show: async (_queue: string, messageId: string) => parked.find((m) => m.messageId === messageId),
+  redriveMessage: async (_queue: string, messageId: string) => {
+    const i = parked.findIndex((m) => m.messageId === messageId);
+    if (i < 0) return false;
+    redriven.push(...parked.splice(i, 1).map((m) => m.messageId));
+    return true;
+  },
+};
 const webhookQueue = new InMemoryPublisher();
 
 const withToken = (event: ReturnType<typeof apiRequest>, bearer?: string) => ({ ...event, headers: { ...event.headers, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
@@ -323,6 +340,25 @@ describe('console edge', () => {
       expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: sub.id, eventId: 'e-ok' })).status).toBe(409);
       expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: sub.id, eventId: 'nope' })).status).toBe(404);
       expect((await call('POST', '/webhooks/{webhookId}/deliveries/{eventId}/redeliver', 'operator', { webhookId: 'other', eventId: 'e-failed' })).status).toBe(404);
+    });
+  });
+
+  describe('dead-letter queues (admin)', () => {
+    it("shows every DLQ's depth but only the organization's messages, and redrives only those", async () => {
+      expect((await call('GET', '/deadletters', 'operator')).status).toBe(403);
+      const listed = await call('GET', '/deadletters', 'admin');
+      expect(listed.status, JSON.stringify(listed.json)).toBe(200);
+      expect(listed.json.items).toEqual([expect.objectContaining({ queue: 'receipts', depth: 2, messages: [expect.objectContaining({ messageId: 'm-esempio' })] })]);
+      expect(JSON.stringify(listed.json)).not.toContain('r2');
+      const route = '/deadletters/{queue}/{messageId}/redrive';
+      const as = async (role: string, queue: string, messageId: string) =>
+        answerOf(consoleApi(deps)(withToken(apiRequest('POST', `${ORG}${route}`, { params: { ...params, queue, messageId }, key: null, body: {} }), await token(role)), lambdaContext));
+      expect((await as('admin', 'receipts', 'm-other')).status).toBe(404);
+      expect((await as('admin', 'nope', 'm-esempio')).status).toBe(404);
+      expect((await as('operator', 'receipts', 'm-esempio')).status).toBe(403);
+      expect(redriven).toEqual([]);
+      expect((await as('admin', 'receipts', 'm-esempio')).status).toBe(202);
+      expect(redriven).toEqual(['m-esempio']);
     });
   });
 });

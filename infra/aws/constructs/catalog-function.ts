@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { envNameFor, type FunctionDef } from '../../catalog';
+import { envNameFor, envNamesOf, type FunctionDef } from '../../catalog';
 import { cdkBundlingOptions } from '../bundling';
 import type { DeployConfig } from '../config';
 import { statementsFor, type GrantTargets } from './grants';
@@ -25,7 +25,7 @@ export interface CatalogFunctionProps {
   readonly projectRoot: string;
   readonly targets: GrantTargets;
   /** resource names behind the grants' env vars */
-  readonly names: { table: string; queueUrl: (id: string) => string; bucketName: (id: string) => string };
+  readonly names: { table: string; queueUrl: (id: string) => string; dlqUrl: (id: string) => string; bucketName: (id: string) => string };
 }
 
 const PLACEHOLDER_CODE =
@@ -82,6 +82,7 @@ export class CatalogFunction extends Construct {
           break;
         case 'queue':
           environment[envName] = names.queueUrl(grant.id);
+          if (grant.access === 'redrive') environment[envNamesOf(grant)[1]!] = names.dlqUrl(grant.id);
           break;
         case 'bucket':
           environment[envName] = names.bucketName(grant.id);

@@ -56,6 +56,8 @@ export interface GrantTargets {
   readonly table: dynamodb.ITable;
   readonly key: kms.IKey;
   readonly queue: (id: string) => sqs.IQueue;
+  /** the dead-letter queue `<id>-dlq` of a queue */
+  readonly dlq: (id: string) => sqs.IQueue;
   readonly bucket: (id: string) => s3.IBucket;
   /** SES sending of this stage; undefined: e-mail is off and the email grant yields no statement */
   readonly email?: EmailConfig;
@@ -90,6 +92,17 @@ export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets
     }
     case 'queue': {
       const queue = t.queue(grant.id);
+      if (grant.access === 'redrive') {
+        // read, hide again and delete in the DLQ; send back to the queue (SSE-KMS both ways)
+        return {
+          statements: [
+            new iam.PolicyStatement({ actions: [...QUEUE_CONSUME_ACTIONS], resources: [t.dlq(grant.id).queueArn] }),
+            new iam.PolicyStatement({ actions: [...QUEUE_SEND_ACTIONS], resources: [queue.queueArn] }),
+            kms(['kms:GenerateDataKey', 'kms:Decrypt']),
+          ],
+          wildcardResources: [],
+        };
+      }
       if (grant.access === 'send') {
         // SSE-KMS: the sender generates the data key, and SendMessage also needs kms:Decrypt
         return {

@@ -52,4 +52,6 @@ export interface DeadLetterQueues {
   show(queue: string, messageId: string, max: number): Promise<DeadLetterMessage | undefined>;
   /** every message of the DLQ of `queue` back to `queue` */
   redrive(queue: string): Promise<RedriveResult>;
+  /** one message of the DLQ of `queue` back to `queue` (looked at up to `max`); false when it is not there */
+  redriveMessage(queue: string, messageId: string, max: number): Promise<boolean>;
 }

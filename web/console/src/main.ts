@@ -9,6 +9,7 @@ import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
+import { deadLettersScreen } from './dead-letters';
 import { templatesScreen } from './templates';
 import { webhookDeliveriesScreen, webhooksScreen } from './webhooks';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
@@ -89,7 +90,7 @@ function renderChrome(current?: string): void {
     h(
       'div',
       { class: 'container' },
-      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), item('messaggi-io', 'Messaggi IO'), item('webhook', 'Webhook'), canAdmin() ? item('chiavi', 'Chiavi API') : null),
+      h('ul', { class: 'nav nav-tabs my-3' }, item('cruscotto', 'Cruscotto'), item('posizioni', 'Posizioni debitorie'), canWrite() ? item('nuova', 'Nuova posizione') : null, item('caricamenti', 'Caricamento liste'), item('ricevute', 'Ricevute'), item('anomalie', 'Anomalie'), item('riconciliazione', 'Riconciliazione'), item('messaggi-io', 'Messaggi IO'), item('webhook', 'Webhook'), canAdmin() ? item('code-di-scarto', 'Code di scarto') : null, canAdmin() ? item('chiavi', 'Chiavi API') : null),
     ),
   );
 }
@@ -852,6 +853,7 @@ async function route(): Promise<void> {
     if (r.screen === 'messaggi-io') return await templatesScreen(screenContext(), ofc, r.id);
     if (r.screen === 'webhook' && r.id) return await webhookDeliveriesScreen(screenContext(), ofc, r.id, r.params);
     if (r.screen === 'webhook') return await webhooksScreen(screenContext(), ofc);
+    if (r.screen === 'code-di-scarto' && canAdmin()) return await deadLettersScreen(screenContext(), ofc);
     if (r.screen === 'chiavi' && canAdmin()) return await apiKeysScreen(screenContext(), ofc);
     return await dashboardScreen(ofc);
   } catch (error) {
