@@ -4,7 +4,10 @@
  * service has no move tasks. The local path also runs for real on fauxqs (test/e2e/dead-letter-queues.test.ts).
  */
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  SendMessageCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   ReceiveMessageCommand,
@@ -107,5 +110,28 @@ describe('SqsDeadLetterQueues without move tasks (the local emulator)', () => {
     sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [] });
     await expect(queues(false).redrive('receipts')).rejects.toThrow('1 message(s) could not be sent back to receipts (bad); 1 moved, the rest stay in its DLQ');
     expect(sqs.commandCalls(DeleteMessageBatchCommand)[0]!.args[0].input.Entries).toEqual([{ Id: 'm0', ReceiptHandle: 'handle-a' }]);
+  });
+});
+
+describe('one message back to its queue (the console)', () => {
+  it('sends the one asked for and deletes it from the DLQ; the others it received are made visible again', async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [message('a'), message('b')] }).resolvesOnce({ Messages: [message('c')] }).resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'new' });
+    sqs.on(DeleteMessageCommand).resolves({});
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    expect(await queues(false).redriveMessage('receipts', 'b', 100)).toBe(true);
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => [c.args[0].input.QueueUrl, c.args[0].input.MessageBody])).toEqual([[URL, '{"receiptId":"b"}']]);
+    expect(sqs.commandCalls(DeleteMessageCommand).map((c) => [c.args[0].input.QueueUrl, c.args[0].input.ReceiptHandle])).toEqual([[DLQ, 'handle-b']]);
+    const shownAgain = sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => [e.ReceiptHandle, e.VisibilityTimeout]));
+    expect(shownAgain).toEqual([['handle-a', 0]]);
+  });
+
+  it('false when the message is not there: every message it received is visible again, nothing sent or deleted', async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [message('a')] }).resolves({ Messages: [] });
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    expect(await queues(false).redriveMessage('receipts', 'zzz', 100)).toBe(false);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => e.ReceiptHandle))).toEqual(['handle-a']);
   });
 });
