@@ -316,7 +316,7 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
         h('dt', { class: 'col-sm-3' }, 'Scadenza'),
         h('dd', { class: 'col-sm-9' }, formatDate(o.dueDate)),
         h('dt', { class: 'col-sm-3' }, 'Stato'),
-        h('dd', { class: 'col-sm-9' }, o.status === 'PO_PAID' ? 'Pagata' : o.status === 'PO_UNPAID' ? 'Non pagata' : (o.status ?? '—')),
+        h('dd', { class: 'col-sm-9' }, OPTION_STATES[o.status ?? ''] ?? o.status ?? '—'),
       ),
       canWrite() && o.status === 'PO_UNPAID' && o.nav && PAYABLE.has(p.status) ? paidOutsideForm(ofc, iupd, o.nav, i) : null,
       h(
@@ -420,6 +420,8 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
 }
 
 const PAYABLE = new Set(['VALID', 'PARTIALLY_PAID']);
+/** GPD's option states */
+const OPTION_STATES: Record<string, string> = { PO_UNPAID: 'Non pagata', PO_PAID: 'Pagata', PO_PARTIALLY_REPORTED: 'Rendicontata in parte', PO_REPORTED: 'Rendicontata' };
 const MESSAGE_KINDS: Record<string, string> = { 'new-notice': 'Nuovo avviso', 'payment-received': 'Pagamento ricevuto', cancellation: 'Avviso annullato' };
 const MESSAGE_STATES: Record<string, string> = { sent: 'Inviato', failed: 'Non inviato', skipped: 'Non dovuto', retry: 'Da ritentare', claimed: 'In invio' };
 
