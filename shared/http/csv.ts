@@ -7,7 +7,8 @@ export const csvCell = (value: string): string => (/[",\r\n]/.test(value) ? `"${
  * formula (starting with = + - @, a tab or a carriage return; OWASP "CSV Injection") is prefixed
  * with an apostrophe. A payer's name comes from outside and must not become a formula.
  */
-export const spreadsheetCell = (value: string): string => csvCell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+export const defuseFormula = (value: string): string => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+export const spreadsheetCell = (value: string): string => csvCell(defuseFormula(value));
 
 /** A whole file: the header, then one line per row (its cells by column), CRLF-terminated, UTF-8 with a BOM so spreadsheets read the accents. */
 export function spreadsheetCsv(columns: readonly string[], rows: Iterable<Readonly<Record<string, string>>>): Buffer {

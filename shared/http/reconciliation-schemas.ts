@@ -4,6 +4,7 @@
  * integer euro cents, as everywhere in this API (FdR's decimal euros are converted on the way in).
  */
 import * as z from 'zod';
+import { defuseFormula } from './csv';
 import { LINE_STATES } from '../domain/reporting-flow';
 import { RECONCILIATION_ANOMALY_KINDS, type StoredFlow, type StoredLine } from '../use-cases/reconciliation/ports';
 
@@ -136,7 +137,11 @@ export function toLineResponse(l: StoredLine) {
 
 /** The ragioneria's CSV: `;`-separated, amounts in euros with a decimal point, one row per accounting key and state. */
 export function accountingCsv(rows: ReadonlyArray<{ category: string; metadata: string; state: string; count: number; amount: number }>): string {
-  const cell = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  // text from the back office's metadata: never a formula when the ragioneria opens it in a spreadsheet
+  const cell = (raw: string) => {
+    const v = defuseFormula(raw);
+    return /[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  };
   const euros = (c: number) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`;
   return `${['category;metadata;state;transfers;amountEUR', ...rows.map((r) => [cell(r.category), cell(r.metadata), r.state, String(r.count), euros(r.amount)].join(';'))].join('\n')}\n`;
 }
