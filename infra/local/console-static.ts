@@ -16,6 +16,8 @@ export interface ConsoleConfigJson {
   readonly resource?: string;
   readonly apiBase: string;
   readonly redirectUri: string;
+  /** a provider without end_session_endpoint (Cognito): its sign-out URL, called with client_id and logout_uri */
+  readonly logoutUrl?: string;
 }
 
 export interface ConsoleStatic {

@@ -237,7 +237,7 @@ describe('console hosting: the deployed files', () => {
     const i = keys.findIndex((k) => listFiles(assetDir(k)).includes('config.json'));
     expect(i).toBeGreaterThan(0);
     const config = JSON.parse(readFileSync(path.join(assetDir(keys[i]!), 'config.json'), 'utf8')) as Record<string, string>;
-    expect(Object.keys(config).sort()).toEqual(['apiBase', 'clientId', 'issuer', 'redirectUri', 'scope']);
+    expect(Object.keys(config).sort()).toEqual(['apiBase', 'clientId', 'issuer', 'logoutUrl', 'redirectUri', 'scope']);
     expect(config['apiBase']).toBe('/console-api');
     expect(config['redirectUri']).toBe(CONSOLE_URL);
     expect(config['scope']).toBe('openid profile email');
@@ -246,6 +246,11 @@ describe('console hosting: the deployed files', () => {
     const clientId = s.stateless.getLogicalId(s.stateless.node.findAll().find((c) => c.node.path.endsWith('OperatorSignIn/Operators/Console/Resource')) as never);
     expect(parameter(markers[i]![config['issuer']!])).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
     expect(parameter(markers[i]![config['clientId']!])).toEqual({ Ref: clientId });
+    // Cognito's sign-out (no end_session_endpoint): the managed login domain's /logout
+    const logout = /^https:\/\/(<<marker:[^>]+>>)\.auth\.[a-z0-9-]+\.amazoncognito\.com\/logout$/.exec(config['logoutUrl'] ?? '');
+    expect(logout, config['logoutUrl']).not.toBeNull();
+    const domainId = s.stateless.getLogicalId(s.stateless.node.findAll().find((c) => c.node.path.endsWith('OperatorSignIn/Operators/Login/Resource')) as never);
+    expect(parameter(markers[i]![logout![1]!])).toEqual({ Ref: domainId });
   });
 });
 

@@ -194,6 +194,7 @@ export class ConsoleHosting extends NestedStack {
       scope: 'openid profile email',
       apiBase: CONSOLE_API_PATH,
       redirectUri: props.consoleUrl,
+      logoutUrl: props.signIn.logoutUrl,
     };
 
     // The built console (synth time, web/console/build.ts) as an asset; the config next to it.

@@ -34,6 +34,8 @@ export class OperatorSignIn extends Construct {
   /** the `iss` of the pool's tokens */
   readonly issuer: string;
   readonly jwksUrl: string;
+  /** the managed login's sign-out (https://<prefix>.auth.<region>.amazoncognito.com/logout) */
+  readonly logoutUrl: string;
 
   constructor(scope: Construct, id: string, props: OperatorSignInProps) {
     super(scope, id);
@@ -75,7 +77,9 @@ export class OperatorSignIn extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(8),
     });
-    this.userPool.addDomain('Login', { cognitoDomain: { domainPrefix: props.prefix }, managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN });
+    const domain = this.userPool.addDomain('Login', { cognitoDomain: { domainPrefix: props.prefix }, managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN });
+    // Cognito publishes no end_session_endpoint: its managed login ends a session at /logout (client_id, logout_uri)
+    this.logoutUrl = `${domain.baseUrl()}/logout`;
     this.issuer = this.userPool.userPoolProviderUrl;
     this.jwksUrl = `${this.userPool.userPoolProviderUrl}/.well-known/jwks.json`;
   }

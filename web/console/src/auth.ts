@@ -13,6 +13,8 @@ export interface ConsoleConfig {
   readonly resource?: string;
   /** where the provider sends the browser back (this page) */
   readonly redirectUri: string;
+  /** a provider without end_session_endpoint (Amazon Cognito): its sign-out URL (…/logout) */
+  readonly logoutUrl?: string;
 }
 
 interface Discovery {
@@ -109,13 +111,28 @@ export async function signOut(config: ConsoleConfig): Promise<void> {
   const session = currentSession();
   sessionStorage.removeItem(SESSION_KEY);
   const discovery = await discover(config).catch(() => undefined);
-  if (!discovery?.end_session_endpoint) {
-    location.assign(config.redirectUri);
-    return;
+  location.assign(signOutUrl(config, discovery?.end_session_endpoint, session?.idToken));
+}
+
+/**
+ * Where sign-out goes: the provider's RP-initiated logout (OpenID Connect: end_session_endpoint,
+ * post_logout_redirect_uri, id_token_hint); Cognito's managed login, which has none, at its
+ * /logout (client_id, logout_uri: one of the app client's sign-out URLs); else back to the console
+ * (the tokens are gone, the provider's session is not).
+ */
+export function signOutUrl(config: Pick<ConsoleConfig, 'clientId' | 'redirectUri' | 'logoutUrl'>, endSessionEndpoint?: string, idToken?: string): string {
+  if (endSessionEndpoint) {
+    const url = new URL(endSessionEndpoint);
+    url.searchParams.set('client_id', config.clientId);
+    url.searchParams.set('post_logout_redirect_uri', config.redirectUri);
+    if (idToken) url.searchParams.set('id_token_hint', idToken);
+    return url.toString();
   }
-  const url = new URL(discovery.end_session_endpoint);
-  url.searchParams.set('client_id', config.clientId);
-  url.searchParams.set('post_logout_redirect_uri', config.redirectUri);
-  if (session?.idToken) url.searchParams.set('id_token_hint', session.idToken);
-  location.assign(url.toString());
+  if (config.logoutUrl) {
+    const url = new URL(config.logoutUrl);
+    url.searchParams.set('client_id', config.clientId);
+    url.searchParams.set('logout_uri', config.redirectUri);
+    return url.toString();
+  }
+  return config.redirectUri;
 }
