@@ -1,10 +1,10 @@
 /**
- * Where the console's sign-out goes (web/console/src/auth.ts, signOutUrl): the provider's
+ * Where the console's sign-out goes (web/console/src/sign-out.ts, used by auth.ts): the provider's
  * RP-initiated logout when it has one (the local provider), Cognito's managed-login /logout when
  * the configuration names it (Cognito has no end_session_endpoint), else back to the console.
  */
 import { describe, expect, it } from 'vitest';
-import { signOutUrl } from '../../web/console/src/auth';
+import { signOutUrl } from '../../web/console/src/sign-out';
 
 const config = { clientId: 'municipal-console', redirectUri: 'https://console.comune.example.it/console/' };
 
