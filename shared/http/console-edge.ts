@@ -11,6 +11,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { POSITION_STATUSES } from '../domain/debt-position';
 import type { AnomalyKind } from '../domain/receipt';
+import { parseApiDateTime, romeCalendarDay } from '../domain/dates';
 import type { Organization } from '../domain/organization';
 import { createDebtPosition } from '../use-cases/debt-positions/create';
 import { updateDebtPosition } from '../use-cases/debt-positions/update';
@@ -61,7 +62,7 @@ import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from 
 
 export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, MarkPaidDeps {
   /** the App IO messages and e-mails sent for a position, on its detail */
-  readonly messages: Pick<MessageRecordStore, 'ofPosition'>;
+  readonly messages: Pick<MessageRecordStore, 'ofPosition' | 'countSince'>;
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
   readonly bulk: UploadDeps;
   readonly logger: Logger;
@@ -197,10 +198,11 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     [`GET ${ORG}/treasury/movements`]: recon['/treasury/movements'],
     [`GET ${ORG}/dashboard`]: async (r) => {
       const to = deps.clock();
-      const [d, payments, uploads] = await Promise.all([
+      const [d, payments, uploads, messagesToday] = await Promise.all([
         positionsDashboard(deps, ofcOf(r)),
         paymentsDashboard(deps, ofcOf(r)),
         asUploadProblem(() => listUploads(deps.bulk, r.caller.organization, brokerOf(r), { from: new Date(to.getTime() - UPLOADS_WINDOW_MS).toISOString(), to: to.toISOString(), limit: 3 })),
+        deps.messages.countSince(ofcOf(r), startOfRomeDay(to)),
       ]);
       return json(200, {
         organization: organizationJson(r.caller.organization),
@@ -211,6 +213,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         payments: { today: payments.today, month: payments.month },
         openAnomalies: payments.openAnomalies,
         uploads: uploads.uploads.map((u) => ({ ...toUploadStatus(u, false), fileName: u.fileName })),
+        messagesToday,
       });
     },
     [`GET ${ORG}/debtpositions`]: async (r) => {
@@ -465,6 +468,9 @@ function apiKeyJson(k: ApiKeyRecord) {
 export const apiKeyRequestSchema = z.strictObject({
   label: z.string().trim().min(1, 'must not be empty').max(MAX_KEY_LABEL_CHARS, `must be at most ${MAX_KEY_LABEL_CHARS} characters`).meta({ description: 'What the key is for, e.g. "Gestionale tributi".' }),
 });
+
+/** midnight in Rome starting the day of `at`, as ISO UTC */
+const startOfRomeDay = (at: Date) => parseApiDateTime(`${romeCalendarDay(at.toISOString())}T00:00:00`) ?? at.toISOString();
 
 const anomalyFilter = (q: { kind?: AnomalyKind | undefined; state?: 'open' | 'handled' | undefined }) => ({ ...(q.kind ? { kind: q.kind } : {}), ...(q.state ? { state: q.state } : {}) });
 

@@ -801,6 +801,11 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${iupd}`);
     await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
     await eventually(() => page.locator('#messaggi').innerText()).toMatch(/Nuovo avviso\s+App IO\s+Inviato/);
+    // and today's figures on the dashboard count it
+    await page.getByRole('link', { name: 'Cruscotto' }).click();
+    await eventually(() => page.locator('#messaggi-oggi').locator('xpath=..').innerText()).toMatch(/Messaggi di oggi ai cittadini: [1-9]\d* in App IO/);
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${iupd}`);
+    await eventually(() => page.locator('h1').innerText()).toBe(`Posizione ${iupd}`);
     await page.getByRole('button', { name: 'Segna come pagata fuori pagoPA' }).click();
     await eventually(() => page.locator('#esito').innerText()).toContain('segnato come pagato fuori pagoPA');
     expect(await page.locator('#dati-posizione').innerText()).toContain('Pagata');

@@ -57,7 +57,7 @@ beforeAll(async () => {
     reconciliation: {} as ConsoleEdgeDeps['reconciliation'],
     deadLetters: { queues: ['receipts'], deadLetters: deadLetterFake },
     paidOutside: new InMemoryGpdStore(positions),
-    messages: { ofPosition: async () => [] },
+    messages: { ofPosition: async () => [], countSince: async () => ({ io: 2, email: 1, skipped: 0, failed: 0, pending: 0 }) },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
       const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();

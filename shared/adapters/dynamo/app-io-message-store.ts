@@ -10,9 +10,9 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { MessageKey } from '../../domain/app-io/messages';
-import type { ClaimResult, MessageOutcome, MessageRecord, MessageRecordStore } from '../../use-cases/app-io/ports';
+import type { ClaimResult, MessageCounts, MessageOutcome, MessageRecord, MessageRecordStore } from '../../use-cases/app-io/ports';
 import { isConditionFailure } from './client';
-import { IO_SK, ioMessagePk } from './keys';
+import { IO_SK, ioMessageGsi, ioMessagePk } from './keys';
 
 const keyOf = (k: MessageKey) => ({ pk: ioMessagePk(k.organizationFiscalCode, k.iupd), sk: IO_SK.message(k.nav, k.kind) });
 
@@ -33,7 +33,7 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
           ConditionExpression: 'attribute_not_exists(pk) OR #state = :retry OR (#state = :claimed AND #lease < :now)',
           UpdateExpression:
             'SET #state = :claimed, #claimId = :claimId, #lease = :lease, #type = :type, #ofc = :ofc, #iupd = :iupd, #nav = :nav, #kind = :kind, ' +
-            '#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at ADD #attempts :one',
+            '#createdAt = if_not_exists(#createdAt, :at), #updatedAt = :at, #g1pk = :g1pk, #g1sk = if_not_exists(#g1sk, :g1sk) ADD #attempts :one',
           ExpressionAttributeNames: {
             '#state': 'state',
             '#claimId': 'claimId',
@@ -46,6 +46,8 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
             '#createdAt': 'createdAt',
             '#updatedAt': 'updatedAt',
             '#attempts': 'attempts',
+            '#g1pk': 'gsi1pk',
+            '#g1sk': 'gsi1sk',
           },
           ExpressionAttributeValues: {
             ':retry': 'retry',
@@ -60,6 +62,9 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
             ':kind': key.kind,
             ':at': at,
             ':one': 1,
+            // the tenant's messages by when they were first tried (the console's figures of a day)
+            ':g1pk': ioMessageGsi(key.organizationFiscalCode),
+            ':g1sk': `${at}#${key.iupd}#${key.nav}#${key.kind}`,
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -112,6 +117,31 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
       update += ', #httpStatus = :httpStatus';
     }
     return this.conditional(key, `${update} REMOVE #lease`, names, values);
+  }
+
+  async countSince(organizationFiscalCode: string, from: string): Promise<MessageCounts> {
+    const counts: Record<string, number> = {};
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :from',
+          ExpressionAttributeValues: { ':pk': ioMessageGsi(organizationFiscalCode), ':from': from },
+          ProjectionExpression: '#state, #channel',
+          ExpressionAttributeNames: { '#state': 'state', '#channel': 'channel' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const state = String(item['state']);
+        const bucket = state === 'sent' ? (item['channel'] === 'email' ? 'email' : 'io') : state === 'claimed' || state === 'retry' ? 'pending' : state;
+        counts[bucket] = (counts[bucket] ?? 0) + 1;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { io: counts['io'] ?? 0, email: counts['email'] ?? 0, skipped: counts['skipped'] ?? 0, failed: counts['failed'] ?? 0, pending: counts['pending'] ?? 0 };
   }
 
   async get(key: MessageKey): Promise<MessageRecord | undefined> {

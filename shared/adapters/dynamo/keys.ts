@@ -119,11 +119,13 @@ export const webhookGsi = {
 /**
  * App IO messages (citizen messages), one partition per position:
  *   item              pk                              sk                      notes
- *   message record    IOMSG#<ofc>#<iupd>              MSG#<nav>#<kind>        claim → sent | failed | skipped (the dedup key)
+ *   message record    IOMSG#<ofc>#<iupd>              MSG#<nav>#<kind>        claim → sent | failed | skipped (the dedup key);
+ *                                                                             gsi1 (ORG#<ofc>#IO_MESSAGES, by createdAt): the console's day
  *   template          ORG#<ofc>                       IOTEMPLATE#<kind>       saved over the API
  *   rate window       IORATE#<ofc>#<serviceId>        W#<epoch second>        calls made in that second, TTL 2 minutes
  */
 export const ioMessagePk = (ofc: string, iupd: string): string => `IOMSG#${ofc}#${iupd}`;
+export const ioMessageGsi = (ofc: string): string => `ORG#${ofc}#IO_MESSAGES`;
 export const ioRatePk = (ofc: string, serviceId: string): string => `IORATE#${ofc}#${serviceId}`;
 export const IO_SK = {
   message: (nav: string, kind: string): string => `MSG#${nav}#${kind}`,

@@ -113,6 +113,17 @@ export interface MessageRecordStore {
   release(key: MessageKey, claimId: string, detail: string, nowMs: number, httpStatus?: number): Promise<boolean>;
   get(key: MessageKey): Promise<MessageRecord | undefined>;
   ofPosition(organizationFiscalCode: string, iupd: string): Promise<MessageRecord[]>;
+  /** the tenant's messages first tried at or after `from` (ISO UTC), by outcome */
+  countSince(organizationFiscalCode: string, from: string): Promise<MessageCounts>;
+}
+
+/** Messages by outcome: delivered to App IO, sent by e-mail instead, not due, failed, still being tried. */
+export interface MessageCounts {
+  readonly io: number;
+  readonly email: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly pending: number;
 }
 
 // ---- templates --------------------------------------------------------------------------------

@@ -107,6 +107,17 @@ export class MemoryRecords implements MessageRecordStore {
   async ofPosition(ofc: string, iupd: string) {
     return [...this.items.values()].filter((r) => r.organizationFiscalCode === ofc && r.iupd === iupd);
   }
+  async countSince(ofc: string, from: string) {
+    const mine = [...this.items.values()].filter((r) => r.organizationFiscalCode === ofc && r.createdAt >= from);
+    const n = (f: (r: MessageRecord) => boolean) => mine.filter(f).length;
+    return {
+      io: n((r) => r.state === 'sent' && r.channel !== 'email'),
+      email: n((r) => r.state === 'sent' && r.channel === 'email'),
+      skipped: n((r) => r.state === 'skipped'),
+      failed: n((r) => r.state === 'failed'),
+      pending: n((r) => r.state === 'claimed' || r.state === 'retry'),
+    };
+  }
 }
 
 /**

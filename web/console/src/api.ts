@@ -170,6 +170,8 @@ export interface Dashboard {
   /** receipts recorded today and this month (Rome), amounts in cents */
   payments: { today: { count: number; amount: number }; month: { count: number; amount: number } };
   openAnomalies: number;
+  /** today's App IO messages by outcome (Rome's day) */
+  messagesToday: { io: number; email: number; skipped: number; failed: number; pending: number };
   /** the latest uploads of tax lists (30 days) */
   uploads: UploadStatus[];
 }

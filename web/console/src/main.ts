@@ -142,6 +142,11 @@ async function dashboardScreen(ofc: string): Promise<void> {
     figure('pagati-oggi', `${d.payments.today.count} · ${formatCents(d.payments.today.amount)}`, 'Pagamenti ricevuti oggi'),
     figure('pagati-mese', `${d.payments.month.count} · ${formatCents(d.payments.month.amount)}`, 'Pagamenti ricevuti questo mese'),
     figure('anomalie-aperte', String(d.openAnomalies), h('a', { href: link(ofc, 'anomalie', undefined, { state: 'open' }) }, 'Anomalie da gestire')),
+    figure(
+      'messaggi-oggi',
+      String(d.messagesToday.io + d.messagesToday.email),
+      `Messaggi di oggi ai cittadini: ${d.messagesToday.io} in App IO, ${d.messagesToday.email} per e-mail, ${d.messagesToday.skipped} non dovuti, ${d.messagesToday.failed} non inviati${d.messagesToday.pending ? `, ${d.messagesToday.pending} in invio` : ''}`,
+    ),
   );
   render(
     g,
