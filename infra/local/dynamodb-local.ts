@@ -32,14 +32,29 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startDynamoDbLocal(options: {
+type StartOptions = {
   port?: number;
   persistDir?: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   startTimeoutMs?: number;
-}): Promise<DynamoDbLocal> {
-  const port = options.port ?? (await freePort());
+};
+
+/** another process taking the free port between freePort() and Java's bind */
+class PortTaken extends Error {}
+
+export async function startDynamoDbLocal(options: StartOptions): Promise<DynamoDbLocal> {
+  // a port we chose may be taken by a parallel test in the instant before Java binds it: choose again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? (await freePort()));
+    } catch (error) {
+      if (!(error instanceof PortTaken) || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(options: StartOptions, port: number): Promise<DynamoDbLocal> {
   // DynamoDB Local sends usage telemetry unless told not to; nothing here may call out.
   process.env.DDB_LOCAL_TELEMETRY = '0';
   const child: ChildProcess = spawn({
@@ -94,8 +109,10 @@ export async function startDynamoDbLocal(options: {
         throw new Error(code === 'ENOENT' ? JAVA_MISSING_MESSAGE : `could not start DynamoDB Local: ${spawnError.message}`);
       }
       if (exited) {
-        throw new Error(
-          `DynamoDB Local exited during startup (code ${exited.code}, signal ${exited.signal}) on port ${port}:\n${output.join('').slice(-2000)}`,
+        const text = output.join('');
+        const Failure = /Failed to bind|Address already in use/.test(text) ? PortTaken : Error;
+        throw new Failure(
+          `DynamoDB Local exited during startup (code ${exited.code}, signal ${exited.signal}) on port ${port}:\n${text.slice(-2000)}`,
         );
       }
       try {
