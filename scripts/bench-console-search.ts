@@ -30,6 +30,7 @@
  *
  *   npx tsx scripts/bench-console-search.ts [--positions 50000] [--runs 100] [--baseline-runs N]
  */
+import { seededRandom } from '../infra/local/simulators/app-io/prng';
 import { createHash, randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -110,17 +111,6 @@ export interface ConsoleSearchOptions {
 // ---------------------------------------------------------------------------------------------
 // the tenant's positions
 
-/** mulberry32: the same tenant and the same searches on every run */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const MONTHS = 'ABCDEHLMPRST';
@@ -162,7 +152,7 @@ interface Seeded {
  * each position one option (a notice number from the store's IUV counter), inserted a minute apart.
  */
 function makePositions(n: number, bases: bigint[], now: number): Seeded {
-  const random = prng(20260);
+  const random = seededRandom(20260);
   const debtorNumbers = Math.max(1, Math.floor(n * 0.6));
   const positions: DebtPosition[] = [];
   const byStatus: Record<string, number> = {};
@@ -394,7 +384,7 @@ const sameIupds = (page: ApiPage, expected: DebtPosition[], what: string) =>
 const newestFirst = (a: DebtPosition, b: DebtPosition) => (a.insertedDate === b.insertedDate ? (a.iupd < b.iupd ? 1 : -1) : a.insertedDate < b.insertedDate ? 1 : -1);
 
 function searchesOf(seeded: Seeded, runs: number): Map<SearchKind, Search[]> {
-  const random = prng(4242);
+  const random = seededRandom(4242);
   const valid = seeded.positions.filter((p) => p.status === 'VALID').sort(newestFirst);
   const pages = Math.ceil(valid.length / LIMIT);
   const pick = () => seeded.positions[Math.floor(random() * seeded.positions.length)]!;

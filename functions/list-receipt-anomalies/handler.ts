@@ -1,5 +1,5 @@
 import { receiptQueriesRoot, type ReceiptQueries } from '../../shared/composition/receipts';
-import { receiptAnomalyQuerySchema } from '../../shared/http/receipt-schemas';
+import { receiptAnomalyQuerySchema, toAnomalyFilter } from '../../shared/http/receipt-schemas';
 import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
 import { listReceiptAnomalies } from '../../shared/use-cases/receipts/queries';
 
@@ -7,7 +7,7 @@ import { listReceiptAnomalies } from '../../shared/use-cases/receipts/queries';
 export const makeHandler = (deps: ReceiptQueries) =>
   tenantRoute(deps.logger, deps.authenticate, async (request) => {
     const { kind, state, ...window } = parseWith(receiptAnomalyQuerySchema, request.query, 'query');
-    const page = await listReceiptAnomalies(deps, request.caller.organization.fiscalCode, window, { ...(kind ? { kind } : {}), ...(state ? { state } : {}) });
+    const page = await listReceiptAnomalies(deps, request.caller.organization.fiscalCode, window, toAnomalyFilter({ kind, state }));
     return json(200, { anomalies: page.items, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
   });
 

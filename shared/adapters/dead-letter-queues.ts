@@ -104,13 +104,14 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
     }
   }
 
-  async redriveMessage(queue: string, messageId: string, max: number): Promise<boolean> {
+  async redriveMessage(queue: string, messageId: string, max: number, accept: (message: DeadLetterMessage) => boolean = () => true): Promise<boolean> {
     const { url, dlqUrl } = await this.options.resolve(queue);
     const passedOver: Message[] = [];
     let found = false;
+    let seenTarget = false;
     try {
       // each receive hides what it returns: the others are made visible again at the end
-      for (let seen = 0, quiet = 0; seen < max && quiet < QUIET_ROUNDS && !found; ) {
+      for (let seen = 0, quiet = 0; seen < max && quiet < QUIET_ROUNDS && !seenTarget; ) {
         const received = await this.sqs.send(
           new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: MOVING_VISIBILITY_SECONDS, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
         );
@@ -118,7 +119,12 @@ export class SqsDeadLetterQueues implements DeadLetterQueues {
         quiet = messages.length === 0 ? quiet + 1 : 0;
         seen += messages.length;
         for (const m of messages) {
-          if (m.MessageId !== messageId || found) {
+          if (m.MessageId !== messageId || seenTarget) {
+            passedOver.push(m);
+            continue;
+          }
+          seenTarget = true;
+          if (!accept(messageOf(m))) {
             passedOver.push(m);
             continue;
           }

@@ -59,6 +59,20 @@ export function formatRomeDate(iso: string): string {
   return `${parts.day}/${parts.month}/${parts.year}`;
 }
 
+/** "2026-03-31" → "2026-03-30T22:00:00.000Z": the instant a Rome calendar day begins (yyyy-MM-dd, a real day). */
+export function romeDayStart(day: string): string {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? parseApiDateTime(`${day}T00:00:00`) : null;
+  if (at === null) throw new RangeError(`not a calendar day: ${day}`);
+  return at;
+}
+
+/** "2026-03-31" → "2026-03-31T21:59:59.999Z": the last millisecond of a Rome calendar day. */
+export function romeDayEnd(day: string): string {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(day) ? parseApiDateTime(day) : null;
+  if (at === null) throw new RangeError(`not a calendar day: ${day}`);
+  return at;
+}
+
 /** "2026-03-31T21:59:59.999Z" → "2026-03-31" (the Rome calendar day). */
 export function romeCalendarDay(iso: string): string {
   const parts = romeParts(new Date(iso));

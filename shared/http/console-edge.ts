@@ -10,8 +10,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { POSITION_STATUSES } from '../domain/debt-position';
-import type { AnomalyKind } from '../domain/receipt';
-import { parseApiDateTime, romeCalendarDay } from '../domain/dates';
+import { romeCalendarDay, romeDayStart } from '../domain/dates';
 import type { Organization } from '../domain/organization';
 import { createDebtPosition } from '../use-cases/debt-positions/create';
 import { updateDebtPosition } from '../use-cases/debt-positions/update';
@@ -46,6 +45,7 @@ import { listDeliveriesQuerySchema, registerWebhookSchema, registeredSubscriberB
 import type { TemplateStore } from '../use-cases/app-io/ports';
 import { previewTemplate, saveTemplate, templatesInUse } from '../use-cases/app-io/templates';
 import { reconciliationReadRoutes } from './reconciliation-edge';
+import { toAnomalyFilter } from './receipt-schemas';
 import { anomaliesCsv, anomalyJson, anomalyNoteSchema, consoleAnomalyQuerySchema, consoleReceiptQuerySchema, parseAnomalyId, receiptJson, receiptsCsv, toReceiptWindow } from './console-receipts';
 import { UseCaseError } from '../use-cases/errors';
 import { listQuerySchema, toListQuery } from './debt-position-list';
@@ -202,7 +202,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         positionsDashboard(deps, ofcOf(r)),
         paymentsDashboard(deps, ofcOf(r)),
         asUploadProblem(() => listUploads(deps.bulk, r.caller.organization, brokerOf(r), { from: new Date(to.getTime() - UPLOADS_WINDOW_MS).toISOString(), to: to.toISOString(), limit: 3 })),
-        deps.messages.countSince(ofcOf(r), startOfRomeDay(to)),
+        deps.messages.countSince(ofcOf(r), romeDayStart(romeCalendarDay(to.toISOString()))),
       ]);
       return json(200, {
         organization: organizationJson(r.caller.organization),
@@ -360,12 +360,12 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`GET ${ORG}/anomalies`]: async (r) => {
       const q = parseWith(consoleAnomalyQuerySchema, r.query, 'query');
-      const page = await listReceiptAnomalies(deps, ofcOf(r), { ...toReceiptWindow(q), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }, anomalyFilter(q));
+      const page = await listReceiptAnomalies(deps, ofcOf(r), { ...toReceiptWindow(q), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) }, toAnomalyFilter(q));
       return json(200, { items: page.items.map(anomalyJson), ...(page.cursor ? { cursor: page.cursor } : {}) });
     },
     [`GET ${ORG}/anomalies/export`]: async (r) => {
       const q = parseWith(consoleAnomalyQuerySchema, r.query, 'query');
-      const rows = await exportWindow((w) => listReceiptAnomalies(deps, ofcOf(r), w, anomalyFilter(q)), toReceiptWindow(q));
+      const rows = await exportWindow((w) => listReceiptAnomalies(deps, ofcOf(r), w, toAnomalyFilter(q)), toReceiptWindow(q));
       return csvAttachment(anomaliesCsv(rows), `anomalie-${ofcOf(r)}${q.from ? `-dal-${q.from}` : ''}${q.to ? `-al-${q.to}` : ''}.csv`);
     },
     [`GET ${ORG}/anomalies/{anomalyId}`]: async (r) => {
@@ -468,11 +468,6 @@ function apiKeyJson(k: ApiKeyRecord) {
 export const apiKeyRequestSchema = z.strictObject({
   label: z.string().trim().min(1, 'must not be empty').max(MAX_KEY_LABEL_CHARS, `must be at most ${MAX_KEY_LABEL_CHARS} characters`).meta({ description: 'What the key is for, e.g. "Gestionale tributi".' }),
 });
-
-/** midnight in Rome starting the day of `at`, as ISO UTC */
-const startOfRomeDay = (at: Date) => parseApiDateTime(`${romeCalendarDay(at.toISOString())}T00:00:00`) ?? at.toISOString();
-
-const anomalyFilter = (q: { kind?: AnomalyKind | undefined; state?: 'open' | 'handled' | undefined }) => ({ ...(q.kind ? { kind: q.kind } : {}), ...(q.state ? { state: q.state } : {}) });
 
 function csvAttachment(bytes: Buffer, fileName: string): HttpResult {
   return { status: 200, bytes, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': 'no-store' } };

@@ -5,18 +5,15 @@
  * spreadsheet. The reads and the notes are the receipts use cases (use-cases/receipts/queries.ts).
  */
 import * as z from 'zod';
-import { parseApiDateTime } from '../domain/dates';
+import { parseApiDateTime, romeDayEnd, romeDayStart } from '../domain/dates';
 import { centsToDecimalString } from '../domain/money';
-import { ANOMALY_KINDS } from '../domain/receipt';
 import { actedBy } from '../use-cases/operators/audit-trail';
 import { MAX_NOTE_CHARS } from '../use-cases/receipts/queries';
 import { anomalyKeyOf, type AnomalyRef, type ReceiptAnomaly, type StoredReceipt } from '../use-cases/receipts/ports';
 import { spreadsheetCsv } from './csv';
+import { anomalyFilterShape } from './receipt-schemas';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD').refine((v) => parseApiDateTime(v) !== null, 'is not a calendar date');
-/** a Rome calendar day's first instant (from) or last (to), in ISO UTC */
-const dayStart = (v: string) => parseApiDateTime(`${v}T00:00:00`)!;
-const dayEnd = (v: string) => parseApiDateTime(v)!;
 
 const windowShape = {
   from: day.optional().meta({ description: 'The first day (Rome), YYYY-MM-DD, by when the layer recorded it.' }),
@@ -31,8 +28,7 @@ export const consoleReceiptQuerySchema = z.strictObject(windowShape).refine(from
 export const consoleAnomalyQuerySchema = z
   .strictObject({
     ...windowShape,
-    kind: z.enum(ANOMALY_KINDS).optional().meta({ description: 'Only the anomalies of this kind.' }),
-    state: z.enum(['open', 'handled']).optional().meta({ description: 'open: not yet handled; handled: closed by a note.' }),
+    ...anomalyFilterShape,
   })
   .refine(fromNotAfterTo, { message: 'must not be after to', path: ['from'] });
 
@@ -43,7 +39,7 @@ export const anomalyNoteSchema = z.strictObject({
 
 /** The store's window (ISO UTC bounds) of the console's query (Rome days). */
 export function toReceiptWindow(q: { from?: string | undefined; to?: string | undefined }) {
-  return { ...(q.from !== undefined ? { from: dayStart(q.from) } : {}), ...(q.to !== undefined ? { to: dayEnd(q.to) } : {}) };
+  return { ...(q.from !== undefined ? { from: romeDayStart(q.from) } : {}), ...(q.to !== undefined ? { to: romeDayEnd(q.to) } : {}) };
 }
 
 /** An anomaly's id in URLs: its notice and its key there, opaque to the page. */

@@ -14,7 +14,7 @@
  * Days and date-times without an offset are Europe/Rome, as everywhere in this layer.
  */
 import * as z from 'zod';
-import { parseApiDateTime, romeCalendarDay } from '../domain/dates';
+import { parseApiDateTime, romeCalendarDay, romeDayEnd, romeDayStart } from '../domain/dates';
 import { POSITION_STATUSES, type DebtPosition } from '../domain/debt-position';
 import { LIST_ORDERS, type ListQuery } from '../use-cases/ports';
 import type { paymentPositionsInfoSchema } from './debt-position-schemas';
@@ -78,8 +78,6 @@ const DAY_MS = 86_400_000;
 /** whole calendar days from one yyyy-MM-dd to another */
 const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
-const startOfRomeDay = (isoDay: string): string => parseApiDateTime(`${isoDay}T00:00:00`) ?? '';
-const endOfRomeDay = (isoDay: string): string => parseApiDateTime(isoDay) ?? '';
 
 /** An interval of days with GPD's one-sided default; undefined when neither side is given. */
 function dayInterval(from: string | undefined, to: string | undefined): { from: string; to: string } | undefined {
@@ -99,13 +97,13 @@ export function toListQuery(query: ListQueryInput): ListQuery {
   }
   const dueDays = dayInterval(query.due_date_from, query.due_date_to);
   const paidDays = dayInterval(query.payment_date_from, query.payment_date_to);
-  let paidBetween = paidDays && { from: startOfRomeDay(paidDays.from), to: endOfRomeDay(paidDays.to) };
+  let paidBetween = paidDays && { from: romeDayStart(paidDays.from), to: romeDayEnd(paidDays.to) };
   const timeFrom = query.payment_date_time_from === undefined ? undefined : parseApiDateTime(query.payment_date_time_from) ?? undefined;
   const timeTo = query.payment_date_time_to === undefined ? undefined : parseApiDateTime(query.payment_date_time_to) ?? undefined;
   if (timeFrom !== undefined || timeTo !== undefined) {
     paidBetween = {
-      from: timeFrom ?? startOfRomeDay(addDays(romeCalendarDay(timeTo as string), -MAX_DAYS_INTERVAL)),
-      to: timeTo ?? endOfRomeDay(addDays(romeCalendarDay(timeFrom as string), MAX_DAYS_INTERVAL)),
+      from: timeFrom ?? romeDayStart(addDays(romeCalendarDay(timeTo as string), -MAX_DAYS_INTERVAL)),
+      to: timeTo ?? romeDayEnd(addDays(romeCalendarDay(timeFrom as string), MAX_DAYS_INTERVAL)),
     };
   }
   const [group] = present;

@@ -6,7 +6,8 @@
 import * as z from 'zod';
 import { receiptSchema } from '../../events/receipt';
 import { euroNumberToCents } from '../domain/money';
-import { ANOMALY_KINDS, type Receipt } from '../domain/receipt';
+import { ANOMALY_KINDS, type AnomalyKind, type Receipt } from '../domain/receipt';
+import type { AnomalyFilter } from '../use-cases/receipts/ports';
 
 const euro = z.number().transform((value, ctx) => {
   const cents = euroNumberToCents(value);
@@ -41,11 +42,20 @@ export const receiptWindowQuerySchema = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
-/** The anomalies list: the same window, and which anomalies (the console filters the same way). */
-export const receiptAnomalyQuerySchema = receiptWindowQuerySchema.extend({
+/** Which anomalies a list shows, beside its window: the back office's list and the console's alike. */
+export const anomalyFilterShape = {
   kind: z.enum(ANOMALY_KINDS).optional().meta({ description: 'Only the anomalies of this kind.' }),
   state: z.enum(['open', 'handled']).optional().meta({ description: 'open: no note closed it (or the last reopened it); handled: closed by a note.' }),
+};
+
+/** The store's filter of a parsed query (its `kind` and `state`). */
+export const toAnomalyFilter = (q: { kind?: AnomalyKind | undefined; state?: 'open' | 'handled' | undefined }): AnomalyFilter => ({
+  ...(q.kind ? { kind: q.kind } : {}),
+  ...(q.state ? { state: q.state } : {}),
 });
+
+/** The anomalies list: the same window, and which anomalies. */
+export const receiptAnomalyQuerySchema = receiptWindowQuerySchema.extend(anomalyFilterShape);
 
 export const iuvParamSchema = z.string().regex(/^\d{15,17}$/, 'must be the IUV: 15 to 17 digits');
 /** The path parameters of GET .../receipts/{iuv}, so a refusal names the `iuv` field. */

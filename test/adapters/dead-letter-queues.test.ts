@@ -134,4 +134,15 @@ describe('one message back to its queue (the console)', () => {
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => e.ReceiptHandle))).toEqual(['handle-a']);
   });
+
+  it('a message the caller does not accept (another tenant\'s) stays in the DLQ, visible again, and the answer is false', async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [message('a'), message('b')] }).resolves({ Messages: [] });
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+    const seen: string[] = [];
+    expect(await queues(false).redriveMessage('receipts', 'b', 100, (m) => (seen.push(m.body), false))).toBe(false);
+    expect(seen).toEqual(['{"receiptId":"b"}']);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => e.ReceiptHandle))).toEqual(['handle-a', 'handle-b']);
+  });
 });

@@ -84,10 +84,9 @@ const parked = [
 const redriven: string[] = [];
 const deadLetterFake = {
   list: async (queue: string) => ({ queue, depth: parked.length, messages: [...parked], moveTasks: [] }),
-  show: async (_queue: string, messageId: string) => parked.find((m) => m.messageId === messageId),
-  redriveMessage: async (_queue: string, messageId: string) => {
+  redriveMessage: async (_queue: string, messageId: string, _max: number, accept: (m: (typeof parked)[number]) => boolean = () => true) => {
     const i = parked.findIndex((m) => m.messageId === messageId);
-    if (i < 0) return false;
+    if (i < 0 || !accept(parked[i]!)) return false;
     redriven.push(...parked.splice(i, 1).map((m) => m.messageId));
     return true;
   },

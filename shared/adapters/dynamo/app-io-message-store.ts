@@ -11,7 +11,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { MessageKey } from '../../domain/app-io/messages';
 import type { ClaimResult, MessageCounts, MessageOutcome, MessageRecord, MessageRecordStore } from '../../use-cases/app-io/ports';
-import { isConditionFailure } from './client';
+import { isConditionFailure, queryAll } from './client';
 import { IO_SK, ioMessageGsi, ioMessagePk } from './keys';
 
 const keyOf = (k: MessageKey) => ({ pk: ioMessagePk(k.organizationFiscalCode, k.iupd), sk: IO_SK.message(k.nav, k.kind) });
@@ -121,26 +121,19 @@ export class DynamoMessageRecordStore implements MessageRecordStore {
 
   async countSince(organizationFiscalCode: string, from: string): Promise<MessageCounts> {
     const counts: Record<string, number> = {};
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :from',
-          ExpressionAttributeValues: { ':pk': ioMessageGsi(organizationFiscalCode), ':from': from },
-          ProjectionExpression: '#state, #channel',
-          ExpressionAttributeNames: { '#state': 'state', '#channel': 'channel' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const state = String(item['state']);
-        const bucket = state === 'sent' ? (item['channel'] === 'email' ? 'email' : 'io') : state === 'claimed' || state === 'retry' ? 'pending' : state;
-        counts[bucket] = (counts[bucket] ?? 0) + 1;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = queryAll(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk >= :from',
+      ExpressionAttributeValues: { ':pk': ioMessageGsi(organizationFiscalCode), ':from': from },
+      ProjectionExpression: '#state, #channel',
+      ExpressionAttributeNames: { '#state': 'state', '#channel': 'channel' },
+    });
+    for await (const item of items) {
+      const state = String(item['state']);
+      const bucket = state === 'sent' ? (item['channel'] === 'email' ? 'email' : 'io') : state === 'claimed' || state === 'retry' ? 'pending' : state;
+      counts[bucket] = (counts[bucket] ?? 0) + 1;
+    }
     return { io: counts['io'] ?? 0, email: counts['email'] ?? 0, skipped: counts['skipped'] ?? 0, failed: counts['failed'] ?? 0, pending: counts['pending'] ?? 0 };
   }
 

@@ -40,6 +40,18 @@ export async function* queryAll(db: DynamoDBDocumentClient, input: QueryCommandI
   } while (exclusiveStartKey);
 }
 
+/** How many items a query matches (after its filter), counted by DynamoDB page after page (`Select: COUNT`). */
+export async function queryCount(db: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'Select'>): Promise<number> {
+  let count = 0;
+  let exclusiveStartKey = input.ExclusiveStartKey;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: exclusiveStartKey }));
+    count += page.Count ?? 0;
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey);
+  return count;
+}
+
 /** `queryAll`, collected. */
 export async function queryItems(db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];

@@ -13,7 +13,7 @@ import type { DebtPosition } from '../../domain/debt-position';
 import type { PaymentReceivedEvent } from '../../../events/domain-events';
 import type { AuditEntry } from '../../use-cases/ports';
 import { anomalyKeyOf, type AnomalyFilter, type AnomalyNote, type AnomalyRef, type ApplyConflict, type ReceiptAnomaly, type ReceiptPage, type ReceiptStore, type ReceiptWindow, type StoredReceipt } from '../../use-cases/receipts/ports';
-import { isConditionFailure, queryItems } from './client';
+import { isConditionFailure, queryCount, queryItems } from './client';
 import { positionItem } from './debt-position-store';
 import { auditPut, outboxEventPut } from './outbox';
 import { RECEIPT_SK, receiptGsi, receiptPk } from './keys';
@@ -137,25 +137,14 @@ export class DynamoReceiptStore implements ReceiptStore {
   }
 
   async countOpenAnomalies(organizationFiscalCode: string): Promise<number> {
-    let count = 0;
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          FilterExpression: 'attribute_not_exists(#handled) OR #handled <> :true',
-          ExpressionAttributeNames: { '#handled': 'handled' },
-          ExpressionAttributeValues: { ':pk': receiptGsi.anomalies(organizationFiscalCode), ':true': true },
-          Select: 'COUNT',
-          ExclusiveStartKey: exclusiveStartKey,
-        }),
-      );
-      count += result.Count ?? 0;
-      exclusiveStartKey = result.LastEvaluatedKey;
-    } while (exclusiveStartKey);
-    return count;
+    return queryCount(this.db, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      FilterExpression: 'attribute_not_exists(#handled) OR #handled <> :true',
+      ExpressionAttributeNames: { '#handled': 'handled' },
+      ExpressionAttributeValues: { ':pk': receiptGsi.anomalies(organizationFiscalCode), ':true': true },
+    });
   }
 
   async addAnomalyNote(organizationFiscalCode: string, ref: AnomalyRef, note: AnomalyNote): Promise<ReceiptAnomaly | undefined> {

@@ -9,7 +9,7 @@ import { UseCaseError } from '../errors';
 import type { DeadLetterMessage, DeadLetterQueues } from './ports';
 
 export interface OrganizationDeadLettersDeps {
-  readonly deadLetters: Pick<DeadLetterQueues, 'list' | 'show' | 'redriveMessage'>;
+  readonly deadLetters: Pick<DeadLetterQueues, 'list' | 'redriveMessage'>;
   /** the queues of the catalog (each has its `<id>-dlq`) */
   readonly queues: readonly string[];
 }
@@ -62,7 +62,9 @@ export async function deadLettersOfOrganization(deps: OrganizationDeadLettersDep
 /** One of the organization's messages back to its queue; another tenant's, or one not there, is a 404. */
 export async function redriveOrganizationMessage(deps: OrganizationDeadLettersDeps, organizationFiscalCode: string, queue: string, messageId: string): Promise<void> {
   if (!deps.queues.includes(queue)) throw new UseCaseError('not-found', `no queue ${queue}`);
-  const message = await deps.deadLetters.show(queue, messageId, DEAD_LETTERS_LOOKED_AT * 10);
-  if (!message || organizationOfMessage(message.body) !== organizationFiscalCode) throw new UseCaseError('not-found', 'no such message of this organization in that dead-letter queue');
-  if (!(await deps.deadLetters.redriveMessage(queue, messageId, DEAD_LETTERS_LOOKED_AT * 10))) throw new UseCaseError('not-found', 'the message left the dead-letter queue meanwhile');
+  // one pass over the DLQ: the message is checked as received, and another tenant's is left where it is
+  const mine = (m: DeadLetterMessage) => organizationOfMessage(m.body) === organizationFiscalCode;
+  if (!(await deps.deadLetters.redriveMessage(queue, messageId, DEAD_LETTERS_LOOKED_AT * 10, mine))) {
+    throw new UseCaseError('not-found', 'no such message of this organization in that dead-letter queue');
+  }
 }

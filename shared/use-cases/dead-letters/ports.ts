@@ -52,6 +52,9 @@ export interface DeadLetterQueues {
   show(queue: string, messageId: string, max: number): Promise<DeadLetterMessage | undefined>;
   /** every message of the DLQ of `queue` back to `queue` */
   redrive(queue: string): Promise<RedriveResult>;
-  /** one message of the DLQ of `queue` back to `queue` (looked at up to `max`); false when it is not there */
-  redriveMessage(queue: string, messageId: string, max: number): Promise<boolean>;
+  /**
+   * One message of the DLQ of `queue` back to `queue` (looked at up to `max`), if `accept` takes it
+   * as received; false when it is not there or not accepted (it then stays in the DLQ).
+   */
+  redriveMessage(queue: string, messageId: string, max: number, accept?: (message: DeadLetterMessage) => boolean): Promise<boolean>;
 }

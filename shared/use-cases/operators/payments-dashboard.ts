@@ -4,7 +4,7 @@
  * has handled yet. Read from the receipts' time index, a page at a time; a month larger than
  * MAX_MONTH_RECEIPTS is reported as incomplete rather than read without end.
  */
-import { parseApiDateTime, romeCalendarDay } from '../../domain/dates';
+import { romeCalendarDay, romeDayStart } from '../../domain/dates';
 import type { ReceiptStore } from '../receipts/ports';
 
 export interface PaymentFigures {
@@ -28,14 +28,11 @@ export interface PaymentsDashboardDeps {
 
 export const MAX_MONTH_RECEIPTS = 50_000;
 
-/** The UTC instant of midnight in Rome starting the calendar day `day` (YYYY-MM-DD). */
-const romeMidnight = (day: string): string => parseApiDateTime(`${day}T00:00:00`) ?? `${day}T00:00:00.000Z`;
-
 export async function paymentsDashboard(deps: PaymentsDashboardDeps, organizationFiscalCode: string): Promise<PaymentsDashboard> {
   const now = deps.clock().toISOString();
   const day = romeCalendarDay(now);
-  const todayFrom = romeMidnight(day);
-  const monthFrom = romeMidnight(`${day.slice(0, 8)}01`);
+  const todayFrom = romeDayStart(day);
+  const monthFrom = romeDayStart(`${day.slice(0, 8)}01`);
   const today = { count: 0, amount: 0 };
   const month = { count: 0, amount: 0 };
   let read = 0;

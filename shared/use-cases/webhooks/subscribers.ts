@@ -122,7 +122,8 @@ export async function redeliver(deps: RedeliveryDeps, command: Redeliver): Promi
   const { organizationFiscalCode, subscriberId, eventId } = command;
   const subscriber = plausibleSubscriberId(subscriberId) ? await deps.subscribers.get(organizationFiscalCode, subscriberId) : undefined;
   if (!subscriber) throw new UseCaseError('not-found', `no webhook subscriber ${subscriberId}`);
-  const asked = await deps.subscribers.requestRedelivery(organizationFiscalCode, subscriberId, eventId.slice(0, 200), { at: deps.clock().toISOString(), actor: command.actor });
+  // event ids are the layer's own (at most 64 characters): a longer path value is not looked up
+  const asked = eventId.length > 0 && eventId.length <= 128 ? await deps.subscribers.requestRedelivery(organizationFiscalCode, subscriberId, eventId, { at: deps.clock().toISOString(), actor: command.actor }) : ({ kind: 'not-found' } as const);
   if (asked.kind === 'not-found') throw new UseCaseError('not-found', `no delivery of event ${eventId} to this subscriber`);
   if (asked.kind === 'not-ended') throw new UseCaseError('conflict', `the delivery is ${asked.status}: only a FAILED or DEAD_LETTERED one is delivered again`);
   if (asked.kind === 'no-payload') throw new UseCaseError('conflict', 'this delivery was recorded before the layer kept what it sent: redrive it from the dead-letter queue instead');

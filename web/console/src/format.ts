@@ -16,6 +16,10 @@ export const ROLE_LABELS: Record<string, string> = { admin: 'Amministratore', op
 const euro = new Intl.NumberFormat('it-IT', { style: 'currency', currency: 'EUR' });
 export const formatCents = (cents: number): string => euro.format(cents / 100);
 
+const dayFmt = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' });
+/** the Rome calendar day of an instant as a date input wants it (yyyy-MM-dd); now when none is given */
+export const romeDay = (iso?: string): string => dayFmt.format(iso ? new Date(iso) : new Date());
+
 const dateFmt = new Intl.DateTimeFormat('it-IT', { dateStyle: 'short', timeZone: 'Europe/Rome' });
 const dateTimeFmt = new Intl.DateTimeFormat('it-IT', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Rome' });
 export const formatDate = (iso: string | undefined): string => (iso ? dateFmt.format(new Date(iso)) : '—');

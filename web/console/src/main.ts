@@ -6,14 +6,14 @@
 import { ApiError, SignedOut, getBlob, getJson, postJson, putJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
-import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
+import { actionButton, alertBox, field, filterSelect, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
 import { deadLettersScreen } from './dead-letters';
 import { templatesScreen } from './templates';
 import { webhookDeliveriesScreen, webhooksScreen } from './webhooks';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
-import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
+import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber, romeDay } from './format';
 
 const main = document.getElementById('contenuto') as HTMLElement;
 const sessionZone = document.getElementById('sessione') as HTMLElement;
@@ -211,7 +211,7 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     field(
       'cerca-stato',
       'Stato',
-      h('select', { class: 'form-select', id: 'cerca-stato', name: 'status' }, h('option', { value: '' }, 'Tutti'), ...STATUSES.map((s) => h('option', { value: s, selected: params.get('status') === s }, STATUS_LABELS[s] ?? s))),
+      filterSelect('cerca-stato', 'status', 'Tutti', STATUS_LABELS, params.get('status')),
     ),
     field('cerca-scadenza-dal', 'Scadenza dal', h('input', { class: 'form-control', type: 'date', id: 'cerca-scadenza-dal', name: 'due_date_from', value: params.get('due_date_from') ?? '' }), 'col-md-4', 'Con lo stato, non con IUPD, codice avviso o debitore'),
     field('cerca-scadenza-al', 'Scadenza fino al', h('input', { class: 'form-control', type: 'date', id: 'cerca-scadenza-al', name: 'due_date_to', value: params.get('due_date_to') ?? '' }), 'col-md-4'),
@@ -432,7 +432,7 @@ const MESSAGE_STATES: Record<string, string> = { sent: 'Inviato', failed: 'Non i
 
 /** Paid at the counter, by bank transfer, in cash: the option marked paid outside pagoPA, on the day the money came. */
 function paidOutsideForm(ofc: string, iupd: string, nav: string, i: number): HTMLElement {
-  const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date());
+  const today = romeDay();
   const date = h('input', { class: 'form-control', type: 'date', id: `pagata-il-${i}`, value: today, max: today, required: true });
   const form = h(
     'form',
@@ -513,7 +513,6 @@ function createScreen(ofc: string, existing?: Position): void {
   const option = existing?.paymentOption?.[0];
   const transfer = option?.transfer?.[0];
   const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')}`;
-  const romeDay = (iso: string | undefined) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Rome' }).format(new Date(iso)) : undefined);
   const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
   const input = (id: string, attrs: Record<string, string | boolean> = {}) => h('input', { class: 'form-control', id, name: id, ...attrs });
   const controls: Record<string, HTMLElement> = {
@@ -524,7 +523,7 @@ function createScreen(ofc: string, existing?: Position): void {
     email: input('email', { type: 'email', value: existing?.email ?? '' }),
     descrizione: input('descrizione', { required: true, value: option?.description ?? '' }),
     importo: input('importo', { required: true, inputmode: 'decimal', value: option ? euro(option.amount) : '' }),
-    scadenza: input('scadenza', { required: true, type: 'date', value: romeDay(option?.dueDate) ?? inDays(30) }),
+    scadenza: input('scadenza', { required: true, type: 'date', value: option?.dueDate ? romeDay(option.dueDate) : inDays(30) }),
     causale: input('causale', { required: true, value: transfer?.remittanceInformation ?? '' }),
     tassonomia: input('tassonomia', { required: true, value: transfer?.category ?? '9/0101002IM/' }),
     iban: input('iban', { required: true, value: transfer?.iban ?? org?.ibans[0] ?? '', spellcheck: 'false' }),

@@ -6,7 +6,7 @@
 import { SignedOut, getJson, postJson, type Anomaly, type ReceiptItem } from './api';
 import { announce, h } from './dom';
 import { ANOMALY_LABELS, formatActedBy, formatCents, formatDateTime, formatNoticeNumber } from './format';
-import { alertBox, cursorList, dateInput, exportButton, field, filterForm, link, listQuery, orgPath, problemText, type ScreenContext } from './ui';
+import { alertBox, cursorList, dateInput, exportButton, field, filterForm, filterSelect, link, listQuery, orgPath, problemText, type ScreenContext } from './ui';
 
 // ---------------------------------------------------------------- receipts
 
@@ -57,13 +57,13 @@ export async function anomaliesScreen(ctx: ScreenContext, ofc: string, params: U
       field(
         'anomalie-tipo',
         'Tipo',
-        h('select', { class: 'form-select', id: 'anomalie-tipo', name: 'kind' }, h('option', { value: '' }, 'Tutti'), ...Object.entries(ANOMALY_LABELS).map(([k, v]) => h('option', { value: k, selected: params.get('kind') === k }, v))),
+        filterSelect('anomalie-tipo', 'kind', 'Tutti', ANOMALY_LABELS, params.get('kind')),
         'col-md-3',
       ),
       field(
         'anomalie-stato',
         'Stato',
-        h('select', { class: 'form-select', id: 'anomalie-stato', name: 'state' }, ...[['', 'Tutte'], ['open', 'Da gestire'], ['handled', 'Gestite']].map(([k, v]) => h('option', { value: k!, selected: (params.get('state') ?? '') === k }, v!))),
+        filterSelect('anomalie-stato', 'state', 'Tutte', { open: 'Da gestire', handled: 'Gestite' }, params.get('state')),
         'col-md-3',
       ),
     ],

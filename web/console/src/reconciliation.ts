@@ -7,7 +7,7 @@
 import { SignedOut, getJson } from './api';
 import { h } from './dom';
 import { formatCents, formatDate, formatDateTime, formatNoticeNumber } from './format';
-import { alertBox, cursorList, dateInput, exportButton, field, filterForm, link, listQuery, orgPath, problemText, type ScreenContext } from './ui';
+import { alertBox, cursorList, dateInput, exportButton, field, filterForm, filterSelect, link, listQuery, orgPath, problemText, type ScreenContext } from './ui';
 
 interface Tally {
   count: number;
@@ -163,7 +163,7 @@ export async function flowsScreen(ctx: ScreenContext, ofc: string, params: URLSe
       field(
         'flussi-stato',
         'Esito',
-        h('select', { class: 'form-select', id: 'flussi-stato', name: 'status' }, ...[['', 'Tutti'], ['MATCHED', 'Quadrati'], ['ANOMALOUS', 'Con anomalie']].map(([k, v]) => h('option', { value: k!, selected: (params.get('status') ?? '') === k }, v!))),
+        filterSelect('flussi-stato', 'status', 'Tutti', { MATCHED: 'Quadrati', ANOMALOUS: 'Con anomalie' }, params.get('status')),
       ),
     ],
     (next) => (location.hash = link(ofc, 'flussi', undefined, next)),
@@ -252,7 +252,7 @@ export async function treasuryScreen(ctx: ScreenContext, ofc: string, params: UR
       field(
         'tes-stato',
         'Stato',
-        h('select', { class: 'form-select', id: 'tes-stato', name: 'status' }, h('option', { value: '' }, 'Tutti'), ...Object.entries(MOVEMENT_LABELS).map(([k, v]) => h('option', { value: k, selected: params.get('status') === k }, v))),
+        filterSelect('tes-stato', 'status', 'Tutti', MOVEMENT_LABELS, params.get('status')),
       ),
     ],
     (next) => (location.hash = link(ofc, 'tesoreria', undefined, next)),

@@ -88,6 +88,11 @@ export function filterForm(id: string, label: string, controls: HTMLElement[], o
   return form;
 }
 
+/** A filter's select: "all" (no value) first, then each option; the one in the fragment chosen. */
+export function filterSelect(id: string, name: string, all: string, options: Readonly<Record<string, string>>, current: string | null): HTMLSelectElement {
+  return h('select', { class: 'form-select', id, name }, h('option', { value: '' }, all), ...Object.entries(options).map(([value, label]) => h('option', { value, selected: current === value }, label)));
+}
+
 export const dateInput = (id: string, name: string, value: string | null) => h('input', { class: 'form-control', type: 'date', id, name, value: value ?? '' });
 
 export function exportButton(ctx: ScreenContext, path: string, fileName: string, box: HTMLElement): HTMLButtonElement {
