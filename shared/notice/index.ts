@@ -9,3 +9,14 @@ export {
   type ValidNoticeDocument,
 } from '../domain/notice/document';
 export { LogoError } from './logo';
+export {
+  renderReceiptPdf,
+  receiptDocumentOf,
+  receiptDocumentSchema,
+  formatRomeDateTime,
+  ReceiptDocumentError,
+  type ReceiptDocument,
+  type ReceiptDocumentTransfer,
+  type ReceiptParty,
+  type ReceiptRenderOptions,
+} from './receipt-pdf';
