@@ -19,7 +19,7 @@ import { parseApiDateTime } from '../domain/dates';
 import { formatEuroItalian } from '../domain/money';
 import { formatNoticeNumberForPrint } from '../domain/notice-number';
 import type { Organization } from '../domain/organization';
-import type { StoredReceipt } from '../use-cases/receipts/ports';
+import type { Receipt } from '../domain/receipt';
 import type { FontId } from './fonts';
 import { logoImage } from './logo';
 import { A4_HEIGHT, A4_WIDTH, Canvas, MM, measure, writePdf, type PdfImage, type Rgb } from './pdf';
@@ -128,7 +128,7 @@ export class ReceiptDocumentError extends Error {
  * the payment date is the receipt's paymentDateTime (no offset: Europe/Rome time), else when the
  * layer recorded the receipt, the same fallback the option's payment record uses (markPaid).
  */
-export function receiptDocumentOf(stored: StoredReceipt, organization: Organization): ReceiptDocument {
+export function receiptDocumentOf(stored: { readonly receipt: Receipt; readonly recordedAt: string }, organization: Organization): ReceiptDocument {
   const r = stored.receipt;
   const payer =
     r.payer && r.payer.entityUniqueIdentifierValue.toUpperCase() !== r.debtor.entityUniqueIdentifierValue.toUpperCase()
