@@ -12,8 +12,11 @@ import { createLocalIo, type LocalIo } from './io-local';
 import { REPO_ROOT } from './lambda-runtime';
 import { seedOrganizations, type SeedSummary } from './seed';
 import { createConsoleStatic } from './console-static';
+import { createLocalCheckout, type LocalCheckout } from './simulators/checkout';
 import { createLocalFdr, type LocalFdr } from './simulators/fdr';
 import { CONSOLE_AUDIENCE, CONSOLE_CLIENT_ID, CONSOLE_SCOPE, createLocalOidc, type LocalOidc } from './simulators/oidc';
+import { createLocalSpidIdp, type LocalSpidIdp } from './simulators/spid-idp';
+import { generateServiceProviderCredentials } from '../../shared/adapters/spid-saml';
 
 export interface LocalLayerOptions extends Pick<LocalCloudOptions, 'port' | 'persistDir' | 'log' | 'holdRequests'> {
   readonly seedFile?: string;
@@ -30,8 +33,14 @@ export interface LocalLayer {
   readonly io: LocalIo;
   /** the FdR simulator (pagoPA reporting flows) at /_sim/fdr */
   readonly fdr: LocalFdr;
+  /** the pagoPA Checkout simulator (the EC cart API and the citizen's payment page) at /_sim/checkout */
+  readonly checkout: LocalCheckout;
   /** the operators' OpenID provider (Cognito's stand-in) at /_sim/oidc; the console is at /console/ */
   readonly oidc: LocalOidc;
+  /** the citizens' test identity provider (a SPID and a CIE stand-in) at /_sim/spid */
+  readonly spid: LocalSpidIdp;
+  /** http://127.0.0.1:<port>/cittadino/ */
+  readonly counterUrl: string;
   /** http://127.0.0.1:<port>/console/ */
   readonly consoleUrl: string;
   readonly seed: SeedSummary;
@@ -43,14 +52,16 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
   const seedFile = resolve(options.seedFile ?? resolve(REPO_ROOT, 'infra/local/seed.json'));
   const io = createLocalIo({ seedFile, outboxDir: options.outboxDir });
   const fdr = createLocalFdr({ seedFile, autoCloseSeconds: options.fdrAutoCloseSeconds ?? 0 });
+  const checkout = createLocalCheckout({ seedFile });
   const oidc = createLocalOidc({ seedFile });
+  const spid = createLocalSpidIdp({ seedFile });
   const consoleStatic = createConsoleStatic();
   const cloud = await startLocalCloud({
     port: options.port,
     persistDir: options.persistDir,
     log: options.log,
     holdRequests: options.holdRequests,
-    mounts: [...io.mounts, ...fdr.mounts, ...oidc.mounts, consoleStatic.mount],
+    mounts: [...io.mounts, ...fdr.mounts, ...checkout.mounts, ...oidc.mounts, ...spid.mounts, consoleStatic.mount],
   });
   try {
     // before the first handler runs: handlers read their settings once, when first imported
@@ -58,6 +69,23 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
     process.env['EMAIL_OUTBOX_DIR'] ??= io.outboxDir;
     process.env['FDR_API_URL'] ??= fdr.apiUrl(cloud.url);
     fdr.bind(cloud);
+    process.env['CHECKOUT_API_URL'] ??= checkout.apiUrl(cloud.url);
+    checkout.bind(cloud.url);
+    // the citizen's counter: a SAML service provider with a key made at every start, trusting the test IdP
+    const counterBase = `${cloud.url}/cittadino`;
+    process.env['CITIZEN_COUNTER_URL'] ??= counterBase;
+    if (process.env['CITIZEN_SP_KEY_PEM'] === undefined) {
+      const sp = generateServiceProviderCredentials('Sportello del cittadino (locale)');
+      process.env['CITIZEN_SP_KEY_PEM'] = sp.privateKeyPem;
+      process.env['CITIZEN_SP_CERT_PEM'] = sp.certificatePem;
+    }
+    process.env['SPID_IDP_METADATA_URL'] ??= spid.metadataUrl(cloud.url, 'spid');
+    process.env['CIE_IDP_METADATA_URL'] ??= spid.metadataUrl(cloud.url, 'cie');
+    spid.bind(cloud.url, {
+      entityId: process.env['CITIZEN_SP_ENTITY_ID'] ?? `${process.env['CITIZEN_COUNTER_URL']}/spid/metadata`,
+      acsUrl: `${process.env['CITIZEN_COUNTER_URL']}/spid/acs`,
+      certificatePem: process.env['CITIZEN_SP_CERT_PEM']!,
+    });
     // the console API verifies operator tokens of this stack's OpenID provider
     process.env['CONSOLE_OIDC_ISSUER'] ??= oidc.issuer(cloud.url);
     process.env['CONSOLE_OIDC_AUDIENCE'] ??= CONSOLE_AUDIENCE;
@@ -79,7 +107,7 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
       fdr.stop();
       await cloud.stop();
     };
-    return { cloud, io, fdr, oidc, consoleUrl, seed, seedFile, stop };
+    return { cloud, io, fdr, checkout, oidc, spid, counterUrl: `${counterBase}/`, consoleUrl, seed, seedFile, stop };
   } catch (error) {
     fdr.stop();
     await cloud.stop();

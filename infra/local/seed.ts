@@ -2,7 +2,9 @@
  * Seeds the local cloud's tenants from a JSON file (SEED_FILE, default infra/local/seed.json):
  *   {"organizations": [{"fiscalCode", "name", "segregationCode", "iban", "postalAccount"?,
  *     "apiKeys": [..], "webhookSecrets": [..], "brokerId", "stationId", "io": {"apiKey"}?,
- *     "fdr": {"apiKey"}?}]}   (fdr: the tenant's FdR subscription key; on AWS a Secrets Manager secret)
+ *     "fdr": {"apiKey"}?, "checkout": {"apiKey"}?}]}
+ *   (fdr, checkout: the tenant's pagoPA subscription keys for FdR and for the Checkout EC API;
+ *   written to the table here, on AWS Secrets Manager secrets — shared/composition/subscription-keys.ts)
  * The same file's `"operators"` (the console's demo operators: username, password, name, role,
  * organizations) are read and checked by the local OpenID provider (simulators/oidc/operators.ts),
  * not written to the table: operators live in the identity provider (Cognito on AWS).
@@ -13,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
-import { DynamoFdrKeyStore } from '../../shared/adapters/dynamo/fdr-key-store';
+import { DynamoSubscriptionKeyStore, type PagopaSubscriptionProduct } from '../../shared/adapters/dynamo/subscription-key-store';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
 import { parseOrganizationInput } from '../../shared/http/organization-schemas';
 import { provisionOrganization } from '../../shared/use-cases/organizations/provision';
@@ -46,13 +48,17 @@ export async function seedOrganizations(
   const summary: SeedSummary = { organizations: [] };
   try {
     // validate every entry before writing any
-    const fdrKeys = organizations.map((entry, i) => fdrKeyOf(entry, `${seedFile}: organizations[${i}].fdr`));
-    const commands = organizations.map((entry, i) => parseOrganizationInput(withoutFdr(entry), `${seedFile}: organizations[${i}]`));
-    const fdrStore = new DynamoFdrKeyStore(createDocumentClient(client), tableName);
+    const keys = organizations.map((entry, i) =>
+      PRODUCTS.map((product) => [product, subscriptionKeyOf(entry, product, `${seedFile}: organizations[${i}].${product}`)] as const),
+    );
+    const commands = organizations.map((entry, i) => parseOrganizationInput(withoutSubscriptionKeys(entry), `${seedFile}: organizations[${i}]`));
+    const db = createDocumentClient(client);
+    const keyStores = new Map(PRODUCTS.map((product) => [product, new DynamoSubscriptionKeyStore(db, tableName, product)]));
     for (const [i, command] of commands.entries()) {
       await provisionOrganization(store, command, new Date());
-      const fdrKey = fdrKeys[i];
-      if (fdrKey !== undefined) await fdrStore.put(command.profile.fiscalCode, fdrKey);
+      for (const [product, apiKey] of keys[i] ?? []) {
+        if (apiKey !== undefined) await keyStores.get(product)?.put(command.profile.fiscalCode, apiKey);
+      }
       summary.organizations.push({ fiscalCode: command.profile.fiscalCode, name: command.profile.name, apiKeys: [...command.apiKeys] });
     }
   } finally {
@@ -61,17 +67,22 @@ export async function seedOrganizations(
   return summary;
 }
 
-/** The seed's `fdr: {"apiKey"}` (the tenant's FdR subscription key), checked; undefined when absent. */
-function fdrKeyOf(entry: unknown, where: string): string | undefined {
-  const fdr = (entry as { fdr?: unknown } | null)?.fdr;
-  if (fdr === undefined) return undefined;
-  const apiKey = (fdr as { apiKey?: unknown } | null)?.apiKey;
+/** The pagoPA products whose subscription key an organization entry may carry. */
+const PRODUCTS: readonly PagopaSubscriptionProduct[] = ['fdr', 'checkout'];
+
+/** The seed's `<product>: {"apiKey"}` (the tenant's subscription key for that product), checked; undefined when absent. */
+function subscriptionKeyOf(entry: unknown, product: PagopaSubscriptionProduct, where: string): string | undefined {
+  const value = (entry as Record<string, unknown> | null)?.[product];
+  if (value === undefined) return undefined;
+  const apiKey = (value as { apiKey?: unknown } | null)?.apiKey;
   if (typeof apiKey !== 'string' || !/^[\x21-\x7e]{8,256}$/.test(apiKey)) throw new Error(`${where}: must be {"apiKey": "<8..256 printable characters>"}`);
   return apiKey;
 }
 
-function withoutFdr(entry: unknown): unknown {
+/** The entry without the subscription keys, for the strict organization schema. */
+function withoutSubscriptionKeys(entry: unknown): unknown {
   if (typeof entry !== 'object' || entry === null) return entry;
-  const { fdr: _fdr, ...rest } = entry as Record<string, unknown>;
+  const rest: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+  for (const product of PRODUCTS) delete rest[product];
   return rest;
 }

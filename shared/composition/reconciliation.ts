@@ -5,20 +5,17 @@
  * sync, the treasury statement import and the back-office reads. Built on platform(); the
  * family's settings are read once here.
  *
- * The tenant's FdR subscription key: on AWS the Secrets Manager secret
+ * The tenant's FdR subscription key (subscription-keys.ts): on AWS the Secrets Manager secret
  * `<FDR_SECRET_PREFIX><organization fiscal code>` (a plain string or {"apiKey"}); locally (no
  * prefix) the key the seed wrote into the table.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import type { ReportingFlowSync } from '../../events/reporting-flow';
-import { DynamoFdrKeyStore } from '../adapters/dynamo/fdr-key-store';
 import { DynamoReportingFlowStore } from '../adapters/dynamo/reporting-flow-store';
 import { DynamoTreasuryStore } from '../adapters/dynamo/treasury-store';
 import { FdrHttpClient } from '../adapters/fdr-client';
 import { SqsQueuePublisher, sqsVisibilityTimer } from '../adapters/queue-publisher';
-import { SecretsManagerSource } from '../adapters/secrets';
 import { ConfigError, readConfig } from '../config/env';
 import type { TenantAuthenticator } from '../http/tenant-auth';
 import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
@@ -28,6 +25,7 @@ import type { FdrKeySource, ReconciliationAnomaly, ReportingFlowStore, TreasuryS
 import type { QueryDeps } from '../use-cases/reconciliation/queries';
 import type { TreasuryDeps } from '../use-cases/reconciliation/treasury';
 import { maxReceiveCountOf, platform, sqsClient, type Platform } from './platform';
+import { subscriptionKeySource } from './subscription-keys';
 
 const reconciliationConfigSchema = z.object({
   /** pagoPA's FdR API for organizations (locally: the simulator) */
@@ -141,20 +139,7 @@ export function reportingFlowAcquirerRoot(env?: NodeJS.ProcessEnv): ReportingFlo
 }
 
 function fdrKeys(f: Family): FdrKeySource {
-  const prefix = f.config.FDR_SECRET_PREFIX;
-  if (prefix === undefined) {
-    const local = new DynamoFdrKeyStore(f.platform.db, f.platform.tableName);
-    return (ofc) => local.get(ofc);
-  }
-  const secrets = new SecretsManagerSource(new SecretsManagerClient({}), { ttlMs: f.config.FDR_SECRET_CACHE_SECONDS * 1000 });
-  return async (ofc) => {
-    try {
-      return await secrets.get(`${prefix}${ofc}`);
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
-  };
+  return subscriptionKeySource('fdr', f.platform, { secretPrefix: f.config.FDR_SECRET_PREFIX, cacheSeconds: f.config.FDR_SECRET_CACHE_SECONDS });
 }
 
 /** POST …/reportingflows/sync */
