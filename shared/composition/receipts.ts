@@ -91,7 +91,15 @@ function intake(f: Family): IntakeDeps {
 
 export function nodeStationRoot(env?: NodeJS.ProcessEnv): NodeStation {
   const f = family(env);
-  return { ...intake(f), logger: f.platform.telemetry.logger, organizations: f.creditors, clock: f.platform.clock };
+  const p = f.platform;
+  return {
+    ...intake(f),
+    logger: p.telemetry.logger,
+    organizations: f.creditors,
+    clock: p.clock,
+    // paDemandPaymentNotice creates positions like the REST API does (PositionCreated counted alike)
+    spontaneous: { positions: p.positions, clock: p.clock, newId: p.newId, onCreated: () => p.telemetry.count('PositionCreated') },
+  };
 }
 
 export function receiptWebhookRoot(env?: NodeJS.ProcessEnv): ReceiptWebhook {

@@ -1,6 +1,8 @@
 /**
  * A creditor institution (ente creditore) served by this deployment: one tenant.
  */
+import type { SpontaneousService } from './spontaneous-service';
+
 export interface PostalAccount {
   /** conto corrente postale, 12 digits zero-padded */
   readonly number: string;
@@ -31,6 +33,8 @@ export interface Organization {
   readonly createdAt: string;
   /** App IO services, reminders and templates (see IoSettings below); absent: no IO messages */
   readonly io?: IoSettings;
+  /** services a citizen may pay without a prior position (pagamenti spontanei, shared/domain/spontaneous-service.ts) */
+  readonly spontaneousServices?: readonly SpontaneousService[];
 }
 
 /** The part of a postal IBAN (IT, CIN, ABI 07601, CAB, account) that is the postal account. */

@@ -9,6 +9,7 @@ import { validatePartitaIva } from '../domain/fiscal-code';
 import { isItalianIban, validateIban } from '../domain/iban';
 import { isValidSegregationCode } from '../domain/notice-number';
 import type { IoService, IoSettings } from '../domain/organization';
+import { checkServiceDefinition, spontaneousServiceSchema } from '../domain/spontaneous-service';
 import { TenantMessageTemplatesSchema, validateTemplate, type MessageKind } from '../domain/app-io/templates';
 import type { ProvisionOrganization } from '../use-cases/organizations/commands';
 import type { FieldProblem } from './problem';
@@ -69,36 +70,51 @@ export const ioSettingsInputSchema = z
 export type IoSettingsInput = z.infer<typeof ioSettingsInputSchema>;
 
 /** A tenant as an operator describes it (seed file entry, or `admin create-tenant --file`). */
-export const organizationInputSchema = z.strictObject({
-  fiscalCode: z.string().superRefine(check(validatePartitaIva)),
-  name: z.string().trim().min(1).max(70),
-  sector: z.string().trim().min(1).max(70).optional(),
-  segregationCode: z
-    .string()
-    .refine(isValidSegregationCode, 'must be 2 digits assigned by pagoPA, not one reserved to national services'),
-  brokerId: z.string().regex(/^[A-Za-z0-9_-]{1,35}$/, 'must be 1..35 characters'),
-  stationId: z.string().regex(/^[A-Za-z0-9_-]{1,35}$/, 'must be 1..35 characters'),
-  iban: italianIban.optional(),
-  ibans: z.array(italianIban).min(1).max(20).optional(),
-  postalAccount: z
-    .union([
-      z.string().regex(/^\d{1,12}$/),
-      z.strictObject({
-        number: z.string().regex(/^\d{1,12}$/, 'a postal account has up to 12 digits'),
-        holder: z.string().max(70).optional(),
-        authorizationCode: z.string().max(40).optional(),
-      }),
-    ])
-    .optional(),
-  cbill: z.string().regex(/^[A-Z0-9]{5}$/, 'a CBILL code is 5 characters').optional(),
-  logoKey: z.string().max(200).optional(),
-  contact: z
-    .strictObject({ website: z.string().max(200).optional(), email: z.email().optional(), phone: z.string().max(30).optional() })
-    .optional(),
-  apiKeys: z.array(z.string().min(16, 'an API key has at least 16 characters').max(200)).max(10).optional(),
-  webhookSecrets: z.array(z.string().min(16, 'a webhook secret has at least 16 characters').max(200)).max(10).optional(),
-  io: ioSettingsInputSchema.optional(),
-});
+export const organizationInputSchema = z
+  .strictObject({
+    fiscalCode: z.string().superRefine(check(validatePartitaIva)),
+    name: z.string().trim().min(1).max(70),
+    sector: z.string().trim().min(1).max(70).optional(),
+    segregationCode: z
+      .string()
+      .refine(isValidSegregationCode, 'must be 2 digits assigned by pagoPA, not one reserved to national services'),
+    brokerId: z.string().regex(/^[A-Za-z0-9_-]{1,35}$/, 'must be 1..35 characters'),
+    stationId: z.string().regex(/^[A-Za-z0-9_-]{1,35}$/, 'must be 1..35 characters'),
+    iban: italianIban.optional(),
+    ibans: z.array(italianIban).min(1).max(20).optional(),
+    postalAccount: z
+      .union([
+        z.string().regex(/^\d{1,12}$/),
+        z.strictObject({
+          number: z.string().regex(/^\d{1,12}$/, 'a postal account has up to 12 digits'),
+          holder: z.string().max(70).optional(),
+          authorizationCode: z.string().max(40).optional(),
+        }),
+      ])
+      .optional(),
+    cbill: z.string().regex(/^[A-Z0-9]{5}$/, 'a CBILL code is 5 characters').optional(),
+    logoKey: z.string().max(200).optional(),
+    contact: z
+      .strictObject({ website: z.string().max(200).optional(), email: z.email().optional(), phone: z.string().max(30).optional() })
+      .optional(),
+    apiKeys: z.array(z.string().min(16, 'an API key has at least 16 characters').max(200)).max(10).optional(),
+    webhookSecrets: z.array(z.string().min(16, 'a webhook secret has at least 16 characters').max(200)).max(10).optional(),
+    io: ioSettingsInputSchema.optional(),
+    /** pagamenti spontanei: see shared/domain/spontaneous-service.ts for the shape and the JSON Schema subset */
+    spontaneousServices: z.array(spontaneousServiceSchema).max(50).optional(),
+  })
+  .superRefine((input, ctx) => {
+    const services = input.spontaneousServices ?? [];
+    const ibans = [...(input.ibans ?? []), ...(input.iban ? [input.iban] : [])];
+    const seen = new Set<string>();
+    services.forEach((service, i) => {
+      if (seen.has(service.id)) ctx.addIssue({ code: 'custom', path: ['spontaneousServices', i, 'id'], message: `service id ${service.id} is used twice` });
+      seen.add(service.id);
+      for (const e of checkServiceDefinition(service, { ibans })) {
+        ctx.addIssue({ code: 'custom', path: ['spontaneousServices', i, ...e.field.split('.')], message: e.message });
+      }
+    });
+  });
 export type OrganizationInput = z.infer<typeof organizationInputSchema>;
 
 /** A tenant description that does not parse: every offending field, prefixed with where it was read. */
@@ -135,6 +151,7 @@ export function toProvisionCommand(input: OrganizationInput): ProvisionOrganizat
       logoKey: input.logoKey,
       contact: input.contact,
       ...(input.io ? { io: toIoSettings(input.io, input.name) } : {}),
+      ...(input.spontaneousServices ? { spontaneousServices: input.spontaneousServices } : {}),
     },
     apiKeys: input.apiKeys ?? [],
     webhookSecrets: input.webhookSecrets ?? [],

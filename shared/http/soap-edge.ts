@@ -27,7 +27,9 @@ import {
   buildSendRTResponse,
   buildSoapFault,
   buildVerifyResponse,
+  buildDemandResponse,
   DEFAULT_MAX_BODY_BYTES,
+  readServiceData,
   parseNodeRequest,
   SoapBuildError,
   type Operation,
@@ -53,6 +55,13 @@ const FAULT_OF: Record<StationRefusal, PaaFaultCode> = {
   DUPLICATE_RECEIPT: 'PAA_RECEIPT_DUPLICATA',
   // what the XSD allows but the layer cannot store: a syntax rule beyond the XSD
   INVALID_RECEIPT: 'PAA_SINTASSI_EXTRAXSD',
+  // paDemandPaymentNotice ("Gestione degli errori", Nodo -> EC, docs.pagopa.it/gestionedeglierrori/
+  // ente-creditore/nodo-greater-than-ec: its syntax faults are PAA_SINTASSI_EXTRAXSD and, for this
+  // primitive only, PAA_SINTASSI_XSD). No code names an unknown service: PAA_SEMANTICA, the generic
+  // semantic fault of every primitive (…/struttura-degli-errori/fault-code). datiSpecificiServizio
+  // that breaks the service's own schema (the catalogue's xsdRiferimento): PAA_SINTASSI_XSD.
+  UNKNOWN_SERVICE: 'PAA_SEMANTICA',
+  INVALID_SERVICE_DATA: 'PAA_SINTASSI_XSD',
 };
 
 export function soapRoute(logger: Logger, answer: (command: StationCommand) => Promise<StationAnswer>) {
@@ -116,6 +125,16 @@ function commandOf(request: ParsedRequest): StationCommand {
     case 'paSendRT':
     case 'paSendRTV2':
       return { kind: 'take-receipt', caller, receipt: request.receipt };
+    case 'paDemandPaymentNotice': {
+      const data = readServiceData(request.datiSpecificiServizio);
+      return {
+        kind: 'demand-notice',
+        caller,
+        serviceId: request.idServizio,
+        providerId: request.idSoggettoServizio,
+        serviceData: 'problem' in data ? { unreadable: data.problem } : data,
+      };
+    }
   }
 }
 
@@ -133,6 +152,9 @@ function toXml(request: ParsedRequest, result: StationAnswer): string {
     case 'receipt-taken':
       if (operation !== 'paSendRT' && operation !== 'paSendRTV2') break;
       return buildSendRTResponse(operation);
+    case 'demanded-notice':
+      if (operation !== 'paDemandPaymentNotice') break;
+      return buildDemandResponse({ ...verifyDataOf(result.notice), qrCode: { fiscalCode: result.notice.creditorFiscalCode, noticeNumber: result.noticeNumber } });
     case 'refused':
       return buildFaultResponse(operation, {
         faultCode: FAULT_OF[result.reason],

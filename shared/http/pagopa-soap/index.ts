@@ -7,6 +7,7 @@
 export {
   parseNodeRequest,
   buildVerifyResponse,
+  buildDemandResponse,
   buildGetPaymentResponse,
   buildSendRTResponse,
   buildFaultResponse,
@@ -19,4 +20,5 @@ export { buildSoapFault, isCodecFault, SoapBuildError, type CodecOptions } from 
 export { PAA_FAULTS, PAA_FAULT_CODES, isPaaFaultCode, standardFaultString, type PaaFaultCode } from './fault-codes';
 export { PA_FOR_NODE_NS, SOAP11_ENVELOPE_NS, OPERATIONS, OPERATION_NAMES, type Operation } from './wire';
 export { DEFAULT_MAX_BODY_BYTES } from './xml';
+export { readServiceData, buildServiceData, MAX_SERVICE_DATA_BYTES, type ServiceData, type ServicePayer } from './service-data';
 export type * from './types';

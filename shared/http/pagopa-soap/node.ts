@@ -6,6 +6,8 @@ import { codecFault, decodeElement, describe, encodeElement, envelope, openEnvel
 import { compact, paymentFromWire, receiptToWire, verifyFromWire } from './mapping';
 import type {
   CodecFault,
+  DemandNoticeData,
+  DemandRequest,
   FaultBean,
   GetPaymentOperation,
   GetPaymentRequest,
@@ -21,7 +23,9 @@ const REQUEST_PREFIX = 'pafn';
 
 export type NodeRequestData<O extends Operation> = O extends 'paVerifyPaymentNotice'
   ? Omit<VerifyRequest, 'operation'>
-  : O extends GetPaymentOperation
+  : O extends 'paDemandPaymentNotice'
+    ? Omit<DemandRequest, 'operation'>
+    : O extends GetPaymentOperation
     ? Omit<GetPaymentRequest, 'operation'>
     : Omit<SendRTRequest, 'operation'>;
 
@@ -40,8 +44,17 @@ export function buildNodeRequest<O extends Operation>(operation: O, data: NodeRe
   let wire: Record<string, unknown>;
   if ('receipt' in data) {
     wire = { idPA, idBrokerPA, idStation, receipt: receiptToWire(data.receipt) };
+  } else if ('datiSpecificiServizio' in data) {
+    wire = {
+      idPA,
+      idBrokerPA,
+      idStation,
+      idServizio: data.idServizio,
+      idSoggettoServizio: data.idSoggettoServizio,
+      datiSpecificiServizioRequest: data.datiSpecificiServizio,
+    };
   } else if (operation === 'paVerifyPaymentNotice') {
-    wire = { idPA, idBrokerPA, idStation, qrCode: { ...data.qrCode } };
+    wire = { idPA, idBrokerPA, idStation, qrCode: { ...(data as Omit<VerifyRequest, 'operation'>).qrCode } };
   } else {
     const get = data as Omit<GetPaymentRequest, 'operation'>;
     wire = compact({
@@ -93,6 +106,11 @@ export function parseStationResponse(
   const base = compact({ kind: 'response' as const, outcome: value.outcome, fault: value.fault });
   if (operation === 'paVerifyPaymentNotice') {
     return compact({ ...base, operation, data: verifyFromWire(value) });
+  }
+  if (operation === 'paDemandPaymentNotice') {
+    const qrCode = (value as { qrCode?: DemandNoticeData['qrCode'] }).qrCode;
+    const verify = verifyFromWire(value);
+    return compact({ ...base, operation, data: qrCode && verify ? { ...verify, qrCode: { ...qrCode } } : undefined });
   }
   if (operation === 'paGetPayment' || operation === 'paGetPaymentV2') {
     return compact({ ...base, operation, data: value.data ? paymentFromWire(value.data) : undefined });

@@ -11,6 +11,7 @@ import { paymentToWire, receiptFromWire, verifyToWire } from './mapping';
 import { receiptBeyondXsdIssues } from './receipt-bounds';
 import type {
   CodecFault,
+  DemandNoticeData,
   FaultInput,
   GetPaymentOperation,
   ParsedRequest,
@@ -104,6 +105,16 @@ export function parseNodeRequest(
     if (beyond.length > 0) return codecFault('invalid', describe(spec.requestElement, beyond), { operation, ...ids });
     return { kind: 'request', operation: operation as SendRTOperation, ...ids, receipt };
   }
+  if ('datiSpecificiServizioRequest' in value) {
+    return {
+      kind: 'request',
+      operation: 'paDemandPaymentNotice',
+      ...ids,
+      idServizio: value.idServizio,
+      idSoggettoServizio: value.idSoggettoServizio,
+      datiSpecificiServizio: value.datiSpecificiServizioRequest,
+    };
+  }
   if (operation === 'paVerifyPaymentNotice') {
     return { kind: 'request', operation, ...ids, qrCode: { ...value.qrCode } };
   }
@@ -169,6 +180,21 @@ export function buildVerifyResponse(data: VerifyNoticeData): string {
     officeName: fit(data.officeName, 140),
   };
   const wire = { outcome: 'OK' as const, ...verifyToWire(fitted) };
+  return envelope(RESPONSE_PREFIX, encodeElement(spec.response, wire, spec.responseElement, RESPONSE_PREFIX));
+}
+
+/** paDemandPaymentNoticeResponse, outcome OK: the notice created and its one payment option. */
+export function buildDemandResponse(data: DemandNoticeData): string {
+  const spec = OPERATIONS.paDemandPaymentNotice;
+  const { qrCode, ...notice } = data;
+  const fitted: VerifyNoticeData = {
+    ...notice,
+    detailDescription: fit(notice.detailDescription, 140),
+    paymentDescription: fit(notice.paymentDescription, 140),
+    companyName: fit(notice.companyName, 140),
+    officeName: fit(notice.officeName, 140),
+  };
+  const wire = { outcome: 'OK' as const, qrCode: { ...qrCode }, ...verifyToWire(fitted) };
   return envelope(RESPONSE_PREFIX, encodeElement(spec.response, wire, spec.responseElement, RESPONSE_PREFIX));
 }
 

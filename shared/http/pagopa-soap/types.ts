@@ -51,7 +51,18 @@ export interface SendRTRequest extends CallerIds {
   readonly receipt: Receipt;
 }
 
-export type NodeRequest = VerifyRequest | GetPaymentRequest | SendRTRequest;
+/** paDemandPaymentNotice: create a position for a spontaneous service (pagamento spontaneo presso PSP). */
+export interface DemandRequest extends CallerIds {
+  readonly operation: 'paDemandPaymentNotice';
+  /** the service (catalogo servizi idServizio), 5 characters */
+  readonly idServizio: string;
+  /** the service's provider in the catalogue (idSoggettoServizio), 5 characters */
+  readonly idSoggettoServizio: string;
+  /** datiSpecificiServizioRequest as received, base64 (whitespace removed); read it with `readServiceData` */
+  readonly datiSpecificiServizio: string;
+}
+
+export type NodeRequest = VerifyRequest | GetPaymentRequest | SendRTRequest | DemandRequest;
 
 /** A request the station parsed successfully. */
 export type ParsedRequest = NodeRequest & { readonly kind: 'request' };
@@ -95,6 +106,11 @@ export interface VerifyNoticeData {
   readonly fiscalCodePA?: string;
   readonly companyName?: string;
   readonly officeName?: string;
+}
+
+/** What paDemandPaymentNotice answers: the notice created (qrCode) and what verify would answer for it. */
+export interface DemandNoticeData extends VerifyNoticeData {
+  readonly qrCode: QrCode;
 }
 
 export interface StampRequest {
@@ -180,4 +196,11 @@ export type StationResponse =
       readonly operation: SendRTOperation;
       readonly outcome: 'OK' | 'KO';
       readonly fault?: FaultBean;
+    }
+  | {
+      readonly kind: 'response';
+      readonly operation: 'paDemandPaymentNotice';
+      readonly outcome: 'OK' | 'KO';
+      readonly fault?: FaultBean;
+      readonly data?: DemandNoticeData;
     };

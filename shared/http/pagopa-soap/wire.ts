@@ -59,6 +59,19 @@ const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export const stBase64Binary = z.string().min(4, 'must be base64').regex(base64, 'must be base64');
 export const stBase64Binary72 = stBase64Binary.refine((s) => s.length <= 72, { message: 'must be 4..72 characters' });
 
+/**
+ * xsd:base64Binary as a whole element (datiSpecificiServizioRequest): its lexical space allows
+ * whitespace between the characters (line-wrapped base64), which decoding drops.
+ */
+export const xsBase64Binary = z.codec(
+  z.string().regex(/^[A-Za-z0-9+/=\s]+$/, 'must be base64'),
+  stBase64Binary,
+  { decode: (text) => text.replace(/\s+/g, ''), encode: (value) => value },
+);
+
+/** tns:stIdentificativoServizio / tns:stIdentificativoSoggettoServizio: exactly 5 characters */
+export const stIdentificativo5 = z.string().refine((s) => xmlLength(s) === 5, { message: 'must be 5 characters' });
+
 /** common:stISODate (xsd:date, optional time zone) */
 export const stISODate = z
   .string()
@@ -310,6 +323,12 @@ export const paGetPaymentReq = z.strictObject(getPaymentReqShape);
 export const paGetPaymentV2Request = z.strictObject(getPaymentReqShape);
 export const paSendRTReq = z.strictObject({ ...idsShape, receipt: ctReceipt });
 export const paSendRTV2Request = z.strictObject({ ...idsShape, receipt: ctReceiptV2 });
+export const paDemandPaymentNoticeRequest = z.strictObject({
+  ...idsShape,
+  idServizio: stIdentificativo5,
+  idSoggettoServizio: stIdentificativo5,
+  datiSpecificiServizioRequest: xsBase64Binary,
+});
 
 // ---- responses (extensions of common:ctResponse: outcome, fault?, then their own) ---------
 
@@ -347,6 +366,18 @@ export const paGetPaymentV2Response = z
   .superRefine(koHasFault);
 export const paSendRTRes = z.strictObject({ outcome: stOutcome, fault: ctFaultBean.optional() }).superRefine(koHasFault);
 export const paSendRTV2Response = paSendRTRes;
+export const paDemandPaymentNoticeResponse = z
+  .strictObject({
+    outcome: stOutcome,
+    fault: ctFaultBean.optional(),
+    qrCode: ctQrCode.optional(),
+    paymentList: z.strictObject({ paymentOptionDescription: ctPaymentOptionDescriptionPA }).optional(),
+    paymentDescription: stText140.optional(),
+    fiscalCodePA: stFiscalCodePA.optional(),
+    companyName: stText140.optional(),
+    officeName: stText140.optional(),
+  })
+  .superRefine(koHasFault);
 
 // ---- the operations -----------------------------------------------------------------------
 
@@ -380,6 +411,12 @@ export const OPERATIONS = {
     responseElement: 'paSendRTV2Response',
     request: paSendRTV2Request,
     response: paSendRTV2Response,
+  },
+  paDemandPaymentNotice: {
+    requestElement: 'paDemandPaymentNoticeRequest',
+    responseElement: 'paDemandPaymentNoticeResponse',
+    request: paDemandPaymentNoticeRequest,
+    response: paDemandPaymentNoticeResponse,
   },
 } as const;
 

@@ -2,7 +2,8 @@
  * What the pagoPA node asks the creditor station and what the station answers, in the layer's
  * own terms: the commands and answers of the station use case (station.ts). The SOAP edge
  * (shared/http/soap-edge.ts) reads them from and writes them into paForNode messages
- * (paVerifyPaymentNotice, paGetPayment/V2, paSendRT/V2) and turns a refusal into its PAA fault.
+ * (paVerifyPaymentNotice, paGetPayment/V2, paSendRT/V2, paDemandPaymentNotice) and turns a refusal into
+ * its PAA fault.
  */
 import type { Debtor } from '../../domain/debt-position';
 import type { Metadata, Receipt } from '../../domain/receipt';
@@ -38,7 +39,24 @@ export type StationCommand =
       readonly stampsAllowed: boolean;
     }
   /** the receipt of a payment made (paSendRT, paSendRTV2) */
-  | { readonly kind: 'take-receipt'; readonly caller: StationCaller; readonly receipt: Receipt };
+  | { readonly kind: 'take-receipt'; readonly caller: StationCaller; readonly receipt: Receipt }
+  /** a PSP asks for a notice of one of the creditor's spontaneous services (paDemandPaymentNotice) */
+  | {
+      readonly kind: 'demand-notice';
+      readonly caller: StationCaller;
+      /** idServizio: the service's id (shared/domain/spontaneous-service.ts) */
+      readonly serviceId: string;
+      /** idSoggettoServizio: the service's provider in pagoPA's service catalogue (not checked, part of the request's identity) */
+      readonly providerId: string;
+      /** what the PSP collected (datiSpecificiServizio), or why it could not be read */
+      readonly serviceData: DemandedServiceData | { readonly unreadable: string };
+    };
+
+/** The payer and the form's values (as text) a PSP sent for a spontaneous service. */
+export interface DemandedServiceData {
+  readonly payer: { readonly type: 'F' | 'G'; readonly fiscalCode: string; readonly fullName: string; readonly email?: string };
+  readonly values: Readonly<Record<string, string>>;
+}
 
 /** The payable notice, as the node shows it to the citizen before paying. */
 export interface PayableNotice {
@@ -110,10 +128,16 @@ export type StationRefusal =
   /** a different receipt for an option another receipt paid (kept as an anomaly all the same) */
   | 'DUPLICATE_RECEIPT'
   /** a receipt the layer cannot take in: beyond what it can store, or text it refuses */
-  | 'INVALID_RECEIPT';
+  | 'INVALID_RECEIPT'
+  /** paDemandPaymentNotice: the creditor offers no spontaneous service with that idServizio */
+  | 'UNKNOWN_SERVICE'
+  /** paDemandPaymentNotice: datiSpecificiServizio unreadable, or not what the service's form asks */
+  | 'INVALID_SERVICE_DATA';
 
 export type StationAnswer =
   | { readonly kind: 'notice'; readonly notice: PayableNotice }
   | { readonly kind: 'payment'; readonly payment: PaymentDetails }
   | { readonly kind: 'receipt-taken' }
+  /** the notice a spontaneous payment created (or the one the same request created before) */
+  | { readonly kind: 'demanded-notice'; readonly noticeNumber: string; readonly notice: PayableNotice }
   | { readonly kind: 'refused'; readonly reason: StationRefusal; readonly detail: string };

@@ -1,14 +1,18 @@
 /**
  * The layer as a pagoPA creditor station (stazione dell'ente creditore): answers whether a notice
- * may be paid and for how much, gives the payment's details, and takes the receipt in. Transport
+ * may be paid and for how much, gives the payment's details, takes the receipt in, and creates the
+ * notice of a spontaneous payment a PSP asks for (paDemandPaymentNotice). Transport
  * free: a command in, an answer (or a refusal) out (station-messages.ts); the SOAP edge
  * (shared/http/soap-edge.ts) does the XML and the PAA fault codes.
  */
+import { createHash } from 'node:crypto';
 import type { DebtPosition, PaymentOption, Transfer } from '../../domain/debt-position';
+import { isPayable } from '../../domain/debt-position';
 import { romeCalendarDay } from '../../domain/dates';
 import type { Organization } from '../../domain/organization';
 import { allTransfersPostal, payabilityOf, type Payability } from '../../domain/receipt';
 import { UseCaseError } from '../errors';
+import { requestSpontaneousPayment, serviceOf, type SpontaneousPaymentDeps } from '../spontaneous-payments';
 import { intakeReceipt, type IntakeDeps } from './intake';
 import type { CreditorDirectory } from './ports';
 import type { NoticeReference, PaymentTransferDetails, StationAnswer, StationCaller, StationCommand, StationRefusal } from './station-messages';
@@ -16,7 +20,12 @@ import type { NoticeReference, PaymentTransferDetails, StationAnswer, StationCal
 export interface StationDeps extends IntakeDeps {
   readonly organizations: CreditorDirectory;
   readonly clock: () => Date;
+  /** paDemandPaymentNotice creates positions (absent: the station offers no spontaneous service) */
+  readonly spontaneous?: SpontaneousPaymentDeps;
 }
+
+/** How many positions one PSP request may make in a Rome day once the previous one is no longer payable. */
+const MAX_DEMANDS_PER_DAY = 20;
 
 type Refusal = Extract<StationAnswer, { kind: 'refused' }>;
 const refuse = (reason: StationRefusal, detail: string): Refusal => ({ kind: 'refused', reason, detail });
@@ -38,6 +47,8 @@ export async function answerNode(deps: StationDeps, command: StationCommand): Pr
       return getPayment(deps, command);
     case 'take-receipt':
       return takeReceipt(deps, command);
+    case 'demand-notice':
+      return demandNotice(deps, command);
   }
 }
 
@@ -132,6 +143,71 @@ async function takeReceipt(deps: StationDeps, command: Extract<StationCommand, {
     return refuse('DUPLICATE_RECEIPT', `notice ${receipt.noticeNumber} was paid by another receipt; this one is kept as an anomaly`);
   }
   return { kind: 'receipt-taken' };
+}
+
+/**
+ * paDemandPaymentNotice: a spontaneous payment asked for at a PSP. The position is created through
+ * requestSpontaneousPayment (the counter's use case, channel 'psp'). The request key is the
+ * request's content and the Rome day, so the node retrying gets the same notice; once that notice
+ * is paid (or expired, cancelled), the same request makes the next one.
+ */
+async function demandNotice(deps: StationDeps, command: Extract<StationCommand, { kind: 'demand-notice' }>): Promise<StationAnswer> {
+  const organization = await deps.organizations.get(command.caller.creditorFiscalCode);
+  const service = organization ? serviceOf(organization, command.serviceId) : undefined;
+  if (!organization || !service || !deps.spontaneous) {
+    return refuse('UNKNOWN_SERVICE', `idServizio ${command.serviceId} is not a spontaneous service of ${command.caller.creditorFiscalCode}`);
+  }
+  const data = command.serviceData;
+  if ('unreadable' in data) return refuse('INVALID_SERVICE_DATA', data.unreadable);
+  const day = romeCalendarDay(deps.clock().toISOString());
+  const identity = JSON.stringify([
+    command.caller.creditorFiscalCode,
+    command.serviceId,
+    command.providerId,
+    data.payer.type,
+    data.payer.fiscalCode,
+    data.payer.fullName,
+    data.payer.email ?? '',
+    Object.entries(data.values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
+  const base = `psp:${day}:${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+  for (let generation = 1; generation <= MAX_DEMANDS_PER_DAY; generation++) {
+    let result;
+    try {
+      result = await requestSpontaneousPayment(deps.spontaneous, organization, {
+        serviceId: service.id,
+        debtor: data.payer,
+        values: data.values,
+        requestKey: generation === 1 ? base : `${base}#${generation}`,
+        channel: 'psp',
+      });
+    } catch (error) {
+      if (error instanceof UseCaseError && error.kind === 'invalid') {
+        const detail = error.fields.length > 0 ? error.fields.map((f) => `${f.field}: ${f.message}`).join('; ') : error.message;
+        return refuse('INVALID_SERVICE_DATA', `datiSpecificiServizioRequest: ${detail}`);
+      }
+      if (error instanceof UseCaseError && error.kind === 'not-found') return refuse('UNKNOWN_SERVICE', error.message);
+      throw error;
+    }
+    const { position } = result;
+    const option = position.paymentOptions[0];
+    if (!option) throw new Error(`spontaneous position ${position.iupd} has no option`);
+    if (!isPayable(position.status) || option.status !== 'PO_UNPAID') continue;
+    return {
+      kind: 'demanded-notice',
+      noticeNumber: option.nav,
+      notice: {
+        amount: option.amount,
+        dueDate: romeCalendarDay(option.dueDate),
+        description: describeOption(position, option),
+        allPostal: allTransfersPostal(option),
+        creditorFiscalCode: position.organizationFiscalCode,
+        companyName: position.companyName,
+        ...(position.officeName !== undefined ? { officeName: position.officeName } : {}),
+      },
+    };
+  }
+  return refuse('INVALID_SERVICE_DATA', `the same request has made ${MAX_DEMANDS_PER_DAY} notices today`);
 }
 
 /** An option's description, never empty (the node shows it: 1..140 characters). */

@@ -7,7 +7,7 @@
  *  - SOAP: HTTP 200 + outcome KO + one of the expected PAA fault codes, or HTTP 400 + SOAP Fault
  *    when no operation can be told.
  */
-import { buildNodeRequest, soapActionFor, type Operation } from '../../../shared/http/pagopa-soap';
+import { buildNodeRequest, buildServiceData, soapActionFor, type Operation } from '../../../shared/http/pagopa-soap';
 import type { Receipt } from '../../../shared/domain/receipt';
 import { signReceiptRequest, receiptSignature } from '../../../shared/http/receipt-signature';
 import { toJsonReceipt } from '../../../scripts/pay';
@@ -808,6 +808,12 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
     paGetPaymentV2: buildNodeRequest('paGetPaymentV2', { ...ids, qrCode: qr(c.validNav) }),
     paSendRT: buildNodeRequest('paSendRT', { ...ids, receipt: sampleReceipt(c) }),
     paSendRTV2: buildNodeRequest('paSendRTV2', { ...ids, receipt: sampleReceipt(c) }),
+    paDemandPaymentNotice: buildNodeRequest('paDemandPaymentNotice', {
+      ...ids,
+      idServizio: 'MENSA',
+      idSoggettoServizio: '00035',
+      datiSpecificiServizio: buildServiceData({ payer: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName: 'Mario Rossi' }, values: { alunno: 'Giulia Rossi', scuola: 'Primaria Gianni Rodari', pasti: 1 } }),
+    }),
   };
   const ops = Object.keys(base) as Operation[];
   const readOps: Operation[] = ['paVerifyPaymentNotice', 'paGetPayment', 'paGetPaymentV2'];
@@ -825,6 +831,9 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
 
   for (const op of ops) {
     const xml = base[op];
+    // paDemandPaymentNotice names its creditor only in idPA (no qrCode, no receipt): when idPA is
+    // unreadable no fault bean can name the creditor, so a SOAP Fault (HTTP 400) is the answer
+    const idPaOnly = op === 'paDemandPaymentNotice';
     const afterDecl = xml.replace(/^<\?xml[^>]*\?>/, '');
     const decl = '<?xml version="1.0" encoding="UTF-8"?>';
     // XXE, billion laughs, external DTD, parameter entities
@@ -837,7 +846,7 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
     ];
     for (const dt of doctypes) {
       const withEntity = afterDecl.replace(/<idPA>[^<]*<\/idPA>/, '<idPA>&xxe;&lol9;</idPA>');
-      send(`DOCTYPE ${dt.slice(10, 40)}`, op, `${decl}${dt}${withEntity}`, soap(SINTASSI));
+      send(`DOCTYPE ${dt.slice(10, 40)}`, op, `${decl}${dt}${withEntity}`, soap(SINTASSI, idPaOnly));
       send(`DOCTYPE without action ${dt.slice(10, 30)}`, undefined, `${decl}${dt}${afterDecl}`, soap(SINTASSI, true));
     }
     send('undeclared entity', op, xml.replace(/<idStation>[^<]*<\/idStation>/, '<idStation>&xxe;</idStation>'), soap(SINTASSI));
@@ -853,7 +862,7 @@ function soapCases(c: HostileContext, rng: Rng): HostileCase[] {
     }
     send('idPA in CDATA with injection', op, replaceTag(xml, 'idPA', "<![CDATA[' OR 1=1--]]>"), soap(['PAA_ID_DOMINIO_ERRATO', ...SINTASSI]));
     send('huge idStation', op, replaceTag(xml, 'idStation', 'S'.repeat(100_000)), soap(SINTASSI));
-    send('idPA missing', op, xml.replace(/<idPA>[^<]*<\/idPA>/, ''), soap(SINTASSI));
+    send('idPA missing', op, xml.replace(/<idPA>[^<]*<\/idPA>/, ''), soap(SINTASSI, idPaOnly));
     send('idPA twice', op, xml.replace(/(<idPA>[^<]*<\/idPA>)/, '$1$1'), soap(SINTASSI));
     send('extra element', op, xml.replace(/(<idPA>[^<]*<\/idPA>)/, '$1<admin>true</admin>'), soap(SINTASSI));
     send('wrong namespace', op, xml.replace(/xmlns:(\w+)="http:\/\/pagopa-api\.pagopa\.gov\.it\/pa\/paForNode\.xsd"/, 'xmlns:$1="urn:evil"'), soap(SINTASSI, true));

@@ -94,11 +94,12 @@ describe('parseNodeRequest: SOAPAction', () => {
   });
 
   it('refuses an unknown SOAPAction and an unknown body element', () => {
-    expect(fault(parseNodeRequest(verifyXml(), 'paDemandPaymentNotice')).failure).toBe('unknown-operation');
-    const other = envelope('<nod:paDemandPaymentNoticeRequest>' + IDS + '</nod:paDemandPaymentNoticeRequest>');
+    // (paDemandPaymentNotice is answered since spontaneous payments: the old SANP 2 primitives are not)
+    expect(fault(parseNodeRequest(verifyXml(), 'paaVerificaRPT')).failure).toBe('unknown-operation');
+    const other = envelope('<nod:paaVerificaRPTReq>' + IDS + '</nod:paaVerificaRPTReq>');
     const f = fault(parseNodeRequest(other));
     expect(f.failure).toBe('unknown-operation');
-    expect(f.description).toContain('paDemandPaymentNoticeRequest');
+    expect(f.description).toContain('paaVerificaRPTReq');
   });
 
   it('refuses a request element in another namespace', () => {
