@@ -59,6 +59,8 @@ export const appIoConfigSchema = z.object({
   /** locally: where e-mails are written as .eml files */
   EMAIL_OUTBOX_DIR: z.string().optional(),
   LOCAL_CLOUD: z.string().optional(),
+  /** the citizen's counter (the citizen family's setting too): IO messages link to the position's page there */
+  CITIZEN_COUNTER_URL: z.url().optional(),
 });
 export type AppIoSettings = z.infer<typeof appIoConfigSchema>;
 
@@ -137,6 +139,7 @@ export function ioSenderRoot(env?: NodeJS.ProcessEnv): IoSender {
       clock: p.clock,
       newId: p.newId,
       leaseMs: s.IO_LEASE_SECONDS * 1000,
+      ...(s.CITIZEN_COUNTER_URL ? { counterUrl: s.CITIZEN_COUNTER_URL } : {}),
       log: {
         info: (m, a) => logger.info(m, { ...a }),
         warn: (m, a) => logger.warn(m, { ...a }),

@@ -18,7 +18,7 @@ import type { DebtPosition, PaymentOption } from '../debt-position';
 import { installments, isPayable, singlePaymentOption, statusAt } from '../debt-position';
 import type { IoService, IoSettings, Organization } from '../organization';
 import { buildPaymentMessage, validateNewMessage, type NewMessage } from './io-api';
-import { renderMessage, type MessageKind, type MessageTemplate, type TenantMessageTemplates } from './templates';
+import { COUNTER_LINK_RESERVE, renderMessage, type MessageKind, type MessageTemplate, type TenantMessageTemplates } from './templates';
 
 /** The kinds of message, as recorded: `reminder-7d` is the reminder sent 7 days ahead. */
 export type DispatchKind = 'new-notice' | 'payment-received' | 'cancellation' | `reminder-${number}d`;
@@ -108,6 +108,12 @@ export interface ComposeInput {
   readonly daysLeft?: number;
   /** payment received: the cents actually paid */
   readonly paidAmount?: number;
+  /**
+   * The citizen's counter of the deployment (e.g. https://comune.example/cittadino): the message
+   * ends with a link to the position's page there, where the citizen sees it, pays it and
+   * downloads its notice or receipt. Absent: no link.
+   */
+  readonly counterUrl?: string;
 }
 
 export type Composed =
@@ -138,6 +144,8 @@ export function composeMessage(input: ComposeInput): Composed {
   } catch (error) {
     return { ok: false, reason: `cannot render the ${templateKind} template: ${(error as Error).message}` };
   }
+  const link = counterLink(input);
+  if (link) rendered = { ...rendered, markdown: `${rendered.markdown}${link}` };
   const built = asksToPay(input.kind)
     ? buildPaymentMessage({
         fiscalCode: input.position.debtor.fiscalCode,
@@ -156,6 +164,21 @@ export function composeMessage(input: ComposeInput): Composed {
       });
   if (!built.ok) return { ok: false, reason: built.issues.map((i) => `${i.field}: ${i.message}`).join('; ') };
   return { ok: true, message: built.value, ...rendered };
+}
+
+/**
+ * The closing paragraph linking to the position's page on the citizen's counter, within
+ * COUNTER_LINK_RESERVE characters (templates are validated with that much room left), or '' when
+ * there is no counter or its URL is not a plain https (or local http) URL.
+ */
+export function counterLink(input: Pick<ComposeInput, 'counterUrl' | 'position' | 'kind'>): string {
+  if (!input.counterUrl) return '';
+  const base = input.counterUrl.replace(/\/+$/, '');
+  const url = `${base}/posizioni/${input.position.organizationFiscalCode}/${encodeURIComponent(input.position.iupd)}`;
+  if (!/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])[^\s()<>\[\]]+$/.test(url)) return '';
+  const text = input.kind === 'payment-received' ? 'Scarica la ricevuta dallo sportello del cittadino' : input.kind === 'cancellation' ? 'Vedi la posizione sullo sportello del cittadino' : 'Vedi e paga dallo sportello del cittadino';
+  const paragraph = `\n\n[${text}](${url})`;
+  return paragraph.length <= COUNTER_LINK_RESERVE ? paragraph : '';
 }
 
 /** The same text for an e-mail: markdown emphasis and escapes removed. */

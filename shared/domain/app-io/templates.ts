@@ -28,6 +28,12 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export const PLACEHOLDERS = ['amount', 'dueDate', 'noticeNumber', 'description', 'creditorName', 'daysLeft'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
+/**
+ * Characters of the markdown kept free for the link to the citizen's counter the layer appends
+ * (messages.ts `counterLink`): a template must fit IO's limit with this much room left.
+ */
+export const COUNTER_LINK_RESERVE = 300;
+
 /** Which placeholders each kind may use: only a reminder knows how many days are left. */
 export const PLACEHOLDERS_BY_KIND: Readonly<Record<MessageKind, readonly Placeholder[]>> = {
   'new-notice': ['amount', 'dueDate', 'noticeNumber', 'description', 'creditorName'],
@@ -223,7 +229,7 @@ export function validateTemplate(
     markdown: { min: Math.min(...bodies), max: Math.max(...bodies) },
   };
   checkRange('subject', lengths.subject, IO_LIMITS.subject, errors);
-  checkRange('markdown', lengths.markdown, IO_LIMITS.markdown, errors);
+  checkRange('markdown', lengths.markdown, { ...IO_LIMITS.markdown, max: IO_LIMITS.markdown.max - COUNTER_LINK_RESERVE }, errors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, lengths };
 }
 

@@ -76,6 +76,8 @@ export interface SendMessageDeps {
   readonly newId: () => string;
   /** how long a claim is held: longer than one attempt can take (the function's timeout) */
   readonly leaseMs: number;
+  /** the citizen's counter: messages link to the position's page there */
+  readonly counterUrl?: string;
   readonly log: AppIoLog;
 }
 
@@ -203,6 +205,7 @@ async function attempt(
     templates,
     ...(planned.daysLeft === undefined ? {} : { daysLeft: planned.daysLeft }),
     ...(planned.paidAmount === undefined ? {} : { paidAmount: planned.paidAmount }),
+    ...(deps.counterUrl ? { counterUrl: deps.counterUrl } : {}),
   });
   if (!composed.ok) {
     await finish({ state: 'failed', detail: `message not valid for IO: ${composed.reason}` });

@@ -99,6 +99,19 @@ describe('message content', () => {
     const r = composeMessage({ kind: 'reminder-7d', position: p, nav, organization: ESEMPIO, daysLeft: 6 });
     expect(r.ok && r.markdown).toContain('**Giorni alla scadenza:** 6');
   });
+  it("links to the position's page on the citizen's counter, when the deployment has one", () => {
+    const withLink = composeMessage({ kind: 'new-notice', position: p, nav, organization: ESEMPIO, counterUrl: 'https://comune.example/cittadino/' });
+    expect(withLink.ok && withLink.message.content.markdown).toMatch(
+      new RegExp(`\\n\\n\\[Vedi e paga dallo sportello del cittadino\\]\\(https://comune\\.example/cittadino/posizioni/${p.organizationFiscalCode}/${p.iupd}\\)$`),
+    );
+    expect(withLink.ok && validateNewMessage(withLink.message).ok).toBe(true);
+    const receipt = composeMessage({ kind: 'payment-received', position: p, nav, organization: ESEMPIO, paidAmount: 10000, counterUrl: 'https://comune.example/cittadino' });
+    expect(receipt.ok && receipt.markdown).toContain('[Scarica la ricevuta dallo sportello del cittadino](https://comune.example/cittadino/posizioni/');
+    // no counter, or one whose URL could break the markdown: no link
+    expect(composeMessage({ kind: 'new-notice', position: p, nav, organization: ESEMPIO }).ok && composeMessage({ kind: 'new-notice', position: p, nav, organization: ESEMPIO })).not.toMatchObject({ markdown: expect.stringContaining('sportello') });
+    const odd = composeMessage({ kind: 'new-notice', position: p, nav, organization: ESEMPIO, counterUrl: 'javascript:alert(1)//x' });
+    expect(odd.ok && odd.markdown).not.toContain('sportello');
+  });
   it('a broken stored template is reported, not sent', () => {
     const c = composeMessage({ kind: 'new-notice', position: p, nav, organization: ESEMPIO, templates: { 'new-notice': { subject: 'x', markdown: 'y' } } });
     expect(c.ok).toBe(false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateNewMessage } from '../../../shared/domain/app-io/io-api';
 import {
+  COUNTER_LINK_RESERVE,
   DEFAULT_TEMPLATES,
   escapeMarkdown,
   formatDateItalian,
@@ -117,8 +118,8 @@ describe('validateTemplate', () => {
   });
 
   it('counts markdown escaping when checking the upper limit', () => {
-    // 9990 static characters + 140 characters of description: fits unescaped (10130 > 10000 anyway)
-    const nearLimit = 'x'.repeat(10_000 - 140 * 2);
+    // IO's 10000 characters less the room kept for the counter link, less the worst description (140 characters, each escaped)
+    const nearLimit = 'x'.repeat(10_000 - COUNTER_LINK_RESERVE - 140 * 2);
     expect(codes({ subject: 'Nuovo avviso di pagamento', markdown: `${nearLimit}{{description}}` })).toEqual([]);
     // one more character: the worst description (all punctuation, each escaped) no longer fits
     expect(codes({ subject: 'Nuovo avviso di pagamento', markdown: `${nearLimit}x{{description}}` })).toEqual([
