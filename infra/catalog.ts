@@ -547,8 +547,9 @@ export const catalog: Catalog = {
       grants: [tableReadWrite, { resource: 'queue', id: 'io-messages', access: 'send' }],
     },
     // ---- pagoPA creditor station and receipts ----
-    api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt)', [
-      tableRead,
+    api('pagopa-node-station', 'POST', '/pagopa/paForNode', 'pagoPA node to creditor station (SOAP paForNode: verify, get payment, send receipt, demand a spontaneous payment notice)', [
+      // readWrite: paDemandPaymentNotice creates the position (IUV counter, position, outbox event)
+      tableReadWrite,
       { resource: 'queue', id: 'receipts', access: 'send' },
     ], {
       authenticated: false,
@@ -818,6 +819,44 @@ export const catalog: Catalog = {
         { resource: 'queue', id: 'webhook-delivery', access: 'send' },
         // the admin's dead-letter screen: every DLQ's depth, the organization's messages, one redriven at a time
         ...queues.map((q): GrantDef => ({ resource: 'queue', id: q.id, access: 'redrive' })),
+      ], {
+        authenticated: false,
+        unauthenticatedReason: reason,
+        memoryMb: 1024,
+        timeoutSeconds: 29,
+      });
+      const [first] = fn.triggers;
+      return { ...fn, triggers: routes.map(([method, path]): TriggerDef => ({ ...(first as TriggerDef & { kind: 'http' }), method, path })) };
+    })(),
+    // the citizen's counter, one function (shared/http/citizen-edge.ts dispatches on the route)
+    (() => {
+      const base = '/cittadino';
+      const reason =
+        "no tenant API key on purpose: the callers are citizens' browsers. Pages need a session opened by a SPID/CIE SAML assertion the function verifies (IdP signature, audience, destination, InResponseTo, validity, each assertion once); the sign-in routes and the SP metadata are public by the SAML protocol; every POST carries the session's form token (shared/http/citizen-edge.ts)";
+      const routes: Array<[HttpMethod, string]> = [
+        ['GET', base],
+        ['GET', `${base}/accedi`],
+        ['POST', `${base}/spid/acs`],
+        ['GET', `${base}/spid/metadata`],
+        ['POST', `${base}/esci`],
+        ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}`],
+        ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}/avviso`],
+        ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}/ricevute/{receiptId}`],
+        ['POST', `${base}/pagamenti`],
+        ['GET', `${base}/pagamenti/esito`],
+        ['GET', `${base}/servizi`],
+        ['GET', `${base}/servizi/{organizationFiscalCode}/{serviceId}`],
+        ['POST', `${base}/servizi/{organizationFiscalCode}/{serviceId}`],
+      ];
+      const fn = api('citizen-counter', 'GET', base, "The citizen's counter: sign-in with SPID/CIE, what the citizen owes and paid to each municipality, PDF notices and receipts, payment through pagoPA Checkout, spontaneous payments", [
+        // sessions, pending sign-ins and carts; positions created by spontaneous payments
+        tableReadWrite,
+        // a notice rendered on request is stored, as the back office's GET …/notice does
+        { resource: 'bucket', id: 'notices', access: 'readWrite' },
+        // the tenants' Checkout subscription keys
+        { resource: 'secret', id: 'checkout', prefix: 'pagopa-layer/checkout/' },
+        // the SAML service provider's private key and certificate
+        { resource: 'secret', id: 'citizen-sp', prefix: 'pagopa-layer/citizen-sp/' },
       ], {
         authenticated: false,
         unauthenticatedReason: reason,

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import type { LocalCloud } from './cloud';
 import { REPO_ROOT } from './lambda-runtime';
 import { startLocalLayer } from './layer';
+import { DEMO_PASSWORD } from './simulators/spid-idp';
 
 function exampleBody(seedFile: string, organizationFiscalCode: string): string {
   let iban = 'IT60X0542811101000000123456';
@@ -117,12 +118,18 @@ async function main(): Promise<void> {
     `  FdR sim        ${process.env.FDR_API_URL}   (reporting flows; npm run fdr:close -- --date YYYY-MM-DD)`,
     `  OpenID sim     ${layer.oidc.issuer(cloud.url)}/.well-known/openid-configuration   (operators' sign-in, Cognito's stand-in)`,
     `  console        ${layer.consoleUrl}`,
+    `  citizen        ${layer.counterUrl}   (sportello del cittadino: SPID/CIE through the test IdP at ${cloud.url}/_sim/spid)`,
+    `  Checkout sim   ${process.env.CHECKOUT_API_URL}   (pagoPA Checkout's EC API; carts pay through the node simulator)`,
   ];
   if (layer.oidc.operators.length > 0) {
     lines.push('', `Console operatori (operator console): ${layer.consoleUrl}`, `  sign-in at the local OpenID provider ${layer.oidc.issuer(cloud.url)} with a demo operator from the seed:`);
     for (const op of layer.oidc.operators) {
       lines.push(`  ${op.username.padEnd(20)} ${op.password.padEnd(22)} ${op.role.padEnd(9)} ${op.organizations.join(', ')}`);
     }
+  }
+  if (layer.spid.citizens.length > 0) {
+    lines.push('', `Sportello del cittadino (citizen's counter): ${layer.counterUrl}`, `  "Entra con SPID" or "Entra con CIE", then a demo citizen from the seed (password: ${DEMO_PASSWORD}):`);
+    for (const c of layer.spid.citizens) lines.push(`  ${c.fiscalNumber}  ${c.name} ${c.familyName}`);
   }
   if (demo) {
     const key = demo.apiKeys[0] ?? '<no API key in the seed>';

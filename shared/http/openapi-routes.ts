@@ -233,7 +233,7 @@ documentRoutes({
     operationId: 'paForNode',
     summary: 'The creditor station for the pagoPA node (SOAP 1.1, paForNode WSDL)',
     description:
-      'Operations paVerifyPaymentNotice, paGetPayment, paGetPaymentV2, paSendRT, paSendRTV2 (SOAPAction or body element). ' +
+      'Operations paVerifyPaymentNotice, paGetPayment, paGetPaymentV2, paSendRT, paSendRTV2, paDemandPaymentNotice (SOAPAction or body element). ' +
       'Business faults are HTTP 200 responses with outcome KO and a PAA_* fault whose id is the creditor\u2019s fiscal code. ' +
       'On AWS the node is authenticated by mutual TLS / IP allow list.',
     tags: ['pagoPA node'],
@@ -303,3 +303,4 @@ import './gpd-operation-routes';
 import './gpd-upload-routes';
 import './reconciliation-routes';
 import './console-routes';
+import './citizen-routes';

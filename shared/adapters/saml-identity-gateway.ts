@@ -1,0 +1,130 @@
+/**
+ * The IdentityGateway port over the SAML service provider (shared/adapters/spid-saml): signed
+ * AuthnRequests, verified answers, the SP metadata, and the trusted identity providers read
+ * from their published metadata — the SPID registry's aggregate of every SPID IdP and CIE's own
+ * SAML metadata — refreshed every `refreshMs` (a failed refresh keeps the last good list and
+ * is retried at the next request after `retryMs`; a list never loaded is empty, so the sign-in
+ * page says so instead of failing).
+ */
+import { SignInRefused, type CitizenIdentity, type IdentityGateway, type IdentityProviderChoice, type PendingSignIn } from '../use-cases/citizens/ports';
+import {
+  SamlResponseRejected,
+  authnRequestRedirect,
+  parseIdentityProviderMetadata,
+  serviceProviderMetadata,
+  verifySamlResponse,
+  type IdentityProvider,
+  type ServiceProvider,
+} from './spid-saml';
+
+export interface MetadataSource {
+  readonly url: string;
+  readonly scheme: 'spid' | 'cie';
+}
+
+export interface SamlGatewayOptions {
+  /** the SP, or how to get it once (its key comes from Secrets Manager on AWS) */
+  readonly sp: ServiceProvider | (() => Promise<ServiceProvider>);
+  readonly metadata: readonly MetadataSource[];
+  readonly refreshMs?: number;
+  readonly retryMs?: number;
+  readonly timeoutMs?: number;
+  readonly fetchImpl?: typeof fetch;
+  /** told when a metadata source cannot be read (no personal data in it) */
+  readonly onMetadataError?: (source: MetadataSource, error: Error) => void;
+}
+
+export class SamlIdentityGateway implements IdentityGateway {
+  private providers = new Map<string, IdentityProvider>();
+  private loadedAt = 0;
+  private failedAt = 0;
+  private loading: Promise<void> | undefined;
+  private signedMetadata: string | undefined;
+
+  private sp: Promise<ServiceProvider> | undefined;
+
+  constructor(private readonly options: SamlGatewayOptions) {}
+
+  private serviceProvider(): Promise<ServiceProvider> {
+    const given = this.options.sp;
+    const sp =
+      this.sp ??
+      (typeof given === 'function' ? given() : Promise.resolve(given)).catch((error: unknown) => {
+        this.sp = undefined; // asked again at the next request
+        throw error;
+      });
+    this.sp = sp;
+    return sp;
+  }
+
+  private async load(): Promise<void> {
+    const fetchImpl = this.options.fetchImpl ?? fetch;
+    const next = new Map<string, IdentityProvider>();
+    let failures = 0;
+    for (const source of this.options.metadata) {
+      try {
+        const response = await fetchImpl(source.url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        for (const idp of parseIdentityProviderMetadata(await response.text(), source.scheme)) next.set(idp.entityId, idp);
+      } catch (error) {
+        failures++;
+        // keep what the last good read of this source gave
+        for (const [id, idp] of this.providers) if (idp.scheme === source.scheme && !next.has(id)) next.set(id, idp);
+        this.options.onMetadataError?.(source, error as Error);
+      }
+    }
+    this.providers = next;
+    if (failures === 0) this.loadedAt = Date.now();
+    else this.failedAt = Date.now();
+  }
+
+  private async fresh(): Promise<Map<string, IdentityProvider>> {
+    const now = Date.now();
+    const stale = now - this.loadedAt > (this.options.refreshMs ?? 6 * 3_600_000);
+    const mayRetry = now - this.failedAt > (this.options.retryMs ?? 60_000);
+    if (stale && mayRetry) {
+      this.loading ??= this.load().finally(() => {
+        this.loading = undefined;
+      });
+      // the first load is awaited; a refresh of a known list too (it is bounded by the timeout)
+      await this.loading;
+    }
+    return this.providers;
+  }
+
+  async identityProviders(): Promise<readonly IdentityProviderChoice[]> {
+    const providers = [...(await this.fresh()).values()];
+    return providers
+      .map((p) => ({ entityId: p.entityId, displayName: p.displayName, scheme: p.scheme }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'it'));
+  }
+
+  async authnRequest(identityProvider: string, relayState: string, now: Date): Promise<{ url: string; requestId: string }> {
+    const idp = (await this.fresh()).get(identityProvider);
+    if (!idp) throw new SignInRefused('unknown-idp', 'the identity provider is not among the trusted ones');
+    const { url, requestId } = await authnRequestRedirect(await this.serviceProvider(), idp, { relayState, now });
+    return { url, requestId };
+  }
+
+  async verify(samlResponse: string, expected: PendingSignIn, now: Date): Promise<CitizenIdentity> {
+    const providers = await this.fresh();
+    try {
+      return await verifySamlResponse(await this.serviceProvider(), (entityId) => providers.get(entityId), {
+        samlResponse,
+        expected: { requestId: expected.requestId, idpEntityId: expected.identityProvider, issuedAt: expected.issuedAt },
+        now,
+      });
+    } catch (error) {
+      if (error instanceof SamlResponseRejected) {
+        const code = error.spidErrorCode === undefined ? undefined : Number(error.spidErrorCode);
+        throw new SignInRefused(error.reason, error.message, code !== undefined && Number.isInteger(code) ? code : undefined);
+      }
+      throw error;
+    }
+  }
+
+  async metadata(): Promise<string> {
+    this.signedMetadata ??= serviceProviderMetadata(await this.serviceProvider());
+    return this.signedMetadata;
+  }
+}
