@@ -70,7 +70,45 @@ export interface DeployConfig {
    * API at them; absent, there is no sign-in and the console API answers 503.
    */
   readonly consoleUrl?: string;
+  /**
+   * Context `citizenCounterUrl` and the `citizenSp*` keys: the citizen's counter (the
+   * citizen-counter function, `/cittadino/...`). Absent, the function gets none of its settings
+   * and answers 503 pages, and the console's distribution has no `/cittadino*` behaviour.
+   */
+  readonly citizenCounter?: CitizenCounterConfig;
 }
+
+/**
+ * The citizen's counter on AWS. It is served by the operator console's CloudFront distribution
+ * (behaviour `/cittadino*` → the back-office HTTP API), so `url` is on consoleUrl's origin: the
+ * distribution's own *.cloudfront.net name, or an alternate domain configured on it by hand (the
+ * stacks set no custom domain). This URL is what the SAML service provider is registered with at
+ * AgID (entityID `<url>/spid/metadata`, ACS `<url>/spid/acs`): it must be where citizens really
+ * reach the counter.
+ */
+export interface CitizenCounterConfig {
+  /** https://host[:port]/cittadino (sandbox: also http://localhost[:port]/cittadino); no trailing slash */
+  readonly url: string;
+  /** what the SP metadata says of who runs it (SPID Avviso n. 29 v3); absent: the function's defaults */
+  readonly sp: {
+    readonly organizationName?: string;
+    readonly contactEmail?: string;
+    readonly ipaCode?: string;
+    readonly vatNumber?: string;
+    readonly fiscalCode?: string;
+    readonly telephone?: string;
+    readonly spidLevel?: 'SpidL2' | 'SpidL3';
+  };
+  /** CIE's SAML IdP metadata; absent: no CIE button */
+  readonly cieIdpMetadataUrl?: string;
+  /** the SPID registry's IdP metadata; absent: the function's default (registry.spid.gov.it) */
+  readonly spidIdpMetadataUrl?: string;
+  /** pagoPA Checkout's EC API base; absent: the function's default (production v1) */
+  readonly checkoutApiUrl?: string;
+}
+
+/** The path the counter's routes live under (the catalog's citizen-counter routes, shared/http/citizen-pages.ts COUNTER_BASE). */
+export const CITIZEN_COUNTER_PATH = '/cittadino';
 
 /** A deployment the context describes badly or unsafely: app.ts prints its message, no stack trace. */
 export class DeployConfigError extends Error {
@@ -210,6 +248,8 @@ export function readDeployConfig(node: Node): DeployConfig {
     }
   }
 
+  const citizenCounter = readCitizenCounterConfig(node, { isProd, sandbox, consoleUrl });
+
   const apiThrottleRatePerSecond = positiveInt(node, 'apiThrottleRate', 50, MAX_THROTTLE_RATE);
   const apiThrottleBurst = positiveInt(node, 'apiThrottleBurst', 100, MAX_THROTTLE_BURST);
   if (apiThrottleBurst < apiThrottleRatePerSecond) {
@@ -225,6 +265,7 @@ export function readDeployConfig(node: Node): DeployConfig {
     apiThrottleBurst,
     ...(corsAllowedOrigins ? { corsAllowedOrigins } : {}),
     ...(consoleUrl ? { consoleUrl } : {}),
+    ...(citizenCounter ? { citizenCounter } : {}),
     ...(alarmEmail ? { alarmEmail } : {}),
     ...(domainName && truststoreUri && certificateArn
       ? {
@@ -314,6 +355,131 @@ function readEmailConfig(node: Node): EmailConfig | undefined {
     throw new DeployConfigError(`context 'sesConfigurationSet' must be an SES configuration set name, got '${configurationSet}'`);
   }
   return { identity, from, ...(configurationSet ? { configurationSet } : {}) };
+}
+
+/** The optional context of the counter's SP metadata and IdPs; each needs citizenCounterUrl. */
+const CITIZEN_OPTIONAL_KEYS = [
+  'citizenSpOrganizationName',
+  'citizenSpContactEmail',
+  'citizenSpIpaCode',
+  'citizenSpVatNumber',
+  'citizenSpFiscalCode',
+  'citizenSpTelephone',
+  'citizenSpidLevel',
+  'cieIdpMetadataUrl',
+  'spidIdpMetadataUrl',
+  'checkoutApiUrl',
+] as const;
+
+function httpsUrl(node: Node, key: string): string | undefined {
+  const raw = str(node, key);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:' || !HTTPS_ORIGIN_RE.test(url.origin)) {
+    throw new DeployConfigError(`context '${key}' must be an https URL (https://host/path), got '${raw}'`);
+  }
+  return raw;
+}
+
+function readCitizenCounterConfig(
+  node: Node,
+  ctx: { readonly isProd: boolean; readonly sandbox: boolean; readonly consoleUrl: string | undefined },
+): CitizenCounterConfig | undefined {
+  const url = str(node, 'citizenCounterUrl');
+  if (url === undefined) {
+    const stray = CITIZEN_OPTIONAL_KEYS.filter((k) => str(node, k) !== undefined);
+    if (stray.length > 0) {
+      throw new DeployConfigError(
+        `context ${stray.map((k) => `'${k}'`).join(', ')} configure${stray.length === 1 ? 's' : ''} the citizen's counter and need${stray.length === 1 ? 's' : ''} 'citizenCounterUrl' (https://<console host>/cittadino)`,
+      );
+    }
+    return undefined;
+  }
+  const origin = url.endsWith(CITIZEN_COUNTER_PATH) ? url.slice(0, -CITIZEN_COUNTER_PATH.length) : undefined;
+  if (origin === undefined || !(HTTPS_ORIGIN_RE.test(origin) || (ctx.sandbox && LOCAL_ORIGIN_RE.test(origin)))) {
+    throw new DeployConfigError(
+      `context 'citizenCounterUrl' must be https://host[:port]${CITIZEN_COUNTER_PATH}${ctx.sandbox ? ` (or http://localhost[:port]${CITIZEN_COUNTER_PATH})` : ''}, lower case, no trailing slash, got '${url}'`,
+    );
+  }
+  // one distribution serves both: the counter's pages load /console/assets/bootstrap-italia.min.css
+  // from their own origin (CSP style-src 'self'), and only the console's distribution routes /cittadino*
+  if (ctx.consoleUrl === undefined) {
+    throw new DeployConfigError(
+      `context 'citizenCounterUrl' needs 'consoleUrl': the counter is served by the operator console's CloudFront distribution (its ${CITIZEN_COUNTER_PATH}* behaviour) and its pages load their CSS from the console's files (/console/assets/) on the same origin`,
+    );
+  }
+  const consoleOrigin = ctx.consoleUrl.replace(/\/console\/$/, '');
+  if (origin !== consoleOrigin) {
+    throw new DeployConfigError(
+      `context 'citizenCounterUrl' must be on the console's origin ${consoleOrigin} (from 'consoleUrl'), got ${origin}: the counter is served by the console's CloudFront distribution and its pages load their CSS from /console/assets/ on their own origin (CSP style-src 'self'), so another host would serve pages without their styles or not at all`,
+    );
+  }
+
+  const organizationName = str(node, 'citizenSpOrganizationName');
+  if (organizationName !== undefined && (organizationName.trim().length === 0 || organizationName.length > 200 || /[\u0000-\u001f<>]/.test(organizationName))) {
+    throw new DeployConfigError(`context 'citizenSpOrganizationName' must be 1-200 characters without control characters or '<' '>', got '${organizationName}'`);
+  }
+  const contactEmail = str(node, 'citizenSpContactEmail');
+  if (contactEmail !== undefined && !EMAIL_RE.test(contactEmail)) {
+    throw new DeployConfigError(`context 'citizenSpContactEmail' is not an e-mail address: '${contactEmail}'`);
+  }
+  const ipaCode = str(node, 'citizenSpIpaCode');
+  if (ipaCode !== undefined && !/^[A-Za-z0-9_]{2,20}$/.test(ipaCode)) {
+    throw new DeployConfigError(`context 'citizenSpIpaCode' must be the IPA code of the administration (IndicePA, e.g. c_h501: letters, digits, '_', 2-20 characters), got '${ipaCode}'`);
+  }
+  const vatNumber = str(node, 'citizenSpVatNumber');
+  if (vatNumber !== undefined && !/^IT\d{11}$/.test(vatNumber)) {
+    throw new DeployConfigError(`context 'citizenSpVatNumber' must be 'IT' and the 11 digits of the partita IVA (IT01234567890), got '${vatNumber}'`);
+  }
+  const fiscalCode = str(node, 'citizenSpFiscalCode');
+  if (fiscalCode !== undefined && !/^\d{11}$/.test(fiscalCode)) {
+    throw new DeployConfigError(`context 'citizenSpFiscalCode' must be the administration's 11-digit fiscal code, got '${fiscalCode}'`);
+  }
+  const telephone = str(node, 'citizenSpTelephone');
+  if (telephone !== undefined && !/^\+39\d{6,12}$/.test(telephone)) {
+    throw new DeployConfigError(`context 'citizenSpTelephone' must be an Italian number in international form without spaces (+39...), got '${telephone}'`);
+  }
+  const spidLevel = str(node, 'citizenSpidLevel');
+  if (spidLevel !== undefined && spidLevel !== 'SpidL2' && spidLevel !== 'SpidL3') {
+    throw new DeployConfigError(`context 'citizenSpidLevel' must be 'SpidL2' or 'SpidL3', got '${spidLevel}'`);
+  }
+  const cieIdpMetadataUrl = httpsUrl(node, 'cieIdpMetadataUrl');
+  const spidIdpMetadataUrl = httpsUrl(node, 'spidIdpMetadataUrl');
+  const checkoutApiUrl = httpsUrl(node, 'checkoutApiUrl');
+
+  // a public administration's SP metadata carries its IPA code and a contact (SPID Avviso n. 29 v3,
+  // ContactPerson contactType="other" with spid:IPACode and EmailAddress)
+  if (ctx.isProd) {
+    const missing = [contactEmail === undefined ? 'citizenSpContactEmail' : undefined, ipaCode === undefined ? 'citizenSpIpaCode' : undefined].filter(
+      (k): k is string => k !== undefined,
+    );
+    if (missing.length > 0) {
+      throw new DeployConfigError(
+        `stage 'prod' with 'citizenCounterUrl' needs context ${missing.map((k) => `'${k}'`).join(' and ')}: the SAML metadata of a public service provider must carry the administration's IPA code and a contact e-mail (SPID Avviso n. 29 v3), and AgID registers the SP from that metadata`,
+      );
+    }
+  }
+
+  return {
+    url,
+    sp: {
+      ...(organizationName !== undefined ? { organizationName } : {}),
+      ...(contactEmail !== undefined ? { contactEmail } : {}),
+      ...(ipaCode !== undefined ? { ipaCode } : {}),
+      ...(vatNumber !== undefined ? { vatNumber } : {}),
+      ...(fiscalCode !== undefined ? { fiscalCode } : {}),
+      ...(telephone !== undefined ? { telephone } : {}),
+      ...(spidLevel !== undefined ? { spidLevel } : {}),
+    },
+    ...(cieIdpMetadataUrl !== undefined ? { cieIdpMetadataUrl } : {}),
+    ...(spidIdpMetadataUrl !== undefined ? { spidIdpMetadataUrl } : {}),
+    ...(checkoutApiUrl !== undefined ? { checkoutApiUrl } : {}),
+  };
 }
 
 /** IPv4 only: the execute-api endpoint of an HTTP API is IPv4 unless made dual-stack. */

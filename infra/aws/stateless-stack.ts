@@ -22,7 +22,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Catalog, FunctionDef, HttpAudience } from '../catalog';
-import { assertNodeApiProtected, type DeployConfig, type NodeApiProtection } from './config';
+import { assertNodeApiProtected, CITIZEN_COUNTER_PATH, type DeployConfig, type NodeApiProtection } from './config';
 import {
   AlarmFactory,
   lambdaMetric,
@@ -53,6 +53,22 @@ export interface StatelessStackProps extends StackProps {
 /** retries of a failing stream batch before it goes to the on-failure queue */
 export const STREAM_RETRY_ATTEMPTS = 5;
 
+/**
+ * Catalog functions built in a nested stack of their own (function, role, policy, log group, its
+ * routes and their integration and permission), by function id → nested stack id. The stateless
+ * stack is at CloudFormation's 500-resource limit: the real catalog in prod with the console and
+ * the counter counts 492 resources with mutual TLS and 496 with the IP allow list, the 19 of the
+ * citizen-counter nested (510 and 514 if they were not). Only functions that were never deployed from the parent may be
+ * listed: moving a deployed one would create its named function, log group and route keys in the
+ * nested stack before the parent deletes them, and CloudFormation fails on the duplicates.
+ */
+export const NESTED_FUNCTION_STACKS: Readonly<Record<string, string>> = {
+  'citizen-counter': 'CitizenCounter',
+};
+
+/** the secret names the citizen's counter reads under its `citizen-sp` grant's prefix (shared/composition/citizen.ts) */
+export const CITIZEN_SP_SECRET_NAMES = ['private-key', 'certificate'] as const;
+
 export class StatelessStack extends Stack {
   readonly queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue }>();
 
@@ -76,6 +92,8 @@ export class StatelessStack extends Stack {
   readonly nodeApiProtection?: NodeApiProtection;
   /** the on-failure queue of each stream-triggered function */
   readonly streamFailures = new Map<string, sqs.Queue>();
+  /** the nested stacks of NESTED_FUNCTION_STACKS, by nested stack id */
+  readonly functionStacks = new Map<string, NestedStack>();
   private readonly nodeAllowList?: IpAllowList;
   private readonly alarms: AlarmFactory;
   /** back-office route key → its throttling */
@@ -259,7 +277,8 @@ export class StatelessStack extends Stack {
     }
 
     for (const def of catalog.functions) {
-      const cf = new CatalogFunction(this, `Fn-${def.id}`, {
+      const home = this.homeOf(def, prefix);
+      const cf = new CatalogFunction(home, `Fn-${def.id}`, {
         def,
         service: catalog.service,
         ...(catalog.metricsNamespace ? { metricsNamespace: catalog.metricsNamespace } : {}),
@@ -283,7 +302,7 @@ export class StatelessStack extends Stack {
         },
       });
       this.functions.set(def.id, cf);
-      this.addTriggers(def, cf, { catalog, prefix, queue, table, config });
+      this.addTriggers(def, cf, { catalog, prefix, queue, table, config, home });
 
       alarms.errorRate(cf, 'ErrorRateAlarm', {
         failed: lambdaMetric(cf.functionName, 'Errors', { statistic: 'Sum' }),
@@ -317,6 +336,26 @@ export class StatelessStack extends Stack {
       }
     }
 
+    // The citizen's counter's settings (config.ts readCitizenCounterConfig); none when it is not
+    // configured, and the counter answers 503 pages. IO messages link to the counter.
+    const counter = this.functions.get('citizen-counter');
+    if (config.citizenCounter) {
+      if (!counter) throw new Error("context 'citizenCounterUrl' is set but the catalog has no 'citizen-counter' function");
+      for (const [name, value] of Object.entries(citizenCounterEnvironment(config.citizenCounter))) counter.fn.addEnvironment(name, value);
+      this.functions.get('io-sender')?.fn.addEnvironment('CITIZEN_COUNTER_URL', config.citizenCounter.url);
+      const spGrant = catalog.functions.find((f) => f.id === 'citizen-counter')?.grants.find((g) => g.resource === 'secret' && g.id === 'citizen-sp');
+      if (!spGrant || spGrant.resource !== 'secret') throw new Error("the catalog's 'citizen-counter' has no 'citizen-sp' secret grant: it could not read the SP key and certificate");
+      new CfnOutput(this, 'CitizenSpSecretNames', {
+        value: CITIZEN_SP_SECRET_NAMES.map((n) => `${spGrant.prefix}${n}`).join(','),
+        description:
+          "Secrets Manager secrets the operator creates (PEM strings; the stack creates neither): the SPID service provider's private key and certificate registered with AgID",
+      });
+      new CfnOutput(this, 'CitizenSpMetadataUrl', {
+        value: `${config.citizenCounter.url}/spid/metadata`,
+        description: "the SAML SP metadata of the citizen's counter (its entityID): what is registered with AgID for SPID and with the Ministry of the Interior for CIE",
+      });
+    }
+
     // The operators' sign-in (Cognito), when the console's URL is given: the console API verifies its tokens.
     const consoleApi = this.functions.get('console-api');
     if (config.consoleUrl && consoleApi) {
@@ -341,6 +380,7 @@ export class StatelessStack extends Stack {
         key,
         logRetention,
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        ...(config.citizenCounter ? { citizenCounterPath: CITIZEN_COUNTER_PATH } : {}),
       });
       new CfnOutput(this, 'ConsoleDistributionUrl', {
         value: hosting.url,
@@ -348,6 +388,12 @@ export class StatelessStack extends Stack {
       });
       new CfnOutput(this, 'ConsoleDistributionId', { value: hosting.distribution.distributionId, description: "the console's CloudFront distribution" });
       new CfnOutput(this, 'ConsoleBucketName', { value: hosting.bucket.bucketName, description: "the console's files (keys under console/)" });
+      if (config.citizenCounter) {
+        new CfnOutput(this, 'CitizenCounterDistributionUrl', {
+          value: `https://${hosting.distribution.distributionDomainName}${CITIZEN_COUNTER_PATH}`,
+          description: "the citizen's counter on CloudFront; citizenCounterUrl must name this URL or a domain configured on the distribution by hand",
+        });
+      }
     }
 
     // Per-route throttling of the back-office API (the node API keeps the stage default).
@@ -440,10 +486,30 @@ export class StatelessStack extends Stack {
     for (const [qid, { queue: q }] of this.queues) new CfnOutput(this, `QueueUrl-${qid}`, { value: q.queueUrl });
   }
 
+  /** this stack, or the nested stack NESTED_FUNCTION_STACKS names for the function (created once) */
+  private homeOf(def: FunctionDef, prefix: string): Construct {
+    const id = NESTED_FUNCTION_STACKS[def.id];
+    if (id === undefined) return this;
+    let nested = this.functionStacks.get(id);
+    if (!nested) {
+      nested = new NestedStack(this, id, { description: `${prefix}: the ${def.id} function, its role, log group and routes` });
+      this.functionStacks.set(id, nested);
+    }
+    return nested;
+  }
+
   private addTriggers(
     def: FunctionDef,
     cf: CatalogFunction,
-    ctx: { catalog: Catalog; prefix: string; queue: (id: string) => sqs.Queue; table: dynamodb.ITable; config: DeployConfig },
+    ctx: {
+      catalog: Catalog;
+      prefix: string;
+      queue: (id: string) => sqs.Queue;
+      table: dynamodb.ITable;
+      config: DeployConfig;
+      /** where the function is built: this stack, or its nested stack (NESTED_FUNCTION_STACKS) */
+      home: Construct;
+    },
   ): void {
     // One integration and one invoke permission per function and API, whatever its number of
     // routes (GPD's base paths repeat every route): a route-scoped permission and an integration
@@ -468,12 +534,18 @@ export class StatelessStack extends Stack {
           const audience: HttpAudience = trigger.audience ?? 'back-office';
           const api = audience === 'pagopa-node' ? this.nodeApi! : this.httpApi;
           const authorizer = audience === 'pagopa-node' ? this.nodeAllowList?.authorizer : undefined;
-          const routes = api.addRoutes({
-            path: trigger.path,
-            methods: [apigw.HttpMethod[trigger.method]],
-            integration: integrationFor(audience),
-            ...(authorizer ? { authorizer } : {}),
-          });
+          const routeProps = { integration: integrationFor(audience), ...(authorizer ? { authorizer } : {}) };
+          // a nested function's routes live in its nested stack (api.addRoutes would put them under the API, here)
+          const routes =
+            ctx.home === this
+              ? api.addRoutes({ path: trigger.path, methods: [apigw.HttpMethod[trigger.method]], ...routeProps })
+              : [
+                  new apigw.HttpRoute(ctx.home, `Route-${trigger.method}${trigger.path}`, {
+                    httpApi: api,
+                    routeKey: apigw.HttpRouteKey.with(trigger.path, apigw.HttpMethod[trigger.method]),
+                    ...routeProps,
+                  }),
+                ];
           if (audience === 'back-office') {
             this.routeThrottles.set(`${trigger.method} ${trigger.path}`, routeThrottle(def, trigger, ctx.config));
             this.backOfficeRoutes.push(...routes);
@@ -640,4 +712,30 @@ export function routeThrottle(
     rateLimit: Math.max(1, Math.floor(config.apiThrottleRatePerSecond / share)),
     burstLimit: Math.max(1, Math.floor(config.apiThrottleBurst / share)),
   };
+}
+
+/**
+ * The citizen-counter function's settings from the deploy config (shared/composition/citizen.ts
+ * reads them). CITIZEN_SP_SECRET_PREFIX and CHECKOUT_SECRET_PREFIX come from the catalog's grants.
+ * The entityID is written out (it is the composition's default too): it is what AgID registers.
+ */
+export function citizenCounterEnvironment(c: NonNullable<DeployConfig['citizenCounter']>): Record<string, string> {
+  const env: Record<string, string> = {
+    CITIZEN_COUNTER_URL: c.url,
+    CITIZEN_SP_ENTITY_ID: `${c.url}/spid/metadata`,
+  };
+  const set = (name: string, value: string | undefined) => {
+    if (value !== undefined) env[name] = value;
+  };
+  set('CITIZEN_SP_ORGANIZATION_NAME', c.sp.organizationName);
+  set('CITIZEN_SP_CONTACT_EMAIL', c.sp.contactEmail);
+  set('CITIZEN_SP_IPA_CODE', c.sp.ipaCode);
+  set('CITIZEN_SP_VAT_NUMBER', c.sp.vatNumber);
+  set('CITIZEN_SP_FISCAL_CODE', c.sp.fiscalCode);
+  set('CITIZEN_SP_TELEPHONE', c.sp.telephone);
+  set('CITIZEN_SPID_LEVEL', c.sp.spidLevel);
+  set('CIE_IDP_METADATA_URL', c.cieIdpMetadataUrl);
+  set('SPID_IDP_METADATA_URL', c.spidIdpMetadataUrl);
+  set('CHECKOUT_API_URL', c.checkoutApiUrl);
+  return env;
 }

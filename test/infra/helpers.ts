@@ -42,13 +42,32 @@ export interface Synth extends BuiltStacks {
 }
 
 /**
- * The stateless stack's template with its alarms' nested stack folded in: the tests read the
- * layer's stateless resources as one set, wherever CloudFormation's 500-resource limit puts them.
+ * The stateless stack's template with its alarms' nested stack and the nested stacks of functions
+ * (NESTED_FUNCTION_STACKS) folded in: the tests read the layer's stateless resources as one set,
+ * wherever CloudFormation's 500-resource limit puts them. A reference from a nested stack to the
+ * parent is a `Ref` to one of its parameters there (see nestedParameter).
  */
-function withAlarms(stateless: { readonly alarmStack: Stack } & Stack): Template {
+function withNested(stateless: { readonly alarmStack: Stack; readonly functionStacks: ReadonlyMap<string, Stack> } & Stack): Template {
   const parent = Template.fromStack(stateless).toJSON() as { Resources?: Record<string, unknown> };
-  const alarms = Template.fromStack(stateless.alarmStack).toJSON() as { Resources?: Record<string, unknown> };
-  return Template.fromJSON({ ...parent, Resources: { ...parent.Resources, ...alarms.Resources } });
+  const nested = [stateless.alarmStack, ...stateless.functionStacks.values()].map(
+    (n) => (Template.fromStack(n).toJSON() as { Resources?: Record<string, unknown> }).Resources,
+  );
+  return Template.fromJSON({ ...parent, Resources: Object.assign({}, parent.Resources, ...nested) });
+}
+
+/**
+ * What a `Ref` to a parameter of a function's nested stack is in the parent: the value the parent
+ * passes (e.g. `{ Ref: <HttpApi logical id> }`); anything else is returned unchanged.
+ */
+export function nestedParameter(s: Synth, nestedStackId: string, value: unknown): unknown {
+  const ref = (value as { Ref?: unknown } | null)?.Ref;
+  if (typeof ref !== 'string') return value;
+  const nested = s.stateless.functionStacks.get(nestedStackId);
+  if (!nested) throw new Error(`no nested function stack ${nestedStackId}`);
+  const parent = Template.fromStack(s.stateless).toJSON() as { Resources: Record<string, { Type: string; Properties?: { Parameters?: Record<string, unknown> } }> };
+  const resourceId = s.stateless.getLogicalId(nested.nestedStackResource as never);
+  const parameters = parent.Resources[resourceId]?.Properties?.Parameters ?? {};
+  return ref in parameters ? parameters[ref] : value;
 }
 
 export function synth(catalog: Catalog, context: Record<string, string> = {}): Synth {
@@ -61,7 +80,7 @@ export function synth(catalog: Catalog, context: Record<string, string> = {}): S
     ...built,
     app,
     statefulTemplate: Template.fromStack(built.stateful),
-    statelessTemplate: withAlarms(built.stateless),
+    statelessTemplate: withNested(built.stateless),
   };
 }
 

@@ -156,7 +156,10 @@ describe('routes without an API key and their APIG4 reasons', () => {
         // the operator console's API: no tenant key, the operator's bearer token verified by the function
         const console = route.includes(' /console-api/');
         if (console) expect(reason, route).toMatch(/OpenID Connect bearer token/);
-        const unauthenticated = console || ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/redoc.standalone.js', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
+        // the citizen's counter: no tenant key, the citizen's SPID/CIE session verified by the function
+        const counter = / \/cittadino(\/|$)/.test(route);
+        if (counter) expect(reason, route).toMatch(/SPID\/CIE SAML assertion/);
+        const unauthenticated = console || counter || ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/redoc.standalone.js', 'POST /receipts', 'POST /pagopa/paForNode'].includes(route);
         expect(reason.includes('Ocp-Apim-Subscription-Key'), route).toBe(!unauthenticated);
         expect(reason.startsWith(`${route}: `), route).toBe(true);
       }
@@ -184,8 +187,9 @@ describe('the real io-sender', () => {
     expect(statementsWith(s.statelessTemplate, 'io-sender', 'secretsmanager:GetSecretValue')).toEqual([
       { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretArn('pagopa-layer/io/') },
     ]);
-    // no other function of the layer reads secrets or sends e-mail (but the FdR acquirer, below)
-    for (const def of catalog.functions.filter((f) => f.id !== 'io-sender' && f.id !== 'reporting-flow-acquirer')) {
+    // no other function of the layer reads secrets or sends e-mail (but the FdR acquirer, below, and
+    // the citizen's counter: Checkout keys and its SP key pair, test/infra/citizen-counter.test.ts)
+    for (const def of catalog.functions.filter((f) => !['io-sender', 'reporting-flow-acquirer', 'citizen-counter'].includes(f.id))) {
       const actions = [...roleActions(s.statelessTemplate, def.id)];
       expect(actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('ses:')), def.id).toEqual([]);
     }

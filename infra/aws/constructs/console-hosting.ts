@@ -12,6 +12,15 @@
  *
  * Cache-Control as on the local gateway: index.html and config.json `no-cache`, the bundle and
  * the CSS `public, max-age=300`; each deployment invalidates /console/*.
+ *
+ * With `citizenCounterPath` (context citizenCounterUrl), the citizen's counter is served by the
+ * same distribution: `/cittadino*` goes to the same HTTP API origin as `/console-api/*` (the
+ * citizen-counter routes), never cached, cookies, query strings and every viewer header but Host
+ * forwarded. Its pages load /console/assets/bootstrap-italia.min.css from the default behaviour,
+ * on the same origin. No custom domain is configured here (CloudFront's certificate would have to
+ * be in us-east-1): citizenCounterUrl, which the SPID/CIE service provider is registered with,
+ * must be this distribution's https://<id>.cloudfront.net/cittadino or an alternate domain name
+ * and certificate the operator configures on the distribution by hand.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -35,6 +44,21 @@ import type { OperatorSignIn } from './operator-sign-in';
 /** where the console lives, in the bucket (keys) and on the distribution (paths) */
 export const CONSOLE_KEY_PREFIX = 'console/';
 export const CONSOLE_API_PATH = '/console-api';
+
+/**
+ * CloudFront Function (viewer request, cloudfront-js-2.0) of the counter's behavior: a path ending
+ * in `/` loses its trailing slashes, so `/cittadino/` (where the counter's own redirects point,
+ * `/cittadino/?uscito=1`) reaches the route `GET /cittadino`. An HTTP API route does not match
+ * the same path with a trailing slash, and a route key may not end in `/` (it fails to deploy):
+ * the rewrite is the only way for API Gateway to see both as one. The query string is kept.
+ */
+export const COUNTER_TRAILING_SLASH_FUNCTION = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.length > 1 && uri.charAt(uri.length - 1) === '/') request.uri = uri.replace(/\\/+$/, '');
+  return request;
+}
+`;
 
 /**
  * CloudFront Function (viewer request, cloudfront-js-2.0) of the static behavior: `/` and
@@ -81,6 +105,8 @@ export interface ConsoleHostingProps {
   readonly key: kms.IKey;
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** `/cittadino`: serve the citizen's counter (its routes on httpApi) under `<path>*` */
+  readonly citizenCounterPath?: string;
 }
 
 /**
@@ -140,6 +166,58 @@ export class ConsoleHosting extends NestedStack {
       code: cloudfront.FunctionCode.fromInline(CONSOLE_REWRITE_FUNCTION),
     });
 
+    // one origin for every behavior that goes to the back-office HTTP API
+    const apiOrigin = new origins.HttpOrigin(`${props.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
+      [`${CONSOLE_API_PATH}/*`]: {
+        origin: apiOrigin,
+        // no redirect for the API: a redirected request has already sent its bearer token in clear
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        // never cached; with caching disabled AllViewerExceptHostHeader forwards Authorization too
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: headers,
+      },
+    };
+    if (props.citizenCounterPath) {
+      // Not the console's policy: its CSP (override) has form-action 'self', which would block the
+      // counter's payment form, whose redirect ends at pagoPA Checkout. The counter's pages send
+      // their own CSP and Referrer-Policy (shared/http/citizen-edge.ts); CloudFront adds these
+      // only where the origin sent none (API Gateway's own 403/404/429/5xx answers), and always
+      // HSTS, nosniff and no framing.
+      const counterHeaders = new cloudfront.ResponseHeadersPolicy(this, 'CounterSecurityHeaders', {
+        comment: "citizen's counter: HSTS, nosniff, no framing; the pages' own CSP and Referrer-Policy, a strict fallback elsewhere",
+        securityHeadersBehavior: {
+          contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'", override: false },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.SAME_ORIGIN, override: false },
+          strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+        },
+      });
+      const trailingSlash = new cloudfront.Function(this, 'CounterTrailingSlash', {
+        comment: `${props.citizenCounterPath}/ → ${props.citizenCounterPath} (HTTP API routes do not match a trailing slash)`,
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+        code: cloudfront.FunctionCode.fromInline(COUNTER_TRAILING_SLASH_FUNCTION),
+      });
+      additionalBehaviors[`${props.citizenCounterPath}*`] = {
+        origin: apiOrigin,
+        // no redirect: a redirected POST (the SAML ACS, the payment form) would lose its body
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        // never cached (pages per session, cache-control no-store); the session cookie, the query
+        // string (SAML RelayState, Checkout's outcome) and the viewer's headers but Host go through
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        responseHeadersPolicy: counterHeaders,
+        functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: trailingSlash }],
+      };
+    }
+
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${props.prefix}: operator console`,
       defaultBehavior: {
@@ -151,36 +229,28 @@ export class ConsoleHosting extends NestedStack {
         functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: rewrite }],
         compress: true,
       },
-      additionalBehaviors: {
-        [`${CONSOLE_API_PATH}/*`]: {
-          origin: new origins.HttpOrigin(`${props.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
-            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
-            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-          }),
-          // no redirect for the API: a redirected request has already sent its bearer token in clear
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-          // never cached; with caching disabled AllViewerExceptHostHeader forwards Authorization too
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: headers,
-        },
-      },
+      additionalBehaviors,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
     });
     const acknowledge = (rule: string, reason: string) => Validations.of(this.distribution).acknowledge({ id: rule, reason });
+    const counter = props.citizenCounterPath;
     acknowledge(
       'AwsSolutions-CFR1',
-      'No geo restriction: operators of a municipality may sign in from abroad or through a VPN exit elsewhere; access is gated by the Cognito sign-in (MFA required) and the console API verifies its tokens, the static files are public code.',
+      'No geo restriction: operators of a municipality may sign in from abroad or through a VPN exit elsewhere; access is gated by the Cognito sign-in (MFA required) and the console API verifies its tokens, the static files are public code.' +
+        (counter
+          ? ` The citizen's counter (${counter}*) serves citizens wherever they are (Italians resident abroad pay their municipality too); its pages need a SPID/CIE session the function opens from a verified SAML assertion.`
+          : ''),
     );
     acknowledge(
       'AwsSolutions-CFR2',
-      'No AWS WAF: a web ACL for CloudFront (scope CLOUDFRONT) can only be created in us-east-1 and this stack is regional (eu-south-1 by default). The only dynamic path is /console-api/*, which requires a Cognito bearer token and is throttled per route by the HTTP API stage; the rest is static public code.',
+      counter
+        ? `No AWS WAF: a web ACL for CloudFront (scope CLOUDFRONT) can only be created in us-east-1 and this stack is regional (eu-south-1 by default). The dynamic paths are /console-api/*, which requires a Cognito bearer token, and the citizen's counter ${counter}*, whose pages need a SPID/CIE session (sign-in and SP metadata public by the SAML protocol, every POST with the session's form token); both are throttled per route by the HTTP API stage (the counter's routes, which take no API key, at a fifth of the stage rate). The rest is static public code.`
+        : 'No AWS WAF: a web ACL for CloudFront (scope CLOUDFRONT) can only be created in us-east-1 and this stack is regional (eu-south-1 by default). The only dynamic path is /console-api/*, which requires a Cognito bearer token and is throttled per route by the HTTP API stage; the rest is static public code.',
     );
     acknowledge(
       'AwsSolutions-CFR3',
-      "No CloudFront access logs: standard logs (legacy) need an ACL-enabled bucket (every bucket of the layer keeps ACLs disabled, BucketOwnerEnforced) and CloudFront does not deliver them to buckets in opt-in regions such as eu-south-1 (Milan), the layer's default; log delivery v2 for CloudFront is configured in us-east-1 only. Every console API call is logged by the HTTP API's access log (/aws/apigateway/<service>-<stage>-api); the rest are downloads of public static files.",
+      `No CloudFront access logs: standard logs (legacy) need an ACL-enabled bucket (every bucket of the layer keeps ACLs disabled, BucketOwnerEnforced) and CloudFront does not deliver them to buckets in opt-in regions such as eu-south-1 (Milan), the layer's default; log delivery v2 for CloudFront is configured in us-east-1 only. Every console API call${counter ? ` and every request of the citizen's counter (${counter}*)` : ''} is logged by the HTTP API's access log (/aws/apigateway/<service>-<stage>-api); the rest are downloads of public static files.`,
     );
     acknowledge(
       'AwsSolutions-CFR4',

@@ -47,6 +47,19 @@ export const SECRET_READ_ACTIONS = ['secretsmanager:GetSecretValue'] as const;
  */
 export const EMAIL_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
 
+/**
+ * What follows the prefix of each catalog secret grant (the function appends it): the truth of the
+ * grant's cdk-nag IAM5 acknowledgement. A grant id not listed gets the per-tenant default.
+ */
+const SECRET_NAMES_UNDER_PREFIX: Readonly<Record<string, string>> = {
+  io: "<organization>/<serviceId>': one per tenant and App IO service (shared/adapters/secrets.ts ioApiKeySecretName)",
+  fdr: "<organization>': one per tenant, its FdR subscription key (shared/composition/subscription-keys.ts)",
+  checkout: "<organization>': one per tenant, its pagoPA Checkout subscription key (shared/composition/subscription-keys.ts)",
+  'citizen-sp':
+    "private-key' and '…certificate': the citizen's counter's SAML service provider key pair (PEM), the municipality's SPID key registered with AgID (shared/composition/citizen.ts)",
+};
+const SECRET_NAMES_DEFAULT = "<organization>/<serviceId>': one per tenant and service";
+
 /** kms actions a data-plane call needs when the resource is encrypted with our key */
 const KMS_DECRYPT = ['kms:Decrypt'] as const;
 const KMS_ENCRYPT = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
@@ -151,7 +164,7 @@ export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets
     case 'secret': {
       const stack = Stack.of(scope);
       // Secrets Manager appends '-' and 6 random characters to every secret ARN, and the names
-      // under the prefix are <organization>/<serviceId>: data, not known at deploy time.
+      // under the prefix are created by operators after deploy (see SECRET_NAMES_UNDER_PREFIX).
       const arn = stack.formatArn({
         service: 'secretsmanager',
         resource: 'secret',
@@ -173,7 +186,7 @@ export function statementsFor(scope: Construct, grant: GrantDef, t: GrantTargets
         wildcardResources: [
           {
             arn,
-            reason: `Read-only (GetSecretValue) on the secrets named '${grant.prefix}<organization>/<serviceId>': one per tenant and App IO service, created by operators after deploy; Secrets Manager also appends a random 6-character suffix to every secret ARN. Nothing outside the prefix.`,
+            reason: `Read-only (GetSecretValue) on the secrets named '${grant.prefix}${SECRET_NAMES_UNDER_PREFIX[grant.id] ?? SECRET_NAMES_DEFAULT}, created by operators after deploy (the stack creates none); Secrets Manager also appends a random 6-character suffix to every secret ARN. Nothing outside the prefix.`,
           },
         ],
       };
