@@ -17,6 +17,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNoticeNumberForPrint } from '../../shared/domain/notice-number';
 import { DEMO_PASSWORD } from '../../infra/local/simulators/spid-idp';
+import { signInAsCitizen } from '../support/citizen-sign-in';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -238,6 +239,16 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     expect(gpd.json.status).toBe('VALID');
     await context.close();
   }, 60_000);
+
+  it('signs in with CIE too (no e-mail released): the counter greets the citizen, who owes nothing here', async () => {
+    const { cookie } = await signInAsCitizen(stack.url, 'VRDGPP70T10L219Z', 'cie');
+    const res = await fetch(counterUrl, { headers: { cookie } });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain('Giuseppe Verdi');
+    expect(html).toContain('Non risultano pagamenti a tuo nome');
+    expect(html).not.toContain('TARI 2026');
+  });
 
   it('another citizen sees only their own position; signing out ends the session', async () => {
     const { context, page } = await freshPage();
