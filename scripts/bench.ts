@@ -4,7 +4,7 @@
  * Results are printed as Markdown tables and saved to bench-results/<timestamp>.json.
  *
  *   npm run bench                      all of them
- *   npm run bench -- positions notices only those (bundles, positions, lists, notices, receipts, io, console-search)
+ *   npm run bench -- positions notices only those (bundles, positions, lists, notices, receipts, io, citizen, console-search)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,14 @@ const suites: Suite[] = [
       const { benchIo, formatIoTable } = await import('./bench-io');
       const data = await benchIo();
       return { table: formatIoTable(data), data };
+    },
+  },
+  {
+    name: 'citizen',
+    async run() {
+      const { benchCitizen, formatCitizenTable } = await import('./bench-citizen');
+      const data = await benchCitizen();
+      return { table: formatCitizenTable(data), data };
     },
   },
   {
