@@ -124,6 +124,11 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     expect(text).toContain(formatNoticeNumberForPrint(positions[0]!.nav));
     expect(text).not.toContain('Trasporto scolastico');
     await axe(page, 'counter');
+    // the App IO message of the new notice links to the position's page on the counter
+    const tari = positions[0]!;
+    await eventually(() => stack.layer.io.sim.inbox(MARIO.fiscalNumber).map((m) => m.content.markdown).join('\n'), 30_000).toContain(
+      `(${stack.url}/cittadino/posizioni/${tari.ofc}/${tari.iupd})`,
+    );
     // the session cookie is http-only and SameSite=Lax
     const cookie = (await context.cookies()).find((c) => c.name === 'sportello');
     expect(cookie?.httpOnly).toBe(true);
