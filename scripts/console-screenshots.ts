@@ -6,7 +6,8 @@
  * anomalies (one payment of the wrong amount) and one of them with an operator's note, a new API
  * key just issued (a local demo key, shown once), the reconciliation of the day and its flow (the
  * FdR simulator's flow of the paid notice, credited by a treasury statement line), the App IO
- * reminder template with its live preview.
+ * reminder template with its live preview; then the citizen's counter: its sign-in choice, a
+ * citizen's positions, the Checkout simulator's cart, a spontaneous service's form with its errors.
  * Written to web/console/screenshots/*.png (1280×900).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { startLocalLayer, temporaryOutbox } from '../infra/local/layer';
 import { payNotice } from './pay';
+import { DEMO_PASSWORD } from '../infra/local/simulators/spid-idp';
 import { CONSOLE_DIR } from '../web/console/build';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       ['BNCMRA80A41H501E', 'Maria Bianchi', 'TARI 2026 - rata unica', 9830, true],
       ['VRDLGU75C12F205G', 'Luigi Verdi', 'Canone unico patrimoniale 2026', 24000, true],
       ['RSSMRA80A01H501U', 'Mario Rossi', 'Servizio mensa scolastica - ottobre', 6400, false],
+      ['RSSMRA80A01H501U', 'Mario Rossi', 'Trasporto scolastico 2026/27', 18000, true],
     ] as const;
     const navs: string[] = [];
     for (const [i, [fiscalCode, fullName, description, amount, publish]] of people.entries()) {
@@ -131,6 +134,26 @@ async function main(): Promise<void> {
     await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/messaggi-io/reminder`);
     await page.locator('#anteprima-oggetto').waitFor();
     await shot('13-messaggi-io');
+
+    // the citizen's counter: Mario Rossi signs in with SPID (test IdP), sees his positions, opens Checkout, a service's form
+    const citizen = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
+    await citizen.goto(layer.counterUrl);
+    await shot('14-sportello-accesso', citizen);
+    await citizen.getByRole('link', { name: 'SPID (simulatore locale)' }).click();
+    await citizen.locator('label', { hasText: 'RSSMRA80A01H501U' }).click();
+    await citizen.getByLabel('Password').fill(DEMO_PASSWORD);
+    await citizen.getByRole('button', { name: 'Accedi' }).click();
+    await citizen.getByRole('button', { name: 'Acconsenti' }).click();
+    await citizen.waitForURL(/\/cittadino\/$/);
+    await shot('15-sportello-pagamenti', citizen);
+    await citizen.locator('input[name=avviso]').first().evaluate((el) => (el as unknown as { id: string }).id).then((id) => citizen.locator(`label[for="${id}"]`).click());
+    await citizen.getByRole('button', { name: 'Paga con pagoPA' }).first().click();
+    await citizen.waitForURL(/\/_sim\/checkout\/carts\//);
+    await shot('16-checkout-simulatore', citizen);
+    await citizen.goto(`${layer.counterUrl}servizi/${ESEMPIO}/MENSA`);
+    await citizen.getByRole('button', { name: "Crea l'avviso" }).click();
+    await citizen.locator('.alert-danger').waitFor();
+    await shot('17-sportello-servizio', citizen);
   } finally {
     await browser.close();
     await layer.stop();

@@ -126,7 +126,7 @@ ${notice ? `<div class="alert alert-warning" role="alert">${e(notice)}</div>` : 
 // ---- the counter ---------------------------------------------------------------------------
 
 const optionLabel = (o: PaymentOption, entry: CounterEntry): string =>
-  entry.position.paymentOptions.length > 1 ? (o.isPartialPayment ? `rata con scadenza ${formatRomeDate(o.dueDate)}` : 'pagamento in unica soluzione') : 'importo';
+  entry.position.paymentOptions.length > 1 ? (o.isPartialPayment ? `rata con scadenza ${formatRomeDate(o.dueDate)}` : 'pagamento in unica soluzione') : 'pagamento unico';
 
 function payableRows(entry: CounterEntry, organization: Organization, withLink: boolean): string {
   const title = e(entry.position.paymentOptions[0]?.description ?? entry.position.iupd);

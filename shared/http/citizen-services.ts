@@ -74,11 +74,22 @@ function control(name: string, p: FormProperty, required: boolean, value: string
   return `<div class="form-group mb-4"><label for="${id}" class="active">${label}${mark}</label><input class="form-control${error ? ' is-invalid' : ''}" type="${type}" id="${id}" name="${name}" value="${e(value)}"${limits}${aria}>${help}${err}</div>`;
 }
 
+/**
+ * The form's fields in a stable order: those in `required` in its order, then the others by name
+ * (the stored definition is a map, whose key order DynamoDB does not keep).
+ */
+function orderedFields(service: SpontaneousService): Array<[string, FormProperty]> {
+  const required = service.form.required ?? [];
+  const rank = (name: string) => (required.includes(name) ? required.indexOf(name) : required.length);
+  return Object.entries(service.form.properties).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 function serviceFormPage(session: CitizenSession, organization: Organization, service: SpontaneousService, requestId: string, values: Readonly<Record<string, string>>, errors: readonly FieldError[]): string {
   const required = new Set(service.form.required ?? []);
   const errorOf = (name: string) => errors.filter((x) => x.field === name).map((x) => x.message).join('; ') || undefined;
   const summary = errors.length
-    ? `<div class="alert alert-danger" role="alert"><p class="mb-1">Controlla il modulo:</p><ul class="mb-0">${errors
+    ? `<div class="alert alert-danger" role="alert"><p class="mb-1">Controlla il modulo:</p><ul class="mb-0">${[...errors]
+        .sort((a, b) => orderedFields(service).findIndex(([n]) => n === a.field) - orderedFields(service).findIndex(([n]) => n === b.field))
         .map((x) => `<li>${service.form.properties[x.field] ? `<a href="#campo-${e(x.field)}">${e(service.form.properties[x.field]!.title ?? x.field)}</a>` : e(x.field)}: ${e(x.message)}</li>`)
         .join('')}</ul></div>`
     : '';
@@ -94,7 +105,7 @@ ${summary}
 ${formToken(session)}
 <input type="hidden" name="_richiesta" value="${e(requestId)}">
 <p class="text-muted">I campi con * sono obbligatori. L'avviso sarà intestato a ${e(`${session.name} ${session.familyName}`)}.</p>
-${Object.entries(service.form.properties)
+${orderedFields(service)
   .map(([name, p]) => control(name, p, required.has(name), values[name] ?? '', errorOf(name)))
   .join('\n')}
 <button type="submit" class="btn btn-primary">Crea l'avviso</button>
