@@ -9,23 +9,20 @@
  * on every page (no serious or critical violation).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, seriousViolations } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNoticeNumberForPrint } from '../../shared/domain/notice-number';
 import { DEMO_PASSWORD } from '../../infra/local/simulators/spid-idp';
 import { signInAsCitizen } from '../support/citizen-sign-in';
 import { ALTROVE_FC, ALTROVE_KEY, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`citizen-counter: SKIPPED, ${CHROMIUM} is absent (install the Debian package 'chromium')`);
 
 const eventually = <T>(read: () => Promise<T> | T, timeout = 20_000) => expect.poll(read, { timeout, interval: 200 });
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const MARIO = { fiscalNumber: 'RSSMRA80A01H501U', name: 'Mario Rossi' };
 const LUCIA = { fiscalNumber: 'BNCLCU85M52F205Z', name: 'Lucia Bianchi' };
@@ -65,11 +62,7 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     positions.push(await createPosition(ESEMPIO_FC, undefined, MARIO, 4500, 'Mensa scolastica - ottobre'));
     positions.push(await createPosition(ALTROVE_FC, ALTROVE_KEY, MARIO, 9800, 'IMU 2026 - acconto'));
     positions.push(await createPosition(ESEMPIO_FC, undefined, LUCIA, 3000, 'Trasporto scolastico'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -85,13 +78,7 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
   }
 
   async function axe(page: Page, screen: string): Promise<void> {
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-      const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    });
-    expect(violations, screen).toEqual([]);
+    expect(await seriousViolations(page), screen).toEqual([]);
   }
 
   /** from the counter's sign-in page through the test IdP back to the counter */

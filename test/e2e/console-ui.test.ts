@@ -8,11 +8,11 @@
  * municipality switcher, sign-out; axe-core on every screen (no serious or critical violation)
  * and the main flow by keyboard only.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, seriousViolations } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionById } from '../../infra/catalog';
 import { payNotice } from '../../scripts/pay';
@@ -20,8 +20,6 @@ import { startBackOfficeReceiver } from '../../infra/local/simulators/back-offic
 import { CONSOLE_ROUTES } from '../../shared/http/console-edge';
 import { ALTROVE_FC, ESEMPIO_FC, startLocalStack, type LocalStack } from '../support/local-stack';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`console-ui: SKIPPED, ${CHROMIUM} is absent (install the Debian package 'chromium')`);
 }
@@ -29,7 +27,6 @@ if (!hasChromium) {
 /** a page condition, polled (the local stack on a busy machine may take seconds to answer) */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const OPERATOR = { username: 'operatore.esempio', password: 'demo-operatore-2026', name: 'Olga Operatrice' };
 const VIEWER = { username: 'lettore.esempio', password: 'demo-lettore-2026' };
@@ -48,11 +45,7 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     // the key cache off, so that a key revoked on the keys screen is refused at once
     stack = await startLocalStack({ env: { API_KEY_CACHE_SECONDS: '0' } });
     consoleUrl = stack.layer.consoleUrl;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
@@ -95,14 +88,7 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
 
   /** axe-core over the page as it is: the serious and critical violations (none expected) */
   async function axe(page: Page, screen: string): Promise<void> {
-    // evaluated through the DevTools protocol, so the console's CSP (script-src 'self') does not block it
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-      const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    });
-    expect(violations, screen).toEqual([]);
+    expect(await seriousViolations(page), screen).toEqual([]);
   }
 
   async function consoleApi(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {

@@ -82,21 +82,26 @@ async function payableOption(deps: StationDeps, caller: StationCaller, notice: N
   return { position, option };
 }
 
+/** What the node is told of a payable notice (paVerifyPaymentNotice, paDemandPaymentNotice). */
+function noticeOf(position: DebtPosition, option: PaymentOption) {
+  return {
+    amount: option.amount,
+    dueDate: romeCalendarDay(option.dueDate),
+    description: describeOption(position, option),
+    allPostal: allTransfersPostal(option),
+    creditorFiscalCode: position.organizationFiscalCode,
+    companyName: position.companyName,
+    ...(position.officeName !== undefined ? { officeName: position.officeName } : {}),
+  };
+}
+
 async function verify(deps: StationDeps, command: Extract<StationCommand, { kind: 'verify-notice' }>): Promise<StationAnswer> {
   const found = await payableOption(deps, command.caller, command.notice);
   if ('kind' in found) return found;
   const { position, option } = found;
   return {
     kind: 'notice',
-    notice: {
-      amount: option.amount,
-      dueDate: romeCalendarDay(option.dueDate),
-      description: describeOption(position, option),
-      allPostal: allTransfersPostal(option),
-      creditorFiscalCode: position.organizationFiscalCode,
-      companyName: position.companyName,
-      ...(position.officeName !== undefined ? { officeName: position.officeName } : {}),
-    },
+    notice: noticeOf(position, option),
   };
 }
 
@@ -196,15 +201,7 @@ async function demandNotice(deps: StationDeps, command: Extract<StationCommand, 
     return {
       kind: 'demanded-notice',
       noticeNumber: option.nav,
-      notice: {
-        amount: option.amount,
-        dueDate: romeCalendarDay(option.dueDate),
-        description: describeOption(position, option),
-        allPostal: allTransfersPostal(option),
-        creditorFiscalCode: position.organizationFiscalCode,
-        companyName: position.companyName,
-        ...(position.officeName !== undefined ? { officeName: position.officeName } : {}),
-      },
+      notice: noticeOf(position, option),
     };
   }
   return refuse('INVALID_SERVICE_DATA', `the same request has made ${MAX_DEMANDS_PER_DAY} notices today`);
