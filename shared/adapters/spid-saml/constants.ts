@@ -30,6 +30,8 @@ export const STATUS = {
   authnFailed: 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed',
   requestDenied: 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
   noAuthnContext: 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext',
+  /** second-level status of a Single Logout that could not reach every session (regole tecniche SPID, Single Logout) */
+  partialLogout: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout',
 } as const;
 
 export type SpidLevel = 'SpidL1' | 'SpidL2' | 'SpidL3';

@@ -13,9 +13,26 @@
  * serve both schemes; "Entra con CIE" over OIDC needs onboarding into the OpenID Connect
  * Federation (entity configuration, trust marks, automatic registration) before a single login,
  * which can come later behind the same IdentityGateway port.
+ *
+ * Single Logout (logout.ts): the SP-initiated LogoutRequest and the check of the IdP's
+ * LogoutResponse, the check of an IdP-initiated LogoutRequest and our LogoutResponse, all in the
+ * HTTP-Redirect binding at the SP's SingleLogoutService (`sloUrl`, published in the metadata).
  */
 export { authnRequestRedirect, samlInstant, type AuthnRequestRedirect } from './authn-request';
 export { generateServiceProviderCredentials, type ServiceProviderCredentials } from './credentials';
+export {
+  REDIRECT_SIGNATURE_ALGORITHMS,
+  logoutRequestRedirect,
+  logoutResponseRedirect,
+  signedRedirectUrl,
+  sloMessageKind,
+  verifyLogoutRequest,
+  verifyLogoutResponse,
+  type ExpectedLogoutResponse,
+  type LogoutRequestRedirect,
+  type VerifiedLogoutRequest,
+  type VerifiedLogoutResponse,
+} from './logout';
 export { metadataSignatureValid, parseIdentityProviderMetadata, serviceProviderMetadata, signEnveloped } from './metadata';
 export { verifySamlResponse, type ExpectedResponse } from './response';
 export { SamlResponseRejected, type IdentityProvider, type SamlRejectionReason, type ServiceProvider } from './types';

@@ -64,6 +64,8 @@ export function serviceProviderMetadata(sp: ServiceProvider): string {
   const key = el(sso, NS.metadata, 'md:KeyDescriptor', { use: 'signing' });
   const keyInfo = el(key, NS.xmldsig, 'ds:KeyInfo');
   el(el(keyInfo, NS.xmldsig, 'ds:X509Data'), NS.xmldsig, 'ds:X509Certificate', {}, certificateBody(sp.certificatePem));
+  // SingleLogoutService, HTTP-Redirect: LogoutRequests and LogoutResponses both come to sloUrl (no ResponseLocation);
+  // in the schema's place, after the KeyDescriptors and before NameIDFormat (saml-schema-metadata-2.0 SSODescriptorType)
   if (sp.sloUrl) el(sso, NS.metadata, 'md:SingleLogoutService', { Binding: BINDING.redirect, Location: sp.sloUrl });
   el(sso, NS.metadata, 'md:NameIDFormat', {}, NAMEID_TRANSIENT);
   el(sso, NS.metadata, 'md:AssertionConsumerService', { Binding: BINDING.post, Location: sp.acsUrl, index: '0', isDefault: 'true' });
@@ -163,14 +165,16 @@ export function parseIdentityProviderMetadata(
       .filter((k) => !k.getAttribute('use') || k.getAttribute('use') === 'signing')
       .flatMap((k) => descendants(k, NS.xmldsig, 'X509Certificate').map((c) => certificateBody(textOf(c))))
       .filter((c) => c.length > 0);
-    const redirect = (name: string) =>
+    const redirect = (name: string, attribute = 'Location') =>
       children(idpSso, NS.metadata, name)
         .find((s) => s.getAttribute('Binding') === BINDING.redirect)
-        ?.getAttribute('Location')
-        ?.trim();
+        ?.getAttribute(attribute)
+        ?.trim() || undefined;
     const ssoRedirectUrl = redirect('SingleSignOnService');
     if (!ssoRedirectUrl || signingCertificates.length === 0) continue;
     const sloRedirectUrl = redirect('SingleLogoutService');
+    // some SPID IdPs take LogoutResponses elsewhere (ResponseLocation, saml-metadata-2.0 §2.2.2)
+    const sloResponseRedirectUrl = sloRedirectUrl ? redirect('SingleLogoutService', 'ResponseLocation') : undefined;
     seen.add(entityId);
     out.push({
       entityId,
@@ -178,6 +182,7 @@ export function parseIdentityProviderMetadata(
       scheme,
       ssoRedirectUrl,
       ...(sloRedirectUrl ? { sloRedirectUrl } : {}),
+      ...(sloResponseRedirectUrl ? { sloResponseRedirectUrl } : {}),
       signingCertificates: [...new Set(signingCertificates)],
     });
   }

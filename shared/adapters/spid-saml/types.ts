@@ -37,7 +37,10 @@ export interface IdentityProvider {
   readonly scheme: 'spid' | 'cie';
   /** SingleSignOnService, HTTP-Redirect binding */
   readonly ssoRedirectUrl: string;
+  /** SingleLogoutService, HTTP-Redirect binding: where LogoutRequests go (and LogoutResponses, unless ResponseLocation says otherwise) */
   readonly sloRedirectUrl?: string;
+  /** the HTTP-Redirect SingleLogoutService's ResponseLocation, when the IdP publishes one: where LogoutResponses go */
+  readonly sloResponseRedirectUrl?: string;
   /** the IdP's signing certificates (bare base64 or PEM) from its metadata */
   readonly signingCertificates: readonly string[];
 }
@@ -53,6 +56,7 @@ export type SamlRejectionReason =
   | 'expired'
   | 'not-yet-valid'
   | 'authn-failed'
+  | 'logout-failed'
   | 'level'
   | 'attributes';
 

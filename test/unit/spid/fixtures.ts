@@ -8,7 +8,7 @@ export const otherCredentials = generateServiceProviderCredentials('Chiave estra
 export const sp: ServiceProvider = {
   entityId: 'https://comune.example.it/cittadino',
   acsUrl: 'https://comune.example.it/cittadino/spid/acs',
-  sloUrl: 'https://comune.example.it/cittadino/esci',
+  sloUrl: 'https://comune.example.it/cittadino/spid/slo',
   ...spCredentials,
   spidLevel: 'SpidL2',
   attributeConsumingServiceIndex: 0,

@@ -43,6 +43,8 @@ export interface ResponseSpec {
   readonly now: Date;
   readonly spidLevel: SpidLevel;
   readonly citizen: ResponseCitizen;
+  /** the NameID and SessionIndex to assert (random unless given): the IdP's session, for its Single Logout */
+  readonly session?: { readonly nameId: string; readonly sessionIndex: string };
   /** validity of the assertion; 5 minutes unless given */
   readonly lifetimeSeconds?: number;
   /** for tests: the wrong answers */
@@ -123,7 +125,7 @@ export function buildSamlResponse(spec: ResponseSpec): string {
   assertion.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:xsi', 'http://www.w3.org/2001/XMLSchema-instance');
   el(assertion, NS.assertion, 'saml:Issuer', { Format: NAMEID_ENTITY }, issuer);
   const subject = el(assertion, NS.assertion, 'saml:Subject');
-  el(subject, NS.assertion, 'saml:NameID', { Format: NAMEID_TRANSIENT, NameQualifier: spec.idp.entityId }, newId());
+  el(subject, NS.assertion, 'saml:NameID', { Format: NAMEID_TRANSIENT, NameQualifier: spec.idp.entityId }, spec.session?.nameId ?? newId());
   const confirmation = el(subject, NS.assertion, 'saml:SubjectConfirmation', { Method: CM_BEARER });
   el(confirmation, NS.assertion, 'saml:SubjectConfirmationData', {
     InResponseTo: spec.inResponseTo,
@@ -132,7 +134,7 @@ export function buildSamlResponse(spec: ResponseSpec): string {
   });
   const conditions = el(assertion, NS.assertion, 'saml:Conditions', { NotBefore: notBefore, NotOnOrAfter: notOnOrAfter });
   el(el(conditions, NS.assertion, 'saml:AudienceRestriction'), NS.assertion, 'saml:Audience', {}, o.audience ?? spec.sp.entityId);
-  const authn = el(assertion, NS.assertion, 'saml:AuthnStatement', { AuthnInstant: issueInstant, SessionIndex: newId() });
+  const authn = el(assertion, NS.assertion, 'saml:AuthnStatement', { AuthnInstant: issueInstant, SessionIndex: spec.session?.sessionIndex ?? newId() });
   el(el(authn, NS.assertion, 'saml:AuthnContext'), NS.assertion, 'saml:AuthnContextClassRef', {}, SPID_LEVELS[spec.spidLevel]);
   const statement = el(assertion, NS.assertion, 'saml:AttributeStatement');
   const values: Array<[string, string | undefined]> = [
