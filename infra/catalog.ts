@@ -838,6 +838,7 @@ export const catalog: Catalog = {
         ['GET', `${base}/accedi`],
         ['POST', `${base}/spid/acs`],
         ['GET', `${base}/spid/metadata`],
+        ['GET', `${base}/spid/slo`],
         ['POST', `${base}/esci`],
         ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}`],
         ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}/avviso`],

@@ -84,6 +84,7 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
     spid.bind(cloud.url, {
       entityId: process.env['CITIZEN_SP_ENTITY_ID'] ?? `${process.env['CITIZEN_COUNTER_URL']}/spid/metadata`,
       acsUrl: `${process.env['CITIZEN_COUNTER_URL']}/spid/acs`,
+      sloUrl: `${process.env['CITIZEN_COUNTER_URL']}/spid/slo`,
       certificatePem: process.env['CITIZEN_SP_CERT_PEM']!,
     });
     // the console API verifies operator tokens of this stack's OpenID provider

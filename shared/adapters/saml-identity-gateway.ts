@@ -6,16 +6,33 @@
  * is retried at the next request after `retryMs`; a list never loaded is empty, so the sign-in
  * page says so instead of failing).
  */
-import { SignInRefused, type CitizenIdentity, type IdentityGateway, type IdentityProviderChoice, type PendingSignIn } from '../use-cases/citizens/ports';
+import { SignInRefused, type CitizenIdentity, type IdentityGateway, type IdentityProviderChoice, type IdpLogoutRequest, type PendingLogout, type PendingSignIn } from '../use-cases/citizens/ports';
 import {
   SamlResponseRejected,
   authnRequestRedirect,
+  logoutRequestRedirect,
+  logoutResponseRedirect,
   parseIdentityProviderMetadata,
+  verifyLogoutRequest,
+  verifyLogoutResponse,
   serviceProviderMetadata,
   verifySamlResponse,
   type IdentityProvider,
   type ServiceProvider,
 } from './spid-saml';
+
+/** A SAML refusal as the port's SignInRefused (English, no personal data). */
+function refused<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SamlResponseRejected) {
+      const code = error.spidErrorCode === undefined ? undefined : Number(error.spidErrorCode);
+      throw new SignInRefused(error.reason, error.message, code !== undefined && Number.isInteger(code) ? code : undefined);
+    }
+    throw error;
+  }
+}
 
 export interface MetadataSource {
   readonly url: string;
@@ -121,6 +138,43 @@ export class SamlIdentityGateway implements IdentityGateway {
       }
       throw error;
     }
+  }
+
+  async logoutRequest(identityProvider: string, subject: { nameId: string; sessionIndex?: string }, relayState: string, now: Date): Promise<{ url: string; requestId: string } | undefined> {
+    const idp = (await this.fresh()).get(identityProvider);
+    if (!idp?.sloRedirectUrl) return undefined;
+    const { url, requestId } = await logoutRequestRedirect(await this.serviceProvider(), idp, {
+      nameId: subject.nameId,
+      ...(subject.sessionIndex ? { sessionIndex: subject.sessionIndex } : {}),
+      relayState,
+      now,
+    });
+    return { url, requestId };
+  }
+
+  async verifyLogoutResponse(rawQuery: string, expected: PendingLogout, now: Date): Promise<void> {
+    const providers = await this.fresh();
+    const sp = await this.serviceProvider();
+    refused(() => verifyLogoutResponse(sp, (id) => providers.get(id), { query: rawQuery, expected: { requestId: expected.requestId, idpEntityId: expected.identityProvider, issuedAt: expected.issuedAt }, now }));
+  }
+
+  async verifyLogoutRequest(rawQuery: string, now: Date): Promise<IdpLogoutRequest> {
+    const providers = await this.fresh();
+    const sp = await this.serviceProvider();
+    const v = refused(() => verifyLogoutRequest(sp, (id) => providers.get(id), { query: rawQuery, now }));
+    return {
+      identityProvider: v.idpEntityId,
+      requestId: v.requestId,
+      nameId: v.nameId,
+      ...(v.sessionIndex ? { sessionIndex: v.sessionIndex } : {}),
+      ...(v.relayState !== undefined ? { relayState: v.relayState } : {}),
+    };
+  }
+
+  async logoutResponse(identityProvider: string, inResponseTo: string, relayState: string | undefined, now: Date): Promise<string> {
+    const idp = (await this.fresh()).get(identityProvider);
+    if (!idp) throw new SignInRefused('unknown-idp', 'the identity provider is not among the trusted ones');
+    return logoutResponseRedirect(await this.serviceProvider(), idp, { inResponseTo, ...(relayState !== undefined ? { relayState } : {}), now }).url;
   }
 
   async metadata(): Promise<string> {

@@ -24,7 +24,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { CHECKOUT_API_URL_DEFAULT, CheckoutHttpClient } from '../adapters/checkout-client';
 import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-store';
-import { DynamoAssertionLedger, DynamoCitizenCarts, DynamoCitizenSessions, DynamoSignInRequests } from '../adapters/dynamo/citizen-store';
+import { DynamoAssertionLedger, DynamoCitizenCarts, DynamoCitizenSessions, DynamoPendingLogouts, DynamoSignInRequests } from '../adapters/dynamo/citizen-store';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
 import { DynamoPositionReceipts } from '../adapters/dynamo/position-receipts';
 import { SamlIdentityGateway, type MetadataSource } from '../adapters/saml-identity-gateway';
@@ -93,6 +93,7 @@ export function citizenCounterRoot(env: NodeJS.ProcessEnv = process.env): Citize
     signIn: {
       gateway,
       requests: new DynamoSignInRequests(p.db, p.tableName, p.clock),
+      logouts: new DynamoPendingLogouts(p.db, p.tableName, p.clock),
       assertions: new DynamoAssertionLedger(p.db, p.tableName, p.clock),
       sessions: new DynamoCitizenSessions(p.db, p.tableName, p.clock),
       clock: p.clock,
@@ -144,6 +145,7 @@ function serviceProvider(config: CitizenConfig, counterUrl: string, logger: Logg
     return {
       entityId: config.CITIZEN_SP_ENTITY_ID ?? `${counterUrl}/spid/metadata`,
       acsUrl: `${counterUrl}/spid/acs`,
+      sloUrl: `${counterUrl}/spid/slo`,
       privateKeyPem,
       certificatePem,
       spidLevel: config.CITIZEN_SPID_LEVEL,

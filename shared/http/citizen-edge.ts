@@ -18,8 +18,8 @@ import { getNoticePdf } from '../use-cases/notices/serve-notice';
 import type { NoticeDeps } from '../use-cases/notices/stored-notices';
 import { cartOf, citizenCounter, citizenPosition, citizenReceipt, payNotices, type CartDeps } from '../use-cases/citizens/counter';
 import { CheckoutError, SignInRefused, type CitizenSession } from '../use-cases/citizens/ports';
-import { completeSignIn, safeReturnPath, sessionOf, signOut, startSignIn, type SignInDeps } from '../use-cases/citizens/sign-in';
-import { COUNTER_BASE, cartOutcomePage, counterPage, errorPage, positionPage, signInPage } from './citizen-pages';
+import { completeSignIn, completeSignOut, idpSignOut, safeReturnPath, sessionOf, signOut, startSignIn, type SignInDeps } from '../use-cases/citizens/sign-in';
+import { COUNTER_BASE, cartOutcomePage, counterPage, errorPage, leavingPage, positionPage, signInPage } from './citizen-pages';
 
 export interface CitizenEdgeDeps {
   readonly logger: Logger;
@@ -41,6 +41,8 @@ export interface PageRequest {
   readonly path: string;
   readonly pathParameters: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
+  /** the query string as received (a SAML redirect's signature is computed over its octets) */
+  readonly rawQuery: string;
   readonly form: URLSearchParams;
   readonly cookies: Readonly<Record<string, string>>;
   readonly requestId: string;
@@ -118,6 +120,7 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
   const cookieName = secure ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
   const sessionCookie = (token: string, maxAgeSeconds: number) =>
     `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+  const clearCookie = `${cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
   const csp = [
     "default-src 'none'",
     "style-src 'self'",
@@ -163,8 +166,35 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
     }),
     [`POST ${COUNTER_BASE}/esci`]: async (r) => {
       if (r.session) requireFormToken(r);
-      await signOut(deps.signIn, r.token);
-      return redirect(`${COUNTER_BASE}/?uscito=1`, [`${cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`]);
+      const idpLogout = await signOut(deps.signIn, r.token);
+      // the IdP's own session too (Single Logout): through a page, not a redirect of the form's
+      // POST, since the page's CSP form-action allows only this origin and Checkout's
+      return idpLogout
+        ? html(200, leavingPage(idpLogout), [clearCookie])
+        : redirect(`${COUNTER_BASE}/?uscito=1`, [clearCookie]);
+    },
+    [`GET ${COUNTER_BASE}/spid/slo`]: async (r) => {
+      const query = new URLSearchParams(r.rawQuery);
+      if (query.has('SAMLResponse')) {
+        try {
+          await completeSignOut(deps.signIn, r.rawQuery, query.get('RelayState') ?? undefined);
+        } catch (error) {
+          if (!(error instanceof SignInRefused)) throw error;
+          // the counter's session is gone already: the citizen is out either way
+          deps.logger.warn('identity provider logout response refused', { reason: error.reason, detail: error.message });
+        }
+        return redirect(`${COUNTER_BASE}/?uscito=1`);
+      }
+      if (!query.has('SAMLRequest')) throw new PageRefusal(400, 'Richiesta non valida', 'Manca il messaggio SAML.');
+      try {
+        const { url, ended } = await idpSignOut(deps.signIn, r.rawQuery);
+        deps.logger.info('citizen signed out by the identity provider', { sessions: ended });
+        return { status: 302, headers: { location: url }, cookies: [clearCookie] };
+      } catch (error) {
+        if (!(error instanceof SignInRefused)) throw error;
+        deps.logger.warn('identity provider logout request refused', { reason: error.reason, detail: error.message });
+        throw new PageRefusal(400, 'Richiesta non valida', 'La richiesta di uscita del gestore di identità non è valida.');
+      }
     },
     [`GET ${COUNTER_BASE}/posizioni/{organizationFiscalCode}/{iupd}`]: async (r) => {
       const session = signedIn(r);
@@ -302,6 +332,7 @@ async function decode(event: APIGatewayProxyEventV2, deps: CitizenEdgeDeps, cook
     path: event.rawPath,
     pathParameters: Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
     query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+    rawQuery: event.rawQueryString ?? '',
     form,
     cookies,
     requestId: event.requestContext.requestId,

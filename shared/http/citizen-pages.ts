@@ -227,6 +227,17 @@ ${rows.length > 0 ? `<div class="table-responsive"><table class="table"><caption
   });
 }
 
+/** Sign-out's way to the IdP's Single Logout: a page that goes on by itself (meta refresh) or by its link. */
+export function leavingPage(idpLogoutUrl: string): string {
+  const url = e(idpLogoutUrl);
+  return page({
+    title: 'Uscita',
+    body: `<h1 class="mb-4">Uscita in corso</h1>
+<p>Sei uscito dallo sportello. Ora esci anche dal tuo gestore di identità.</p>
+<p><a class="btn btn-primary" href="${url}">Continua</a></p>`,
+  }).replace('</title>', `</title>\n<meta http-equiv="refresh" content="0; url=${url}">`);
+}
+
 export function errorPage(status: number, title: string, message: string, session?: CitizenSession, requestId?: string): string {
   return page({
     title,

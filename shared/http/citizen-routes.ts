@@ -56,6 +56,24 @@ documentRoutes({
     notJson: true,
     responses: { '200': { description: 'SAML 2 metadata.', contentType: 'application/samlmetadata+xml', schema: { json: { type: 'string' } } } },
   },
+  'GET /cittadino/spid/slo': {
+    operationId: 'citizenSingleLogout',
+    summary: 'Single Logout Service (HTTP-Redirect): the IdP\u2019s LogoutResponse to the counter\u2019s LogoutRequest, or an IdP-initiated LogoutRequest',
+    tags,
+    notJson: true,
+    query: z.object({
+      SAMLRequest: z.string().optional().meta({ description: 'An IdP-initiated LogoutRequest (deflated, base64).' }),
+      SAMLResponse: z.string().optional().meta({ description: 'The IdP\u2019s LogoutResponse (deflated, base64).' }),
+      RelayState: z.string().optional(),
+      SigAlg: z.string().optional(),
+      Signature: z.string().optional().meta({ description: 'The redirect binding\u2019s signature, by the IdP, over the query string.' }),
+    }),
+    responses: {
+      '302': seeOther('LogoutRequest: the counter\u2019s sessions of that IdP session ended, back to the IdP with a signed LogoutResponse.'),
+      '303': seeOther('LogoutResponse: to the sign-in page ("signed out").'),
+      '400': page('A LogoutRequest that does not verify.'),
+    },
+  },
   'POST /cittadino/esci': {
     operationId: 'citizenSignOut',
     summary: 'Sign out: the session is deleted and the cookie cleared',
@@ -63,7 +81,11 @@ documentRoutes({
     notJson: true,
     headers: cookie,
     body: form('_token, the session\u2019s form token.'),
-    responses: { '303': seeOther('To the sign-in page.'), '403': page('A form not from this session.') },
+    responses: {
+      '200': page('Signed out here; the page goes on to the IdP\u2019s Single Logout with a signed LogoutRequest.'),
+      '303': seeOther('To the sign-in page (the IdP has no SingleLogoutService).'),
+      '403': page('A form not from this session.'),
+    },
   },
   'GET /cittadino/posizioni/{organizationFiscalCode}/{iupd}': {
     operationId: 'citizenPosition',

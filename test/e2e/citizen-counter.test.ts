@@ -232,6 +232,24 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     await context.close();
   }, 60_000);
 
+  it('an IdP-initiated logout (the citizen left another service) ends the counter\'s session and is answered, signed', async () => {
+    const { cookie } = await signInAsCitizen(stack.url, MARIO.fiscalNumber);
+    const idpSession = stack.layer.spid.sessions('spid').filter((x) => x.fiscalNumber === MARIO.fiscalNumber).at(-1)!;
+    const { url } = stack.layer.spid.idpInitiatedLogout({ nameId: idpSession.nameId, sessionIndex: idpSession.sessionIndex });
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(/\/_sim\/spid\/slo\?SAMLResponse=.*&Signature=/);
+    expect((await fetch(`${stack.url}${new URL(res.headers.get('location')!).pathname}${new URL(res.headers.get('location')!).search}`)).status).toBe(200);
+    const after = await fetch(counterUrl, { headers: { cookie } });
+    expect(await after.text()).toContain('Accedi allo sportello');
+    // a LogoutRequest that is not signed by the IdP is refused and ends nothing
+    const other = await signInAsCitizen(stack.url, MARIO.fiscalNumber);
+    const forged = new URL(url);
+    forged.searchParams.set('Signature', Buffer.from('forged').toString('base64'));
+    expect((await fetch(`${stack.url}/cittadino/spid/slo${forged.search}`, { redirect: 'manual' })).status).toBe(400);
+    expect(await (await fetch(counterUrl, { headers: { cookie: other.cookie } })).text()).toContain('I miei pagamenti');
+  });
+
   it('signs in with CIE too (no e-mail released): the counter greets the citizen, who owes nothing here', async () => {
     const { cookie } = await signInAsCitizen(stack.url, 'VRDGPP70T10L219Z', 'cie');
     const res = await fetch(counterUrl, { headers: { cookie } });
@@ -249,8 +267,11 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     expect(text).toContain('Trasporto scolastico');
     expect(text).not.toContain('TARI 2026');
     expect(text).not.toContain('Comune di Altrove');
+    expect(stack.layer.spid.sessions('spid').some((x) => x.fiscalNumber === LUCIA.fiscalNumber)).toBe(true);
+    // Esci: the counter's session, then the IdP's (Single Logout: signed LogoutRequest, signed LogoutResponse)
     await page.getByRole('button', { name: 'Esci' }).click();
     await eventually(() => page.locator('.alert').innerText()).toContain('Sei uscito');
+    expect(stack.layer.spid.sessions('spid').some((x) => x.fiscalNumber === LUCIA.fiscalNumber)).toBe(false);
     await axe(page, 'signed out');
     const res = await page.goto(`${stack.url}/cittadino/posizioni/${positions[3]!.ofc}/${positions[3]!.iupd}`);
     expect(new URL(page.url()).pathname).toBe('/cittadino/');

@@ -6,19 +6,23 @@
  *   pending sign-in      SIGNIN#<sha256(RelayState)>     SIGNIN           (10 minutes)
  *   assertion seen       ASSERTION#<sha256(idp, id)>     ASSERTION        (until the assertion expires)
  *   citizen session      CITIZEN_SESSION#<token digest>  SESSION          (30 minutes)
+ *   session by NameID    CITIZEN_NAMEID#<sha256(idp,id)> SESSION#<token digest>   (as long; an IdP-initiated logout finds them)
+ *   pending logout       LOGOUT#<sha256(RelayState)>     LOGOUT           (10 minutes)
  *   Checkout cart        CART#<idCart>                   CART             (1 day: the citizen comes back to it)
  *
  * A session item holds no token (only its digest is the key); a cart holds a digest of its
  * owner's fiscal code, not the code.
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type {
   AssertionLedger,
   CitizenCart,
   CitizenCarts,
   CitizenSession,
   CitizenSessions,
+  PendingLogout,
+  PendingLogouts,
   PendingSignIn,
   SignInRequests,
 } from '../../use-cases/citizens/ports';
@@ -97,11 +101,19 @@ export class DynamoAssertionLedger extends CitizenItems implements AssertionLedg
 
 export class DynamoCitizenSessions extends CitizenItems implements CitizenSessions {
   async create(key: string, session: CitizenSession): Promise<void> {
+    const expiresAt = epochSeconds(new Date(session.expiresAt));
     await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: `CITIZEN_SESSION#${key}`, sk: 'SESSION', type: 'citizen-session', ...session, sessionExpiresAt: session.expiresAt, expiresAt: epochSeconds(new Date(session.expiresAt)) },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { pk: `CITIZEN_SESSION#${key}`, sk: 'SESSION', type: 'citizen-session', ...session, sessionExpiresAt: session.expiresAt, expiresAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: { TableName: this.tableName, Item: { pk: nameIdPk(session.identityProvider, session.nameId), sk: `SESSION#${key}`, type: 'citizen-session-by-nameid', expiresAt } } },
+        ],
       }),
     );
   }
@@ -118,6 +130,8 @@ export class DynamoCitizenSessions extends CitizenItems implements CitizenSessio
       spidLevel: item['spidLevel'] as CitizenSession['spidLevel'],
       identityProvider: String(item['identityProvider']),
       scheme: item['scheme'] as CitizenSession['scheme'],
+      nameId: String(item['nameId']),
+      ...(typeof item['sessionIndex'] === 'string' ? { sessionIndex: item['sessionIndex'] } : {}),
       formToken: String(item['formToken']),
       createdAt: String(item['createdAt']),
       expiresAt: String(item['sessionExpiresAt']),
@@ -125,7 +139,52 @@ export class DynamoCitizenSessions extends CitizenItems implements CitizenSessio
   }
 
   async delete(key: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `CITIZEN_SESSION#${key}`, sk: 'SESSION' } }));
+    const r = await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `CITIZEN_SESSION#${key}`, sk: 'SESSION' }, ReturnValues: 'ALL_OLD' }));
+    const old = r.Attributes;
+    if (old && typeof old['nameId'] === 'string') {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: nameIdPk(String(old['identityProvider']), old['nameId']), sk: `SESSION#${key}` } }));
+    }
+  }
+
+  async deleteByNameId(identityProvider: string, nameId: string): Promise<number> {
+    const pk = nameIdPk(identityProvider, nameId);
+    const r = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }));
+    let ended = 0;
+    for (const item of r.Items ?? []) {
+      const key = String(item['sk']).slice('SESSION#'.length);
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `CITIZEN_SESSION#${key}`, sk: 'SESSION' } }));
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk: String(item['sk']) } }));
+      ended++;
+    }
+    return ended;
+  }
+}
+
+const nameIdPk = (identityProvider: string, nameId: string): string => `CITIZEN_NAMEID#${digest(`${identityProvider}\n${nameId}`)}`;
+
+export class DynamoPendingLogouts extends CitizenItems implements PendingLogouts {
+  async save(relayState: string, logout: PendingLogout, expiresAt: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `LOGOUT#${digest(relayState)}`, sk: 'LOGOUT', type: 'citizen-logout', ...logout, expiresAt: epochSeconds(expiresAt) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async consume(relayState: string): Promise<PendingLogout | undefined> {
+    try {
+      const r = await this.db.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: `LOGOUT#${digest(relayState)}`, sk: 'LOGOUT' }, ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD' }),
+      );
+      const item = r.Attributes;
+      if (!alive(item, this.clock())) return undefined;
+      return { requestId: String(item['requestId']), identityProvider: String(item['identityProvider']), issuedAt: String(item['issuedAt']) };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 }
 

@@ -110,6 +110,38 @@ export interface IdentityGateway {
   /** throws SignInRefused when the answer is not a valid, signed assertion for this request */
   verify(samlResponse: string, expected: PendingSignIn, now: Date): Promise<CitizenIdentity>;
   metadata(): Promise<string>;
+  /**
+   * A signed LogoutRequest for the IdP session that opened this one (SP-initiated Single Logout):
+   * the URL to send the browser to; undefined when the IdP publishes no SingleLogoutService.
+   */
+  logoutRequest(identityProvider: string, subject: { readonly nameId: string; readonly sessionIndex?: string }, relayState: string, now: Date): Promise<{ readonly url: string; readonly requestId: string } | undefined>;
+  /** the IdP's LogoutResponse (the redirect's raw query string); throws SignInRefused */
+  verifyLogoutResponse(rawQuery: string, expected: PendingLogout, now: Date): Promise<void>;
+  /** an IdP-initiated LogoutRequest (the redirect's raw query string); throws SignInRefused */
+  verifyLogoutRequest(rawQuery: string, now: Date): Promise<IdpLogoutRequest>;
+  /** the signed LogoutResponse to send the browser back to the IdP with */
+  logoutResponse(identityProvider: string, inResponseTo: string, relayState: string | undefined, now: Date): Promise<string>;
+}
+
+/** An SP-initiated logout waiting for the IdP's answer. */
+export interface PendingLogout {
+  readonly requestId: string;
+  readonly identityProvider: string;
+  readonly issuedAt: string;
+}
+
+export interface IdpLogoutRequest {
+  readonly identityProvider: string;
+  readonly requestId: string;
+  readonly nameId: string;
+  readonly sessionIndex?: string;
+  readonly relayState?: string;
+}
+
+/** Pending SP-initiated logouts, keyed by their RelayState, each taken once. */
+export interface PendingLogouts {
+  save(relayState: string, logout: PendingLogout, expiresAt: Date): Promise<void>;
+  consume(relayState: string): Promise<PendingLogout | undefined>;
 }
 
 /** Why a sign-in was refused, in words a citizen can be shown (no personal data). */
@@ -151,6 +183,9 @@ export interface CitizenSession {
   readonly spidLevel: CitizenIdentity['spidLevel'];
   readonly identityProvider: string;
   readonly scheme: CitizenIdentity['scheme'];
+  /** the assertion's NameID and SessionIndex: what a Single Logout names */
+  readonly nameId: string;
+  readonly sessionIndex?: string;
   /** per-session token every form of the counter carries (CSRF) */
   readonly formToken: string;
   /** ISO-8601 UTC */
@@ -163,6 +198,8 @@ export interface CitizenSessions {
   create(key: string, session: CitizenSession): Promise<void>;
   get(key: string): Promise<CitizenSession | undefined>;
   delete(key: string): Promise<void>;
+  /** every session the IdP's session with this NameID opened (an IdP-initiated logout ends them) */
+  deleteByNameId(identityProvider: string, nameId: string): Promise<number>;
 }
 
 /** A cart handed to Checkout, kept to show the citizen its outcome when they come back. */

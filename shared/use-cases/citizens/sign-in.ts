@@ -15,6 +15,7 @@ import {
   type CitizenSession,
   type CitizenSessions,
   type IdentityGateway,
+  type PendingLogouts,
   type PendingSignIn,
   type SignInRequests,
 } from './ports';
@@ -24,6 +25,7 @@ export const SIGN_IN_WINDOW_MS = 10 * 60_000;
 
 export interface SignInDeps {
   readonly gateway: IdentityGateway;
+  readonly logouts: PendingLogouts;
   readonly requests: SignInRequests;
   readonly assertions: AssertionLedger;
   readonly sessions: CitizenSessions;
@@ -85,6 +87,8 @@ export async function completeSignIn(deps: SignInDeps, samlResponse: string | un
     spidLevel: identity.spidLevel,
     identityProvider: identity.identityProvider,
     scheme: identity.scheme,
+    nameId: identity.nameId,
+    ...(identity.sessionIndex ? { sessionIndex: identity.sessionIndex } : {}),
     formToken: randomBytes(24).toString('base64url'),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + deps.sessionMinutes * 60_000).toISOString(),
@@ -101,6 +105,46 @@ export async function sessionOf(deps: SessionDeps, token: string | undefined): P
   return session;
 }
 
-export async function signOut(deps: SessionDeps, token: string | undefined): Promise<void> {
-  if (token && /^[A-Za-z0-9_-]{43}$/.test(token)) await deps.sessions.delete(sessionKey(token));
+// ---- Single Logout (SPID technical rules, single-logout.rst) ----------------------------------
+
+export interface SignOutDeps extends SessionDeps {
+  readonly gateway: IdentityGateway;
+  readonly logouts: PendingLogouts;
+}
+
+/**
+ * **Esci**: the counter's session ends at once (the rules ask the SP to end its own first); then,
+ * when the IdP publishes a SingleLogoutService, the URL of a signed LogoutRequest for the IdP
+ * session that opened it, so that the IdP ends its own too. Undefined: nothing more to do.
+ */
+export async function signOut(deps: SignOutDeps, token: string | undefined): Promise<string | undefined> {
+  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+  const session = await deps.sessions.get(sessionKey(token));
+  await deps.sessions.delete(sessionKey(token));
+  if (!session) return undefined;
+  const now = deps.clock();
+  const relayState = randomBytes(24).toString('base64url');
+  const logout = await deps.gateway.logoutRequest(session.identityProvider, { nameId: session.nameId, ...(session.sessionIndex ? { sessionIndex: session.sessionIndex } : {}) }, relayState, now);
+  if (!logout) return undefined;
+  await deps.logouts.save(relayState, { requestId: logout.requestId, identityProvider: session.identityProvider, issuedAt: now.toISOString() }, new Date(now.getTime() + SIGN_IN_WINDOW_MS));
+  return logout.url;
+}
+
+/** The IdP's LogoutResponse to our LogoutRequest: checked (signature, issuer, InResponseTo), taken once. */
+export async function completeSignOut(deps: SignOutDeps, rawQuery: string, relayState: string | undefined): Promise<void> {
+  const pending = relayState ? await deps.logouts.consume(relayState) : undefined;
+  if (!pending) throw new SignInRefused('unknown-request', 'the logout request is unknown, expired or already answered');
+  await deps.gateway.verifyLogoutResponse(rawQuery, pending, deps.clock());
+}
+
+/**
+ * An IdP-initiated LogoutRequest (the citizen left another service of the same IdP session): every
+ * counter session that IdP session opened ends, and the URL of our signed LogoutResponse is answered.
+ */
+export async function idpSignOut(deps: SignOutDeps, rawQuery: string): Promise<{ url: string; ended: number }> {
+  const now = deps.clock();
+  const request = await deps.gateway.verifyLogoutRequest(rawQuery, now);
+  const ended = await deps.sessions.deleteByNameId(request.identityProvider, request.nameId);
+  const url = await deps.gateway.logoutResponse(request.identityProvider, request.requestId, request.relayState, now);
+  return { url, ended };
 }

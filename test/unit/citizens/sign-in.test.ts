@@ -6,10 +6,11 @@ import {
   type CitizenSession,
   type CitizenSessions,
   type IdentityGateway,
+  type PendingLogout,
   type PendingSignIn,
   type SignInRequests,
 } from '../../../shared/use-cases/citizens/ports';
-import { completeSignIn, safeReturnPath, sessionKey, sessionOf, signOut, startSignIn, type SignInDeps } from '../../../shared/use-cases/citizens/sign-in';
+import { completeSignIn, completeSignOut, idpSignOut, safeReturnPath, sessionKey, sessionOf, signOut, startSignIn, type SignInDeps } from '../../../shared/use-cases/citizens/sign-in';
 
 const IDP = 'https://idp.example/spid';
 const identity = (over: Partial<CitizenIdentity> = {}): CitizenIdentity => ({
@@ -32,6 +33,7 @@ function deps(now = new Date('2027-01-01T10:00:00.000Z')) {
   const sessions = new Map<string, CitizenSession>();
   let answer: CitizenIdentity | Error = identity();
   const verified: PendingSignIn[] = [];
+  const loggedOut: Array<{ idp: string; nameId: string; sessionIndex?: string }> = [];
   const clock = { now };
   const gateway: IdentityGateway = {
     identityProviders: async () => [{ entityId: IDP, displayName: 'Test', scheme: 'spid' }],
@@ -42,7 +44,12 @@ function deps(now = new Date('2027-01-01T10:00:00.000Z')) {
       return answer;
     },
     metadata: async () => '<md/>',
+    logoutRequest: async (idp, subject, relayState) => (loggedOut.push({ idp, ...subject }), { url: `${idp}/slo?RelayState=${relayState}`, requestId: '_lo1' }),
+    verifyLogoutResponse: async () => undefined,
+    verifyLogoutRequest: async () => ({ identityProvider: IDP, requestId: '_idplo', nameId: '_n1' }),
+    logoutResponse: async (idp, inResponseTo) => `${idp}/slo?InResponseTo=${inResponseTo}`,
   };
+  const logouts = new Map<string, PendingLogout>();
   const requests: SignInRequests = {
     save: async (relayState, request, expiresAt) => void pending.set(relayState, { request, expiresAt }),
     consume: async (relayState) => {
@@ -58,9 +65,22 @@ function deps(now = new Date('2027-01-01T10:00:00.000Z')) {
     create: async (key, s) => void sessions.set(key, s),
     get: async (key) => sessions.get(key),
     delete: async (key) => void sessions.delete(key),
+    deleteByNameId: async (idp, nameId) => {
+      let n = 0;
+      for (const [k, v] of sessions) if (v.identityProvider === idp && v.nameId === nameId) (sessions.delete(k), n++);
+      return n;
+    },
   };
-  const d: SignInDeps = { gateway, requests, assertions, sessions: store, clock: () => clock.now, sessionMinutes: 30 };
-  return { d, pending, sessions, verified, clock, setAnswer: (a: CitizenIdentity | Error) => (answer = a) };
+  const d: SignInDeps = {
+    gateway,
+    requests,
+    logouts: { save: async (relay, l) => void logouts.set(relay, l), consume: async (relay) => { const l = logouts.get(relay); logouts.delete(relay); return l; } },
+    assertions,
+    sessions: store,
+    clock: () => clock.now,
+    sessionMinutes: 30,
+  };
+  return { d, pending, sessions, verified, clock, loggedOut, logouts, setAnswer: (a: CitizenIdentity | Error) => (answer = a) };
 }
 
 const relayOf = (url: string) => new URL(url).searchParams.get('RelayState')!;
@@ -117,6 +137,33 @@ describe('citizen sign-in', () => {
     t.clock.now = new Date(t.clock.now.getTime() - 31 * 60_000);
     await signOut(t.d, done.token);
     expect(await sessionOf(t.d, done.token)).toBeUndefined();
+  });
+
+  it('signing out ends the session first, then asks the IdP to end its own (once: the answer is taken once)', async () => {
+    const t = deps();
+    const done = await completeSignIn(t.d, 'x', relayOf(await startSignIn(t.d, IDP, undefined)));
+    const url = await signOut(t.d, done.token);
+    expect(await sessionOf(t.d, done.token)).toBeUndefined();
+    expect(t.loggedOut).toEqual([{ idp: IDP, nameId: '_n1' }]);
+    const relay = new URL(url!).searchParams.get('RelayState')!;
+    await completeSignOut(t.d, 'SAMLResponse=x', relay);
+    await expect(completeSignOut(t.d, 'SAMLResponse=x', relay)).rejects.toMatchObject({ reason: 'unknown-request' });
+    expect(await signOut(t.d, done.token)).toBeUndefined();
+  });
+
+  it("an IdP-initiated logout ends every session of that IdP session and answers the IdP", async () => {
+    const t = deps();
+    const a = await completeSignIn(t.d, 'x', relayOf(await startSignIn(t.d, IDP, undefined)));
+    t.setAnswer(identity({ assertionId: '_a2' }));
+    const b = await completeSignIn(t.d, 'x', relayOf(await startSignIn(t.d, IDP, undefined)));
+    t.setAnswer(identity({ assertionId: '_a3', nameId: '_other' }));
+    const c = await completeSignIn(t.d, 'x', relayOf(await startSignIn(t.d, IDP, undefined)));
+    const { url, ended } = await idpSignOut(t.d, 'SAMLRequest=x');
+    expect(ended).toBe(2);
+    expect(url).toContain('InResponseTo=_idplo');
+    expect(await sessionOf(t.d, a.token)).toBeUndefined();
+    expect(await sessionOf(t.d, b.token)).toBeUndefined();
+    expect(await sessionOf(t.d, c.token)).toBeDefined();
   });
 
   it('sends a citizen back only to a page of the counter', () => {
