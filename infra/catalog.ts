@@ -839,6 +839,7 @@ export const catalog: Catalog = {
         ['POST', `${base}/spid/acs`],
         ['GET', `${base}/spid/metadata`],
         ['GET', `${base}/spid/slo`],
+        ['GET', `${base}/cie/metadata`],
         ['POST', `${base}/esci`],
         ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}`],
         ['GET', `${base}/posizioni/{organizationFiscalCode}/{iupd}/avviso`],

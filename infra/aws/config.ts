@@ -94,6 +94,8 @@ export interface CitizenCounterConfig {
     readonly organizationName?: string;
     readonly contactEmail?: string;
     readonly ipaCode?: string;
+    /** the Belfiore code CIE's metadata carries (cie:Municipality) */
+    readonly municipalityCode?: string;
     readonly vatNumber?: string;
     readonly fiscalCode?: string;
     readonly telephone?: string;
@@ -365,6 +367,7 @@ const CITIZEN_OPTIONAL_KEYS = [
   'citizenSpVatNumber',
   'citizenSpFiscalCode',
   'citizenSpTelephone',
+  'citizenSpMunicipalityCode',
   'citizenSpidLevel',
   'cieIdpMetadataUrl',
   'spidIdpMetadataUrl',
@@ -432,6 +435,10 @@ function readCitizenCounterConfig(
   if (ipaCode !== undefined && !/^[A-Za-z0-9_]{2,20}$/.test(ipaCode)) {
     throw new DeployConfigError(`context 'citizenSpIpaCode' must be the IPA code of the administration (IndicePA, e.g. c_h501: letters, digits, '_', 2-20 characters), got '${ipaCode}'`);
   }
+  const municipalityCode = str(node, 'citizenSpMunicipalityCode');
+  if (municipalityCode !== undefined && !/^[A-Z]\d{3}$/.test(municipalityCode)) {
+    throw new DeployConfigError(`context 'citizenSpMunicipalityCode' must be the municipality's cadastral (Belfiore) code, one capital letter and three digits (e.g. H501), got '${municipalityCode}'`);
+  }
   const vatNumber = str(node, 'citizenSpVatNumber');
   if (vatNumber !== undefined && !/^IT\d{11}$/.test(vatNumber)) {
     throw new DeployConfigError(`context 'citizenSpVatNumber' must be 'IT' and the 11 digits of the partita IVA (IT01234567890), got '${vatNumber}'`);
@@ -471,6 +478,7 @@ function readCitizenCounterConfig(
       ...(organizationName !== undefined ? { organizationName } : {}),
       ...(contactEmail !== undefined ? { contactEmail } : {}),
       ...(ipaCode !== undefined ? { ipaCode } : {}),
+      ...(municipalityCode !== undefined ? { municipalityCode } : {}),
       ...(vatNumber !== undefined ? { vatNumber } : {}),
       ...(fiscalCode !== undefined ? { fiscalCode } : {}),
       ...(telephone !== undefined ? { telephone } : {}),

@@ -730,6 +730,7 @@ export function citizenCounterEnvironment(c: NonNullable<DeployConfig['citizenCo
   set('CITIZEN_SP_ORGANIZATION_NAME', c.sp.organizationName);
   set('CITIZEN_SP_CONTACT_EMAIL', c.sp.contactEmail);
   set('CITIZEN_SP_IPA_CODE', c.sp.ipaCode);
+  set('CITIZEN_SP_MUNICIPALITY_CODE', c.sp.municipalityCode);
   set('CITIZEN_SP_VAT_NUMBER', c.sp.vatNumber);
   set('CITIZEN_SP_FISCAL_CODE', c.sp.fiscalCode);
   set('CITIZEN_SP_TELEPHONE', c.sp.telephone);

@@ -79,6 +79,9 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
       process.env['CITIZEN_SP_KEY_PEM'] = sp.privateKeyPem;
       process.env['CITIZEN_SP_CERT_PEM'] = sp.certificatePem;
     }
+    // demo values of the metadata's public-SP fields (a real municipality's come from IndicePA)
+    process.env['CITIZEN_SP_IPA_CODE'] ??= 'c_demo';
+    process.env['CITIZEN_SP_MUNICIPALITY_CODE'] ??= 'H501';
     process.env['SPID_IDP_METADATA_URL'] ??= spid.metadataUrl(cloud.url, 'spid');
     process.env['CIE_IDP_METADATA_URL'] ??= spid.metadataUrl(cloud.url, 'cie');
     spid.bind(cloud.url, {

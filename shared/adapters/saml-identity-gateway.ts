@@ -10,6 +10,7 @@ import { SignInRefused, type CitizenIdentity, type IdentityGateway, type Identit
 import {
   SamlResponseRejected,
   authnRequestRedirect,
+  cieServiceProviderMetadata,
   logoutRequestRedirect,
   logoutResponseRedirect,
   parseIdentityProviderMetadata,
@@ -17,6 +18,7 @@ import {
   verifyLogoutResponse,
   serviceProviderMetadata,
   verifySamlResponse,
+  type CieMetadataOptions,
   type IdentityProvider,
   type ServiceProvider,
 } from './spid-saml';
@@ -49,6 +51,8 @@ export interface SamlGatewayOptions {
   readonly fetchImpl?: typeof fetch;
   /** told when a metadata source cannot be read (no personal data in it) */
   readonly onMetadataError?: (source: MetadataSource, error: Error) => void;
+  /** what CIE's own metadata adds (the Belfiore code); absent: no CIE metadata is published */
+  readonly cie?: CieMetadataOptions;
 }
 
 export class SamlIdentityGateway implements IdentityGateway {
@@ -57,6 +61,7 @@ export class SamlIdentityGateway implements IdentityGateway {
   private failedAt = 0;
   private loading: Promise<void> | undefined;
   private signedMetadata: string | undefined;
+  private cieMetadata: string | undefined;
 
   private sp: Promise<ServiceProvider> | undefined;
 
@@ -177,7 +182,12 @@ export class SamlIdentityGateway implements IdentityGateway {
     return logoutResponseRedirect(await this.serviceProvider(), idp, { inResponseTo, ...(relayState !== undefined ? { relayState } : {}), now }).url;
   }
 
-  async metadata(): Promise<string> {
+  async metadata(scheme: 'spid' | 'cie' = 'spid'): Promise<string | undefined> {
+    if (scheme === 'cie') {
+      if (!this.options.cie) return undefined;
+      this.cieMetadata ??= cieServiceProviderMetadata(await this.serviceProvider(), this.options.cie);
+      return this.cieMetadata;
+    }
     this.signedMetadata ??= serviceProviderMetadata(await this.serviceProvider());
     return this.signedMetadata;
   }

@@ -11,7 +11,8 @@
  *   CITIZEN_SP_SECRET_PREFIX   AWS: secrets <prefix>private-key and <prefix>certificate (PEM)
  *   CITIZEN_SP_KEY_PEM, CITIZEN_SP_CERT_PEM   local stack only: the same, in the environment
  *   CITIZEN_SP_ORGANIZATION_NAME / _DISPLAY_NAME / _URL, CITIZEN_SP_CONTACT_EMAIL,
- *   CITIZEN_SP_IPA_CODE, CITIZEN_SP_VAT_NUMBER, CITIZEN_SP_FISCAL_CODE, CITIZEN_SP_TELEPHONE
+ *   CITIZEN_SP_IPA_CODE, CITIZEN_SP_VAT_NUMBER, CITIZEN_SP_FISCAL_CODE, CITIZEN_SP_TELEPHONE,
+ *   CITIZEN_SP_MUNICIPALITY_CODE (the Belfiore code of CIE's metadata)
  *                              what the SP metadata says of who runs it (Avviso SPID n. 29 v3)
  *   CITIZEN_SPID_LEVEL         SpidL2 (default) or SpidL3
  *   CITIZEN_SESSION_MINUTES    5..120, default 30 (absolute, from sign-in)
@@ -53,6 +54,8 @@ export const citizenConfigSchema = z.object({
   CITIZEN_SP_VAT_NUMBER: z.string().regex(/^IT\d{11}$/).optional(),
   CITIZEN_SP_FISCAL_CODE: z.string().regex(/^\d{11}$/).optional(),
   CITIZEN_SP_TELEPHONE: z.string().regex(/^\+39\d{6,12}$/).optional(),
+  /** the municipality's cadastral (Belfiore) code: CIE's metadata (cie:Municipality) needs it */
+  CITIZEN_SP_MUNICIPALITY_CODE: z.string().regex(/^[A-Z]\d{3}$/).optional(),
   CITIZEN_SPID_LEVEL: z.enum(['SpidL2', 'SpidL3']).default('SpidL2'),
   CITIZEN_SESSION_MINUTES: z.coerce.number().int().min(5).max(120).default(30),
   // the SPID registry's aggregate of the IdPs' metadata (AgID, registry.spid.gov.it)
@@ -82,6 +85,7 @@ export function citizenCounterRoot(env: NodeJS.ProcessEnv = process.env): Citize
   const gateway = new SamlIdentityGateway({
     sp,
     metadata,
+    ...(config.CITIZEN_SP_MUNICIPALITY_CODE ? { cie: { municipality: config.CITIZEN_SP_MUNICIPALITY_CODE } } : {}),
     onMetadataError: (source, error) => logger.error('identity provider metadata could not be read', { scheme: source.scheme, url: source.url, error: error.message }),
   });
   const table = { db: p.db, tableName: p.tableName };

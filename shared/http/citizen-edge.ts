@@ -159,11 +159,9 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
         return html(error.spidErrorCode === 25 ? 200 : 401, errorPage(401, 'Accesso non riuscito', signInMessage(error)));
       }
     },
-    [`GET ${COUNTER_BASE}/spid/metadata`]: async () => ({
-      status: 200,
-      bytes: Buffer.from(await deps.signIn.gateway.metadata(), 'utf8'),
-      contentType: 'application/samlmetadata+xml; charset=utf-8',
-    }),
+    [`GET ${COUNTER_BASE}/spid/metadata`]: async () => metadataOf(await deps.signIn.gateway.metadata('spid')),
+    // the same SP in CIE's federation profile (its ContactPerson and attribute set differ)
+    [`GET ${COUNTER_BASE}/cie/metadata`]: async () => metadataOf(await deps.signIn.gateway.metadata('cie')),
     [`POST ${COUNTER_BASE}/esci`]: async (r) => {
       if (r.session) requireFormToken(r);
       const idpLogout = await signOut(deps.signIn, r.token);
@@ -302,6 +300,11 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
     }
   };
   return instrument(handler);
+}
+
+function metadataOf(xml: string | undefined): PageResult {
+  if (xml === undefined) throw new PageRefusal(404, 'Non configurato', 'I metadati CIE non sono configurati (CITIZEN_SP_MUNICIPALITY_CODE).');
+  return { status: 200, bytes: Buffer.from(xml, 'utf8'), contentType: 'application/samlmetadata+xml; charset=utf-8' };
 }
 
 function cartMessage(error: UseCaseError): string {

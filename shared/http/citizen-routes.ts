@@ -56,6 +56,16 @@ documentRoutes({
     notJson: true,
     responses: { '200': { description: 'SAML 2 metadata.', contentType: 'application/samlmetadata+xml', schema: { json: { type: 'string' } } } },
   },
+  'GET /cittadino/cie/metadata': {
+    operationId: 'citizenServiceProviderCieMetadata',
+    summary: 'The same SP\u2019s signed metadata in CIE\u2019s federation profile (administrative ContactPerson with cie: extensions, the eIDAS minimum attributes)',
+    tags,
+    notJson: true,
+    responses: {
+      '200': { description: 'SAML 2 metadata.', contentType: 'application/samlmetadata+xml', schema: { json: { type: 'string' } } },
+      '404': page('CIE metadata not configured (no Belfiore code).'),
+    },
+  },
   'GET /cittadino/spid/slo': {
     operationId: 'citizenSingleLogout',
     summary: 'Single Logout Service (HTTP-Redirect): the IdP\u2019s LogoutResponse to the counter\u2019s LogoutRequest, or an IdP-initiated LogoutRequest',

@@ -258,6 +258,15 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     expect(html).toContain('Giuseppe Verdi');
     expect(html).toContain('Non risultano pagamenti a tuo nome');
     expect(html).not.toContain('TARI 2026');
+    // the SP's metadata in both profiles, signed; SPID's with its Single Logout endpoint
+    const spidMd = await (await fetch(`${stack.url}/cittadino/spid/metadata`)).text();
+    expect(spidMd).toContain(`<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${stack.url}/cittadino/spid/slo"`);
+    const cieMd = await fetch(`${stack.url}/cittadino/cie/metadata`);
+    const cieText = await cieMd.text();
+    expect(cieMd.headers.get('content-type')).toContain('application/samlmetadata+xml');
+    expect(cieText).toMatch(/<cie:Municipality>H501<\/cie:Municipality>/);
+    expect(cieText).toContain('<ds:Signature');
+    expect(cieText).not.toContain('Name="email"');
   });
 
   it('another citizen sees only their own position; signing out ends the session', async () => {

@@ -273,6 +273,7 @@ describe('citizenCounterUrl and the SP context', () => {
     expect(() => sandbox({ citizenSpidLevel: 'SpidL1' })).toThrow(/'citizenSpidLevel' must be 'SpidL2' or 'SpidL3'/);
     expect(() => sandbox({ citizenSpContactEmail: 'nobody' })).toThrow(/'citizenSpContactEmail' is not an e-mail address/);
     expect(() => sandbox({ citizenSpIpaCode: 'c h501' })).toThrow(/'citizenSpIpaCode'/);
+    expect(() => sandbox({ citizenSpMunicipalityCode: 'h501' })).toThrow(/'citizenSpMunicipalityCode'.*Belfiore/);
     expect(() => sandbox({ citizenSpVatNumber: '01234567890' })).toThrow(/'citizenSpVatNumber' must be 'IT'/);
     expect(() => sandbox({ citizenSpFiscalCode: 'RSSMRA80A01H501U' })).toThrow(/'citizenSpFiscalCode'/);
     expect(() => sandbox({ citizenSpTelephone: '06 1234567' })).toThrow(/'citizenSpTelephone'/);

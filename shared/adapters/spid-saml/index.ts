@@ -9,10 +9,12 @@
  * CIE over SAML, not OpenID Connect, for a first version: the Ministry of the Interior's CIE ID
  * still runs a SAML 2 IdP (io-spid-commons knows its entityIDs:
  * https://idserver.servizicie.interno.gov.it/idp/profile/SAML2/POST/SSO and the preproduzione /
- * collaudo ones, src/config.ts), so one SP implementation, one metadata and one set of checks
- * serve both schemes; "Entra con CIE" over OIDC needs onboarding into the OpenID Connect
- * Federation (entity configuration, trust marks, automatic registration) before a single login,
- * which can come later behind the same IdentityGateway port.
+ * collaudo ones, src/config.ts), so one SP implementation and one set of checks serve both
+ * schemes, with a metadata for each federation (serviceProviderMetadata for AgID's SPID,
+ * cieServiceProviderMetadata for the Ministry's CIE: other ContactPerson and attribute set);
+ * "Entra con CIE" over OIDC needs onboarding into the OpenID Connect Federation (entity
+ * configuration, trust marks, automatic registration) before a single login, which can come
+ * later behind the same IdentityGateway port.
  *
  * Single Logout (logout.ts): the SP-initiated LogoutRequest and the check of the IdP's
  * LogoutResponse, the check of an IdP-initiated LogoutRequest and our LogoutResponse, all in the
@@ -33,7 +35,16 @@ export {
   type VerifiedLogoutRequest,
   type VerifiedLogoutResponse,
 } from './logout';
-export { metadataSignatureValid, parseIdentityProviderMetadata, serviceProviderMetadata, signEnveloped } from './metadata';
+export {
+  CIE_METADATA_NS,
+  CIE_REQUESTED_ATTRIBUTES,
+  cieServiceProviderMetadata,
+  metadataSignatureValid,
+  parseIdentityProviderMetadata,
+  serviceProviderMetadata,
+  signEnveloped,
+  type CieMetadataOptions,
+} from './metadata';
 export { verifySamlResponse, type ExpectedResponse } from './response';
 export { SamlResponseRejected, type IdentityProvider, type SamlRejectionReason, type ServiceProvider } from './types';
 export {

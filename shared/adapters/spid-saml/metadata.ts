@@ -12,6 +12,8 @@
  * spid:Public, an EmailAddress, Company equal to OrganizationName, a TelephoneNumber without
  * spaces; OrganizationName/DisplayName/URL with xml:lang="it"; a signing KeyDescriptor; a
  * SingleLogoutService; one default AssertionConsumerService; NameIDFormat transient).
+ * The CIE SAML federation's metadata (cieServiceProviderMetadata) shares the same builder and
+ * signature and differs in the attribute set and the ContactPerson (see there).
  */
 import { createHash } from 'node:crypto';
 import { DOMImplementation, type Element } from '@xmldom/xmldom';
@@ -36,11 +38,29 @@ export function signEnveloped(
   return sig.getSignedXml();
 }
 
-/** The SP metadata, signed with the SP's key: publish it at the metadata URL given to AgID. */
-export function serviceProviderMetadata(sp: ServiceProvider): string {
+type AddElement = (parent: Element, ns: string, qname: string, attrs?: Record<string, string>, text?: string) => Element;
+
+/** What differs between the SPID and the CIE SP metadata; everything else is built once, in buildSignedSpMetadata. */
+interface MetadataProfile {
+  /** namespace prefixes declared once on the EntityDescriptor, besides md and ds */
+  readonly namespaces: readonly (readonly [prefix: string, uri: string])[];
+  /** fills the AttributeConsumingService: ServiceName and the RequestedAttributes */
+  readonly attributeConsumingService: (acs: Element, el: AddElement) => void;
+  /** appends the ContactPerson element(s) to the EntityDescriptor, after Organization */
+  readonly contacts: (root: Element, el: AddElement) => void;
+}
+
+/**
+ * The EntityDescriptor common to the SPID and the CIE profiles (one root EntityDescriptor, one
+ * SPSSODescriptor with AuthnRequestsSigned and WantAssertionsSigned true, a signing
+ * KeyDescriptor, the HTTP-Redirect SingleLogoutService, NameIDFormat transient, the HTTP-POST
+ * AssertionConsumerService index 0 isDefault, one AttributeConsumingService, Organization in
+ * Italian), signed with the SP's key (enveloped, RSA-SHA256, exclusive c14n, ds:Signature first).
+ */
+function buildSignedSpMetadata(sp: ServiceProvider, profile: MetadataProfile): string {
   const doc = new DOMImplementation().createDocument(NS.metadata, 'md:EntityDescriptor', null);
   const root = doc.documentElement!;
-  const el = (parent: Element, ns: string, qname: string, attrs: Record<string, string> = {}, text?: string): Element => {
+  const el: AddElement = (parent, ns, qname, attrs = {}, text) => {
     const e = doc.createElementNS(ns, qname);
     for (const [k, v] of Object.entries(attrs)) {
       if (k === 'xml:lang') e.setAttributeNS(NS.xml, k, v);
@@ -51,7 +71,7 @@ export function serviceProviderMetadata(sp: ServiceProvider): string {
     return e;
   };
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:ds', NS.xmldsig);
-  root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:spid', NS.spid);
+  for (const [prefix, uri] of profile.namespaces) root.setAttributeNS('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri);
   root.setAttribute('entityID', sp.entityId);
   // a stable ID: the same SP configuration publishes the same document
   root.setAttribute('ID', `_${createHash('sha256').update(`${sp.entityId}\n${certificateBody(sp.certificatePem)}`).digest('hex').slice(0, 40)}`);
@@ -69,26 +89,14 @@ export function serviceProviderMetadata(sp: ServiceProvider): string {
   if (sp.sloUrl) el(sso, NS.metadata, 'md:SingleLogoutService', { Binding: BINDING.redirect, Location: sp.sloUrl });
   el(sso, NS.metadata, 'md:NameIDFormat', {}, NAMEID_TRANSIENT);
   el(sso, NS.metadata, 'md:AssertionConsumerService', { Binding: BINDING.post, Location: sp.acsUrl, index: '0', isDefault: 'true' });
-  const acs = el(sso, NS.metadata, 'md:AttributeConsumingService', { index: String(sp.attributeConsumingServiceIndex) });
-  el(acs, NS.metadata, 'md:ServiceName', { 'xml:lang': 'it' }, sp.organization.displayName);
-  for (const a of REQUESTED_ATTRIBUTES) {
-    el(acs, NS.metadata, 'md:RequestedAttribute', { Name: a.name, NameFormat: ATTRNAME_BASIC, FriendlyName: a.friendlyName });
-  }
+  profile.attributeConsumingService(el(sso, NS.metadata, 'md:AttributeConsumingService', { index: String(sp.attributeConsumingServiceIndex) }), el);
 
   const org = el(root, NS.metadata, 'md:Organization');
   el(org, NS.metadata, 'md:OrganizationName', { 'xml:lang': 'it' }, sp.organization.name);
   el(org, NS.metadata, 'md:OrganizationDisplayName', { 'xml:lang': 'it' }, sp.organization.displayName);
   el(org, NS.metadata, 'md:OrganizationURL', { 'xml:lang': 'it' }, sp.organization.url);
 
-  const contact = el(root, NS.metadata, 'md:ContactPerson', { contactType: 'other' });
-  const ext = el(contact, NS.metadata, 'md:Extensions');
-  if (sp.contact.ipaCode) el(ext, NS.spid, 'spid:IPACode', {}, sp.contact.ipaCode);
-  if (sp.contact.vatNumber) el(ext, NS.spid, 'spid:VATNumber', {}, sp.contact.vatNumber);
-  if (sp.contact.fiscalCode) el(ext, NS.spid, 'spid:FiscalCode', {}, sp.contact.fiscalCode);
-  el(ext, NS.spid, 'spid:Public');
-  el(contact, NS.metadata, 'md:Company', {}, sp.organization.name);
-  el(contact, NS.metadata, 'md:EmailAddress', {}, sp.contact.email);
-  if (sp.contact.telephone) el(contact, NS.metadata, 'md:TelephoneNumber', {}, sp.contact.telephone.replace(/\s+/g, ''));
+  profile.contacts(root, el);
 
   return signEnveloped(`<?xml version="1.0" encoding="UTF-8"?>\n${serializeXml(doc)}`, {
     privateKeyPem: sp.privateKeyPem,
@@ -96,6 +104,101 @@ export function serviceProviderMetadata(sp: ServiceProvider): string {
     referenceXpath: "/*[local-name(.)='EntityDescriptor']",
     // ds:Signature is the first child of EntityDescriptor (saml-schema-metadata-2.0)
     location: { reference: "/*[local-name(.)='EntityDescriptor']", action: 'prepend' },
+  });
+}
+
+/** The SP metadata, signed with the SP's key: publish it at the metadata URL given to AgID. */
+export function serviceProviderMetadata(sp: ServiceProvider): string {
+  return buildSignedSpMetadata(sp, {
+    namespaces: [['spid', NS.spid]],
+    attributeConsumingService: (acs, el) => {
+      el(acs, NS.metadata, 'md:ServiceName', { 'xml:lang': 'it' }, sp.organization.displayName);
+      for (const a of REQUESTED_ATTRIBUTES) {
+        el(acs, NS.metadata, 'md:RequestedAttribute', { Name: a.name, NameFormat: ATTRNAME_BASIC, FriendlyName: a.friendlyName });
+      }
+    },
+    contacts: (root, el) => {
+      const contact = el(root, NS.metadata, 'md:ContactPerson', { contactType: 'other' });
+      const ext = el(contact, NS.metadata, 'md:Extensions');
+      if (sp.contact.ipaCode) el(ext, NS.spid, 'spid:IPACode', {}, sp.contact.ipaCode);
+      if (sp.contact.vatNumber) el(ext, NS.spid, 'spid:VATNumber', {}, sp.contact.vatNumber);
+      if (sp.contact.fiscalCode) el(ext, NS.spid, 'spid:FiscalCode', {}, sp.contact.fiscalCode);
+      el(ext, NS.spid, 'spid:Public');
+      el(contact, NS.metadata, 'md:Company', {}, sp.organization.name);
+      el(contact, NS.metadata, 'md:EmailAddress', {}, sp.contact.email);
+      if (sp.contact.telephone) el(contact, NS.metadata, 'md:TelephoneNumber', {}, sp.contact.telephone.replace(/\s+/g, ''));
+    },
+  });
+}
+
+/** The XML namespace of the CIE ("Entra con CIE") SAML metadata extensions. */
+export const CIE_METADATA_NS = 'https://www.cartaidentita.interno.gov.it/saml-extensions';
+
+/** The only attributes the CIE IdP accepts in an AttributeConsumingService: the eIDAS minimum dataset (no email). */
+export const CIE_REQUESTED_ATTRIBUTES = ['name', 'familyName', 'dateOfBirth', 'fiscalNumber'] as const;
+
+/** The CIE registration data of the SP that are not in ServiceProvider. */
+export interface CieMetadataOptions {
+  /** codice catastale ("Belfiore") of the municipality of the SP's registered office, uppercase: H501 for Roma */
+  readonly municipality: string;
+  /** the IPA category of the entity (Indice PA), e.g. L6 for the Italian municipalities */
+  readonly ipaCategory?: string;
+}
+
+/**
+ * The SP metadata for the CIE SAML federation ("Entra con CIE", Ministry of the Interior), signed
+ * with the SP's key like the SPID one: upload it on https://federazione.servizicie.interno.gov.it.
+ *
+ * It follows italia/cie-eid-saml-docs@86a21e8cc5683cc32df54494777ff123c831cb17:docs/it/federazione.rst
+ * (with static/metadata_full_sp_pubblico_tp_private.xml, ciespid.rst and pki.rst):
+ * - one EntityDescriptor as the root, with ds:Signature first (pki.rst: enveloped, RSA, SHA-256);
+ * - SPSSODescriptor with AuthnRequestsSigned and WantAssertionsSigned "true", at least one signing
+ *   KeyDescriptor, at least one SingleLogoutService of which one HTTP-Redirect (mandatory: the
+ *   SP's sloUrl is required here), NameIDFormat transient if present, an AssertionConsumerService;
+ * - AttributeConsumingService requesting only the eIDAS minimum dataset (name, familyName,
+ *   dateOfBirth, fiscalNumber), with a ServiceName holding a UUID v4 of the attribute set with
+ *   xml:lang="" (as in the examples; here derived from the entityID, so the document is stable);
+ * - Organization with the Italian OrganizationName/DisplayName/URL;
+ * - one ContactPerson contactType="administrative" (an SP with no external technology partner)
+ *   whose Extensions, in the CIE namespace, hold cie:Public (a public administration), cie:IPACode
+ *   (mandatory for a PA), optional cie:IPACategory, cie:VATNumber and cie:FiscalCode when known,
+ *   and cie:Municipality (mandatory: the Belfiore code, uppercase); then Company exactly equal to
+ *   OrganizationName, EmailAddress, and an optional TelephoneNumber without spaces.
+ * The AttributeConsumingService keeps the SP's attributeConsumingServiceIndex, so the AuthnRequest
+ * sent to CIE's IdP points at this attribute set (protocolli.rst: AttributeConsumingServiceIndex).
+ */
+export function cieServiceProviderMetadata(sp: ServiceProvider, cie: CieMetadataOptions): string {
+  if (typeof cie.municipality !== 'string' || !/^[A-Z]\d{3}$/.test(cie.municipality)) {
+    throw new Error(
+      `CIE metadata: municipality must be the Belfiore (cadastral) code of the municipality, one uppercase letter and three digits such as H501; got ${JSON.stringify(cie.municipality)}`,
+    );
+  }
+  if (cie.ipaCategory !== undefined && !/^[A-Za-z0-9]+$/.test(cie.ipaCategory)) {
+    throw new Error(`CIE metadata: ipaCategory must be an IPA category code such as L6; got ${JSON.stringify(cie.ipaCategory)}`);
+  }
+  if (!sp.contact.ipaCode) throw new Error('CIE metadata: the SP is a public administration (cie:Public), so contact.ipaCode (codice IPA) is required');
+  if (!sp.sloUrl) throw new Error('CIE metadata: a SingleLogoutService with the HTTP-Redirect binding is mandatory, so sloUrl is required');
+  const hex = createHash('sha256').update(`${sp.entityId}\ncie-attribute-set\n${sp.attributeConsumingServiceIndex}`).digest('hex');
+  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return buildSignedSpMetadata(sp, {
+    namespaces: [['cie', CIE_METADATA_NS]],
+    attributeConsumingService: (acs, el) => {
+      el(acs, NS.metadata, 'md:ServiceName', { 'xml:lang': '' }, `urn:uuid:${uuid}`);
+      for (const name of CIE_REQUESTED_ATTRIBUTES) el(acs, NS.metadata, 'md:RequestedAttribute', { Name: name, NameFormat: ATTRNAME_BASIC });
+    },
+    contacts: (root, el) => {
+      const contact = el(root, NS.metadata, 'md:ContactPerson', { contactType: 'administrative' });
+      const ext = el(contact, NS.metadata, 'md:Extensions');
+      el(ext, CIE_METADATA_NS, 'cie:Public');
+      el(ext, CIE_METADATA_NS, 'cie:IPACode', {}, sp.contact.ipaCode!);
+      if (cie.ipaCategory) el(ext, CIE_METADATA_NS, 'cie:IPACategory', {}, cie.ipaCategory);
+      if (sp.contact.vatNumber) el(ext, CIE_METADATA_NS, 'cie:VATNumber', {}, sp.contact.vatNumber);
+      if (sp.contact.fiscalCode) el(ext, CIE_METADATA_NS, 'cie:FiscalCode', {}, sp.contact.fiscalCode);
+      el(ext, CIE_METADATA_NS, 'cie:Municipality', {}, cie.municipality);
+      el(contact, NS.metadata, 'md:Company', {}, sp.organization.name);
+      el(contact, NS.metadata, 'md:EmailAddress', {}, sp.contact.email);
+      if (sp.contact.telephone) el(contact, NS.metadata, 'md:TelephoneNumber', {}, sp.contact.telephone.replace(/\s+/g, ''));
+    },
   });
 }
 

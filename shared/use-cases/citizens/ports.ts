@@ -109,7 +109,8 @@ export interface IdentityGateway {
   authnRequest(identityProvider: string, relayState: string, now: Date): Promise<{ readonly url: string; readonly requestId: string }>;
   /** throws SignInRefused when the answer is not a valid, signed assertion for this request */
   verify(samlResponse: string, expected: PendingSignIn, now: Date): Promise<CitizenIdentity>;
-  metadata(): Promise<string>;
+  /** the SP's signed metadata: SPID's profile, or CIE's (undefined when CIE's is not configured) */
+  metadata(scheme?: 'spid' | 'cie'): Promise<string | undefined>;
   /**
    * A signed LogoutRequest for the IdP session that opened this one (SP-initiated Single Logout):
    * the URL to send the browser to; undefined when the IdP publishes no SingleLogoutService.
