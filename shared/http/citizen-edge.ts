@@ -11,7 +11,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { instrument } from '../observability/lambda';
 import { UseCaseError } from '../use-cases/errors';
 import { getNoticePdf } from '../use-cases/notices/serve-notice';
@@ -94,6 +94,7 @@ export function requireFormToken(request: PageRequest): CitizenSession {
 
 const SIGN_IN_MESSAGES: Record<string, string> = {
   'unknown-request': 'La richiesta di accesso è scaduta o è già stata usata: accedi di nuovo.',
+  'other-browser': 'L’accesso è stato avviato da un altro browser o è scaduto: accedi di nuovo da qui.',
   replay: 'Questa risposta del gestore di identità è già stata usata: accedi di nuovo.',
   expired: "La risposta del gestore di identità è scaduta: accedi di nuovo.",
   'not-yet-valid': "La risposta del gestore di identità non è ancora valida: controlla l'ora del dispositivo e riprova.",
@@ -121,6 +122,11 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
   const sessionCookie = (token: string, maxAgeSeconds: number) =>
     `${cookieName}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
   const clearCookie = `${cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}`;
+  // the IdP posts its answer cross-site: over HTTPS the binding cookie must be SameSite=None to come
+  // with it; on the local http stack the test IdP is same-site, and None would need Secure
+  const bindingName = secure ? '__Host-sportello-accesso' : 'sportello-accesso';
+  const bindingCookie = (relayState: string, maxAgeSeconds: number) =>
+    `${bindingName}=${relayState ? bindingOf(relayState) : ''}; Path=/; HttpOnly; Max-Age=${maxAgeSeconds}${secure ? '; SameSite=None; Secure' : '; SameSite=Lax'}`;
   const csp = [
     "default-src 'none'",
     "style-src 'self'",
@@ -146,13 +152,21 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
     },
     [`GET ${COUNTER_BASE}/accedi`]: async (r) => {
       const url = await startSignIn(deps.signIn, r.query['idp'] ?? '', r.query['torna']);
-      return { status: 302, headers: { location: url } };
+      // the sign-in is bound to this browser: the ACS takes the answer only from the browser that
+      // started it (an attacker's own valid answer posted from a victim's browser is refused)
+      const relayState = new URL(url).searchParams.get('RelayState') ?? '';
+      return { status: 302, headers: { location: url }, cookies: [bindingCookie(relayState, 600)] };
     },
     [`POST ${COUNTER_BASE}/spid/acs`]: async (r) => {
       try {
+        const relayState = r.form.get('RelayState') ?? '';
+        const bound = r.cookies[bindingName];
+        if (!bound || !relayState || !sameText(bound, bindingOf(relayState))) {
+          throw new SignInRefused('other-browser', 'the answer does not come back to the browser that started the sign-in');
+        }
         const done = await completeSignIn(deps.signIn, r.form.get('SAMLResponse') ?? undefined, r.form.get('RelayState') ?? undefined);
         deps.logger.info('citizen signed in', { scheme: done.session.scheme, identityProvider: done.session.identityProvider, spidLevel: done.session.spidLevel });
-        return redirect(done.returnTo, [sessionCookie(done.token, Math.floor((Date.parse(done.session.expiresAt) - Date.parse(done.session.createdAt)) / 1000))]);
+        return redirect(done.returnTo, [sessionCookie(done.token, Math.floor((Date.parse(done.session.expiresAt) - Date.parse(done.session.createdAt)) / 1000)), bindingCookie('', 0)]);
       } catch (error) {
         if (!(error instanceof SignInRefused)) throw error;
         deps.logger.warn('citizen sign-in refused', { reason: error.reason, ...(error.spidErrorCode !== undefined ? { spidErrorCode: error.spidErrorCode } : {}), detail: error.message });
@@ -306,6 +320,9 @@ function metadataOf(xml: string | undefined): PageResult {
   if (xml === undefined) throw new PageRefusal(404, 'Non configurato', 'I metadati CIE non sono configurati (CITIZEN_SP_MUNICIPALITY_CODE).');
   return { status: 200, bytes: Buffer.from(xml, 'utf8'), contentType: 'application/samlmetadata+xml; charset=utf-8' };
 }
+
+const bindingOf = (relayState: string): string => createHash('sha256').update(`sign-in\n${relayState}`, 'utf8').digest('base64url');
+const sameText = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 function cartMessage(error: UseCaseError): string {
   if (/at most/.test(error.message)) return 'Puoi pagare al massimo 5 avvisi alla volta.';

@@ -123,12 +123,21 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     await context.close();
   });
 
-  it('a replayed answer of the identity provider is refused and opens no session', async () => {
+  it('a replayed answer of the identity provider, or one posted from another browser, is refused and opens no session', async () => {
+    const acs = (body: string, cookie?: string) =>
+      fetch(`${stack.url}/cittadino/spid/acs`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, body });
+    // the browser's answer posted from elsewhere (no binding cookie of that sign-in): login CSRF refused
     expect(capturedAcsBody).toBeDefined();
-    const res = await fetch(`${stack.url}/cittadino/spid/acs`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: capturedAcsBody!, redirect: 'manual' });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('set-cookie')).toBeNull();
-    expect(await res.text()).toContain('Accesso non riuscito');
+    const elsewhere = await acs(capturedAcsBody!);
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get('set-cookie')).toBeNull();
+    expect(await elsewhere.text()).toContain('avviato da un altro browser');
+    // the same browser replaying an answer already used
+    const { acsBody, binding } = await signInAsCitizen(stack.url, MARIO.fiscalNumber);
+    const replay = await acs(acsBody, binding);
+    expect(replay.status).toBe(401);
+    expect(replay.headers.getSetCookie().some((c) => c.startsWith('sportello=') && !c.startsWith('sportello=;'))).toBe(false);
+    expect(await replay.text()).toContain('già stata usata');
   });
 
   it('pays two notices in one Checkout cart and sees them PAID, then downloads the notice and the receipt', async () => {
