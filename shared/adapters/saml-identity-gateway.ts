@@ -23,16 +23,18 @@ import {
   type ServiceProvider,
 } from './spid-saml';
 
-/** A SAML refusal as the port's SignInRefused (English, no personal data). */
+/** A SAML refusal as the port's SignInRefused (English, no personal data); anything else as it is. */
+function asSignInRefused(error: unknown): unknown {
+  if (!(error instanceof SamlResponseRejected)) return error;
+  const code = error.spidErrorCode === undefined ? undefined : Number(error.spidErrorCode);
+  return new SignInRefused(error.reason, error.message, code !== undefined && Number.isInteger(code) ? code : undefined);
+}
+
 function refused<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof SamlResponseRejected) {
-      const code = error.spidErrorCode === undefined ? undefined : Number(error.spidErrorCode);
-      throw new SignInRefused(error.reason, error.message, code !== undefined && Number.isInteger(code) ? code : undefined);
-    }
-    throw error;
+    throw asSignInRefused(error);
   }
 }
 
@@ -130,19 +132,14 @@ export class SamlIdentityGateway implements IdentityGateway {
 
   async verify(samlResponse: string, expected: PendingSignIn, now: Date): Promise<CitizenIdentity> {
     const providers = await this.fresh();
-    try {
-      return await verifySamlResponse(await this.serviceProvider(), (entityId) => providers.get(entityId), {
-        samlResponse,
-        expected: { requestId: expected.requestId, idpEntityId: expected.identityProvider, issuedAt: expected.issuedAt },
-        now,
-      });
-    } catch (error) {
-      if (error instanceof SamlResponseRejected) {
-        const code = error.spidErrorCode === undefined ? undefined : Number(error.spidErrorCode);
-        throw new SignInRefused(error.reason, error.message, code !== undefined && Number.isInteger(code) ? code : undefined);
-      }
-      throw error;
-    }
+    const sp = await this.serviceProvider();
+    return verifySamlResponse(sp, (entityId) => providers.get(entityId), {
+      samlResponse,
+      expected: { requestId: expected.requestId, idpEntityId: expected.identityProvider, issuedAt: expected.issuedAt },
+      now,
+    }).catch((error: unknown) => {
+      throw asSignInRefused(error);
+    });
   }
 
   async logoutRequest(identityProvider: string, subject: { nameId: string; sessionIndex?: string }, relayState: string, now: Date): Promise<{ url: string; requestId: string } | undefined> {

@@ -80,6 +80,12 @@ export class PageRefusal extends Error {
   }
 }
 
+/** The signed-in citizen; a GET without a session goes to sign-in (and back). */
+export function signedIn(r: PageRequest): CitizenSession {
+  if (!r.session) throw new PageRefusal(401, 'Accesso necessario', 'Accedi con SPID o CIE per continuare.');
+  return r.session;
+}
+
 /** The session's form token must come back with every POST. */
 export function requireFormToken(request: PageRequest): CitizenSession {
   const session = request.session;
@@ -136,10 +142,6 @@ export function citizenCounterEdge(deps: CitizenEdgeDeps) {
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ');
-  const signedIn = (r: PageRequest): CitizenSession => {
-    if (!r.session) throw new PageRefusal(401, 'Accesso necessario', 'Accedi con SPID o CIE per continuare.');
-    return r.session;
-  };
 
   const routes: Record<string, PageRoute> = {
     [`GET ${COUNTER_BASE}`]: async (r) => {

@@ -20,7 +20,7 @@ import type { OrganizationStore } from '../use-cases/ports';
 import { UseCaseError } from '../use-cases/errors';
 import { requestSpontaneousPayment, serviceOf, servicesOf, type SpontaneousPaymentDeps } from '../use-cases/spontaneous-payments';
 import { COUNTER_BASE, escapeHtml as e, formToken, page } from './citizen-pages';
-import { PageRefusal, html, redirect, requireFormToken, type PageRequest, type PageRoute } from './citizen-edge';
+import { PageRefusal, html, redirect, requireFormToken, signedIn, type PageRequest, type PageRoute } from './citizen-edge';
 
 export interface CitizenServicesDeps extends SpontaneousPaymentDeps {
   readonly organizations: Pick<OrganizationStore, 'list' | 'get'>;
@@ -124,10 +124,6 @@ async function offered(deps: CitizenServicesDeps, r: PageRequest): Promise<{ org
 const FORM_CONTROL_FIELDS = new Set(['_token', '_richiesta']);
 
 export function citizenServiceRoutes(deps: CitizenServicesDeps): Record<string, PageRoute> {
-  const signedIn = (r: PageRequest): CitizenSession => {
-    if (!r.session) throw new PageRefusal(401, 'Accesso necessario', 'Accedi con SPID o CIE per continuare.');
-    return r.session;
-  };
   return {
     [`GET ${COUNTER_BASE}/servizi`]: async (r) => {
       const session = signedIn(r);

@@ -9,7 +9,7 @@
  * on every page (no serious or critical violation).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -185,7 +185,6 @@ describe.skipIf(!hasChromium)('citizen counter in headless Chromium', () => {
     const [noticeDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: "Scarica l'avviso di pagamento (PDF)" }).click()]);
     const noticeFile = join(dir, 'avviso.pdf');
     await noticeDownload.saveAs(noticeFile);
-    writeFileSync(join(dir, 'done'), '');
     expect(execFileSync('pdftotext', [noticeFile, '-'], { encoding: 'utf8' })).toContain(formatNoticeNumberForPrint(imu.nav));
     await context.close();
   }, 180_000);

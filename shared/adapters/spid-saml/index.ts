@@ -61,4 +61,4 @@ export {
   spidLevelOf,
   type SpidLevel,
 } from './constants';
-export { certificateBody, certificatePem, parseXmlStrict, serializeXml } from './xml';
+export { certificateBody, certificatePem, elementBuilder, parseXmlStrict, serializeXml, type AddElement } from './xml';

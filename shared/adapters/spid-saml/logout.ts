@@ -32,7 +32,7 @@ import { DOMImplementation, type Element } from '@xmldom/xmldom';
 import { samlInstant } from './authn-request';
 import { ALGORITHMS, NAMEID_ENTITY, NAMEID_TRANSIENT, NS, STATUS } from './constants';
 import { SamlResponseRejected, type IdentityProvider, type SamlRejectionReason, type ServiceProvider } from './types';
-import { certificatePem, child, children, parseXmlStrict, serializeXml, textOf, utcInstant, XmlRejected, type Document } from './xml';
+import { certificatePem, child, children, elementBuilder, parseXmlStrict, serializeXml, textOf, utcInstant, XmlRejected, type Document } from './xml';
 
 const reject = (reason: SamlRejectionReason, message: string): never => {
   throw new SamlResponseRejected(reason, message);
@@ -216,13 +216,7 @@ function protocolMessage(qname: 'samlp:LogoutRequest' | 'samlp:LogoutResponse', 
   const root = doc.documentElement!;
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:saml', NS.assertion);
   for (const [k, v] of Object.entries(attributes)) root.setAttribute(k, v);
-  const el = (parent: Element, ns: string, q: string, attrs: Record<string, string> = {}, text?: string): Element => {
-    const e = doc.createElementNS(ns, q);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.appendChild(doc.createTextNode(text));
-    parent.appendChild(e);
-    return e;
-  };
+  const el = elementBuilder(doc);
   // the Issuer as SPID wants it in every message: the entityID, Format entity, NameQualifier
   el(root, NS.assertion, 'saml:Issuer', { Format: NAMEID_ENTITY, NameQualifier: issuer }, issuer);
   return { doc, root, el };

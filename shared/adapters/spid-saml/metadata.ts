@@ -20,7 +20,7 @@ import { DOMImplementation, type Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { ALGORITHMS, ATTRNAME_BASIC, BINDING, NAMEID_TRANSIENT, NS, REQUESTED_ATTRIBUTES } from './constants';
 import type { IdentityProvider, ServiceProvider } from './types';
-import { certificateBody, child, children, descendants, parseXmlStrict, serializeXml, textOf } from './xml';
+import { certificateBody, child, children, descendants, elementBuilder, parseXmlStrict, serializeXml, textOf, type AddElement } from './xml';
 
 /** Signs `xml` with an enveloped signature over the element `referenceXpath` (which has an ID), placed as `location`. */
 export function signEnveloped(
@@ -38,7 +38,6 @@ export function signEnveloped(
   return sig.getSignedXml();
 }
 
-type AddElement = (parent: Element, ns: string, qname: string, attrs?: Record<string, string>, text?: string) => Element;
 
 /** What differs between the SPID and the CIE SP metadata; everything else is built once, in buildSignedSpMetadata. */
 interface MetadataProfile {
@@ -60,16 +59,7 @@ interface MetadataProfile {
 function buildSignedSpMetadata(sp: ServiceProvider, profile: MetadataProfile): string {
   const doc = new DOMImplementation().createDocument(NS.metadata, 'md:EntityDescriptor', null);
   const root = doc.documentElement!;
-  const el: AddElement = (parent, ns, qname, attrs = {}, text) => {
-    const e = doc.createElementNS(ns, qname);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === 'xml:lang') e.setAttributeNS(NS.xml, k, v);
-      else e.setAttribute(k, v);
-    }
-    if (text !== undefined) e.appendChild(doc.createTextNode(text));
-    parent.appendChild(e);
-    return e;
-  };
+  const el = elementBuilder(doc);
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:ds', NS.xmldsig);
   for (const [prefix, uri] of profile.namespaces) root.setAttributeNS('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, uri);
   root.setAttribute('entityID', sp.entityId);

@@ -31,6 +31,23 @@ export function parseXmlStrict(xml: string, maxBytes = 512 * 1024): Document {
   return doc;
 }
 
+/** Appends a namespaced element (attributes, optional text) to a parent and returns it. */
+export type AddElement = (parent: Element, ns: string, qname: string, attrs?: Record<string, string>, text?: string) => Element;
+
+/** The one element builder of the SAML documents this module and the test IdP write (`xml:lang` in its namespace). */
+export function elementBuilder(doc: Document): AddElement {
+  return (parent, ns, qname, attrs = {}, text) => {
+    const e = doc.createElementNS(ns, qname);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'xml:lang') e.setAttributeNS('http://www.w3.org/XML/1998/namespace', k, v);
+      else e.setAttribute(k, v);
+    }
+    if (text !== undefined) e.appendChild(doc.createTextNode(text));
+    parent.appendChild(e);
+    return e;
+  };
+}
+
 export function serializeXml(node: Document | Element): string {
   return new XMLSerializer().serializeToString(node);
 }

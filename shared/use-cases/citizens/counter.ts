@@ -14,7 +14,7 @@ import { noticeAvailability } from '../../domain/notice/from-position';
 import type { Organization } from '../../domain/organization';
 import { payabilityOf } from '../../domain/receipt';
 import type { MessageRecord } from '../app-io/ports';
-import { debtorDossier, type DossierDeps, type DossierEntry } from '../dossier/debtor-dossier';
+import { debtorDossier, receiptsOfOptions, type DossierDeps, type DossierEntry } from '../dossier/debtor-dossier';
 import { UseCaseError } from '../errors';
 import type { StoredReceipt } from '../receipts/ports';
 import type { OrganizationStore } from '../ports';
@@ -53,20 +53,21 @@ const entryOf = (e: DossierEntry, now: Date): CounterEntry => ({
   payable: e.position.paymentOptions.filter((o) => payabilityOf(e.position, o, now) === 'PAYABLE'),
 });
 
+/** The citizen's visible positions at one municipality (one dossier page), or undefined when none. */
+async function atOrganization(deps: CounterDeps, citizen: Pick<CitizenSession, 'fiscalNumber'>, organization: Organization, now: Date): Promise<CounterOrganization | undefined> {
+  const dossier = await debtorDossier(deps, organization, { fiscalCode: citizen.fiscalNumber, limit: COUNTER_POSITIONS_PER_ORGANIZATION });
+  const entries = dossier.positions.filter((e) => VISIBLE_STATUSES.includes(e.status)).map((e) => entryOf(e, now));
+  return entries.length > 0 ? { organization, entries, truncated: dossier.truncated } : undefined;
+}
+
 /** Every municipality where the citizen has a visible position, with those positions (newest first). */
 export async function citizenCounter(deps: CounterDeps, citizen: Pick<CitizenSession, 'fiscalNumber'>): Promise<CounterOrganization[]> {
   const organizations = (await deps.organizations.list()).filter((o) => o.status === 'ACTIVE');
   const now = deps.clock();
   const results: CounterOrganization[] = [];
   for (let i = 0; i < organizations.length; i += ORGANIZATIONS_IN_FLIGHT) {
-    const batch = organizations.slice(i, i + ORGANIZATIONS_IN_FLIGHT);
-    const dossiers = await Promise.all(
-      batch.map((o) => debtorDossier(deps, o, { fiscalCode: citizen.fiscalNumber, limit: COUNTER_POSITIONS_PER_ORGANIZATION })),
-    );
-    dossiers.forEach((d, j) => {
-      const entries = d.positions.filter((e) => VISIBLE_STATUSES.includes(e.status)).map((e) => entryOf(e, now));
-      if (entries.length > 0) results.push({ organization: batch[j]!, entries, truncated: d.truncated });
-    });
+    const batch = await Promise.all(organizations.slice(i, i + ORGANIZATIONS_IN_FLIGHT).map((o) => atOrganization(deps, citizen, o, now)));
+    results.push(...batch.filter((c): c is CounterOrganization => c !== undefined));
   }
   return results.sort((a, b) => a.organization.name.localeCompare(b.organization.name, 'it'));
 }
@@ -89,12 +90,11 @@ export async function citizenPosition(deps: CounterDeps, citizen: Pick<CitizenSe
     deps.positionReceipts.ofPosition(organizationFiscalCode, iupd),
     deps.messages.ofPosition(organizationFiscalCode, iupd),
   ]);
-  const own = receipts.filter((r) => position.paymentOptions.some((o) => o.iuv === r.iuv || o.nav === r.nav));
   const entry: DossierEntry = {
     position,
     status,
     notice: noticeAvailability(status),
-    receipts: own,
+    receipts: receiptsOfOptions(position, receipts),
     messages: [...messages].sort((a: MessageRecord, b: MessageRecord) => a.updatedAt.localeCompare(b.updatedAt)),
   };
   return { ...entryOf(entry, now), organization };
@@ -138,8 +138,9 @@ export async function payNotices(deps: CartDeps, citizen: Pick<CitizenSession, '
     throw new UseCaseError('invalid', `at most ${MAX_CART_NOTICES} notices in one payment`, [{ field: 'avviso', message: `at most ${MAX_CART_NOTICES} notices in one payment` }]);
   }
   if (new Set(navs).size !== navs.length) throw new UseCaseError('invalid', 'a notice is chosen twice', [{ field: 'avviso', message: 'a notice is chosen twice' }]);
-  const counter = await citizenCounter(deps, citizen);
-  const mine = counter.find((c) => c.organization.fiscalCode === command.organizationFiscalCode);
+  // the one municipality's dossier, not the whole counter's
+  const creditor = /^\d{11}$/.test(command.organizationFiscalCode) ? await deps.organizations.get(command.organizationFiscalCode) : undefined;
+  const mine = creditor && creditor.status === 'ACTIVE' ? await atOrganization(deps, citizen, creditor, deps.clock()) : undefined;
   const picked: Array<{ entry: CounterEntry; option: PaymentOption }> = [];
   for (const nav of navs) {
     const found = mine?.entries.flatMap((entry) => entry.payable.filter((o) => o.nav === nav).map((option) => ({ entry, option })))[0];

@@ -135,7 +135,7 @@ const markOf = (p: DebtPosition): DebtorPositionMark => ({ insertedDate: p.inser
  * option by option, oldest first within one: a receipt recorded against an earlier position
  * with the same iupd (deleted, then created again) is not this one's.
  */
-function receiptsOfOptions(position: DebtPosition, receipts: readonly StoredReceipt[]): StoredReceipt[] {
+export function receiptsOfOptions(position: DebtPosition, receipts: readonly StoredReceipt[]): StoredReceipt[] {
   const indexOf = (r: StoredReceipt): number => position.paymentOptions.findIndex((o) => o.iuv === r.iuv || o.nav === r.nav);
   return receipts
     .map((r) => ({ r, option: indexOf(r) }))

@@ -46,6 +46,7 @@ import {
   signEnveloped,
   spidLevelOf,
   type SpidLevel,
+  elementBuilder,
 } from '../../../../shared/adapters/spid-saml';
 import { readSeedCitizens, type SeedCitizen } from './citizens';
 import { buildIdpLogoutRequestRedirect, buildLogoutResponseRedirect } from './logout';
@@ -178,16 +179,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export function identityProviderMetadata(idp: IdpCredentials & { ssoUrl: string; sloUrl?: string; displayName: string }): string {
   const doc = new DOMImplementation().createDocument(NS.metadata, 'md:EntityDescriptor', null);
   const root = doc.documentElement!;
-  const el = (parent: Element, ns: string, q: string, attrs: Record<string, string> = {}, text?: string): Element => {
-    const e = doc.createElementNS(ns, q);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (k === 'xml:lang') e.setAttributeNS(NS.xml, k, v);
-      else e.setAttribute(k, v);
-    }
-    if (text !== undefined) e.appendChild(doc.createTextNode(text));
-    parent.appendChild(e);
-    return e;
-  };
+  const el = elementBuilder(doc);
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:ds', NS.xmldsig);
   root.setAttribute('entityID', idp.entityId);
   root.setAttribute('ID', `_${randomBytes(16).toString('hex')}`);

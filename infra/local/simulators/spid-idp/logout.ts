@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DOMImplementation, type Element } from '@xmldom/xmldom';
-import { NAMEID_ENTITY, NAMEID_TRANSIENT, NS, STATUS, samlInstant, serializeXml, signedRedirectUrl } from '../../../../shared/adapters/spid-saml';
+import { NAMEID_ENTITY, NAMEID_TRANSIENT, NS, STATUS, elementBuilder, samlInstant, serializeXml, signedRedirectUrl } from '../../../../shared/adapters/spid-saml';
 import type { IdpCredentials } from './response-builder';
 
 export interface LogoutOverrides {
@@ -28,13 +28,7 @@ function message(qname: 'samlp:LogoutRequest' | 'samlp:LogoutResponse', attribut
   const root = doc.documentElement!;
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:saml', NS.assertion);
   for (const [k, v] of Object.entries(attributes)) if (v !== undefined) root.setAttribute(k, v);
-  const el = (parent: Element, ns: string, q: string, attrs: Record<string, string> = {}, text?: string): Element => {
-    const e = doc.createElementNS(ns, q);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.appendChild(doc.createTextNode(text));
-    parent.appendChild(e);
-    return e;
-  };
+  const el = elementBuilder(doc);
   el(root, NS.assertion, 'saml:Issuer', { Format: NAMEID_ENTITY, NameQualifier: issuerQualifier }, issuer);
   return { doc, root, el };
 }

@@ -21,6 +21,7 @@ import {
   serializeXml,
   signEnveloped,
   type SpidLevel,
+  elementBuilder,
 } from '../../../../shared/adapters/spid-saml';
 
 export interface IdpCredentials {
@@ -69,13 +70,7 @@ const newId = () => `_${randomBytes(16).toString('hex')}`;
 
 function documentWithRoot(qname: string) {
   const doc = new DOMImplementation().createDocument(NS.protocol, qname, null);
-  const el = (parent: Element, ns: string, q: string, attrs: Record<string, string> = {}, text?: string): Element => {
-    const e = doc.createElementNS(ns, q);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.appendChild(doc.createTextNode(text));
-    parent.appendChild(e);
-    return e;
-  };
+  const el = elementBuilder(doc);
   const root = doc.documentElement!;
   root.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns:saml', NS.assertion);
   return { doc, root, el };
