@@ -4,7 +4,7 @@
  * Results are printed as Markdown tables and saved to bench-results/<timestamp>.json.
  *
  *   npm run bench                      all of them
- *   npm run bench -- positions notices only those (bundles, positions, lists, notices, receipts, io, citizen, console-search)
+ *   npm run bench -- positions notices only those (bundles, dynamodb-local, positions, lists, notices, receipts, io, citizen, console-search)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,14 @@ const suites: Suite[] = [
       const { compareBundles, formatComparison } = await import('./bench-bundles');
       const data = await compareBundles(process.env.BENCH_BUNDLES_BASELINE ?? 'bf693de', 5);
       return { table: formatComparison(data), data };
+    },
+  },
+  {
+    name: 'dynamodb-local',
+    async run() {
+      const { benchDynamoDbLocal, formatDynamoDbLocalTable } = await import('./bench-dynamodb-local');
+      const data = await benchDynamoDbLocal();
+      return { table: formatDynamoDbLocalTable(data), data };
     },
   },
   {
