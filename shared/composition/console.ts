@@ -19,6 +19,8 @@ import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries
 import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
 import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-store';
 import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
+import { DynamoNoticeBatchStore } from '../adapters/dynamo/notice-batch-store';
+import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAuthorizer, type OperatorVerifier } from '../http/operator-auth';
@@ -86,6 +88,9 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     templates: new DynamoTemplateStore(p.db, p.tableName),
     // the registration's deps (its store has every method) and the redelivery's queue
     webhooks: (({ api, redelivery }) => ({ ...redelivery(), ...api }))(webhooksRoot(env)),
+    // a position's deliveries (its detail) and an upload's notice batch (its screen): reads of the table
+    positionDeliveries: new DynamoSubscriberStore(p.db, p.tableName),
+    noticeBatches: new DynamoNoticeBatchStore(p.db, p.tableName),
     deadLetters: {
       queues: catalog.queues.map((q) => q.id),
       // the URLs the function's redrive grants set (QUEUE_URL_<ID>, QUEUE_URL_<ID>_DLQ), read when asked

@@ -37,10 +37,13 @@ import type { MessageRecord, MessageRecordStore } from '../use-cases/app-io/port
 import { NotPayableError, markOptionPaid, type MarkPaidDeps } from '../use-cases/debt-positions/mark-paid';
 import { paidDateOf } from './gpd-operation-mapping';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
-import type { DeliveryRecord } from '../use-cases/webhooks/ports';
+import type { DeliveryRecord, PositionDeliveries } from '../use-cases/webhooks/ports';
+import { getNoticeBatch } from '../use-cases/notices/batches';
+import type { NoticeBatchStore } from '../use-cases/notices/ports';
+import type { Upload } from '../use-cases/bulk-upload/ports';
 import { deadLettersOfOrganization, redriveOrganizationMessage, type OrganizationDeadLettersDeps } from '../use-cases/dead-letters/organization-dead-letters';
 import { WEBHOOK_EVENT_TYPES } from '../../events/webhook-delivery';
-import { listDeliveries, listSubscribers, redeliver, registerSubscriber, removeSubscriber, type RedeliveryDeps, type SubscriberDeps } from '../use-cases/webhooks/subscribers';
+import { deliveriesOfPosition, listDeliveries, listSubscribers, redeliver, registerSubscriber, removeSubscriber, type RedeliveryDeps, type SubscriberDeps } from '../use-cases/webhooks/subscribers';
 import { listDeliveriesQuerySchema, registerWebhookSchema, registeredSubscriberBody, toDeliveriesQuery, toRegisterSubscriber } from './webhook-schemas';
 import type { TemplateStore } from '../use-cases/app-io/ports';
 import { previewTemplate, saveTemplate, templatesInUse } from '../use-cases/app-io/templates';
@@ -70,6 +73,10 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, M
   readonly deadLetters: OrganizationDeadLettersDeps;
   /** webhook subscribers, their deliveries, and redelivery */
   readonly webhooks: SubscriberDeps & RedeliveryDeps;
+  /** the deliveries of the events about one position (its detail) */
+  readonly positionDeliveries: PositionDeliveries;
+  /** the notice batch of a completed upload (its screen) */
+  readonly noticeBatches: Pick<NoticeBatchStore, 'get'>;
   /** the tenant's App IO message templates */
   readonly templates: TemplateStore;
   /** reporting flows, treasury movements, open items (the reconciliation reads) */
@@ -212,7 +219,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
         recent: d.recent.map(toPositionResponse),
         payments: { today: payments.today, month: payments.month },
         openAnomalies: payments.openAnomalies,
-        uploads: uploads.uploads.map((u) => ({ ...toUploadStatus(u, false), fileName: u.fileName })),
+        uploads: uploads.uploads.map((u) => consoleUpload(u)),
         messagesToday,
       });
     },
@@ -265,13 +272,21 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     },
     [`GET ${ORG}/debtpositions/{iupd}`]: async (r) => {
       const position = await getDebtPosition(deps, ofcOf(r), iupdOf(r));
-      const [audit, messages, receipts] = await Promise.all([
+      const [audit, messages, receipts, webhookDeliveries] = await Promise.all([
         positionAuditTrail(deps, ofcOf(r), position.iupd),
         deps.messages.ofPosition(ofcOf(r), position.iupd),
         // every receipt of its notices (one per option, up to GPD's 100): the applied ones and the KO outcomes, oldest first
         Promise.all(position.paymentOptions.map((o) => (o.iuv ? deps.receipts.receiptsOf(ofcOf(r), o.iuv) : Promise.resolve([])))).then((lists) => lists.flat()),
+        // the webhook deliveries of the events about it, to every subscriber of the tenant: the latest 50
+        deliveriesOfPosition({ subscribers: deps.webhooks.subscribers, positionDeliveries: deps.positionDeliveries }, ofcOf(r), position.iupd),
       ]);
-      return json(200, { position: toPositionResponse(position), audit, receipts: receipts.map(receiptJson), messages: messages.map(messageJson) });
+      return json(200, {
+        position: toPositionResponse(position),
+        audit,
+        receipts: receipts.map(receiptJson),
+        messages: messages.map(messageJson),
+        webhookDeliveries: { ...webhookDeliveries, items: webhookDeliveries.items.map(deliveryJson) },
+      });
     },
     [`PUT ${ORG}/debtpositions/{iupd}`]: async (r) => {
       // exactly what PUT /organizations/{ofc}/debtpositions/{iupd} does (functions/update-debt-position)
@@ -306,7 +321,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
       asUploadProblem(async () => {
         const to = deps.clock();
         const found = await listUploads(deps.bulk, r.caller.organization, brokerOf(r), { from: new Date(to.getTime() - UPLOADS_WINDOW_MS).toISOString(), to: to.toISOString(), limit: 50 });
-        return json(200, { items: found.uploads.map((u) => ({ ...toUploadStatus(u, false), fileName: u.fileName })) });
+        return json(200, { items: found.uploads.map((u) => consoleUpload(u)) });
       }),
     // the same file a GPD client posts to …/debtpositions/file (multipart, part `file`: a ZIP or GovPay's CSV)
     [`POST ${ORG}/uploads`]: (r) =>
@@ -325,16 +340,19 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
           ...(fields['toPublish'] === 'false' ? { toPublish: false } : {}),
           ...(fields['ioSendAt'] ? { ioSendAt: fields['ioSendAt'] } : {}),
         });
-        return json(202, { ...toUploadStatus(upload, false), fileName: upload.fileName });
+        return json(202, consoleUpload(upload));
       }),
     // the status, and once ended GPD's report (every refused row with its line, iupd and reasons)
     [`GET ${ORG}/uploads/{fileId}`]: (r) =>
       asUploadProblem(async () => {
         const upload = await findUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
-        const status = { ...toUploadStatus(upload, false), fileName: upload.fileName };
+        const status = consoleUpload(upload);
         if (status.operationStatus === 'IN_PROGRESS') return json(200, { status });
-        const report = await uploadReport(deps.bulk, r.caller.organization, brokerOf(r), upload.fileId);
-        return json(200, { status, report: await toUploadReport(report.upload, report.outcomes, false) });
+        const [report, noticeBatch] = await Promise.all([
+          uploadReport(deps.bulk, r.caller.organization, brokerOf(r), upload.fileId),
+          upload.noticeBatchId ? noticeBatchSummary(deps, ofcOf(r), upload.noticeBatchId) : undefined,
+        ]);
+        return json(200, { status, report: await toUploadReport(report.upload, report.outcomes, false), ...(noticeBatch ? { noticeBatch } : {}) });
       }),
     [`GET ${ORG}/uploads/{fileId}/result`]: (r) =>
       asUploadProblem(async (): Promise<HttpResult> => {
@@ -346,7 +364,7 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
     [`POST ${ORG}/uploads/{fileId}/cancel`]: (r) =>
       asUploadProblem(async () => {
         const cancelled = await cancelUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
-        return json(200, { ...toUploadStatus(cancelled, false), fileName: cancelled.fileName });
+        return json(200, consoleUpload(cancelled));
       }),
     [`GET ${ORG}/receipts`]: async (r) => {
       const q = parseWith(consoleReceiptQuerySchema, r.query, 'query');
@@ -430,6 +448,36 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
 }
 
 const webhookIdOf = (r: HttpRequest) => r.pathParameters['webhookId'] ?? '';
+
+/** An upload as the console shows it: GPD's status, the file's name, and how far its paced App IO release has booked the tenant's budget. */
+function consoleUpload(u: Upload) {
+  const status = toUploadStatus(u, false);
+  return {
+    ...status,
+    fileName: u.fileName,
+    ...(status.ioMessages && u.ioReleasedUntil ? { ioMessages: { ...status.ioMessages, releasedUntil: u.ioReleasedUntil } } : {}),
+  };
+}
+
+/** failed notices of an upload's batch listed at most (the rest are counted) */
+const BATCH_FAILURES_SHOWN = 20;
+
+/** The notice batch of a completed upload: counts, and its first failures; PREPARING until the batch is recorded (just after the upload ends). */
+async function noticeBatchSummary(deps: Pick<ConsoleEdgeDeps, 'noticeBatches'>, organizationFiscalCode: string, batchId: string) {
+  const progress = await one(() => getNoticeBatch({ batches: deps.noticeBatches }, organizationFiscalCode, batchId));
+  if (!progress) return { batchId, state: 'PREPARING' as const };
+  const failed = progress.items.filter((i) => !i.ok);
+  return {
+    batchId,
+    state: progress.state,
+    total: progress.batch.total,
+    done: progress.done,
+    failed: progress.failed,
+    createdAt: progress.batch.createdAt,
+    failures: failed.slice(0, BATCH_FAILURES_SHOWN).map((i) => ({ iupd: i.iupd, ...(i.reason ? { reason: i.reason } : {}) })),
+    ...(failed.length > BATCH_FAILURES_SHOWN ? { failuresOmitted: failed.length - BATCH_FAILURES_SHOWN } : {}),
+  };
+}
 
 /** A delivery as the console shows it: who asked a redelivery as the console names people. */
 function deliveryJson(d: DeliveryRecord) {

@@ -85,11 +85,11 @@ documentRoutes({
   },
   [`GET ${ORG}/debtpositions/{iupd}`]: {
     operationId: 'consoleGetDebtPosition',
-    summary: 'A position, the receipts of its notices and its audit trail (who did what: operator, API key or the layer)',
+    summary: 'A position, the receipts of its notices, its messages, the webhook deliveries of its events and its audit trail (who did what: operator, API key or the layer)',
     tags,
     path: positionPath,
     headers: bearer,
-    responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when), messages (App IO and e-mail: kind, channel, outcome) and audit.'), '404': problem('No such position.'), ...refusals('read') },
+    responses: { '200': anyObject('position, receipts (who paid, how much, which PSP, when), messages (App IO and e-mail: kind, channel, outcome), webhookDeliveries (the latest 50 deliveries of the events about it to the organization\u2019s subscribers, newest first: items with event type, subscriber, status, attempts, last answer; limit; more) and audit.'), '404': problem('No such position.'), ...refusals('read') },
   },
   [`PUT ${ORG}/debtpositions/{iupd}`]: {
     operationId: 'consoleUpdateDebtPosition',
@@ -164,11 +164,11 @@ documentRoutes({
   },
   [`GET ${ORG}/uploads/{fileId}`]: {
     operationId: 'consoleGetUpload',
-    summary: 'An upload\u2019s status (processed of submitted rows) and, once ended, its report: every refused row with its line, iupd and reasons',
+    summary: 'An upload\u2019s status (processed of submitted rows; the paced App IO release of a published CREATE) and, once ended, its report: every refused row with its line, iupd and reasons; and its notice batch',
     tags,
     path: uploadPath,
     headers: bearer,
-    responses: { '200': anyObject('status, and report once ended (GPD UploadReportDTO).'), '404': problem('No such upload.'), ...refusals('read') },
+    responses: { '200': anyObject('status (ioMessages: state, released, releasedAt, releasedUntil), and once ended report (GPD UploadReportDTO) and, for a published CREATE, noticeBatch (state PREPARING | RUNNING | DONE | DONE_WITH_ERRORS, total, done, failed, the first 20 failures).'), '404': problem('No such upload.'), ...refusals('read') },
   },
   [`GET ${ORG}/uploads/{fileId}/result`]: {
     operationId: 'consoleGetUploadResult',

@@ -353,6 +353,8 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await signIn(page, ADMIN);
     const options = await page.locator('#ente option').allInnerTexts();
     expect(options).toEqual([`Comune di Esempio (${ESEMPIO_FC})`, `Comune di Altrove (${ALTROVE_FC})`]);
+    // the administrator's dashboard reads the dead-letter queues too: nothing parked yet
+    await eventually(() => page.locator('#code-di-scarto-cruscotto').innerText()).toBe('Nessun messaggio nelle code di scarto: tutto è stato elaborato.');
     await page.getByLabel('Ente').selectOption(ALTROVE_FC);
     await eventually(() => page.locator('h1').innerText()).toBe('Cruscotto · Comune di Altrove');
     expect(page.url()).toContain(`#/${ALTROVE_FC}/cruscotto`);
@@ -585,6 +587,14 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     const errore = result[0]!.split(',').indexOf('errore');
     expect(errore).toBeGreaterThan(0);
     expect(result.slice(1).filter((line) => !line.endsWith(',')).length).toBe(3);
+    // then the notices of the 20 positions it created, rendered in a batch, and their App IO messages released at a paced rate
+    await expect.poll(() => page.locator('#lotto-stato').innerText(), { timeout: 90_000, interval: 500 }).toBe('Completato');
+    expect(await page.locator('#lotto-generati').innerText()).toBe('20 di 20');
+    expect(await page.locator('#lotto-non-generati').innerText()).toBe('0');
+    expect(await page.locator('#rilascio-da').innerText()).toBe('alla fine del caricamento');
+    await expect.poll(() => page.locator('#rilascio-stato').innerText(), { timeout: 60_000, interval: 500 }).toBe('Tutti accodati per l’invio');
+    expect(await page.locator('#rilascio-accodati').innerText()).toBe('20 di 20');
+    await axe(page, 'upload with its notice batch and App IO release');
     // the list shows it
     await page.getByRole('link', { name: 'Torna ai caricamenti' }).click();
     await eventually(() => page.locator('#caricamenti tbody').innerText()).toContain('tari-console.csv');
@@ -604,7 +614,7 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     const refusedUpload = await fetch(`${stack.url}/console-api/organizations/${ESEMPIO_FC}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${await accessToken(viewer.page)}` }, body: form });
     expect(refusedUpload.status).toBe(403);
     await viewer.context.close();
-  }, 150_000);
+  }, 300_000);
 
   it('reconciliation: the receipts paid today, the flow that reports them, the treasury credit, each line matched', async () => {
     const today = new Date().toISOString().slice(0, 10);
@@ -732,8 +742,9 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
       };
 
       // a payment: the back office (answering 410 Gone, a refusal for good) gets it once, and the delivery is FAILED
+      const whIupd = `WH-${Date.now()}`;
       const r = await stack.api('POST', `/organizations/${ESEMPIO_FC}/debtpositions?toPublish=true`, {
-        body: { iupd: `WH-${Date.now()}`, type: 'F', fiscalCode: 'VRDLCU80A01H501G', fullName: 'Luca Verdi', paymentOption: [{ amount: 1500, description: 'Diritti di segreteria', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 1500, remittanceInformation: 'Diritti di segreteria', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }] },
+        body: { iupd: whIupd, type: 'F', fiscalCode: 'VRDLCU80A01H501G', fullName: 'Luca Verdi', paymentOption: [{ amount: 1500, description: 'Diritti di segreteria', isPartialPayment: false, dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), transfer: [{ idTransfer: '1', amount: 1500, remittanceInformation: 'Diritti di segreteria', category: '9/0101002IM/', iban: 'IT78L0306909606100000117002' }] }] },
       });
       expect(r.status, r.text).toBe(201);
       expect((await payNotice({ noticeNumber: r.json.paymentOption[0].nav, url: stack.url, log: () => {} })).outcome).toBe('OK');
@@ -752,17 +763,34 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
       receiver.setFaults({ alwaysStatus: undefined });
       const failedRow = operator.page.locator('#consegne tbody tr', { hasText: 'Rifiutato dal destinatario' }).first();
       const eventId = (await failedRow.locator('th').innerText()).trim();
-      await failedRow.getByRole('button', { name: `Consegna di nuovo l’evento ${eventId}` }).click();
+      const webhookId = decodeURIComponent(operator.page.url().split('/').pop()!);
+      // the position's detail lists the same delivery (the event, the subscriber, the answer) and offers it again
+      await operator.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${whIupd}`);
+      await eventually(() => operator.page.locator('#consegne-webhook tbody').innerText()).toContain(eventId);
+      const onDetail = await operator.page.locator('#consegne-webhook tbody tr', { hasText: eventId }).innerText();
+      for (const text of ['payment.received', 'Gestionale tributi', 'Rifiutato dal destinatario', 'HTTP 410']) expect(onDetail).toContain(text);
+      expect(await operator.page.locator('#consegne-webhook-nota').innerText()).toMatch(/al massimo le 50 più recenti/);
+      await axe(operator.page, 'position detail with its webhook deliveries');
+      // a viewer reads it, gets no button, and the API refuses the viewer's redelivery (403)
+      const viewer = await freshPage();
+      await signIn(viewer.page, VIEWER);
+      await viewer.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni/${whIupd}`);
+      await eventually(() => viewer.page.locator('#consegne-webhook tbody').innerText()).toContain('Rifiutato dal destinatario');
+      expect(await viewer.page.getByRole('button', { name: /^Consegna di nuovo/ }).count()).toBe(0);
+      expect((await consoleApi(await accessToken(viewer.page), 'POST', `/organizations/${ESEMPIO_FC}/webhooks/${webhookId}/deliveries/${eventId}/redeliver`)).status).toBe(403);
+      await viewer.context.close();
+      await operator.page.getByRole('button', { name: `Consegna di nuovo l’evento ${eventId} a ${receiver.url}` }).click();
       await eventually(() => operator.page.locator('#esito').innerText()).toContain(`Evento ${eventId} rimesso in consegna`);
-      expect(await operator.page.locator('#consegne tbody tr', { hasText: eventId }).innerText()).toContain(`da ${OPERATOR.name}`);
+      expect(await operator.page.locator('#consegne-webhook tbody tr', { hasText: eventId }).innerText()).toContain(`da ${OPERATOR.name}`);
       await stack.cloud.drain({ timeoutMs: 60_000 });
       await receiver.waitFor((x) => x.events().some((e) => e.webhookId === eventId), 30_000);
       expect(receiver.triesOf(eventId).map((t) => t.status)).toEqual([410, 200]);
       await operator.page.reload();
+      await eventually(() => operator.page.locator('#consegne-webhook tbody tr', { hasText: eventId }).innerText()).toContain('Consegnato');
+      await operator.page.goto(`${consoleUrl}#/${ESEMPIO_FC}/webhook/${webhookId}`);
       await eventually(() => operator.page.locator('#consegne tbody tr', { hasText: eventId }).innerText()).toContain('Consegnato');
       // delivered: nothing more to deliver again, and the API says so
       expect(await operator.page.getByRole('button', { name: `Consegna di nuovo l’evento ${eventId}` }).count()).toBe(0);
-      const webhookId = decodeURIComponent(operator.page.url().split('/').pop()!);
       expect((await consoleApi(await accessToken(operator.page), 'POST', `/organizations/${ESEMPIO_FC}/webhooks/${webhookId}/deliveries/${eventId}/redeliver`)).status).toBe(409);
       // an operator cannot register or remove subscribers
       expect((await consoleApi(await accessToken(operator.page), 'DELETE', `/organizations/${ESEMPIO_FC}/webhooks/${webhookId}`)).status).toBe(403);
@@ -771,7 +799,7 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
       await cleanUp();
       await receiver.close();
     }
-  }, 120_000);
+  }, 180_000);
 
   it('paid at the counter: an operator marks the notice paid outside pagoPA; the detail shows it paid, audited, and the App IO messages sent', async () => {
     const iupd = `SPORTELLO-${Date.now()}`;
@@ -856,7 +884,10 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     try {
       const { context, page } = await freshPage();
       await signIn(page, ADMIN);
-      await page.getByRole('link', { name: 'Code di scarto' }).click();
+      // the dashboard: the queue holding messages, how many (this municipality's among them), a link to the screen
+      await eventually(() => page.locator('#code-di-scarto-cruscotto li[data-coda="webhook-delivery"]').innerText()).toBe('webhook-delivery-dlq: 2 messaggi in attesa (1 di questo ente)');
+      await axe(page, 'dashboard with dead letters');
+      await page.locator('#code-di-scarto-cruscotto').getByRole('link', { name: 'webhook-delivery-dlq' }).click();
       await eventually(() => page.locator('h1').innerText()).toBe('Code di scarto');
       expect(await page.locator('#code-di-scarto tbody tr', { hasText: 'webhook-delivery-dlq' }).innerText()).toMatch(/webhook-delivery-dlq\s+2\s+1/);
       const shown = await page.locator('#messaggi-scartati').innerText();

@@ -58,6 +58,8 @@ beforeAll(async () => {
     deadLetters: { queues: ['receipts'], deadLetters: deadLetterFake },
     paidOutside: new InMemoryGpdStore(positions),
     messages: { ofPosition: async () => [], countSince: async () => ({ io: 2, email: 1, skipped: 0, failed: 0, pending: 0 }) },
+    positionDeliveries: { ofPosition: async () => [] },
+    noticeBatches: { get: async () => undefined },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
       const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();
@@ -138,6 +140,24 @@ describe('console edge', () => {
     expect(answer.json.receipts).toEqual([
       expect.objectContaining({ receiptId: 'rcpt-console-1', iuv, state: 'APPLIED', outcome: 'OK', paymentAmount: 12_345, idPSP: receipt.idPSP, transfers: [expect.objectContaining({ idTransfer: 1, amount: 12_345 })] }),
     ]);
+  });
+
+  it("a position's detail carries the webhook deliveries of its events, read for the operator's municipality only", async () => {
+    const asked: string[] = [];
+    const withDeliveries: ConsoleEdgeDeps = {
+      ...deps,
+      positionDeliveries: {
+        ofPosition: async (ofc, iupd, limit) => {
+          asked.push(`${ofc}/${iupd}/${limit}`);
+          return [{ eventId: 'e-1', eventType: 'payment.received', subscriberId: 'gone', attempts: 2, status: 'FAILED', lastStatusCode: 410, firstAttemptAt: '2026-11-02T10:00:02.000Z', lastAttemptAt: '2026-11-02T10:01:00.000Z', redeliverable: true }];
+        },
+      },
+    };
+    const event = withToken(apiRequest('GET', '/console-api/organizations/{organizationFiscalCode}/debtpositions/{iupd}', { params: { ...params, iupd: 'CONSOLE-PAID-1' }, key: null }), await token('viewer'));
+    const answer = await answerOf(consoleApi(withDeliveries)(event, lambdaContext));
+    expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+    expect(asked).toEqual([`${ESEMPIO.fiscalCode}/CONSOLE-PAID-1/51`]);
+    expect(answer.json.webhookDeliveries).toEqual({ limit: 50, more: false, items: [expect.objectContaining({ eventId: 'e-1', status: 'FAILED', lastStatusCode: 410, attempts: 2, redeliverable: true })] });
   });
 
   it('the same field-level messages as the back-office API', async () => {

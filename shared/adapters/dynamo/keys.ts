@@ -104,6 +104,7 @@ export const receiptGsi = {
  *   item              pk                              sk                      GSIs
  *   subscriber        ORG#<ofc>                       WEBHOOK#<id>
  *   delivery          WHDLV#<ofc>#<id>                DELIVERY#<eventId>      gsi1 (ORG#<ofc>#WEBHOOK#<id>#DELIVERIES, by first attempt)
+ *                                                                             gsi3 (ORG#<ofc>#POS#<iupd>#WEBHOOK_DELIVERIES, an event about a position: subscriber-store.ts)
  *                                                                             TTL 30 days
  */
 export const webhookDeliveryPk = (ofc: string, subscriberId: string): string => `WHDLV#${ofc}#${subscriberId}`;

@@ -17,6 +17,7 @@ import type {
   DeliveryPage,
   DeliveryRecord,
   DeliveryStatus,
+  PositionDeliveries,
   RedeliveryRequest,
   SubscriberStore,
   WebhookSubscriberWithSecret,
@@ -25,10 +26,22 @@ import type { Actor } from '../../use-cases/ports';
 import { isConditionFailure, queryItems } from './client';
 import { WEBHOOK_SK, orgPk, webhookDeliveryPk, webhookGsi } from './keys';
 
+/**
+ * The deliveries of the events about one position (the console's position detail): a delivery
+ * recorded with the event's iupd also gets the keys of a sparse GSI3 entry, beside the receipts of
+ * a position (position-receipts.ts), under another partition key; no extra item is written:
+ *
+ *   item       gsi3pk                                       gsi3sk
+ *   delivery   ORG#<ofc>#POS#<iupd>#WEBHOOK_DELIVERIES     <first attempt>#<subscriberId>#<eventId>
+ *
+ * Deliveries recorded before these keys were written are not listed there (they expire in 30 days).
+ */
+export const positionDeliveriesGsi = (ofc: string, iupd: string): string => `ORG#${ofc}#POS#${iupd}#WEBHOOK_DELIVERIES`;
+
 /** delivery records are kept this long after their last attempt */
 export const DELIVERY_RETENTION_SECONDS = 30 * 24 * 3600;
 
-export class DynamoSubscriberStore implements SubscriberStore {
+export class DynamoSubscriberStore implements SubscriberStore, PositionDeliveries {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -119,6 +132,10 @@ export class DynamoSubscriberStore implements SubscriberStore {
       ':expiresAt': expiresAt,
     };
     if (a.payload !== undefined) values[':payload'] = a.payload;
+    if (a.iupd !== undefined) {
+      values[':gsi3pk'] = positionDeliveriesGsi(a.organizationFiscalCode, a.iupd);
+      values[':gsi3sk'] = `${a.at}#${a.subscriberId}#${a.eventId}`;
+    }
     const set = [
       '#type = :type',
       'eventId = :eventId',
@@ -131,6 +148,7 @@ export class DynamoSubscriberStore implements SubscriberStore {
       'gsi1sk = if_not_exists(gsi1sk, :gsi1sk)',
       'expiresAt = :expiresAt',
       ...(a.payload !== undefined ? ['payload = if_not_exists(payload, :payload)'] : []),
+      ...(a.iupd !== undefined ? ['gsi3pk = if_not_exists(gsi3pk, :gsi3pk)', 'gsi3sk = if_not_exists(gsi3sk, :gsi3sk)'] : []),
     ];
     names['#type'] = 'type';
     const remove: string[] = [];
@@ -213,6 +231,20 @@ export class DynamoSubscriberStore implements SubscriberStore {
     );
     const items = (page.Items ?? []).map(toDelivery);
     return page.LastEvaluatedKey ? { items, cursor: encodeCursor(page.LastEvaluatedKey) } : { items };
+  }
+
+  async ofPosition(organizationFiscalCode: string, iupd: string, limit: number): Promise<DeliveryRecord[]> {
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': positionDeliveriesGsi(organizationFiscalCode, iupd) },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).filter((i) => i['type'] === 'webhook-delivery').map(toDelivery);
   }
 }
 

@@ -11,6 +11,7 @@
 import type { WebhookDeliveryMessage } from '../../../events/webhook-delivery';
 import { backoffDelaySeconds, type BackoffPolicy } from '../../domain/backoff';
 import { SIGNATURE_HEADER, WEBHOOK_EVENT_HEADER, WEBHOOK_ID_HEADER, signWebhook } from '../../domain/webhook-signature';
+import { isIupd } from '../../domain/debt-position';
 import type { DeliveryStatus, SendOutcome, SubscriberStore, WebhookSender } from './ports';
 
 export interface DeliveryDeps {
@@ -39,6 +40,16 @@ export function classifyOutcome(outcome: SendOutcome): 'delivered' | 'permanent'
   if (s >= 200 && s < 300) return 'delivered';
   if (s === 408 || s === 429 || s >= 500) return 'retryable';
   return 'permanent';
+}
+
+/** The position an event names (its top-level `iupd`: debt-position.* and payment.received), so that its detail lists the delivery. */
+export function positionOf(payload: string): { iupd?: string } {
+  try {
+    const iupd = (JSON.parse(payload) as { iupd?: unknown } | null)?.iupd;
+    return typeof iupd === 'string' && isIupd(iupd) ? { iupd } : {};
+  } catch {
+    return {};
+  }
 }
 
 export async function deliverWebhook(
@@ -85,6 +96,7 @@ export async function deliverWebhook(
     at: deps.clock().toISOString(),
     // kept so that a delivery that failed for good can be delivered again once the subscriber is fixed
     payload: body,
+    ...positionOf(body),
   });
   if (kind === 'delivered') return { kind: 'done', why: 'delivered' };
   if (kind === 'permanent') return { kind: 'done', why: 'refused' };

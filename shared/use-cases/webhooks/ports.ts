@@ -56,6 +56,8 @@ export interface AttemptToRecord {
   readonly at: string;
   /** the exact body POSTed, kept with the record (the first attempt's) so that it can be delivered again */
   readonly payload?: string;
+  /** the debt position the event is about, when it names one (debt-position.*, payment.received): indexed for the console's position detail */
+  readonly iupd?: string;
 }
 
 export type RedeliveryRequest =
@@ -91,6 +93,12 @@ export interface SubscriberStore {
     subscriberId: string,
     query: { limit: number; cursor?: string },
   ): Promise<DeliveryPage | undefined>;
+}
+
+/** The deliveries of the events about one position, to every subscriber of its tenant (the console's position detail). */
+export interface PositionDeliveries {
+  /** newest first (by first attempt), at most `limit`; only deliveries recorded with the position's iupd */
+  ofPosition(organizationFiscalCode: string, iupd: string, limit: number): Promise<DeliveryRecord[]>;
 }
 
 export type SendOutcome =

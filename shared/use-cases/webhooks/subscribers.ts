@@ -7,7 +7,7 @@ import { checkWebhookUrl } from '../../domain/webhook-url';
 import { UseCaseError } from '../errors';
 import type { WebhookDeliveryMessage } from '../../../events/webhook-delivery';
 import type { Actor, QueuePublisher } from '../ports';
-import type { DeliveryPage, DeliveryRecord, SubscriberStore, WebhookSubscriber, WebhookSubscriberWithSecret } from './ports';
+import type { DeliveryPage, DeliveryRecord, PositionDeliveries, SubscriberStore, WebhookSubscriber, WebhookSubscriberWithSecret } from './ports';
 
 export const MAX_SUBSCRIBERS_PER_TENANT = 20;
 
@@ -91,6 +91,34 @@ export async function listDeliveries(deps: Pick<SubscriberDeps, 'subscribers'>, 
   });
   if (!page) throw new UseCaseError('invalid', 'Invalid cursor', [{ field: 'cursor', message: 'not a cursor of this listing' }]);
   return page;
+}
+
+/** The deliveries of a position listed at most (its detail says so). */
+export const POSITION_DELIVERIES_SHOWN = 50;
+
+export interface PositionDeliveryLine extends DeliveryRecord {
+  /** where it went; absent when the subscriber has been removed since */
+  readonly subscriber?: Pick<WebhookSubscriber, 'url' | 'description'>;
+}
+
+/**
+ * The deliveries of the events about one position (its payments, its changes) to every subscriber
+ * of the tenant, newest first, at most `limit`; `more` when older ones exist. One index query, and
+ * one read of the tenant's subscribers to name where each went.
+ */
+export async function deliveriesOfPosition(
+  deps: { readonly subscribers: Pick<SubscriberStore, 'list'>; readonly positionDeliveries: PositionDeliveries },
+  organizationFiscalCode: string,
+  iupd: string,
+  limit: number = POSITION_DELIVERIES_SHOWN,
+): Promise<{ items: PositionDeliveryLine[]; limit: number; more: boolean }> {
+  const [found, subscribers] = await Promise.all([deps.positionDeliveries.ofPosition(organizationFiscalCode, iupd, limit + 1), deps.subscribers.list(organizationFiscalCode)]);
+  const byId = new Map(subscribers.map((s) => [s.id, s]));
+  const items = found.slice(0, limit).map((d) => {
+    const s = byId.get(d.subscriberId);
+    return s ? { ...d, subscriber: { url: s.url, description: s.description } } : d;
+  });
+  return { items, limit, more: found.length > limit };
 }
 
 export function withoutSecret(subscriber: WebhookSubscriberWithSecret): WebhookSubscriber {

@@ -146,6 +146,23 @@ export interface UploadStatus {
   operation: 'CREATE' | 'UPDATE' | 'DELETE';
   format: string;
   refusal?: { status: number; reason: string };
+  /** a published CREATE upload: the batch rendering its positions' notices */
+  noticeBatchId?: string;
+  /** when its App IO messages may start (absent: as soon as it ended) */
+  ioSendAt?: string;
+  /** its App IO messages, released by the follow-up at a paced rate (published CREATE uploads) */
+  ioMessages?: { state: 'WAITING' | 'RELEASING' | 'RELEASED'; released: number; releasedAt?: string; releasedUntil?: string };
+}
+/** the notice batch of a completed upload: PREPARING just after it ended, then the counts */
+export interface NoticeBatchSummary {
+  batchId: string;
+  state: 'PREPARING' | 'RUNNING' | 'DONE' | 'DONE_WITH_ERRORS';
+  total?: number;
+  done?: number;
+  failed?: number;
+  createdAt?: string;
+  failures?: Array<{ iupd: string; reason?: string }>;
+  failuresOmitted?: number;
 }
 /** GPD's UploadReportDTO: the refused rows with their line, iupd and every reason */
 export interface UploadReport {

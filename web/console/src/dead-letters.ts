@@ -16,7 +16,7 @@ interface Parked {
   bytes: number;
   body: string;
 }
-interface QueueDeadLetters {
+export interface QueueDeadLetters {
   queue: string;
   depth: number;
   messages: Parked[];

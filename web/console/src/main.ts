@@ -3,15 +3,15 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { ApiError, SignedOut, getBlob, getJson, postJson, putJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, postForm } from './api';
+import { ApiError, SignedOut, getBlob, getJson, postJson, putJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type UploadReport, type UploadStatus, type NoticeBatchSummary, postForm } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, filterSelect, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
 import { anomaliesScreen, anomalyScreen, receiptsScreen } from './receipts';
 import { apiKeysScreen } from './keys';
-import { deadLettersScreen } from './dead-letters';
+import { deadLettersScreen, type QueueDeadLetters } from './dead-letters';
 import { templatesScreen } from './templates';
-import { webhookDeliveriesScreen, webhooksScreen } from './webhooks';
+import { deliveryOutcome, redeliverButton, webhookDeliveriesScreen, webhooksScreen, type Delivery } from './webhooks';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
 import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber, romeDay } from './format';
 
@@ -134,6 +134,15 @@ async function dashboardScreen(ofc: string): Promise<void> {
       ),
     ),
   );
+  // the deployment's dead-letter queues: the administrator's (the API refuses the others, 403)
+  const deadLetters = canAdmin()
+    ? h(
+        'section',
+        { 'aria-labelledby': 'titolo-code-di-scarto' },
+        h('h2', { class: 'h4 mt-4', id: 'titolo-code-di-scarto' }, 'Code di scarto'),
+        h('div', { id: 'code-di-scarto-cruscotto', 'aria-busy': 'true' }, h('p', { class: 'mb-0' }, 'Lettura delle code di scarto…')),
+      )
+    : null;
   const figure = (id: string, value: string, label: Node | string) =>
     h('li', { class: 'col-6 col-md-3 mb-3' }, h('div', { class: 'card card-bg p-3' }, h('p', { class: 'h3 mb-1', id }, value), h('p', { class: 'mb-0' }, label)));
   const payments = h(
@@ -166,7 +175,42 @@ async function dashboardScreen(ofc: string): Promise<void> {
           { id: 'ultimi-caricamenti' },
           ...d.uploads.map((u) => h('li', {}, h('a', { href: link(ofc, 'caricamenti', u.fileId) }, u.fileName), ` · ${formatDateTime(u.startTime)} · ${UPLOAD_STATES[u.operationStatus] ?? u.operationStatus} · ${u.processedItem} di ${u.submittedItem} righe`)),
         ),
+    deadLetters,
   );
+  if (deadLetters) void fillDeadLetterDepths(g, ofc, deadLetters);
+}
+
+/**
+ * The dashboard's dead-letter queues (administrators: the Code di scarto screen's own read, after
+ * the rest of the dashboard is drawn): each queue holding messages, how many, linking to that screen.
+ */
+async function fillDeadLetterDepths(g: number, ofc: string, box: HTMLElement): Promise<void> {
+  const area = box.querySelector('#code-di-scarto-cruscotto') as HTMLElement;
+  try {
+    const { items } = await getJson<{ items: QueueDeadLetters[] }>(`${orgPath(ofc)}/deadletters`);
+    if (g !== generation) return;
+    const waiting = items.filter((q) => q.depth > 0);
+    area.replaceChildren(
+      waiting.length === 0
+        ? h('p', { class: 'mb-0' }, 'Nessun messaggio nelle code di scarto: tutto è stato elaborato.')
+        : h(
+            'ul',
+            { class: 'mb-0' },
+            ...waiting.map((q) =>
+              h(
+                'li',
+                { 'data-coda': q.queue },
+                h('a', { href: link(ofc, 'code-di-scarto') }, h('code', {}, `${q.queue}-dlq`)),
+                `: ${q.depth} ${q.depth === 1 ? 'messaggio in attesa' : 'messaggi in attesa'} (${q.messages.length}${q.partial ? ' tra i primi 100' : ''} di questo ente)`,
+              ),
+            ),
+          ),
+    );
+    area.removeAttribute('aria-busy');
+  } catch (error) {
+    if (error instanceof SignedOut) return signInScreen('La sessione è scaduta: accedi di nuovo.');
+    if (g === generation) area.replaceChildren(alertBox('warning', `Code di scarto non disponibili in questo momento: ${problemText(error)}`));
+  }
 }
 
 function positionsTable(ofc: string, items: readonly Position[], caption: string): HTMLElement {
@@ -271,7 +315,7 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
 
 async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Promise<void> {
   const g = generation;
-  let data: { position: Position; audit: AuditLine[]; receipts: ReceiptLine[]; messages: MessageLine[] };
+  let data: { position: Position; audit: AuditLine[]; receipts: ReceiptLine[]; messages: MessageLine[]; webhookDeliveries: { items: Delivery[]; limit: number; more: boolean } };
   try {
     data = await getJson(`${orgPath(ofc)}/debtpositions/${encodeURIComponent(iupd)}`);
   } catch (error) {
@@ -385,6 +429,45 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
             ),
           ),
         );
+  const deliveries = data.webhookDeliveries;
+  const ctx = screenContext();
+  const webhooks =
+    deliveries.items.length === 0
+      ? h('p', { id: 'consegne-webhook' }, 'Nessuna consegna ai gestionali (webhook) per gli eventi di questa posizione.')
+      : h(
+          'div',
+          { class: 'table-responsive' },
+          h(
+            'table',
+            { class: 'table table-sm', id: 'consegne-webhook' },
+            h('caption', {}, `Consegne ai gestionali degli eventi di questa posizione, dalla più recente (al massimo ${deliveries.limit})`),
+            h('thead', {}, h('tr', {}, ...['Evento', 'Destinatario', 'Esito', 'Tentativi', 'Ultima risposta', 'Ultimo tentativo', 'Azioni'].map((t) => h('th', { scope: 'col' }, t)))),
+            h(
+              'tbody',
+              {},
+              ...deliveries.items.map((d) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, h('code', {}, d.eventType), h('br'), h('small', {}, d.eventId)),
+                  h('td', {}, d.subscriber ? h('a', { href: link(ofc, 'webhook', d.subscriberId) }, d.subscriber.description || d.subscriber.url) : 'Destinatario rimosso'),
+                  h('td', {}, deliveryOutcome(d)),
+                  h('td', {}, d.attempts),
+                  h('td', {}, d.lastStatusCode !== undefined ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')),
+                  h('td', {}, formatDateTime(d.lastAttemptAt)),
+                  h('td', {}, d.subscriber ? redeliverButton(ctx, ofc, d.subscriberId, d, outcome, (text) => detailScreen(ofc, iupd, alertBox('success', text)), d.subscriber.url) : ''),
+                ),
+              ),
+            ),
+          ),
+        );
+  const deliveriesNote = h(
+    'p',
+    { class: 'small', id: 'consegne-webhook-nota' },
+    deliveries.more
+      ? `Sono mostrate le ${deliveries.limit} consegne più recenti; le precedenti sono tra le consegne di ciascun destinatario (Webhook).`
+      : `Le consegne degli ultimi 30 giorni, al massimo le ${deliveries.limit} più recenti.`,
+  );
   const audit = h(
     'table',
     { class: 'table table-sm', id: 'storico' },
@@ -418,6 +501,9 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
     receipts,
     h('h2', { class: 'h4' }, 'Messaggi'),
     messages,
+    h('h2', { class: 'h4' }, 'Consegne webhook'),
+    deliveriesNote,
+    webhooks,
     h('h2', { class: 'h4' }, 'Storico'),
     audit,
   );
@@ -727,7 +813,7 @@ async function submitUpload(ofc: string, form: HTMLFormElement, errorsBox: HTMLE
 async function uploadScreen(ofc: string, fileId: string): Promise<void> {
   const g = generation;
   const path = `${orgPath(ofc)}/uploads/${encodeURIComponent(fileId)}`;
-  let data = await getJson<{ status: UploadStatus; report?: UploadReport }>(path);
+  let data = await getJson<{ status: UploadStatus; report?: UploadReport; noticeBatch?: NoticeBatchSummary }>(path);
   const title = `Caricamento ${data.status.fileName}`;
   const back = h('p', {}, h('a', { href: link(ofc, 'caricamenti') }, 'Torna ai caricamenti'));
   const bar = h('div', { class: 'progress-bar', role: 'progressbar', id: 'avanzamento', 'aria-label': 'Righe elaborate', 'aria-valuemin': 0 });
@@ -801,6 +887,79 @@ async function uploadScreen(ofc: string, fileId: string): Promise<void> {
     report?.rowsOmitted ? h('p', {}, `Altre ${report.rowsOmitted} righe scartate sono nel file di esito.`) : '',
     actionButton('Scarica il file di esito (CSV)', 'scarica-esito', () => downloadResult(ofc, fileId, outcome), 'btn-outline-primary'),
   );
+  if (!s.noticeBatchId && !s.ioMessages) return;
+  // what follows a published CREATE upload: its notices rendered in a batch, its App IO messages released at a paced rate
+  const batchBox = h('div', { id: 'avvisi-caricamento' });
+  const ioBox = h('div', { id: 'messaggi-io-caricamento' });
+  outcome.append(
+    s.noticeBatchId ? h('section', { 'aria-labelledby': 'titolo-avvisi', class: 'mt-4' }, h('h2', { class: 'h4', id: 'titolo-avvisi' }, 'Avvisi di pagamento'), batchBox) : '',
+    s.ioMessages ? h('section', { 'aria-labelledby': 'titolo-messaggi-io', class: 'mt-4' }, h('h2', { class: 'h4', id: 'titolo-messaggi-io' }, 'Messaggi App IO'), ioBox) : '',
+  );
+  // read again every 2 s while either is under way, for two minutes at most (then the page shows where they were)
+  for (let reads = 0; ; reads++) {
+    paintFollowUp(ofc, data.status, data.noticeBatch, batchBox, ioBox);
+    const batchRunning = data.status.noticeBatchId !== undefined && (data.noticeBatch === undefined || data.noticeBatch.state === 'PREPARING' || data.noticeBatch.state === 'RUNNING');
+    const ioRunning = data.status.ioMessages !== undefined && data.status.ioMessages.state !== 'RELEASED';
+    if ((!batchRunning && !ioRunning) || reads >= 60) return;
+    await new Promise((r) => setTimeout(r, 2000));
+    if (g !== generation) return;
+    data = await getJson(path);
+    if (g !== generation) return;
+  }
+}
+
+const BATCH_STATES: Record<NoticeBatchSummary['state'], string> = {
+  PREPARING: 'In preparazione',
+  RUNNING: 'In corso',
+  DONE: 'Completato',
+  DONE_WITH_ERRORS: 'Completato con avvisi non generati',
+};
+const IO_RELEASE_STATES: Record<NonNullable<UploadStatus['ioMessages']>['state'], string> = {
+  WAITING: 'In attesa',
+  RELEASING: 'In invio, a ritmo controllato',
+  RELEASED: 'Tutti accodati per l’invio',
+};
+
+/** The upload's notice batch (rendered, failed, of how many) and its App IO release (paced: when, how many queued). */
+function paintFollowUp(ofc: string, s: UploadStatus, batch: NoticeBatchSummary | undefined, batchBox: HTMLElement, ioBox: HTMLElement): void {
+  const row = (dl: HTMLElement, k: string, v: Node | string | number, id?: string) => dl.append(h('dt', { class: 'col-sm-4' }, k), h('dd', { class: 'col-sm-8', ...(id ? { id } : {}) }, v));
+  if (s.noticeBatchId) {
+    const dl = h('dl', { class: 'row mb-2', id: 'lotto-avvisi' });
+    row(dl, 'Stato', BATCH_STATES[batch?.state ?? 'PREPARING'], 'lotto-stato');
+    if (batch?.total !== undefined) {
+      row(dl, 'Avvisi generati', `${batch.done ?? 0} di ${batch.total}`, 'lotto-generati');
+      row(dl, 'Avvisi non generati', batch.failed ?? 0, 'lotto-non-generati');
+    }
+    const failures = batch?.failures ?? [];
+    batchBox.replaceChildren(
+      dl,
+      failures.length === 0
+        ? ''
+        : h(
+            'table',
+            { class: 'table table-sm', id: 'avvisi-non-generati' },
+            h('caption', {}, 'Avvisi non generati, con il motivo'),
+            h('thead', {}, h('tr', {}, ...['IUPD', 'Motivo'].map((t) => h('th', { scope: 'col' }, t)))),
+            h('tbody', {}, ...failures.map((f) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: link(ofc, 'posizioni', f.iupd) }, f.iupd)), h('td', {}, f.reason ?? '—')))),
+          ),
+      batch?.failuresOmitted ? h('p', {}, `Altri ${batch.failuresOmitted} avvisi non generati.`) : '',
+      // there is no archive of the batch: each PDF is downloaded from its position (or GET …/notices/batches/{id} of the back-office API)
+      h('p', { class: 'small' }, 'Ogni avviso si scarica in PDF dal dettaglio della sua posizione; il gestionale trova l’elenco completo nel lotto ', h('code', {}, s.noticeBatchId), ' dell’API (notices/batches).'),
+    );
+  }
+  const io = s.ioMessages;
+  if (io) {
+    const dl = h('dl', { class: 'row mb-2', id: 'rilascio-io' });
+    row(dl, 'Stato', IO_RELEASE_STATES[io.state] ?? io.state, 'rilascio-stato');
+    row(dl, 'Invio a partire da', s.ioSendAt ? formatDateTime(s.ioSendAt) : 'alla fine del caricamento', 'rilascio-da');
+    row(dl, 'Posizioni con messaggi accodati', `${io.released} di ${s.acceptedItem}`, 'rilascio-accodati');
+    if (io.releasedUntil) row(dl, 'Ultimo invio previsto entro', formatDateTime(io.releasedUntil), 'rilascio-entro');
+    if (io.releasedAt) row(dl, 'Tutti accodati il', formatDateTime(io.releasedAt));
+    ioBox.replaceChildren(
+      dl,
+      h('p', { class: 'small' }, 'I messaggi di un caricamento usano solo una parte della capacità App IO del Comune, perché quelli dei singoli pagamenti passino sempre; l’esito di ciascuno è nel dettaglio della posizione.'),
+    );
+  }
 }
 
 async function downloadResult(ofc: string, fileId: string, outcome: HTMLElement): Promise<void> {

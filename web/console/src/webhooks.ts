@@ -15,7 +15,7 @@ interface Subscriber {
   description: string;
   createdAt: string;
 }
-interface Delivery {
+export interface Delivery {
   eventId: string;
   eventType: string;
   attempts: number;
@@ -26,9 +26,12 @@ interface Delivery {
   deliveredAt?: string;
   redelivery?: { at: string; by: ActedBy };
   redeliverable?: boolean;
+  /** on a position's detail: where it went (absent when the subscriber was removed since) */
+  subscriber?: { url: string; description: string };
+  subscriberId: string;
 }
 
-const DELIVERY_LABELS: Record<Delivery['status'], string> = {
+export const DELIVERY_LABELS: Record<Delivery['status'], string> = {
   RETRYING: 'In corso (nuovi tentativi)',
   DELIVERED: 'Consegnato',
   FAILED: 'Rifiutato dal destinatario',
@@ -147,31 +150,45 @@ export async function webhookDeliveriesScreen(ctx: ScreenContext, ofc: string, w
     row: (d) => [
       h('th', { scope: 'row' }, h('code', {}, d.eventId)),
       h('td', {}, d.eventType),
-      h('td', {}, `${DELIVERY_LABELS[d.status] ?? d.status}${d.redelivery ? ` (nuova consegna chiesta il ${formatDateTime(d.redelivery.at)} da ${formatActedBy(d.redelivery.by)})` : ''}`),
+      h('td', {}, deliveryOutcome(d)),
       h('td', {}, d.attempts),
       h('td', {}, d.lastStatusCode !== undefined ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '—')),
       h('td', {}, formatDateTime(d.lastAttemptAt)),
       h(
         'td',
         {},
-        ctx.canWrite && d.redeliverable && (d.status === 'FAILED' || d.status === 'DEAD_LETTERED')
-          ? withName(`Consegna di nuovo l’evento ${d.eventId}`, actionButton(
-              'Consegna di nuovo',
-              `riconsegna-${d.eventId}`,
-              async () => {
-                try {
-                  await postJson(`${orgPath(ofc)}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(d.eventId)}/redeliver`);
-                  await webhookDeliveriesScreen(ctx, ofc, webhookId, params, alertBox('success', `Evento ${d.eventId} rimesso in consegna.`));
-                } catch (error) {
-                  if (error instanceof SignedOut) return ctx.signedOut();
-                  outcome.replaceChildren(alertBox('danger', problemText(error)));
-                }
-              },
-              'btn-outline-primary btn-sm',
-            ))
-          : '',
+        redeliverButton(ctx, ofc, webhookId, d, outcome, (text) => webhookDeliveriesScreen(ctx, ofc, webhookId, params, alertBox('success', text))),
       ),
     ],
     next: (next) => link(ofc, 'webhook', webhookId, { cursor: next }),
   });
+}
+
+/** What a delivery's outcome says: its state, and who asked it again and when. */
+export const deliveryOutcome = (d: Delivery): string => `${DELIVERY_LABELS[d.status] ?? d.status}${d.redelivery ? ` (nuova consegna chiesta il ${formatDateTime(d.redelivery.at)} da ${formatActedBy(d.redelivery.by)})` : ''}`;
+
+/**
+ * "Consegna di nuovo" for a delivery that failed for good and whose body was kept, when the
+ * operator's role may write (the API refuses a viewer with 403 all the same); '' otherwise.
+ */
+export function redeliverButton(ctx: ScreenContext, ofc: string, webhookId: string, d: Delivery, outcome: HTMLElement, done: (text: string) => Promise<void>, to?: string): HTMLElement | string {
+  if (!(ctx.canWrite && d.redeliverable && (d.status === 'FAILED' || d.status === 'DEAD_LETTERED'))) return '';
+  // on a position's detail one event may have gone to several subscribers: the name says to which
+  return withName(
+    `Consegna di nuovo l’evento ${d.eventId}${to ? ` a ${to}` : ''}`,
+    actionButton(
+      'Consegna di nuovo',
+      to ? `riconsegna-${webhookId}-${d.eventId}` : `riconsegna-${d.eventId}`,
+      async () => {
+        try {
+          await postJson(`${orgPath(ofc)}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(d.eventId)}/redeliver`);
+          await done(`Evento ${d.eventId} rimesso in consegna.`);
+        } catch (error) {
+          if (error instanceof SignedOut) return ctx.signedOut();
+          outcome.replaceChildren(alertBox('danger', problemText(error)));
+        }
+      },
+      'btn-outline-primary btn-sm',
+    ),
+  );
 }
