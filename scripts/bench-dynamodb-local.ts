@@ -36,12 +36,8 @@ const item = (i: number, kind: number): Record<string, AttributeValue> => ({
   payload: S('x'.repeat(300)),
 });
 
-async function measure(collector: string, javaOptions: string): Promise<DynamoDbLocalRow> {
-  const previous = process.env['JAVA_TOOL_OPTIONS'];
-  process.env['JAVA_TOOL_OPTIONS'] = javaOptions;
-  const dynamo = await startDynamoDbLocal({ region, credentials });
-  if (previous === undefined) delete process.env['JAVA_TOOL_OPTIONS'];
-  else process.env['JAVA_TOOL_OPTIONS'] = previous;
+async function measure(collector: string, gc: 'G1' | 'Parallel'): Promise<DynamoDbLocalRow> {
+  const dynamo = await startDynamoDbLocal({ region, credentials, collector: gc });
   const db = new DynamoDBClient({ endpoint: dynamo.endpoint, region, credentials });
   try {
     await db.send(
@@ -91,7 +87,7 @@ async function measure(collector: string, javaOptions: string): Promise<DynamoDb
 }
 
 export async function benchDynamoDbLocal(): Promise<DynamoDbLocalRow[]> {
-  return [await measure('G1 (the JVM default; baseline)', '-XX:+UseG1GC'), await measure('ParallelGC (what the local cloud uses)', '-XX:+UseParallelGC')];
+  return [await measure('G1 (the JVM default; baseline)', 'G1'), await measure('ParallelGC (what the local cloud uses)', 'Parallel')];
 }
 
 export function formatDynamoDbLocalTable(rows: readonly DynamoDbLocalRow[]): string {

@@ -38,6 +38,11 @@ type StartOptions = {
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   startTimeoutMs?: number;
+  /**
+   * The JVM's garbage collector (a `-XX:+Use…GC` name's middle: 'Parallel', 'G1'); 'Parallel' unless
+   * the caller's JAVA_TOOL_OPTIONS already names one (the benchmark compares them).
+   */
+  collector?: 'Parallel' | 'G1';
 };
 
 /** another process taking the free port between freePort() and Java's bind */
@@ -63,7 +68,10 @@ async function startOnce(options: StartOptions, port: number): Promise<DynamoDbL
   // Added to the caller's JAVA_TOOL_OPTIONS (unless it chose a collector) for this child only: the
   // package's spawn passes no environment, so the child inherits this process's, set just for the call.
   const callerOptions = process.env.JAVA_TOOL_OPTIONS;
-  if (!/-XX:\+Use\w+GC/.test(callerOptions ?? '')) process.env.JAVA_TOOL_OPTIONS = `${callerOptions ?? ''} -XX:+UseParallelGC`.trim();
+  const callerCollector = /-XX:\+Use\w+GC/.test(callerOptions ?? '');
+  const withoutCollector = (callerOptions ?? '').replace(/-XX:\+Use\w+GC/g, '').trim();
+  if (options.collector !== undefined) process.env.JAVA_TOOL_OPTIONS = `${withoutCollector} -XX:+Use${options.collector}GC`.trim();
+  else if (!callerCollector) process.env.JAVA_TOOL_OPTIONS = `${callerOptions ?? ''} -XX:+UseParallelGC`.trim();
   let child: ChildProcess;
   try {
     child = spawn({

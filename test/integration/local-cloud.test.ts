@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@a
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent, ScheduledEvent, SQSEvent } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
@@ -327,6 +328,21 @@ describe('local cloud', () => {
     const result = (await cloud.invoke('misbehave', { pathParameters: { how: 'object' } })) as unknown;
     expect(result).toEqual({ hello: 'world' });
     await expect(cloud.invoke('nope', {})).rejects.toThrow(/no function 'nope'/);
+  });
+
+  it('runs DynamoDB Local with the throughput collector, or the one asked for, and leaves this process environment alone', async () => {
+    const javaOptionsOf = (pid: number) =>
+      readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('JAVA_TOOL_OPTIONS='));
+    const before = process.env.JAVA_TOOL_OPTIONS;
+    expect(javaOptionsOf(cloud.dynamoDbPid)).toMatch(/-XX:\+UseParallelGC/);
+    const g1 = await startDynamoDbLocal({ region: 'eu-south-1', credentials, collector: 'G1' });
+    try {
+      expect(javaOptionsOf(g1.pid)).toMatch(/-XX:\+UseG1GC/);
+      expect(javaOptionsOf(g1.pid)).not.toMatch(/ParallelGC/);
+    } finally {
+      await g1.stop();
+    }
+    expect(process.env.JAVA_TOOL_OPTIONS).toBe(before);
   });
 
   it('stop() leaves no java process behind and can be called twice', async () => {
