@@ -3,7 +3,7 @@
  * Rome's time, a receipt's offset-less paymentDateTime being Rome's wall clock already.
  */
 import { describe, expect, it } from 'vitest';
-import { formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber } from '../../web/console/src/format';
+import { formatActedBy, formatCents, formatOwnDeadLetters, formatDate, formatDateTime, formatNoticeNumber } from '../../web/console/src/format';
 
 describe('console formats', () => {
   it('an instant with an offset is shown in Rome (winter UTC+1, summer UTC+2)', () => {
@@ -24,5 +24,10 @@ describe('console formats', () => {
     expect(formatDate('2026-03-31T21:59:59.999Z')).toBe('31/03/26');
     expect(formatActedBy({ kind: 'operator', name: 'Olga', username: 'olga' })).toBe('Olga (olga, console)');
     expect(formatActedBy({ kind: 'api-key', id: 'k1' })).toBe('API, chiave k1');
+  });
+
+  it("a dead-letter queue's messages of this organization say when only the queue's first 100 were read", () => {
+    expect(formatOwnDeadLetters(3, false)).toBe('3');
+    expect(formatOwnDeadLetters(7, true)).toBe('7 tra i primi 100');
   });
 });

@@ -6,7 +6,7 @@
  */
 import { SignedOut, getJson, postJson } from './api';
 import { announce, h } from './dom';
-import { formatDateTime } from './format';
+import { formatDateTime, formatOwnDeadLetters } from './format';
 import { actionButton, alertBox, orgPath, problemText, withName, type ScreenContext } from './ui';
 
 interface Parked {
@@ -40,7 +40,7 @@ export async function deadLettersScreen(ctx: ScreenContext, ofc: string, notice?
     { class: 'table table-sm', id: 'code-di-scarto' },
     h('caption', {}, 'Code di scarto del sistema (tutti gli enti)'),
     h('thead', {}, h('tr', {}, ...['Coda', 'Messaggi in attesa', 'Di questo ente'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...items.map((q) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, `${q.queue}-dlq`)), h('td', {}, q.depth), h('td', {}, `${q.messages.length}${q.partial ? ' (tra i primi 100)' : ''}`)))),
+    h('tbody', {}, ...items.map((q) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, `${q.queue}-dlq`)), h('td', {}, q.depth), h('td', {}, formatOwnDeadLetters(q.messages.length, q.partial))))),
   );
   const mine = items.flatMap((q) => q.messages.map((m) => ({ queue: q.queue, ...m })));
   const messages =

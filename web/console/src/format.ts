@@ -62,3 +62,8 @@ export const ANOMALY_LABELS: Record<string, string> = {
 /** who acted: an operator of the console, an API key, or the layer itself */
 export const formatActedBy = (by: { kind: string; username?: string; name?: string; id?: string }): string =>
   by.kind === 'operator' ? `${by.name} (${by.username}, console)` : by.kind === 'api-key' ? `API, chiave ${by.id}` : `sistema (${by.id})`;
+
+/** How many of a dead-letter queue's messages are this organization's (the API reads at most the queue's first 100). */
+export function formatOwnDeadLetters(count: number, partial: boolean): string {
+  return `${count}${partial ? ' tra i primi 100' : ''}`;
+}

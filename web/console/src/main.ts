@@ -13,7 +13,7 @@ import { deadLettersScreen, type QueueDeadLetters } from './dead-letters';
 import { templatesScreen } from './templates';
 import { deliveryOutcome, redeliverButton, webhookDeliveriesScreen, webhooksScreen, type Delivery } from './webhooks';
 import { flowScreen, flowsScreen, reconciliationScreen, treasuryScreen } from './reconciliation';
-import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber, romeDay } from './format';
+import { ROLE_LABELS, STATUSES, STATUS_LABELS, formatActedBy, formatCents, formatDate, formatDateTime, formatNoticeNumber, formatOwnDeadLetters, romeDay } from './format';
 
 const main = document.getElementById('contenuto') as HTMLElement;
 const sessionZone = document.getElementById('sessione') as HTMLElement;
@@ -201,7 +201,7 @@ async function fillDeadLetterDepths(g: number, ofc: string, box: HTMLElement): P
                 'li',
                 { 'data-coda': q.queue },
                 h('a', { href: link(ofc, 'code-di-scarto') }, h('code', {}, `${q.queue}-dlq`)),
-                `: ${q.depth} ${q.depth === 1 ? 'messaggio in attesa' : 'messaggi in attesa'} (${q.messages.length}${q.partial ? ' tra i primi 100' : ''} di questo ente)`,
+                `: ${q.depth} ${q.depth === 1 ? 'messaggio in attesa' : 'messaggi in attesa'} (${formatOwnDeadLetters(q.messages.length, q.partial)} di questo ente)`,
               ),
             ),
           ),
