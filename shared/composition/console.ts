@@ -16,6 +16,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoPositionIndexes } from '../adapters/dynamo/position-index-queries';
+import { PositionLists } from '../adapters/dynamo/position-listing';
 import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
 import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-store';
 import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
@@ -84,6 +85,7 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     // the GPD upload routes' own deps (the uploads bucket, the split queue), without their tenant key check
     bulk: uploadApiRoot(env),
     debtorPositions: new DynamoPositionIndexes(p.db, p.tableName),
+    debtorNames: new PositionLists(p.db, p.tableName),
     reconciliation: (({ store, treasury }) => ({ store, treasury }))(reconciliationQueriesRoot(env)),
     templates: new DynamoTemplateStore(p.db, p.tableName),
     // the registration's deps (its store has every method) and the redelivery's queue

@@ -22,7 +22,7 @@ import { getNoticePdf } from '../use-cases/notices/serve-notice';
 import { PDF_CONTENT_TYPE, type NoticeDeps } from '../use-cases/notices/stored-notices';
 import { positionAuditTrail } from '../use-cases/operators/audit-trail';
 import { positionsDashboard } from '../use-cases/operators/dashboard';
-import { positionsOfDebtor, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
+import { positionsOfDebtor, positionsOfDebtorName, type DebtorNameSearchDeps, type DebtorSearchDeps } from '../use-cases/operators/debtor-search';
 import type { Permission } from '../use-cases/operators/roles';
 import type { ApiKeyRecord, OrganizationStore } from '../use-cases/ports';
 import { generateApiKey } from '../domain/api-keys';
@@ -63,7 +63,7 @@ import type { UploadOperation } from '../use-cases/bulk-upload/ports';
 import type { ConsoleAuthorizer, OperatorCaller, OperatorVerifier } from './operator-auth';
 import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from './rest-edge';
 
-export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, MarkPaidDeps {
+export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, DebtorNameSearchDeps, MarkPaidDeps {
   /** the App IO messages and e-mails sent for a position, on its detail */
   readonly messages: Pick<MessageRecordStore, 'ofPosition' | 'countSince'>;
   /** bulk uploads of tax lists (the GPD massive-upload use cases, with the operator as the actor) */
@@ -159,13 +159,21 @@ export const consoleSearchQuerySchema = z
       .regex(/^([A-Za-z0-9]{16}|\d{11}|ANONIMO)$/i, 'must be a codice fiscale (16 characters), a partita IVA (11 digits) or ANONIMO')
       .optional()
       .meta({ description: 'Only the positions of the debtor with this fiscal code, newest first.' }),
-    cursor: z.string().max(512).optional().meta({ description: 'With debtor: the cursor of the previous page.' }),
+    debtor_name: z
+      .string()
+      .max(70, 'must be at most 70 characters, as a debtor\u2019s fullName')
+      .optional()
+      .meta({
+        description:
+          'The positions whose debtor\u2019s name starts so, in any word order ("rossi m" finds "Mario Rossi" and "ROSSI MARIA"), ignoring case, accents and punctuation; at least 2 letters or digits. Ordered by name; the next page by cursor.',
+      }),
+    cursor: z.string().max(512).optional().meta({ description: 'With debtor or debtor_name: the cursor of the previous page.' }),
   })
-  .refine((q) => [q.iupd, q.notice_number, q.debtor].filter((v) => v !== undefined).length <= 1, { message: 'give one of iupd, notice_number, debtor', path: ['debtor'] })
-  .refine((q) => q.cursor === undefined || q.debtor !== undefined, { message: 'only with debtor', path: ['cursor'] })
-  .refine((q) => q.status === undefined || q.debtor === undefined, { message: 'cannot be combined with debtor', path: ['status'] })
-  .refine((q) => (q.due_date_from === undefined && q.due_date_to === undefined) || [q.iupd, q.notice_number, q.debtor].every((v) => v === undefined), {
-    message: 'only with the list (not with iupd, notice_number or debtor)',
+  .refine((q) => [q.iupd, q.notice_number, q.debtor, q.debtor_name].filter((v) => v !== undefined).length <= 1, { message: 'give one of iupd, notice_number, debtor, debtor_name', path: ['debtor'] })
+  .refine((q) => q.cursor === undefined || q.debtor !== undefined || q.debtor_name !== undefined, { message: 'only with debtor or debtor_name', path: ['cursor'] })
+  .refine((q) => q.status === undefined || (q.debtor === undefined && q.debtor_name === undefined), { message: 'cannot be combined with debtor or debtor_name', path: ['status'] })
+  .refine((q) => (q.due_date_from === undefined && q.due_date_to === undefined) || [q.iupd, q.notice_number, q.debtor, q.debtor_name].every((v) => v === undefined), {
+    message: 'only with the list (not with iupd, notice_number, debtor or debtor_name)',
     path: ['due_date_from'],
   });
 
@@ -247,6 +255,10 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
       }
       if (q.debtor !== undefined) {
         const found = await positionsOfDebtor(deps, ofcOf(r), { fiscalCode: q.debtor, limit: listQuery.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+        return json(200, { items: found.items.map(toPositionResponse), limit: listQuery.limit, ...(found.cursor ? { cursor: found.cursor } : {}) });
+      }
+      if (q.debtor_name !== undefined) {
+        const found = await positionsOfDebtorName(deps, ofcOf(r), { name: q.debtor_name, limit: listQuery.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
         return json(200, { items: found.items.map(toPositionResponse), limit: listQuery.limit, ...(found.cursor ? { cursor: found.cursor } : {}) });
       }
       const result = await listDebtPositions(deps, ofcOf(r), listQuery);

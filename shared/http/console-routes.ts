@@ -66,12 +66,12 @@ documentRoutes({
   },
   [`GET ${ORG}/debtpositions`]: {
     operationId: 'consoleSearchDebtPositions',
-    summary: 'Search positions: a page (by status), or one by IUPD or notice number',
+    summary: 'Search positions: a page (by status, due dates), one by IUPD or notice number, a debtor\u2019s by fiscal code (newest first) or the debtors\u2019 by name (by name; cursor pages)',
     tags,
     path: inPath(),
     query: consoleSearchQuerySchema,
     headers: bearer,
-    responses: { '200': anyObject('items, page, limit, total, totalPages.'), '400': problem('Invalid query.'), ...refusals('read') },
+    responses: { '200': anyObject('items, page, limit, total, totalPages; with debtor or debtor_name: items, limit and cursor (absent on the last page).'), '400': problem('Invalid query.'), ...refusals('read') },
   },
   [`POST ${ORG}/debtpositions`]: {
     operationId: 'consoleCreateDebtPosition',

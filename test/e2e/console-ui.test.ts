@@ -402,7 +402,7 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await context.close();
   }, 90_000);
 
-  it('pages on the server: the list by status in pages of 20, a debtor\'s positions by cursor', async () => {
+  it('pages on the server: the list by status in pages of 20, a debtor\'s positions (by fiscal code, by name) by cursor', async () => {
     const debtor = 'VRDLGU75C12F205G';
     const due = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
     for (let i = 0; i < 22; i++) {
@@ -441,6 +441,16 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await axe(page, 'debtor search');
     await page.getByRole('link', { name: 'Posizioni successive' }).click();
     await eventually(() => page.locator('#conteggio').innerText()).toBe('2 posizioni del debitore');
+    expect(await page.locator('#risultati tbody').innerText()).toContain('Luigi Verdi');
+
+    // by name, surname first and in any case: the same 22, in pages of 20 by cursor
+    await page.goto(`${consoleUrl}#/${ESEMPIO_FC}/posizioni`);
+    await page.getByLabel('Nome del debitore').fill('  verdi   LUIGI ');
+    await page.getByRole('button', { name: 'Cerca' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('20 posizioni dei debitori «verdi LUIGI» in questa pagina');
+    await axe(page, 'debtor name search');
+    await page.getByRole('link', { name: 'Posizioni successive' }).click();
+    await eventually(() => page.locator('#conteggio').innerText()).toBe('2 posizioni dei debitori «verdi LUIGI»');
     expect(await page.locator('#risultati tbody').innerText()).toContain('Luigi Verdi');
     await context.close();
   }, 90_000);

@@ -6,18 +6,19 @@
  * store are all exercised on a few dozen positions.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../infra/local/cloud';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoDebtPositionStore, positionItem } from '../../shared/adapters/dynamo/debt-position-store';
-import { SK, listGsi, orgPk } from '../../shared/adapters/dynamo/keys';
+import { LIST_SK, SK, listGsi, orgPk, positionPk } from '../../shared/adapters/dynamo/keys';
 import { LIST_LIMITS, PositionLists, readCounters } from '../../shared/adapters/dynamo/position-listing';
 import { romeCalendarDay } from '../../shared/domain/dates';
 import { firstDueDate, type DebtPosition, type PositionStatus } from '../../shared/domain/debt-position';
 import type { AuditEntry, ListOrder, ListPage, ListQuery } from '../../shared/use-cases/ports';
 import { option, position } from '../fixtures/positions';
 import { backfillPositionListing } from '../../shared/adapters/dynamo/backfills';
+import { positionsOfDebtorName } from '../../shared/use-cases/operators/debtor-search';
 
 let cloud: LocalCloud;
 let client: DynamoDBClient;
@@ -188,5 +189,96 @@ describe('lists on DynamoDB Local', () => {
     const page = await new PositionLists(db, table).list(ofc, { page: 0, limit: 10, orderBy: 'IUPD', descending: false });
     expect(page).toMatchObject({ kind: 'page', total: 3 });
     expect(await backfillPositionListing(db, table)).toBe(0);
+  });
+
+  describe('the debtor-name search', () => {
+    const ofc = '80000000077';
+    const named = (iupd: string, fullName: string, seed: number, tenant = ofc): DebtPosition =>
+      position({ organizationFiscalCode: tenant, iupd, status: 'VALID', debtor: { type: 'F', fiscalCode: 'RSSMRA80A01H501U', fullName }, insertedDate: day(seed), lastUpdatedDate: day(seed), paymentOptions: [option({ dueDate: day(500) }, BigInt(9000 + seed))] });
+    const deps = () => ({ debtorNames: new PositionLists(db, table), clock: () => new Date('2026-06-01T00:00:00Z') });
+    const search = async (name: string, limit = 20, tenant = ofc): Promise<string[]> => {
+      const found: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 50; pages++) {
+        const page = await positionsOfDebtorName(deps(), tenant, { name, limit, ...(cursor ? { cursor } : {}) });
+        found.push(...page.items.map((p) => p.iupd));
+        if (!page.cursor) return found;
+        cursor = page.cursor;
+      }
+      throw new Error('more pages than positions');
+    };
+
+    beforeAll(async () => {
+      const people: Array<[string, string]> = [
+        ['N-ROSSI-MARIO', 'ROSSI MARIO'],
+        ['N-MARIO-ROSSI', 'Mario Rossi'],
+        ['N-DE-LUCA', 'Maria Grazia De Luca'],
+        ['N-DANGELO', "D'Angelo Nicolò"],
+        ['N-ROSSINI', 'Rossini Gioacchino'],
+        ['N-BIANCHI', 'Bianchi Rossi Anna'],
+        ['N-ROSSANA', 'Rossi Rossana'],
+        ['N-VERDI', 'Verdi Giuseppe'],
+      ];
+      let seed = 0;
+      for (const [iupd, name] of people) expect(await store.create(named(iupd, name, seed++), audit(1), [])).toBeUndefined();
+      expect(await store.create(named('N-OTHER-TENANT', 'Mario Rossi', seed++, '80000000088'), audit(1), [])).toBeUndefined();
+    });
+
+    it('finds a name by the start of any of its first four words, ignoring case, accents and punctuation, each position once, in name order', async () => {
+      // by the first rotation that matches: ROSSI ANNA BIANCHI < ROSSI MARIO (×2, by iupd) < ROSSI ROSSANA (its ROSSANA ROSSI, which
+      // matches too, does not list it again) < ROSSINI GIOACCHINO
+      expect(await search('ross')).toEqual(['N-BIANCHI', 'N-MARIO-ROSSI', 'N-ROSSI-MARIO', 'N-ROSSANA', 'N-ROSSINI']);
+      expect(await search('rossana')).toEqual(['N-ROSSANA']);
+      expect(await search('rossi')).toEqual(['N-BIANCHI', 'N-MARIO-ROSSI', 'N-ROSSI-MARIO', 'N-ROSSANA', 'N-ROSSINI']);
+      expect(await search('  Rossi   MARIO ')).toEqual(['N-MARIO-ROSSI', 'N-ROSSI-MARIO']);
+      expect(await search('mario r')).toEqual(['N-MARIO-ROSSI', 'N-ROSSI-MARIO']);
+      expect(await search('de luca')).toEqual(['N-DE-LUCA']);
+      expect(await search('grazia')).toEqual(['N-DE-LUCA']);
+      expect(await search('nicolo d')).toEqual(['N-DANGELO']);
+      expect(await search("d'angelo")).toEqual(['N-DANGELO']);
+      expect(await search('zz')).toEqual([]);
+    });
+
+    it('pages by cursor without repeating or skipping a position', async () => {
+      const all = await search('ross', 20);
+      expect(await search('ross', 1)).toEqual(all);
+      expect(await search('ross', 2)).toEqual(all);
+      const first = await positionsOfDebtorName(deps(), ofc, { name: 'ross', limit: 2 });
+      // a cursor of one search is refused by another (it would start outside its names)
+      await expect(positionsOfDebtorName(deps(), ofc, { name: 'verdi', limit: 2, cursor: first.cursor! })).rejects.toThrow('the cursor is not one this search handed out');
+    });
+
+    it("stays in the tenant: another municipality's Mario Rossi is not found, and is found in its own", async () => {
+      expect(await search('mario rossi')).not.toContain('N-OTHER-TENANT');
+      expect(await search('mario rossi', 20, '80000000088')).toEqual(['N-OTHER-TENANT']);
+    });
+
+    it('follows the position: a new name replaces the old one, a removed position is not found', async () => {
+      const verdi = named('N-VERDI', 'Verdi Giuseppe', 7);
+      const renamed = { ...verdi, version: 2, debtor: { ...verdi.debtor, fullName: 'Neri Giuseppina' } };
+      expect(await store.replace(renamed, 1, audit(2), [], [])).toBeUndefined();
+      expect(await search('verdi')).toEqual([]);
+      expect(await search('giuseppina neri')).toEqual(['N-VERDI']);
+      expect(await store.remove(renamed, audit(3), [])).toBeUndefined();
+      expect(await search('neri')).toEqual([]);
+    });
+
+    it('the backfill indexes the names of positions listed before the name search', async () => {
+      const old = named('N-OLD', 'Bruno Gialli', 20);
+      expect(await store.create(old, audit(1), [])).toBeUndefined();
+      // as the listing was written before: no name in LIST#INS's state, no gsi3 on the entries
+      const pk = positionPk(ofc, old.iupd);
+      const ins = (await db.send(new GetCommand({ TableName: table, Key: { pk, sk: LIST_SK.ordered('INS') } }))).Item!;
+      const { debtorName: _name, ...listing } = ins['listing'] as Record<string, unknown>;
+      await db.send(new PutCommand({ TableName: table, Item: { ...ins, listing } }));
+      for (const ordering of ['INS', 'IUPD', 'COMPANY', 'DUE'] as const) {
+        await db.send(new UpdateCommand({ TableName: table, Key: { pk, sk: LIST_SK.ordered(ordering) }, UpdateExpression: 'REMOVE gsi3pk, gsi3sk, nm, nr' }));
+      }
+      expect(await search('gialli')).toEqual([]);
+      expect(await backfillPositionListing(db, table)).toBeGreaterThanOrEqual(1);
+      expect(await search('gialli')).toEqual(['N-OLD']);
+      expect(await search('bruno')).toEqual(['N-OLD']);
+      expect(await backfillPositionListing(db, table)).toBe(0);
+    });
   });
 });

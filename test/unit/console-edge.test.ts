@@ -71,6 +71,7 @@ beforeAll(async () => {
     })(),
     receipts: receiptStore,
     debtorPositions: { ofDebtor: async () => ({ positions: [], more: false }) },
+    debtorNames: { byName: async (ofc, search, page) => (nameSearches.push({ ofc, search, limit: page.limit }), { positions: [] }) },
     verify,
     authorize: makeConsoleAuthorizer({ verify, organizations }),
   };
@@ -78,6 +79,7 @@ beforeAll(async () => {
 
 const receiptStore = new InMemoryReceipts(new InMemoryPositions());
 const webhookStore = new InMemorySubscriberStore();
+const nameSearches: Array<{ ofc: string; search: string; limit: number }> = [];
 /** a receipts DLQ holding one message of Esempio and one of another tenant */
 const parked = [
   { messageId: 'm-esempio', bytes: 10, body: JSON.stringify({ fiscalCode: ESEMPIO.fiscalCode, receiptId: 'r1' }), attributes: {} },
@@ -167,6 +169,25 @@ describe('console edge', () => {
     const answer = await answerOf(handler(event, lambdaContext));
     expect(answer.status).toBe(400);
     expect(answer.json.errors.map((e: { field: string }) => e.field)).toContain('fiscalCode');
+  });
+
+  it('a debtor-name search reads the name index with the normalized name, in the operator\'s municipality; a bad one is a 400 naming the field', async () => {
+    const found = await call('GET', '/debtpositions', 'viewer', { query: { debtor_name: "  d'Angelo  Nicolò ", limit: '20' } });
+    expect(found.status, JSON.stringify(found.json)).toBe(200);
+    expect(found.json).toEqual({ items: [], limit: 20 });
+    expect(nameSearches.at(-1)).toEqual({ ofc: ESEMPIO.fiscalCode, search: 'D ANGELO NICOLO', limit: 20 });
+    const searches = nameSearches.length;
+    for (const [query, field] of [
+      [{ debtor_name: ' r. ' }, 'debtor_name'],
+      [{ debtor_name: 'x'.repeat(71) }, 'debtor_name'],
+      [{ debtor_name: 'rossi', debtor: 'RSSMRA80A01H501U' }, 'debtor'],
+      [{ debtor_name: 'rossi', status: 'VALID' }, 'status'],
+      [{ debtor_name: 'rossi', cursor: 'bm90LWEtY3Vyc29y' }, 'cursor'],
+    ] as const) {
+      const answer = await call('GET', '/debtpositions', 'viewer', { query });
+      expect([query, answer.status, (answer.json.errors as Array<{ field: string }> | undefined)?.map((e) => e.field.replace(/^query\./, ''))]).toEqual([query, 400, expect.arrayContaining([field])]);
+    }
+    expect(nameSearches.length).toBe(searches);
   });
 
   it("a viewer's write is refused (403) and nothing is stored", async () => {

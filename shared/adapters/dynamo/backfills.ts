@@ -1,19 +1,20 @@
 /**
- * Migrations for a table written before two of its access patterns existed. Both are idempotent
+ * Migrations for a table written before some of its access patterns existed. All are idempotent
  * (a second run finds nothing to do) and safe while the layer runs; `npm run admin -- backfill`
  * runs them, locally or on AWS (--table).
  *
- * - Listing entries (position-listing.ts): every position item without them is put in its
- *   tenant's UNLISTED partition, then reconciled the way lists do it (listing entries and counters
- *   written in one transaction per position, guarded by its version). A position changed meanwhile
- *   is reconciled by the next list, or by the next run.
+ * - Listing entries (position-listing.ts): every position item without them, or whose entries
+ *   predate the debtor-name search (LIST#INS without the debtor's name), is put in its tenant's
+ *   UNLISTED partition, then reconciled the way lists do it (listing entries, with the name's
+ *   rotations, and counters written in one transaction per position, guarded by its version). A
+ *   position changed meanwhile is reconciled by the next list, or by the next run.
  * - Receipts' position keys (position-receipts.ts): addPositionKeysToReceipts.
  */
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DebtPosition } from '../../domain/debt-position';
 import { isConditionFailure } from './client';
 import { LIST_SK, listGsi } from './keys';
-import { PositionLists } from './position-listing';
+import { PositionLists, type ListingState } from './position-listing';
 
 export { addPositionKeysToReceipts } from './position-receipts';
 
@@ -35,7 +36,7 @@ export async function backfillPositionListing(db: DynamoDBDocumentClient, table:
         continue;
       }
       const listed = await db.send(new GetCommand({ TableName: table, Key: { pk: item['pk'], sk: LIST_SK.ordered('INS') } }));
-      if (listed.Item) continue;
+      if ((listed.Item?.['listing'] as ListingState | undefined)?.debtorName !== undefined) continue;
       try {
         await db.send(
           new UpdateCommand({

@@ -62,7 +62,10 @@ export const gsi = {
  *   per due day       LIST#DAY#<day>         ORG#<ofc>#L#DAY                ORG#<ofc>#L#DAY#<status>        <Rome day>#<iupd>
  *   paid              LIST#PAY               ORG#<ofc>#L#PAY                ORG#<ofc>#L#PAY#<status>        <paymentDate>#<iupd>
  *   by IBAN           LIST#IBAN#<iban>       ORG#<ofc>#L#IBAN#<iban>        —                               <iupd>
- * LIST#INS also holds the state the counters count the position in (its status, dates, IBANs).
+ * LIST#INS also holds the state the counters count the position in (its status, dates, IBANs, debtor name).
+ * The debtor-name search: LIST#INS, LIST#IUPD, LIST#COMPANY and LIST#DUE each carry one rotation of
+ * the debtor's normalized name (shared/domain/debtor-name.ts) in gsi3:
+ *   gsi3pk ORG#<ofc>#L#NAME   gsi3sk <rotation>#<iupd>   nm <normalized name>   nr <rotation number>
  */
 export type ListOrdering = 'INS' | 'IUPD' | 'COMPANY' | 'DUE' | 'DAY' | 'PAY';
 export const LIST_SK = {
@@ -75,6 +78,8 @@ export const listGsi = {
   ordered: (ofc: string, ordering: ListOrdering): string => `ORG#${ofc}#L#${ordering}`,
   orderedInStatus: (ofc: string, ordering: ListOrdering, status: string): string => `ORG#${ofc}#L#${ordering}#${status}`,
   iban: (ofc: string, iban: string): string => `ORG#${ofc}#L#IBAN#${iban}`,
+  /** gsi3: the debtors' names, one rotation per entry (shared/domain/debtor-name.ts) */
+  name: (ofc: string): string => `ORG#${ofc}#L#NAME`,
   /** positions written by a store that does not keep the listing (the receipt store): reconciled by the next list */
   unlisted: (ofc: string): string => `ORG#${ofc}#UNLISTED`,
 } as const;

@@ -37,9 +37,11 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { compact } from '../../domain/compact';
+import { NAME_ROTATIONS, matchingRotation, nameRotations, normalizeName } from '../../domain/debtor-name';
 import { romeCalendarDay } from '../../domain/dates';
 import { POSITION_STATUSES, firstDueDate, type DebtPosition, type PositionStatus } from '../../domain/debt-position';
 import type { ListOrder, ListPage, ListQuery } from '../../use-cases/ports';
+import type { DebtorNameMark, DebtorNamePage } from '../../use-cases/operators/ports';
 import { LIST_SK, SK, listGsi, orgPk, positionPk, type ListOrdering } from './keys';
 
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -60,6 +62,8 @@ export const MAX_IBANS = 5;
 export const RECONCILE_PER_LIST = 50;
 /** ...and by one list call at most: beyond it the list answers busy (503, Retry-After) and the retry goes on. */
 export const RECONCILE_BUDGET = 200;
+/** Name-index entries one name search may read (a page rarely skips any: see byName). */
+export const NAME_READ_BUDGET = 1000;
 /** How long an ascending bookmark must be old: a new position is never inserted before it. */
 const BOOKMARK_SETTLE_MS = 60_000;
 
@@ -67,6 +71,8 @@ const NO_DUE_DATE = '9999-12-31T23:59:59.999Z';
 /** Stored statuses whose unpaid transfers the IBAN replacement may change (GPD updateTransferIbanMassive). */
 const IBAN_STATUSES: ReadonlySet<PositionStatus> = new Set(['DRAFT', 'PUBLISHED', 'VALID', 'PARTIALLY_PAID']);
 const ORDERINGS: readonly Exclude<ListOrdering, 'DAY' | 'PAY'>[] = ['INS', 'IUPD', 'COMPANY', 'DUE'];
+// each rotation of a debtor's name rides on one of these entries, which every position has
+if (ORDERINGS.length < NAME_ROTATIONS) throw new Error('fewer listing entries than debtor-name rotations');
 const ORDERING_OF: Readonly<Record<Exclude<ListOrder, 'STATUS'>, Exclude<ListOrdering, 'DAY' | 'PAY'>>> = {
   INSERTED_DATE: 'INS',
   IUPD: 'IUPD',
@@ -85,6 +91,8 @@ export interface ListingState {
   readonly dueDays: readonly string[];
   readonly paymentDate?: string;
   readonly ibans: readonly string[];
+  /** the debtor's name, normalized (debtor-name.ts); absent in states listed before the name search */
+  readonly debtorName?: string;
 }
 
 export function listingStateOf(position: DebtPosition): ListingState {
@@ -111,6 +119,7 @@ export function listingStateOf(position: DebtPosition): ListingState {
     dueDays,
     paymentDate: position.paymentDate,
     ibans,
+    debtorName: normalizeName(position.debtor.fullName),
   });
 }
 
@@ -154,7 +163,13 @@ export function listingItems(ofc: string, state: ListingState): Map<string, Item
     };
   };
   const items = new Map<string, Item>();
-  for (const ordering of ORDERINGS) items.set(LIST_SK.ordered(ordering), entry(LIST_SK.ordered(ordering), ordering));
+  // the debtor's name rotations, one on each of the entries every position has (gsi3, ORG#<ofc>#L#NAME)
+  const rotations = nameRotations(state.debtorName ?? '');
+  ORDERINGS.forEach((ordering, i) => {
+    const rotation = rotations[i];
+    const named = rotation === undefined ? {} : { gsi3pk: listGsi.name(ofc), gsi3sk: `${rotation}#${state.iupd}`, nm: state.debtorName, nr: i };
+    items.set(LIST_SK.ordered(ordering), { ...entry(LIST_SK.ordered(ordering), ordering), ...named });
+  });
   items.set(LIST_SK.ordered('INS'), { ...items.get(LIST_SK.ordered('INS')), listing: state });
   for (const day of state.dueDays) items.set(LIST_SK.day(day), entry(LIST_SK.day(day), 'DAY', day));
   if (state.paymentDate !== undefined) items.set(LIST_SK.ordered('PAY'), entry(LIST_SK.ordered('PAY'), 'PAY'));
@@ -525,6 +540,45 @@ export class PositionLists {
     return { kind: 'page', items: await this.positions(ofc, pageOf), total: entries.length };
   }
 
+  /**
+   * The debtor-name search (DebtorNames): the entries of the tenant's name index (gsi3
+   * ORG#<ofc>#L#NAME) whose rotation starts with `search`, skipping an entry when an earlier
+   * rotation of the same name matches too (the position is listed by that one), then the page's
+   * positions in one BatchGetItem. At most NAME_READ_BUDGET entries per call: a page cut short by
+   * it still has a cursor.
+   */
+  async byName(ofc: string, search: string, page: { readonly limit: number; readonly after?: DebtorNameMark }): Promise<DebtorNamePage> {
+    const want = page.limit + 1;
+    const hits: DebtorNameMark[] = [];
+    let lastRead: DebtorNameMark | undefined;
+    let read = 0;
+    let start = page.after ? nameIndexKey(ofc, page.after) : undefined;
+    do {
+      const result = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :search)',
+          ExpressionAttributeValues: { ':pk': listGsi.name(ofc), ':search': search },
+          ExclusiveStartKey: start,
+          Limit: want - hits.length,
+        }),
+      );
+      start = result.LastEvaluatedKey;
+      for (const item of result.Items ?? []) {
+        read++;
+        const iupd = item['iupd'] as string;
+        const sortKey = item['gsi3sk'] as string;
+        lastRead = { rotation: sortKey.slice(0, sortKey.length - iupd.length - 1), rotationNumber: item['nr'] as number, iupd };
+        if (matchingRotation(item['nm'] as string, search) === lastRead.rotationNumber) hits.push(lastRead);
+        if (hits.length === want) break;
+      }
+    } while (start && hits.length < want && read < NAME_READ_BUDGET);
+    const shown = hits.slice(0, page.limit);
+    const next = hits.length > page.limit ? shown[shown.length - 1] : start !== undefined ? lastRead : undefined;
+    return { positions: await this.positions(ofc, shown.map((m) => m.iupd)), ...(next ? { next } : {}) };
+  }
+
   /** The positions of `iupds`, in that order (one BatchGetItem per 100). */
   async positions(ofc: string, iupds: readonly string[]): Promise<DebtPosition[]> {
     const found = new Map<string, DebtPosition>();
@@ -615,3 +669,13 @@ export function countersOf(states: Iterable<ListingState>): Map<string, number> 
 /** Exposed for tests: the counter names a position lives under. */
 export const counterNames = { countOf, generationOf, appendsOf } as const;
 
+
+/** The gsi3 key of the name-index entry at `mark`, to go on after it: always in the tenant's own name index. */
+function nameIndexKey(ofc: string, mark: DebtorNameMark): Record<string, unknown> {
+  return {
+    pk: positionPk(ofc, mark.iupd),
+    sk: LIST_SK.ordered(ORDERINGS[mark.rotationNumber]!),
+    gsi3pk: listGsi.name(ofc),
+    gsi3sk: `${mark.rotation}#${mark.iupd}`,
+  };
+}

@@ -254,6 +254,7 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     field('cerca-iupd', 'IUPD', h('input', { class: 'form-control', id: 'cerca-iupd', name: 'iupd', value: params.get('iupd') ?? '' })),
     field('cerca-avviso', 'Codice avviso', h('input', { class: 'form-control', id: 'cerca-avviso', name: 'notice_number', inputmode: 'numeric', value: params.get('notice_number') ?? '' })),
     field('cerca-debitore', 'Codice fiscale del debitore', h('input', { class: 'form-control', id: 'cerca-debitore', name: 'debtor', autocomplete: 'off', spellcheck: 'false', value: params.get('debtor') ?? '' })),
+    field('cerca-nome', 'Nome del debitore', h('input', { class: 'form-control', id: 'cerca-nome', name: 'debtor_name', autocomplete: 'off', spellcheck: 'false', value: params.get('debtor_name') ?? '' }), 'col-md-4', 'L’inizio di nome o cognome, in qualsiasi ordine: «rossi m» trova «Mario Rossi»'),
     field(
       'cerca-stato',
       'Stato',
@@ -267,11 +268,12 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     e.preventDefault();
     const data = new FormData(form);
     const next: Record<string, string> = {};
-    for (const [k, v] of data) if (typeof v === 'string' && v.trim() !== '') next[k] = v.trim().replace(/\s+/g, '');
+    // codes lose their spaces; a name keeps one between its words
+    for (const [k, v] of data) if (typeof v === 'string' && v.trim() !== '') next[k] = v.trim().replace(/\s+/g, k === 'debtor_name' ? ' ' : '');
     location.hash = link(ofc, 'posizioni', undefined, next);
   });
   const query = new URLSearchParams();
-  for (const k of ['iupd', 'notice_number', 'debtor', 'cursor', 'status', 'page', 'due_date_from', 'due_date_to']) {
+  for (const k of ['iupd', 'notice_number', 'debtor', 'debtor_name', 'cursor', 'status', 'page', 'due_date_from', 'due_date_to']) {
     const v = params.get(k);
     if (v) query.set(k, v);
   }
@@ -282,10 +284,13 @@ async function positionsScreen(ofc: string, params: URLSearchParams): Promise<vo
     const page = await getJson<Page>(`${orgPath(ofc)}/debtpositions?${query}`);
     if (g !== generation) return;
     if (page.total === undefined) {
-      // a debtor's positions: newest first, the next page by cursor
-      const summary = `${page.items.length} ${page.items.length === 1 ? 'posizione' : 'posizioni'} del debitore${page.cursor ? ' in questa pagina' : ''}`;
-      const next = page.cursor ? h('a', { class: 'btn btn-outline-primary', href: link(ofc, 'posizioni', undefined, { debtor: params.get('debtor') ?? '', cursor: page.cursor }) }, 'Posizioni successive') : null;
-      results.append(h('p', { id: 'conteggio' }, summary), positionsTable(ofc, page.items, 'Posizioni del debitore'), next ?? '');
+      // a debtor's positions (newest first) or the debtors' by name (by name): the next page by cursor
+      const byName = params.get('debtor_name');
+      const whose = byName ? `dei debitori «${byName}»` : 'del debitore';
+      const summary = `${page.items.length} ${page.items.length === 1 ? 'posizione' : 'posizioni'} ${whose}${page.cursor ? ' in questa pagina' : ''}`;
+      const same: Record<string, string> = byName ? { debtor_name: byName } : { debtor: params.get('debtor') ?? '' };
+      const next = page.cursor ? h('a', { class: 'btn btn-outline-primary', href: link(ofc, 'posizioni', undefined, { ...same, cursor: page.cursor }) }, 'Posizioni successive') : null;
+      results.append(h('p', { id: 'conteggio' }, summary), positionsTable(ofc, page.items, byName ? 'Posizioni per nome del debitore' : 'Posizioni del debitore'), next ?? '');
       announce(summary);
       return;
     }
