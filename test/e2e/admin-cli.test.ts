@@ -1,5 +1,6 @@
 /**
- * The admin CLI as an operator runs it: a child process (`npx tsx scripts/admin.ts …`), its
+ * The admin CLI as an operator runs it: a child process (`scripts/admin.ts` under tsx's loader, as
+ * `npm run admin --` runs it, without npm's and tsx's own wrapper processes), its
  * stdout, stderr and exit status. The commands that touch tenants run against DynamoDB Local
  * through the AWS path (`--table`, the SDK's endpoint variable), seeded as `npm start` seeds.
  */
@@ -26,8 +27,8 @@ interface Run {
 function admin(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      'npx',
-      ['tsx', 'scripts/admin.ts', ...args],
+      process.execPath,
+      ['--import', 'tsx', 'scripts/admin.ts', ...args],
       { cwd: REPO, env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -35,7 +36,7 @@ function admin(args: readonly string[], env: Record<string, string> = {}): Promi
 }
 
 /** one line, no stack trace */
-/** each command is a fresh `npx tsx` process: seconds apiece on a busy machine */
+/** each command is a fresh node process compiling the CLI: seconds apiece on a busy machine */
 const SLOW = 120_000;
 
 const oneLine = (text: string) => {
