@@ -2,6 +2,7 @@
  * Builds the stacks in memory for the infra tests (the same buildStacks as app.ts) and runs
  * cdk-nag on them the way `cdk synth` does.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Catalog } from '../../infra/catalog';
 import { buildStacks, type BuiltStacks } from '../../infra/aws/build';
+
+/** where synth() keeps its results (see synthMemo) */
+const SYNTH_MEMO = Symbol.for('pagopa-layer/test/infra/helpers/synth-memo');
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -70,18 +74,99 @@ export function nestedParameter(s: Synth, nestedStackId: string, value: unknown)
   return ref in parameters ? parameters[ref] : value;
 }
 
+/**
+ * The stacks of a catalog for a context. A synth of the real catalog takes seconds, and several
+ * files synthesise the same one (vitest.config.ts runs the files of test/infra one after another
+ * in reused workers), so each (catalog, context) is built once per worker and the same result
+ * handed to every test that asks for it: read it, never change it (a test that needs another
+ * variant synthesises its own context). That is checked: a construct or a metadata entry (an
+ * acknowledgement, an annotation) added since the synth makes the next synth() of it throw.
+ */
 export function synth(catalog: Catalog, context: Record<string, string> = {}): Synth {
   const protectedNode = context['nodeAllowedCidrs'] !== undefined || context['nodeMtlsDomain'] !== undefined;
   const stageDefaults =
     context['stage'] !== undefined ? {} : protectedNode ? { stage: 'dev', sandbox: 'true' } : SANDBOX_CONTEXT;
-  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...stageDefaults, ...context } });
+  const appContext: Record<string, unknown> = { ...CDK_JSON_CONTEXT, ...stageDefaults, ...context };
+  const key = synthKey(catalog, appContext);
+  const known = key === undefined ? undefined : synthMemo.get(key);
+  if (known) {
+    if (treeFingerprint(known.synth.app) !== known.fingerprint) {
+      throw new Error('a test changed the construct tree of a shared synth (helpers.ts synth): synthesise a fresh App for it instead');
+    }
+    return { ...known.synth };
+  }
+  const app = new App({ context: appContext });
   const built = buildStacks(app, { catalog, projectRoot, env: { region: 'eu-south-1' } });
-  return {
+  const result: Synth = {
     ...built,
     app,
     statefulTemplate: Template.fromStack(built.stateful),
     statelessTemplate: withNested(built.stateless),
   };
+  if (key !== undefined) synthMemo.set(key, { synth: result, fingerprint: treeFingerprint(app) });
+  return { ...result };
+}
+
+/**
+ * The synths of this worker, by synthKey. On globalThis rather than in this module: a test that
+ * calls vi.resetModules() (real-catalog.test.ts, for a fresh Powertools) re-evaluates this module
+ * for the files after it, and the synths are as good as before.
+ */
+const synthMemo: Map<string, { readonly synth: Synth; readonly fingerprint: string }> = ((
+  globalThis as { [SYNTH_MEMO]?: Map<string, { readonly synth: Synth; readonly fingerprint: string }> }
+)[SYNTH_MEMO] ??= new Map());
+
+/**
+ * What a synth depends on, as text: the catalog exactly as it is (key order included) and the
+ * App's context (a map: its keys sorted). Undefined, so no sharing, for a catalog that is not plain
+ * data (a function, a class instance, a cycle), which text could not tell apart.
+ */
+function synthKey(catalog: Catalog, context: Record<string, unknown>): string | undefined {
+  const sortedContext = Object.fromEntries(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const catalogText = plainData(catalog, new Set());
+  const contextText = plainData(sortedContext, new Set());
+  return catalogText === undefined || contextText === undefined ? undefined : `${catalogText}\n${contextText}`;
+}
+
+function plainData(value: unknown, ancestors: Set<object>): string | undefined {
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value !== 'object' || ancestors.has(value)) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  const isArray = Array.isArray(value);
+  if (!isArray && proto !== Object.prototype && proto !== null) return undefined;
+  // every own property is an enumerable string key (an array's own `length` aside): nothing hidden
+  const names = Object.getOwnPropertyNames(value).length - (isArray ? 1 : 0);
+  if (Object.getOwnPropertySymbols(value).length > 0 || names !== Object.keys(value).length) return undefined;
+  ancestors.add(value);
+  try {
+    const parts: string[] = [];
+    if (isArray) {
+      if (Object.keys(value).length !== value.length) return undefined; // holes or extra properties
+      for (const item of value) {
+        const text = plainData(item, ancestors);
+        if (text === undefined) return undefined;
+        parts.push(text);
+      }
+      return `[${parts.join(',')}]`;
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const text = plainData(v, ancestors);
+      if (text === undefined) return undefined;
+      parts.push(`${JSON.stringify(k)}:${text}`);
+    }
+    return `{${parts.join(',')}}`;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** every construct of an app with its number of metadata entries: what a test could add to a shared synth */
+function treeFingerprint(app: App): string {
+  return createHash('sha256')
+    .update(app.node.findAll().map((c) => `${c.node.path}#${c.node.metadata.length}`).join('\n'))
+    .digest('hex');
 }
 
 /** every unacknowledged AwsSolutions finding, as "RuleId @ path" lines */
