@@ -100,7 +100,9 @@ function uploadQueue(settings: Settings): UploadQueue {
 export function uploadApiRoot(env: NodeJS.ProcessEnv = process.env): UploadApi {
   const { p, settings, state } = family(env);
   if (state.api) return state.api;
-  const s3 = createS3Client({ forcePathStyle: settings.S3_FORCE_PATH_STYLE });
+  // checksums only where S3 requires one: by default the SDK (3.729+) signs the CRC32 of the empty
+  // body into a presigned PUT's URL (x-amz-checksum-crc32=AAAAAA==), which the file then never matches
+  const s3 = createS3Client({ forcePathStyle: settings.S3_FORCE_PATH_STYLE }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
   const api: UploadApi = {
     logger: p.telemetry.logger,
     authenticate: p.authenticate,

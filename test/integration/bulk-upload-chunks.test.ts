@@ -258,4 +258,10 @@ describe('upload.completed: exactly one event per upload, in the transaction tha
     expect(present.filter(Boolean)).toHaveLength(1);
     expect(uploadCompletedEventSchema.parse(present[0]!['event'])).toMatchObject({ state: 'CANCELLED', operationStatus: 'COMPLETED_UNSUCCESSFULLY', submitted: 2, accepted: 0, refused: 1 });
   });
+
+  it("a presigned PUT signs the file's length and type and no checksum (the SDK's default would sign the empty body's CRC32, which no file matches)", async () => {
+    const url = new URL(await uploadApiRoot().objects.presignPut('uploads/checksum-test/file.csv', { contentLength: 10, contentType: 'text/csv', expiresInSeconds: 60 }));
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
+    expect([...url.searchParams.keys()].filter((k) => k.toLowerCase().includes('checksum'))).toEqual([]);
+  });
 });
