@@ -780,6 +780,7 @@ export const catalog: Catalog = {
         ['POST', `${org}/paymentoptions/{nav}/paid`],
         ['GET', `${org}/uploads`],
         ['POST', `${org}/uploads`],
+        ['POST', `${org}/uploads/presigned`],
         ['GET', `${org}/uploads/{fileId}`],
         ['GET', `${org}/uploads/{fileId}/result`],
         ['POST', `${org}/uploads/{fileId}/cancel`],

@@ -22,8 +22,12 @@ export interface ConsoleConfigJson {
 
 export interface ConsoleStatic {
   readonly mount: { prefix: string; listener: (req: IncomingMessage, res: ServerResponse) => void };
-  /** builds the app and sets its configuration (once the gateway's URL is known) */
-  bind(config: ConsoleConfigJson): Promise<void>;
+  /**
+   * builds the app and sets its configuration (once the gateway's URL is known); `connectOrigins`:
+   * the origins the page may also call besides its own (CSP connect-src), the S3 emulator's, where
+   * the browser PUTs a large upload to its presigned URL (on AWS: the uploads bucket's origin)
+   */
+  bind(config: ConsoleConfigJson, options?: { readonly connectOrigins?: readonly string[] }): Promise<void>;
 }
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -34,6 +38,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createConsoleStatic(): ConsoleStatic {
   let files: Map<string, ConsoleFile> | undefined;
+  let connectSrc = "'self'";
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     let path: string;
     try {
@@ -62,14 +67,15 @@ export function createConsoleStatic(): ConsoleStatic {
       ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       ...SECURITY_HEADERS,
       ...(f.path === 'index.html'
-        ? { 'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" }
+        ? { 'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; connect-src ${connectSrc}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'` }
         : {}),
     });
     res.end(method === 'HEAD' ? undefined : body);
   };
   return {
     mount: { prefix: CONSOLE_PREFIX, listener },
-    async bind(config) {
+    async bind(config, options) {
+      connectSrc = ["'self'", ...(options?.connectOrigins ?? []).map((o) => new URL(o).origin)].join(' ');
       const built = await buildConsole();
       const json = Buffer.from(`${JSON.stringify(config, null, 2)}\n`);
       built.set('config.json', { path: 'config.json', contentType: 'application/json; charset=utf-8', body: json, gzip: gzipSync(json) });

@@ -16,6 +16,15 @@
  *    as S3 reports "Object Created" to EventBridge; the local cloud routes it (catalog objectCreated).
  *  - a signed GET's response-* parameters (response-content-type, response-content-disposition…)
  *    set those headers of the answer, as S3 does for a presigned download.
+ *  - CORS, as the uploads bucket's rule on AWS (infra/aws/stateful-stack.ts): the operator console's
+ *    browser PUTs a large file to its presigned URL, whose origin (this server's port) is not the
+ *    console's (the gateway's). A preflight (OPTIONS, never authenticated by S3) from an allowed
+ *    origin asking for PUT with at most Content-Type is answered 200 with the Access-Control-Allow-*
+ *    headers, any other 403 as S3 does; a PUT from an allowed origin carries Access-Control-Allow-Origin
+ *    (its refusals too, so the page can tell an expired URL), and so does a GET (the presigned GET of
+ *    a large result file, which the page's fetch follows from the console API's 303). Allowed:
+ *    loopback origins only (http://127.0.0.1, localhost or [::1], any port: the gateway's port is
+ *    chosen at start and it listens on 127.0.0.1); nothing else is opened (no other method or header).
  * fauxqs takes bodies up to 11 MiB: a single PUT larger than that is refused locally (413).
  */
 import type { AddressInfo } from 'node:net';
@@ -75,6 +84,13 @@ const RESPONSE_OVERRIDES = [
   ['response-expires', 'expires'],
 ] as const;
 
+/** the origins whose browsers may PUT to a presigned URL here: the local gateway's, by whatever loopback name it is opened */
+export const LOCAL_CORS_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/;
+/** what a cross-origin request may do, as the uploads bucket's CORS rules on AWS: PUT with the signed Content-Type, GET */
+const CORS_METHODS = ['PUT', 'GET'];
+const CORS_HEADERS = ['content-type'];
+const CORS_MAX_AGE_SECONDS = 600;
+
 const s3Error = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 export async function startLocalFauxqs(region: string, options?: LocalFauxqsOptions): Promise<LocalFauxqs> {
@@ -86,6 +102,34 @@ export async function startLocalFauxqs(region: string, options?: LocalFauxqsOpti
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: S3_LOCAL_BODY_LIMIT }, (_request: unknown, body: Buffer, done: (error: Error | null, body?: Buffer) => void) => done(null, body));
   let listener = options?.onObjectCreated;
   const isS3 = (host: string | undefined) => !(host ?? '').startsWith('sqs.');
+  // CORS first: a preflight is answered before (and without) the signature check, as S3 does
+  app.addHook('onRequest', async (request: HookRequest, reply: HookReply) => {
+    const origin = request.headers['origin'];
+    if (typeof origin !== 'string' || !isS3(request.headers['host'] as string | undefined)) return;
+    const allowed = LOCAL_CORS_ORIGIN.test(origin);
+    if (request.method === 'OPTIONS') {
+      const method = String(request.headers['access-control-request-method'] ?? '');
+      const asked = String(request.headers['access-control-request-headers'] ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean);
+      reply.header('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+      if (!allowed || !CORS_METHODS.includes(method) || asked.some((h) => !CORS_HEADERS.includes(h))) {
+        reply.code(403).header('content-type', 'application/xml').send(s3Error('AccessForbidden', 'CORSResponse: This CORS request is not allowed.'));
+        return reply;
+      }
+      reply
+        .code(200)
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', CORS_METHODS.join(', '))
+        .header('access-control-max-age', String(CORS_MAX_AGE_SECONDS))
+        .header('content-length', '0');
+      if (asked.length > 0) reply.header('access-control-allow-headers', asked.join(', '));
+      reply.send('');
+      return reply;
+    }
+    if (allowed && CORS_METHODS.includes(request.method)) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  });
   app.addHook('onRequest', async (request: HookRequest, reply: HookReply) => {
     if (!options || !isS3(request.headers['host'] as string | undefined) || !request.url.includes('X-Amz-Signature=')) return;
     const refused = verifyPresignedRequest({ method: request.method, url: request.url, headers: request.headers, credentials: options.credentials, now: new Date() });

@@ -103,7 +103,7 @@ export async function startLocalLayer(options: LocalLayerOptions = {}): Promise<
         resource: CONSOLE_AUDIENCE,
         apiBase: '/console-api',
         redirectUri: consoleUrl,
-      }),
+      }, { connectOrigins: [cloud.endpoints.s3] }), // a large upload is PUT to the S3 emulator's presigned URL
     ]);
     Object.assign(process.env, options.env ?? {});
     const seed = await seedOrganizations(seedFile, cloud);

@@ -56,9 +56,9 @@ import { positionRuleProblems, requireSameIupd, toPositionContent, toPositionRes
 import { createQuerySchema, iupd as iupdSchema, paymentPositionSchema } from './debt-position-schemas';
 import { MAX_INLINE_FILE_BYTES, readMultipart, uploadProblem } from './gpd-upload-edge';
 import { govpayResultFile } from './gpd-upload-rows';
-import { toUploadReport, toUploadStatus } from './gpd-upload-schemas';
+import { announceUploadSchema, toUploadReport, toUploadStatus } from './gpd-upload-schemas';
 import { HttpProblem, notFound } from './problem';
-import { cancelUpload, findUpload, listUploads, receiveUpload, uploadReport, uploadResultFile, type UploadDeps } from '../use-cases/bulk-upload/uploads';
+import { MAX_PRESIGNED_BYTES, announceUpload, cancelUpload, findUpload, listUploads, receiveUpload, uploadReport, uploadResultFile, type UploadDeps } from '../use-cases/bulk-upload/uploads';
 import type { UploadOperation } from '../use-cases/bulk-upload/ports';
 import type { ConsoleAuthorizer, OperatorCaller, OperatorVerifier } from './operator-auth';
 import { json, parseWith, publicRoute, type HttpRequest, type HttpResult } from './rest-edge';
@@ -109,6 +109,7 @@ export const CONSOLE_ROUTES = {
   [`POST ${ORG}/paymentoptions/{nav}/paid`]: 'write',
   [`GET ${ORG}/uploads`]: 'read',
   [`POST ${ORG}/uploads`]: 'write',
+  [`POST ${ORG}/uploads/presigned`]: 'write',
   [`GET ${ORG}/uploads/{fileId}`]: 'read',
   [`GET ${ORG}/uploads/{fileId}/result`]: 'read',
   [`POST ${ORG}/uploads/{fileId}/cancel`]: 'write',
@@ -353,6 +354,34 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
           ...(fields['ioSendAt'] ? { ioSendAt: fields['ioSendAt'] } : {}),
         });
         return json(202, consoleUpload(upload));
+      }),
+    // a file over the inline limit: the presigned upload of POST …/debtpositions/file/uploads (the same
+    // announcement schema, limits and refusals), the operator as the actor. The browser PUTs the file
+    // to the URL (S3, CORS for the console's origin); S3's "Object Created" starts the same processing.
+    [`POST ${ORG}/uploads/presigned`]: (r) =>
+      asUploadProblem(async () => {
+        const body = parseWith(announceUploadSchema, r.body, 'body');
+        const contentType = body.contentType ?? (body.fileName.toLowerCase().endsWith('.csv') ? 'text/csv' : 'application/zip');
+        const { upload, uploadUrl, expiresAt } = await announceUpload(deps.bulk, {
+          organization: r.caller.organization,
+          actor: r.caller.actor,
+          brokerCode: brokerOf(r),
+          operation: body.operation ?? 'CREATE',
+          fileName: body.fileName,
+          size: body.size,
+          contentType,
+          ...(body.toPublish === false ? { toPublish: false } : {}),
+          ...(body.ioSendAt !== undefined ? { ioSendAt: body.ioSendAt } : {}),
+        });
+        return json(201, {
+          fileId: upload.fileId,
+          uploadUrl,
+          method: 'PUT',
+          headers: { 'content-type': contentType, 'content-length': String(body.size) },
+          expiresAt,
+          maxBytes: MAX_PRESIGNED_BYTES,
+          upload: consoleUpload(upload),
+        });
       }),
     // the status, and once ended GPD's report (every refused row with its line, iupd and reasons)
     [`GET ${ORG}/uploads/{fileId}`]: (r) =>

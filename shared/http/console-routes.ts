@@ -11,6 +11,9 @@ import { documentRoutes, type ResponseDoc, type RouteDoc } from './openapi-regis
 import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
+import { MAX_INLINE_FILE_BYTES } from './gpd-upload-edge';
+import { announceUploadSchema } from './gpd-upload-schemas';
+import { MAX_PRESIGNED_BYTES, PRESIGNED_URL_SECONDS } from '../use-cases/bulk-upload/uploads';
 import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
 
 const ORG = `${CONSOLE_API_BASE}/organizations/{organizationFiscalCode}`;
@@ -157,8 +160,48 @@ documentRoutes({
     responses: {
       '202': anyObject('The upload, IN_PROGRESS (GPD UploadStatusDTO).'),
       '400': problem('No file part, a corrupt ZIP, two files in it, an invalid operation or ioSendAt.'),
-      '413': problem('The file is over 4 MiB (larger files: the presigned upload of the GPD upload API).'),
+      '413': problem(`The file is over ${MAX_INLINE_FILE_BYTES} bytes (4 MiB): announce it to POST …/uploads/presigned instead.`),
       '422': problem('Not GPD\u2019s JSON model, or not GovPay\u2019s CSV header.'),
+      ...refusals('write'),
+    },
+  },
+  [`POST ${ORG}/uploads/presigned`]: {
+    operationId: 'consoleAnnouncePresignedUpload',
+    summary: `Announce a tax list over ${MAX_INLINE_FILE_BYTES} bytes (up to ${MAX_PRESIGNED_BYTES}): a presigned S3 upload, audited as the operator`,
+    description:
+      'The presigned upload of POST /brokers/{brokerCode}/organizations/{organizationFiscalCode}/debtpositions/file/uploads for the operator\u2019s municipality ' +
+      '(its broker), with the same request body, validation and limits. The upload is recorded AWAITING_FILE (the operator as its actor) and the answer carries ' +
+      `a URL to PUT the file\u2019s bytes to, valid ${PRESIGNED_URL_SECONDS / 60} minutes, with Content-Type and Content-Length signed (another length is refused by S3 with 403). ` +
+      'The console\u2019s browser PUTs straight to S3 (the uploads bucket allows a PUT from the console\u2019s origin, CORS); once S3 reports the object stored, the file gets the ' +
+      'checks of an inline upload (a failing one ends the upload REFUSED with its reason) and the same processing: follow it at GET …/uploads/{fileId}.',
+    tags,
+    path: inPath(),
+    headers: bearer,
+    body: { schema: { zod: announceUploadSchema, name: 'PresignedUploadRequest' } },
+    responses: {
+      '201': {
+        description: 'The upload, AWAITING_FILE, and where to PUT its file.',
+        schema: {
+          json: {
+            type: 'object',
+            required: ['fileId', 'uploadUrl', 'method', 'headers', 'expiresAt', 'maxBytes', 'upload'],
+            properties: {
+              fileId: { type: 'string', description: 'The upload\u2019s id (GET …/uploads/{fileId}).' },
+              uploadUrl: { type: 'string', format: 'uri', description: 'A SigV4 presigned S3 URL (query authentication): PUT the file here before expiresAt.' },
+              method: { const: 'PUT' },
+              headers: {
+                type: 'object',
+                additionalProperties: { type: 'string' },
+                description: 'The signed headers of the PUT: content-type (send it as given) and content-length (the announced size; a browser sets it from the file).',
+              },
+              expiresAt: { type: 'string', format: 'date-time' },
+              maxBytes: { type: 'integer', description: `The largest file this route takes (${MAX_PRESIGNED_BYTES}).` },
+              upload: { type: 'object', description: 'The upload as GET …/uploads lists it (GPD UploadStatusDTO, state AWAITING_FILE, with the file name).' },
+            },
+          },
+        },
+      },
+      '400': problem(`A body that is not the announcement (every offending field in \`errors\`): no size, a size over ${MAX_PRESIGNED_BYTES} bytes, a file name that is not .zip or .csv; an ioSendAt that is not a future ISO 8601 date-time within 365 days, or on an upload that does not create and publish.`),
       ...refusals('write'),
     },
   },

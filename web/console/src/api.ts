@@ -218,3 +218,57 @@ export interface CursorPage<T> {
   items: T[];
   cursor?: string;
 }
+
+/** POST …/uploads/presigned: where to PUT a large file (SigV4 presigned S3 URL), with which headers, until when */
+export interface PresignedUpload {
+  fileId: string;
+  uploadUrl: string;
+  method: 'PUT';
+  /** the signed headers: content-type (sent as given) and content-length (the browser sets it from the file) */
+  headers: Record<string, string>;
+  expiresAt: string;
+  maxBytes: number;
+  upload: UploadStatus;
+}
+
+/** A PUT to the storage that did not store the file: S3's status and error code (status 0: no answer the page may read) */
+export class TransferError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`${status} ${code}: ${detail}`);
+  }
+}
+
+/** request headers a page may not set (the browser sends them itself: Content-Length from the body, Host from the URL) */
+const BROWSER_SET_HEADERS = new Set(['content-length', 'host']);
+
+/**
+ * PUTs a file to a presigned URL with XMLHttpRequest (fetch reports no upload progress), calling
+ * `onProgress` with the bytes sent. No bearer token: the URL's signature is the only credential,
+ * and the storage is another origin. Resolves once the storage answered 2xx; otherwise rejects
+ * with a TransferError (S3's <Code> and <Message> when it sent them).
+ */
+export function putFile(url: string, headers: Readonly<Record<string, string>>, file: Blob, onProgress: (sent: number, total: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    for (const [name, value] of Object.entries(headers)) if (!BROWSER_SET_HEADERS.has(name.toLowerCase())) xhr.setRequestHeader(name, value);
+    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size));
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(file.size, file.size);
+        resolve();
+        return;
+      }
+      const text = xhr.responseText ?? '';
+      const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1] ?? '';
+      reject(new TransferError(xhr.status, tag('Code'), tag('Message') || xhr.statusText));
+    });
+    xhr.addEventListener('error', () => reject(new TransferError(0, 'NetworkError', 'no answer from the storage (connection closed, or the request was not allowed)')));
+    xhr.addEventListener('abort', () => reject(new TransferError(0, 'Aborted', 'the transfer was interrupted')));
+    xhr.send(file);
+  });
+}

@@ -3,7 +3,7 @@
  * screen (a progress bar while it runs, then the refused rows, the result file, the notice batch
  * and the App IO release that follow it).
  */
-import { SignedOut, getBlob, getJson, postForm, postJson, type NoticeBatchSummary, type UploadReport, type UploadStatus } from './api';
+import { ApiError, SignedOut, TransferError, getBlob, getJson, postForm, postJson, putFile, type NoticeBatchSummary, type PresignedUpload, type UploadReport, type UploadStatus } from './api';
 import { announce, h } from './dom';
 import { formatDateTime } from './format';
 import { actionButton, alertBox, field, link, orgPath, problemText, saveDownload, type ScreenContext } from './ui';
@@ -16,6 +16,44 @@ export const UPLOAD_STATES: Record<UploadStatus['operationStatus'], string> = {
 };
 const OPERATIONS: Record<UploadStatus['operation'], string> = { CREATE: 'Creazione', UPDATE: 'Aggiornamento', DELETE: 'Cancellazione' };
 
+/**
+ * The largest file posted to the console API itself (multipart): the API's MAX_INLINE_FILE_BYTES
+ * (shared/http/gpd-upload-edge.ts, what a Lambda event carries base64-encoded). A larger file is
+ * announced (POST …/uploads/presigned) and PUT by the browser straight to the storage.
+ */
+export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
+/** The largest file announced: the API's MAX_PRESIGNED_BYTES (shared/use-cases/bulk-upload/uploads.ts). */
+export const PRESIGNED_MAX_BYTES = 200 * 1024 * 1024;
+
+/** A size as the form says it: "4 MB", "5,2 MB" (MB of 1024 × 1024 bytes, as the limits are) */
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toLocaleString('it-IT', { maximumFractionDigits: 1 })} MB`;
+}
+
+/** What the progress text says: "Invio del file: 35 %", in steps of 5 % (a screen reader hears at most 20 updates) */
+export function transferText(sent: number, total: number): string {
+  const share = total > 0 ? Math.min(100, Math.floor((sent / total) * 100)) : 0;
+  return `Invio del file: ${share === 100 ? 100 : share - (share % 5)} %`;
+}
+
+/** Why a large file did not go, in the operator's words: the announcement refused, the storage refusing the PUT, or no answer. */
+export function presignedUploadProblem(error: unknown, expiresAt?: string, now = Date.now()): string {
+  if (error instanceof ApiError) {
+    const fields = new Set(error.errors.map((e) => e.field.replace(/^body\./, '')));
+    if (fields.has('fileName')) return 'Il file non è stato accettato: deve essere un CSV nel tracciato GovPay (.csv) o uno ZIP con il JSON di GPD (.zip).';
+    if (fields.has('size')) return `Il file non è stato accettato: supera il limite di ${formatMegabytes(PRESIGNED_MAX_BYTES)}.`;
+    if (error.status === 403) return `Il file non è stato accettato: il tuo ruolo non consente di caricare liste (${error.detail}).`;
+    return `Il file non è stato accettato: Errore ${error.status}: ${error.detail}`;
+  }
+  if (error instanceof TransferError) {
+    const expired = (error.code === 'AccessDenied' && /expired/i.test(error.detail)) || (expiresAt !== undefined && now > Date.parse(expiresAt));
+    if (expired) return 'Invio del file non riuscito: il collegamento per l’invio è scaduto prima della fine del trasferimento. Nessuna riga è stata caricata: carica di nuovo il file.';
+    if (error.status === 0) return 'Invio del file non riuscito: la connessione con l’archivio dei file si è interrotta. Nessuna riga è stata caricata: controlla la connessione e carica di nuovo il file.';
+    return `Invio del file non riuscito: l’archivio dei file ha rifiutato il trasferimento (errore ${error.status}${error.code ? ` ${error.code}` : ''}). Nessuna riga è stata caricata: carica di nuovo il file.`;
+  }
+  return `Invio del file non riuscito: ${error instanceof Error ? error.message : String(error)}`;
+}
+
 export async function uploadsScreen(ctx: ScreenContext, ofc: string): Promise<void> {
   const { items } = await getJson<{ items: UploadStatus[] }>(`${orgPath(ofc)}/uploads`);
   const errorsBox = h('div', { id: 'errori-caricamento', tabindex: -1 });
@@ -23,7 +61,13 @@ export async function uploadsScreen(ctx: ScreenContext, ofc: string): Promise<vo
     ? h(
         'form',
         { class: 'row g-3 mb-4', id: 'carica', 'aria-label': 'Carica una lista', novalidate: true },
-        field('file-lista', 'File della lista (CSV nel tracciato GovPay, o ZIP con il JSON di GPD; fino a 4 MB)', h('input', { class: 'form-control', type: 'file', id: 'file-lista', name: 'file', accept: '.csv,.zip,text/csv,application/zip', required: true }), 'col-md-8'),
+        field(
+          'file-lista',
+          `File della lista (CSV nel tracciato GovPay, o ZIP con il JSON di GPD; fino a ${formatMegabytes(PRESIGNED_MAX_BYTES)})`,
+          h('input', { class: 'form-control', type: 'file', id: 'file-lista', name: 'file', accept: '.csv,.zip,text/csv,application/zip', required: true }),
+          'col-md-8',
+          `Oltre ${formatMegabytes(INLINE_MAX_BYTES)} il file è inviato direttamente all’archivio dei file, con l’avanzamento dell’invio.`,
+        ),
         field(
           'operazione',
           'Operazione',
@@ -71,6 +115,13 @@ async function submitUpload(ctx: ScreenContext, ofc: string, form: HTMLFormEleme
     input.setAttribute('aria-invalid', 'true');
     return input.focus();
   }
+  if (file.size > PRESIGNED_MAX_BYTES) {
+    errorsBox.replaceChildren(alertBox('danger', `Il file non è stato accettato: supera il limite di ${formatMegabytes(PRESIGNED_MAX_BYTES)}.`));
+    input.setAttribute('aria-invalid', 'true');
+    return input.focus();
+  }
+  input.removeAttribute('aria-invalid');
+  if (file.size > INLINE_MAX_BYTES) return submitLargeUpload(ctx, ofc, form, file, errorsBox);
   const button = form.querySelector<HTMLButtonElement>('#invia-lista')!;
   button.disabled = true;
   try {
@@ -85,6 +136,61 @@ async function submitUpload(ctx: ScreenContext, ofc: string, form: HTMLFormEleme
     errorsBox.focus();
   } finally {
     button.disabled = false;
+  }
+}
+
+/**
+ * A file over INLINE_MAX_BYTES: announced (POST …/uploads/presigned), then PUT by the browser
+ * straight to the presigned URL with its progress shown (bar and a polite live text), then the
+ * upload's screen, which follows its processing. A failed PUT cancels the announced upload (it
+ * would otherwise wait for its file until the URL expired) and says why.
+ */
+async function submitLargeUpload(ctx: ScreenContext, ofc: string, form: HTMLFormElement, file: File, errorsBox: HTMLElement): Promise<void> {
+  const button = form.querySelector<HTMLButtonElement>('#invia-lista')!;
+  const input = form.querySelector<HTMLInputElement>('#file-lista')!;
+  const bar = h('div', { class: 'progress-bar', role: 'progressbar', id: 'invio-avanzamento', 'aria-labelledby': 'invio-etichetta', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 });
+  bar.style.width = '0%'; // CSSOM, not a style attribute (CSP style-src 'self')
+  const text = h('p', { id: 'invio-testo', role: 'status', 'aria-live': 'polite', class: 'mt-1' }, 'Invio del file: 0 %');
+  const box = h(
+    'div',
+    { id: 'invio-file', class: 'mb-4', tabindex: -1 },
+    h('p', { id: 'invio-etichetta', class: 'mb-1 fw-semibold' }, `Invio del file ${file.name} (${formatMegabytes(file.size)})`),
+    h('div', { class: 'progress' }, bar),
+    text,
+  );
+  form.after(box);
+  button.disabled = true;
+  input.disabled = true;
+  box.focus();
+  // leaving the console while the file goes would drop the transfer
+  const stay = (e: BeforeUnloadEvent) => e.preventDefault();
+  window.addEventListener('beforeunload', stay);
+  let announced: PresignedUpload | undefined;
+  try {
+    announced = await postJson<PresignedUpload>(`${orgPath(ofc)}/uploads/presigned`, { fileName: file.name, size: file.size, operation: form.querySelector<HTMLSelectElement>('#operazione')!.value });
+    await putFile(announced.uploadUrl, announced.headers, file, (sent, total) => {
+      const share = total > 0 ? Math.min(100, Math.round((sent / total) * 100)) : 0;
+      bar.style.width = `${share}%`;
+      bar.setAttribute('aria-valuenow', String(share));
+      bar.setAttribute('aria-valuetext', `${share} %`);
+      const next = transferText(sent, total);
+      if (text.textContent !== next) text.textContent = next;
+    });
+    window.removeEventListener('beforeunload', stay);
+    if (!ctx.current()) return announce(`File ${file.name} inviato: il caricamento prosegue.`);
+    location.hash = link(ofc, 'caricamenti', announced.fileId);
+  } catch (error) {
+    window.removeEventListener('beforeunload', stay);
+    if (error instanceof SignedOut) return ctx.signedOut();
+    // the announced upload would wait for its file until its URL expired: ended now (best effort)
+    if (announced) await postJson(`${orgPath(ofc)}/uploads/${encodeURIComponent(announced.fileId)}/cancel`).catch(() => undefined);
+    box.remove();
+    if (!ctx.current()) return;
+    errorsBox.replaceChildren(alertBox('danger', presignedUploadProblem(error, announced?.expiresAt)));
+    errorsBox.focus();
+  } finally {
+    button.disabled = false;
+    input.disabled = false;
   }
 }
 
@@ -103,7 +209,9 @@ export async function uploadScreen(ctx: ScreenContext, ofc: string, fileId: stri
     bar.style.width = `${share}%`;
     bar.setAttribute('aria-valuenow', String(s.processedItem));
     bar.setAttribute('aria-valuemax', String(total));
-    progressText.textContent = `${UPLOAD_STATES[s.operationStatus] ?? s.operationStatus}: ${s.processedItem} di ${s.submittedItem} righe elaborate.`;
+    // a presigned upload whose file the storage has not reported yet (on AWS: S3's event, a few seconds)
+    const state = s.state === 'AWAITING_FILE' ? 'In attesa del file' : (UPLOAD_STATES[s.operationStatus] ?? s.operationStatus);
+    progressText.textContent = `${state}: ${s.processedItem} di ${s.submittedItem} righe elaborate.`;
   };
   paint(data.status);
   const cancel =
