@@ -11,6 +11,30 @@ import type { Construct } from 'constructs';
 import type { Catalog } from '../catalog';
 import type { DeployConfig } from './config';
 
+/**
+ * The bucket the operator console's browser PUTs large tax lists to, straight from the page
+ * (presigned URLs answered by POST /console-api/organizations/{ofc}/uploads/presigned), and reads
+ * large result files from (GET …/uploads/{fileId}/result answers 303 to a presigned GET, which the
+ * page's fetch follows): with context consoleUrl it gets CORS rules for the console's origin only,
+ * PUT with only the Content-Type header the signed PUT carries (Content-Length and Host are set by
+ * the browser itself and are never preflighted), and GET without any header (the redirected
+ * request carries none: a browser drops Authorization on a cross-origin redirect). Nothing exposed,
+ * nothing for another origin; the presigned signature stays the only credential.
+ */
+export const CONSOLE_UPLOAD_BUCKET = 'uploads';
+/** how long a browser may keep the preflight's answer */
+export const CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS = 600;
+
+/** The CORS rules of a bucket: the console's PUT and GET on CONSOLE_UPLOAD_BUCKET when the console is hosted (consoleUrl), else none. */
+export function bucketCors(bucketId: string, consoleUrl: string | undefined): s3.CorsRule[] | undefined {
+  if (bucketId !== CONSOLE_UPLOAD_BUCKET || consoleUrl === undefined) return undefined;
+  const allowedOrigins = [new URL(consoleUrl).origin];
+  return [
+    { id: 'console-presigned-put', allowedOrigins, allowedMethods: [s3.HttpMethods.PUT], allowedHeaders: ['content-type'], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
+    { id: 'console-result-download', allowedOrigins, allowedMethods: [s3.HttpMethods.GET], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
+  ];
+}
+
 export interface StatefulStackProps extends StackProps {
   readonly catalog: Catalog;
   readonly config: DeployConfig;
@@ -112,9 +136,11 @@ export class StatefulStack extends Stack {
 
     const buckets = new Map<string, s3.Bucket>();
     for (const def of catalog.buckets) {
+      const cors = bucketCors(def.id, config.consoleUrl);
       buckets.set(
         def.id,
         new s3.Bucket(this, `Bucket-${def.id}`, {
+          ...(cors ? { cors } : {}),
           encryption: s3.BucketEncryption.KMS,
           encryptionKey: this.key,
           bucketKeyEnabled: true,

@@ -381,6 +381,8 @@ export class StatelessStack extends Stack {
         logRetention,
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         ...(config.citizenCounter ? { citizenCounterPath: CITIZEN_COUNTER_PATH } : {}),
+        // a tax list over the inline limit goes from the browser to the uploads bucket (presigned PUT, virtual-hosted URL)
+        ...(props.bucketNameExports.has('uploads') ? { uploadOrigins: [`https://${bucket('uploads').bucketRegionalDomainName}`] } : {}),
       });
       new CfnOutput(this, 'ConsoleDistributionUrl', {
         value: hosting.url,

@@ -5,7 +5,8 @@
  * (/console-api/*) routed through the same distribution to the back-office HTTP API.
  *
  * One origin for the page and its API, as on the local gateway: the CSP keeps connect-src 'self'
- * for the API (plus the Cognito origins the sign-in talks to), the back-office API needs no CORS,
+ * for the API (plus the Cognito origins the sign-in talks to, and the uploads bucket the page PUTs
+ * a large tax list to through its presigned URL), the back-office API needs no CORS,
  * and config.json's apiBase is the same relative '/console-api' the local gateway writes (right
  * whatever host name fronts the distribution). Only /console-api/* goes to the API: the
  * distribution does not expose the tenants' back-office routes.
@@ -107,6 +108,11 @@ export interface ConsoleHostingProps {
   readonly removalPolicy: RemovalPolicy;
   /** `/cittadino`: serve the citizen's counter (its routes on httpApi) under `<path>*` */
   readonly citizenCounterPath?: string;
+  /**
+   * Origins the page PUTs files to besides its own (the uploads bucket's, for the presigned upload
+   * of a tax list over the inline limit): added to connect-src.
+   */
+  readonly uploadOrigins?: readonly string[];
 }
 
 /**
@@ -148,7 +154,7 @@ export class ConsoleHosting extends NestedStack {
 
     const loginDomain = props.signIn.userPool.node.tryFindChild('Login') as cognito.UserPoolDomain | undefined;
     if (!loginDomain) throw new Error('ConsoleHosting: the operator sign-in has no managed login domain (OperatorSignIn adds it as "Login")');
-    const connectOrigins = [`https://cognito-idp.${this.region}.${this.urlSuffix}`, loginDomain.baseUrl()];
+    const connectOrigins = [`https://cognito-idp.${this.region}.${this.urlSuffix}`, loginDomain.baseUrl(), ...(props.uploadOrigins ?? [])];
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'operator console: the security headers of the local gateway (CSP, no framing, nosniff, no referrer) and HSTS',
