@@ -59,6 +59,8 @@ export interface BucketDef {
   readonly id: BucketId;
   /** objects older than this many days are deleted (e.g. rendered notices can be re-rendered) */
   readonly expireAfterDays?: number;
+  /** objects under a prefix deleted after that many days (the rest of the bucket kept) */
+  readonly expirePrefixes?: ReadonlyArray<{ readonly prefix: string; readonly days: number }>;
   /**
    * S3 "Object Created" events of the keys under `prefix` go to this queue (AWS: the bucket's
    * EventBridge notifications and a rule; locally: the S3 emulator's hook, infra/local/fauxqs.ts).
@@ -396,8 +398,9 @@ export const catalog: Catalog = {
   queues,
   buckets: [
     // rendered notices (notices/<ofc>/<iupd>/v<version>.pdf) and the organizations' logos; no
-    // expiry rule: it would take the logos too (stale notice versions are deleted by the renderer)
-    { id: 'notices' },
+    // expiry rule: it would take the logos too (stale notice versions are deleted by the renderer).
+    // A batch's ZIP archives (archives/<ofc>/<batchId>/part-<n>.zip) expire with the batch (30 days)
+    { id: 'notices', expirePrefixes: [{ prefix: 'archives/', days: 30 }] },
     // bulk upload files as received (uploads/<ofc>/<fileId>/file.zip|csv), kept for the report's support
     // presigned uploads (uploads/<ofc>/<fileId>) are processed when S3 reports the object stored
     { id: 'uploads', expireAfterDays: 30, objectCreated: { prefix: 'uploads/', queue: 'upload-split' } },
@@ -650,6 +653,16 @@ export const catalog: Catalog = {
       throttle: { rateLimit: 2, burstLimit: 5 },
     },
     api('get-notice-batch', 'GET', `${ORG}/notices/batches/{batchId}`, 'Progress and results of a notice batch', [tableRead]),
+    // a finished batch's notices as ZIP archives of 5,000: read the rendered notices, write the archive
+    // once under archives/ (expired after 30 days) and answer a presigned GET of it; nothing else
+    api(
+      'get-notice-batch-archive',
+      'GET',
+      `${ORG}/notices/batches/{batchId}/archive`,
+      "A finished notice batch's notices as a ZIP archive (one part of up to 5000)",
+      [tableRead, { resource: 'bucket', id: 'notices', access: 'read', keys: 'notices/*' }, { resource: 'bucket', id: 'notices', access: 'readWrite', keys: 'archives/*' }],
+      { memoryMb: 1024, timeoutSeconds: 29 },
+    ),
     {
       id: 'notice-batch-worker',
       description: 'Renders one chunk (up to 50 positions) of a notice batch into the bucket and records its progress',
@@ -784,6 +797,7 @@ export const catalog: Catalog = {
         ['GET', `${org}/uploads/{fileId}`],
         ['GET', `${org}/uploads/{fileId}/result`],
         ['POST', `${org}/uploads/{fileId}/cancel`],
+        ['GET', `${org}/notices/batches/{batchId}/archive`],
         ['GET', `${org}/receipts`],
         ['GET', `${org}/receipts/export`],
         ['GET', `${org}/anomalies`],

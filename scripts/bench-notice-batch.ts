@@ -1,6 +1,7 @@
 /**
  * A notice batch on the local stack: N published positions, their notices removed from the
- * bucket, then one batch timed from POST (202) to state DONE, polling GET every 250 ms.
+ * bucket, then one batch timed from POST (202) to state DONE, polling GET every 250 ms; then its
+ * ZIP archive (part 1, up to 5,000 notices): built on the first request, linked on the second.
  *
  *   npx tsx scripts/bench-notice-batch.ts [N=300]
  *
@@ -8,9 +9,10 @@
  * catalog's maxConcurrency (local pollers), so this measures the pipeline, not Lambda scaling.
  */
 import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
+import { unzipSync } from 'fflate';
 import { noticeKey } from '../shared/use-cases/notices/stored-notices';
 import { positionRequest } from '../test/fixtures/positions';
-import { ESEMPIO_FC, startLocalStack } from '../test/support/local-stack';
+import { ESEMPIO_FC, ESEMPIO_KEY, startLocalStack } from '../test/support/local-stack';
 
 const n = Number(process.argv[2] ?? 300);
 const stack = await startLocalStack();
@@ -55,6 +57,25 @@ try {
   const seconds = (Date.now() - start) / 1000;
   console.log(
     `batch of ${n}: 202 in ${accepted} ms, ${report.json.state} (done ${report.json.done}, failed ${report.json.failed}) in ${seconds.toFixed(1)} s = ${(n / seconds).toFixed(0)} notices/s`,
+  );
+
+  // the batch's ZIP archive (part 1): the first request builds and stores it, a later one only links it;
+  // then the download of the archive from the S3 emulator
+  const archivePath = `/organizations/${ESEMPIO_FC}/notices/batches/${created.json.batchId}/archive?part=1`;
+  const ask = async () => {
+    const t = performance.now();
+    const r = await fetch(`${stack.url}${archivePath}`, { headers: { 'Ocp-Apim-Subscription-Key': ESEMPIO_KEY }, redirect: 'manual' });
+    if (r.status !== 303) throw new Error(`archive: ${r.status} ${await r.text()}`);
+    return { ms: performance.now() - t, location: r.headers.get('location')! };
+  };
+  const built = await ask();
+  const linked = await ask();
+  const t = performance.now();
+  const zip = new Uint8Array(await (await fetch(built.location)).arrayBuffer());
+  const downloadMs = performance.now() - t;
+  const entries = Object.keys(unzipSync(zip)).length;
+  console.log(
+    `archive of part 1: ${entries} notices, ${(zip.length / 1_048_576).toFixed(1)} MiB (${(zip.length / entries / 1024).toFixed(1)} KiB a notice); built in ${(built.ms / 1000).toFixed(2)} s (first request), linked in ${linked.ms.toFixed(0)} ms (second), downloaded in ${downloadMs.toFixed(0)} ms`,
   );
 } finally {
   s3.destroy();

@@ -163,6 +163,12 @@ export class StatefulStack extends Stack {
                   },
                 ]
               : [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30) }]),
+            ...(def.expirePrefixes ?? []).map(({ prefix, days }) => ({
+              id: `expire-${prefix.replace(/[^A-Za-z0-9-]/g, '')}`,
+              prefix,
+              expiration: Duration.days(days),
+              noncurrentVersionExpiration: Duration.days(1),
+            })),
             { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
           ],
           // Non-prod buckets are deleted with the stack (they must be emptied first: no

@@ -13,7 +13,8 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { ObjectStore, StoredObject } from '../use-cases/notices/ports';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ArchiveObjects, ObjectStore, StoredObject } from '../use-cases/notices/ports';
 
 export interface S3Settings {
   /** path-style addressing (bucket in the path, not the host name): the local emulator needs it */
@@ -24,7 +25,7 @@ export function createS3Client(settings: S3Settings, config: S3ClientConfig = {}
   return new S3Client({ ...config, forcePathStyle: settings.forcePathStyle || config.forcePathStyle === true });
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ArchiveObjects {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -78,6 +79,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
+    return presignedGet(this.s3, this.bucket, key, options);
+  }
+
   async deleteMany(keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const chunk = keys.slice(i, i + 1000);
@@ -94,6 +99,17 @@ export class S3ObjectStore implements ObjectStore {
       }
     }
   }
+}
+
+/** A SigV4 query-signed GET (UNSIGNED-PAYLOAD); the response-content-* parameters are signed, so the holder cannot change them. */
+export function presignedGet(s3: S3Client, bucket: string, key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
+  const command = new GetObjectCommand({
+    Bucket: bucket,
+    Key: key,
+    ResponseContentType: options.contentType,
+    ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"`,
+  });
+  return getSignedUrl(s3, command, { expiresIn: options.expiresInSeconds });
 }
 
 function nameOf(error: unknown): string | undefined {

@@ -19,6 +19,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { Unzip, UnzipInflate, unzipSync } from 'fflate';
 import { Readable } from 'node:stream';
 import { FileRefused, type RawRow, type Upload, type UploadFileInspector, type UploadFileReader, type UploadFormat, type UploadObjects, type UploadOperation } from '../use-cases/bulk-upload/ports';
+import { presignedGet } from './object-store';
 
 const rootKeyOf = (operation: UploadOperation): string => (operation === 'DELETE' ? 'paymentPositionIUPDs' : 'paymentPositions');
 
@@ -54,13 +55,7 @@ export class S3UploadObjects implements UploadObjects {
 
   /** SigV4 query-signed GET (UNSIGNED-PAYLOAD); the response-content-* parameters are signed, so the holder cannot change them */
   presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string> {
-    const command = new GetObjectCommand({
-      Bucket: this.bucket,
-      Key: key,
-      ResponseContentType: options.contentType,
-      ResponseContentDisposition: `attachment; filename="${options.fileName.replace(/["\\\r\n]/g, '_')}"`,
-    });
-    return getSignedUrl(this.s3, command, { expiresIn: options.expiresInSeconds });
+    return presignedGet(this.s3, this.bucket, key, options);
   }
 }
 

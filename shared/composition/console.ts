@@ -28,7 +28,7 @@ import { makeConsoleAuthorizer, makeOperatorVerifier, remoteKeys, type ConsoleAu
 import { HttpProblem } from '../http/problem';
 import { uploadApiRoot } from './bulk-upload';
 import { webhooksRoot } from './webhooks';
-import { noticeServingRoot } from './notices';
+import { noticeArchiveDeps, noticeServingRoot } from './notices';
 import { platform, sqsClient } from './platform';
 import { catalog, envNameFor } from '../../infra/catalog';
 import { SqsDeadLetterQueues } from '../adapters/dead-letter-queues';
@@ -93,6 +93,7 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     // a position's deliveries (its detail) and an upload's notice batch (its screen): reads of the table
     positionDeliveries: new DynamoSubscriberStore(p.db, p.tableName),
     noticeBatches: new DynamoNoticeBatchStore(p.db, p.tableName),
+    archives: noticeArchiveDeps(env),
     deadLetters: {
       queues: catalog.queues.map((q) => q.id),
       // the URLs the function's redrive grants set (QUEUE_URL_<ID>, QUEUE_URL_<ID>_DLQ), read when asked

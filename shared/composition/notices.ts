@@ -11,12 +11,14 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { DynamoNoticeBatchStore } from '../adapters/dynamo/notice-batch-store';
 import { S3ObjectStore, createS3Client } from '../adapters/object-store';
+import { zipArchive } from '../adapters/zip-archive';
 import { SqsQueuePublisher, sqsVisibilityTimer } from '../adapters/queue-publisher';
 import { ConfigError, readConfig } from '../config/env';
 import type { TenantAuthenticator } from '../http/tenant-auth';
 import type { QueueConsumerDeps } from '../messaging/sqs-consumer';
 import { renderNotice } from '../notice';
 import type { NoticePdfSource } from '../use-cases/app-io/ports';
+import type { ArchiveDeps } from '../use-cases/notices/archives';
 import type { BatchDeps } from '../use-cases/notices/batches';
 import type { NoticeBatchStore, ObjectStore } from '../use-cases/notices/ports';
 import type { NoticeDeps } from '../use-cases/notices/stored-notices';
@@ -71,7 +73,7 @@ function required(value: string | undefined, name: string, what: string): string
   return value;
 }
 
-function objectStore(f: Family, bucket: string): ObjectStore {
+function objectStore(f: Family, bucket: string): S3ObjectStore {
   return part(f, `objects:${bucket}`, () => new S3ObjectStore(createS3Client({ forcePathStyle: f.settings.S3_FORCE_PATH_STYLE }), bucket));
 }
 
@@ -176,6 +178,29 @@ export function noticeBatchApiRoot(env?: NodeJS.ProcessEnv): NoticeBatchApi {
 export function noticeBatchReportRoot(env?: NodeJS.ProcessEnv): NoticeBatchReport {
   const f = family(env);
   return { ...api(f), batches: batchStore(f) };
+}
+
+export interface NoticeArchiveServing extends NoticesApi {
+  readonly archives: ArchiveDeps;
+}
+
+/** The ZIP archives of a batch's notices (the batch's results, the notices bucket, fflate); shared by the console API. */
+export function noticeArchiveDeps(env?: NodeJS.ProcessEnv): ArchiveDeps {
+  const f = family(env);
+  return part(f, 'archives', () => {
+    const logger = f.platform.telemetry.logger;
+    return {
+      batches: batchStore(f),
+      objects: objectStore(f, required(f.settings.BUCKET_NAME_NOTICES, 'BUCKET_NAME_NOTICES', 'the notices bucket name')),
+      zip: zipArchive,
+      log: { info: (message, attributes) => logger.info(message, { ...attributes }) },
+    };
+  });
+}
+
+/** GET …/notices/batches/{batchId}/archive */
+export function noticeArchiveRoot(env?: NodeJS.ProcessEnv): NoticeArchiveServing {
+  return { ...api(family(env)), archives: noticeArchiveDeps(env) };
 }
 
 /** The consumer of the notice-batch queue. */

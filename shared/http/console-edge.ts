@@ -39,6 +39,8 @@ import { paidDateOf } from './gpd-operation-mapping';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
 import type { DeliveryRecord, PositionDeliveries } from '../use-cases/webhooks/ports';
 import { getNoticeBatch } from '../use-cases/notices/batches';
+import { noticeArchive, type ArchiveDeps } from '../use-cases/notices/archives';
+import { archivesJson, noticeArchiveQuerySchema } from './notice-schemas';
 import type { NoticeBatchStore } from '../use-cases/notices/ports';
 import type { Upload } from '../use-cases/bulk-upload/ports';
 import { deadLettersOfOrganization, redriveOrganizationMessage, type OrganizationDeadLettersDeps } from '../use-cases/dead-letters/organization-dead-letters';
@@ -77,6 +79,8 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, D
   readonly positionDeliveries: PositionDeliveries;
   /** the notice batch of a completed upload (its screen) */
   readonly noticeBatches: Pick<NoticeBatchStore, 'get'>;
+  /** an upload's notices as ZIP archives (the REST archive route's use case and deps) */
+  readonly archives: ArchiveDeps;
   /** the tenant's App IO message templates */
   readonly templates: TemplateStore;
   /** reporting flows, treasury movements, open items (the reconciliation reads) */
@@ -113,6 +117,7 @@ export const CONSOLE_ROUTES = {
   [`GET ${ORG}/uploads/{fileId}`]: 'read',
   [`GET ${ORG}/uploads/{fileId}/result`]: 'read',
   [`POST ${ORG}/uploads/{fileId}/cancel`]: 'write',
+  [`GET ${ORG}/notices/batches/{batchId}/archive`]: 'read',
   [`GET ${ORG}/receipts`]: 'read',
   [`GET ${ORG}/receipts/export`]: 'read',
   [`GET ${ORG}/anomalies`]: 'read',
@@ -402,6 +407,12 @@ function routes(deps: ConsoleEdgeDeps): Record<Exclude<ConsoleRouteKey, `GET ${t
           ? { status: 200, bytes: Buffer.from(file.bytes), headers: { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.fileName}"` } }
           : { status: 303, headers: { location: file.url, 'cache-control': 'no-store' } };
       }),
+    // an upload's notices as a ZIP (part n of 5,000): the REST archive route's use case, a 303 to the stored archive
+    [`GET ${ORG}/notices/batches/{batchId}/archive`]: async (r) => {
+      const { part } = parseWith(noticeArchiveQuerySchema, r.query, 'query');
+      const archive = await noticeArchive(deps.archives, r.caller.organization.fiscalCode, r.pathParameters['batchId'] ?? '', part);
+      return { status: 303, headers: { location: archive.url, 'cache-control': 'no-store' } };
+    },
     [`POST ${ORG}/uploads/{fileId}/cancel`]: (r) =>
       asUploadProblem(async () => {
         const cancelled = await cancelUpload(deps.bulk, r.caller.organization, brokerOf(r), fileIdOf(r));
@@ -515,6 +526,7 @@ async function noticeBatchSummary(deps: Pick<ConsoleEdgeDeps, 'noticeBatches'>, 
     done: progress.done,
     failed: progress.failed,
     createdAt: progress.batch.createdAt,
+    archives: archivesJson(progress.batch, progress.state, (part) => `${CONSOLE_API_BASE}/organizations/${organizationFiscalCode}/notices/batches/${batchId}/archive?part=${part}`),
     failures: failed.slice(0, BATCH_FAILURES_SHOWN).map((i) => ({ iupd: i.iupd, ...(i.reason ? { reason: i.reason } : {}) })),
     ...(failed.length > BATCH_FAILURES_SHOWN ? { failuresOmitted: failed.length - BATCH_FAILURES_SHOWN } : {}),
   };

@@ -12,6 +12,7 @@ import { RECONCILIATION_READ_DOCS } from './reconciliation-routes';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
 import { MAX_INLINE_FILE_BYTES } from './gpd-upload-edge';
+import { noticeArchiveQuerySchema } from './notice-schemas';
 import { announceUploadSchema } from './gpd-upload-schemas';
 import { MAX_PRESIGNED_BYTES, PRESIGNED_URL_SECONDS } from '../use-cases/bulk-upload/uploads';
 import { MESSAGE_KINDS, MessageTemplateSchema } from '../domain/app-io/templates';
@@ -224,6 +225,22 @@ documentRoutes({
       '303': { description: 'A large result file: a presigned GET of the stored file (5 minutes).' },
       '404': problem('No such upload.'),
       '425': problem('The upload has not ended yet.'),
+      ...refusals('read'),
+    },
+  },
+  [`GET ${ORG}/notices/batches/{batchId}/archive`]: {
+    operationId: 'consoleGetNoticeArchive',
+    summary: 'The notices of an upload\u2019s finished notice batch as one ZIP archive (part n: positions (n-1)*5000+1 .. n*5000)',
+    description: 'The REST route GET /organizations/{organizationFiscalCode}/notices/batches/{batchId}/archive for the operator\u2019s municipality: the upload\u2019s `noticeBatch.archives` lists the parts.',
+    tags,
+    path: inPath({ batchId: z.string().regex(/^[0-9a-f-]{36}$/).meta({ description: 'The notice batch id (an upload\u2019s is its fileId).' }) }),
+    query: noticeArchiveQuerySchema,
+    headers: bearer,
+    responses: {
+      '303': { description: 'A presigned GET of the stored archive (5 minutes).' },
+      '400': problem('Invalid query.'),
+      '404': problem('No such batch, or no such part.'),
+      '409': problem('The batch is still rendering.'),
       ...refusals('read'),
     },
   },

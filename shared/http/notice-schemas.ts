@@ -4,7 +4,7 @@
  * progress as GET /notices/batches/{batchId} answers it.
  */
 import * as z from 'zod';
-import { MAX_BATCH_POSITIONS, type BatchState, type NoticeBatchProgress, type NoticeBatchSelection } from '../domain/notice/batch';
+import { ARCHIVE_PART_POSITIONS, MAX_BATCH_POSITIONS, archivePart, archivePartsOf, type BatchState, type NoticeBatch, type NoticeBatchProgress, type NoticeBatchSelection } from '../domain/notice/batch';
 
 const iupdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,70}$/, 'must be 1..70 characters among A-Z a-z 0-9 . _ -');
 const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
@@ -42,6 +42,20 @@ export const noticeBatchQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1_000).default(1_000).meta({ description: 'Items per page, 1..1000 (default 1000).' }),
 });
 
+/** GET …/notices/batches/{batchId}/archive: which part (from 1; 5000 positions each). */
+export const noticeArchiveQuerySchema = z.strictObject({
+  part: z.coerce.number().int().min(1).max(1_000).default(1).meta({ description: `Which archive, from 1: part n holds the notices of the batch's positions (n-1)*${ARCHIVE_PART_POSITIONS}+1 .. n*${ARCHIVE_PART_POSITIONS}, in the batch's order.` }),
+});
+
+/** The ZIP archives a finished batch's notices come in, with the positions each holds (once the batch is no longer RUNNING). */
+export function archivesJson(batch: NoticeBatch, state: BatchState, href: (part: number) => string) {
+  if (state === 'RUNNING') return [];
+  return Array.from({ length: archivePartsOf(batch) }, (_, i) => {
+    const range = archivePart(batch, i + 1);
+    return { part: i + 1, firstPosition: range.firstPosition, lastPosition: range.lastPosition, href: href(i + 1) };
+  });
+}
+
 /** Per position, where its notice is: the object key in the bucket and the API path that serves it; `page` of the items. */
 export function batchProgressJson(organizationFiscalCode: string, progress: NoticeBatchProgress & { state: BatchState }, page: z.infer<typeof noticeBatchQuerySchema> = { page: 0, limit: 1_000 }) {
   const { batch } = progress;
@@ -53,6 +67,7 @@ export function batchProgressJson(organizationFiscalCode: string, progress: Noti
     done: progress.done,
     failed: progress.failed,
     createdAt: batch.createdAt,
+    archives: archivesJson(batch, progress.state, (part) => `/organizations/${organizationFiscalCode}/notices/batches/${batch.batchId}/archive?part=${part}`),
     page: page.page,
     limit: page.limit,
     totalItems: progress.items.length,

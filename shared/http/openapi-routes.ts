@@ -17,7 +17,7 @@ import {
 } from './debt-position-schemas';
 import { listQuerySchema } from './debt-position-list';
 import { dossierQuerySchema } from './dossier-mapping';
-import { noticeBatchQuerySchema, noticeBatchRequestSchema } from './notice-schemas';
+import { noticeArchiveQuerySchema, noticeBatchQuerySchema, noticeBatchRequestSchema } from './notice-schemas';
 import { documentRoutes, type JsonSchema, type ResponseDoc } from './openapi-registry';
 import { iuvParamSchema, jsonReceiptSchema, receiptAnomalyListSchema, receiptAnomalyQuerySchema, receiptListSchema, receiptWindowQuerySchema } from './receipt-schemas';
 import { listDeliveriesQuerySchema, registerWebhookSchema } from './webhook-schemas';
@@ -182,9 +182,27 @@ documentRoutes({
     path: inPath({ batchId: z.string().regex(/^[0-9a-f-]{36}$/).meta({ description: 'The batch id.' }) }),
     query: noticeBatchQuerySchema,
     responses: {
-      '200': anyObject('Progress: total, done, failed, state, and a page of the positions (totalItems, totalPages) with where each notice is.'),
+      '200': anyObject('Progress: total, done, failed, state, the ZIP archives of a finished batch (`archives`: part, firstPosition, lastPosition, href), and a page of the positions (totalItems, totalPages) with where each notice is.'),
       '400': problem('Invalid query.'),
       '404': problem('No such batch.'),
+    },
+  },
+
+  [`GET ${ORG}/notices/batches/{batchId}/archive`]: {
+    operationId: 'getNoticeBatchArchive',
+    summary: "A finished batch's notices as one ZIP archive (part n: the batch's positions (n-1)*5000+1 .. n*5000)",
+    description:
+      'This layer\u2019s own route. Answers **303 See Other** with `Location:` a presigned GET of the ZIP (valid 5 minutes, served as `avvisi-<batchId>[-parte-n-di-m].zip`), ' +
+      'built on the first request and stored, so later ones are immediate. Entries `<position number, 6 digits>-<iupd>.pdf`, in the batch\u2019s order; a position whose notice failed, ' +
+      'or whose notice is gone since the batch (paid, invalidated, deleted or changed), is not in it. The batch\u2019s progress lists its parts in `archives`.',
+    tags: ['Payment notices'],
+    path: inPath({ batchId: z.string().regex(/^[0-9a-f-]{36}$/).meta({ description: 'The batch id.' }) }),
+    query: noticeArchiveQuerySchema,
+    responses: {
+      '303': { description: 'See Other: Location is the presigned GET of the archive.', headers: { location: { description: 'The presigned GET of the ZIP (5 minutes).', schema: { type: 'string' } } } },
+      '400': problem('Invalid query (part not a whole number from 1).'),
+      '404': problem('No such batch, or no such part.'),
+      '409': problem('The batch is still rendering: ask when its state is DONE or DONE_WITH_ERRORS.'),
     },
   },
 

@@ -9,6 +9,7 @@
  * and the main flow by keyboard only.
  */
 import { readFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { readFile } from 'node:fs/promises';
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -601,6 +602,15 @@ describe.skipIf(!hasChromium)(`operator console in headless Chromium${hasChromiu
     await expect.poll(() => page.locator('#lotto-stato').innerText(), { timeout: 90_000, interval: 500 }).toBe('Completato');
     expect(await page.locator('#lotto-generati').innerText()).toBe('20 di 20');
     expect(await page.locator('#lotto-non-generati').innerText()).toBe('0');
+    // the 20 notices in one ZIP, through the console API's 303 to the stored archive (a cross-origin GET the page's fetch follows)
+    const [archive] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica tutti gli avvisi (ZIP)' }).click()]);
+    expect(archive.suggestedFilename()).toMatch(/^avvisi-[0-9a-f-]{36}\.zip$/);
+    const notices = unzipSync(new Uint8Array(await readFile((await archive.path())!)));
+    expect(Object.keys(notices)).toHaveLength(20);
+    for (const [name, pdf] of Object.entries(notices)) {
+      expect(name).toMatch(new RegExp(`^\\d{6}-CONSOLE-${run}-\\d+\\.pdf$`));
+      expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+    }
     expect(await page.locator('#rilascio-da').innerText()).toBe('alla fine del caricamento');
     await expect.poll(() => page.locator('#rilascio-stato').innerText(), { timeout: 60_000, interval: 500 }).toBe('Tutti accodati per l’invio');
     expect(await page.locator('#rilascio-accodati').innerText()).toBe('20 di 20');

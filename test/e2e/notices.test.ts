@@ -5,6 +5,7 @@
  */
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamo/client';
 import { DynamoOrganizationStore } from '../../shared/adapters/dynamo/organization-store';
@@ -272,6 +273,35 @@ describe('notice batches', () => {
     const served = await fetch(`${stack.url}${first.href}`, { headers: { 'Ocp-Apim-Subscription-Key': ESEMPIO_KEY } });
     expect(served.status).toBe(200);
     expect(served.headers.get('x-notice-source')).toBe('stored');
+
+    // the whole batch as one ZIP: a 303 to a presigned GET of the stored archive, which holds exactly
+    // the 30 notices the batch rendered, byte for byte the stored ones, in the batch's order
+    expect(report.json.archives).toEqual([{ part: 1, firstPosition: 1, lastPosition: 32, href: `${batches}/${batchId}/archive?part=1` }]);
+    const archivePath = report.json.archives[0].href as string;
+    const redirect = await fetch(`${stack.url}${archivePath}`, { headers: { 'Ocp-Apim-Subscription-Key': ESEMPIO_KEY }, redirect: 'manual' });
+    expect(redirect.status).toBe(303);
+    const location = redirect.headers.get('location') ?? '';
+    expect(location).toMatch(/X-Amz-Signature=/);
+    const download = await fetch(location);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/zip');
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="avvisi-${batchId}.zip"`);
+    const entries = unzipSync(new Uint8Array(await download.arrayBuffer()));
+    const order = items.map((i) => i.iupd);
+    const expected = done.map((i) => `${String(order.indexOf(i.iupd) + 1).padStart(6, '0')}-${i.iupd}.pdf`).sort();
+    expect(Object.keys(entries)).toEqual(expected);
+    for (const item of done.slice(0, 5)) {
+      const name = `${String(order.indexOf(item.iupd) + 1).padStart(6, '0')}-${item.iupd}.pdf`;
+      const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.objectKey! }));
+      expect(Buffer.from(entries[name]!).equals(Buffer.from(await stored.Body!.transformToByteArray())), name).toBe(true);
+    }
+    // no other tenant's key, no part 2, no bad part; a link that was tampered with is refused by S3
+    expect((await fetch(`${stack.url}${archivePath}`, { headers: { 'Ocp-Apim-Subscription-Key': ALTROVE_KEY }, redirect: 'manual' })).status).toBe(403);
+    expect((await stack.api('GET', `${batches}/${batchId}/archive?part=2`)).status).toBe(404);
+    const badPart = await stack.api('GET', `${batches}/${batchId}/archive?part=zero`);
+    expect(badPart.status).toBe(400);
+    expect(badPart.json.errors.map((e: { field: string }) => e.field)).toEqual(['part']);
+    expect((await fetch(location.replace(/archives%2F|archives\//, 'notices/'))).status).toBe(403);
   });
 
   it('selects by filter, and reports DONE when every position printed', async () => {

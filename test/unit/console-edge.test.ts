@@ -8,6 +8,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { zipArchive } from '../../shared/adapters/zip-archive';
+import { MemoryObjects } from './notice/fakes';
 import { CONSOLE_ROUTES, consoleApi, type ConsoleEdgeDeps } from '../../shared/http/console-edge';
 import { makeConsoleAuthorizer, makeOperatorVerifier } from '../../shared/http/operator-auth';
 import { HttpProblem } from '../../shared/http/problem';
@@ -60,6 +62,7 @@ beforeAll(async () => {
     messages: { ofPosition: async () => [], countSince: async () => ({ io: 2, email: 1, skipped: 0, failed: 0, pending: 0 }) },
     positionDeliveries: { ofPosition: async () => [] },
     noticeBatches: { get: async () => undefined },
+    archives: { batches: { head: async () => undefined, chunkItems: async () => [] }, objects: new MemoryObjects(), zip: zipArchive, log: { info: () => undefined } },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
       const saved = new Map<string, { template: MessageTemplate; at: string; by?: Actor }>();

@@ -12,7 +12,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PositionStatus } from '../../domain/debt-position';
 import type { NoticeBatch, NoticeBatchItem, NoticeBatchProgress } from '../../domain/notice/batch';
-import type { NoticeBatchStore, PositionSelector } from '../../use-cases/notices/ports';
+import type { NoticeBatchReader, NoticeBatchStore, PositionSelector } from '../../use-cases/notices/ports';
 import { failedConditions, queryItems } from './client';
 import { gsi } from './keys';
 
@@ -21,7 +21,7 @@ const batchPk = (ofc: string, batchId: string): string => `NOTICEBATCH#${ofc}#${
 const BATCH_SK = 'BATCH';
 const chunkSk = (chunk: number): string => `CHUNK#${String(chunk).padStart(6, '0')}`;
 
-export class DynamoNoticeBatchStore implements NoticeBatchStore, PositionSelector {
+export class DynamoNoticeBatchStore implements NoticeBatchStore, NoticeBatchReader, PositionSelector {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -102,6 +102,23 @@ export class DynamoNoticeBatchStore implements NoticeBatchStore, PositionSelecto
       failed: Number(head.Item['failed'] ?? 0),
       items,
     };
+  }
+
+  async head(organizationFiscalCode: string, batchId: string): Promise<Omit<NoticeBatchProgress, 'items'> | undefined> {
+    const head = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: batchPk(organizationFiscalCode, batchId), sk: BATCH_SK }, ConsistentRead: true }));
+    if (!head.Item) return undefined;
+    return { batch: head.Item['batch'] as NoticeBatch, done: Number(head.Item['done'] ?? 0), failed: Number(head.Item['failed'] ?? 0) };
+  }
+
+  /** One query of the chunk items in the range (sort keys CHUNK#<n, 6 digits> sort as numbers). */
+  async chunkItems(organizationFiscalCode: string, batchId: string, firstChunk: number, lastChunk: number): Promise<NoticeBatchItem[]> {
+    const chunks = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+      ExpressionAttributeValues: { ':pk': batchPk(organizationFiscalCode, batchId), ':first': chunkSk(firstChunk), ':last': chunkSk(lastChunk) },
+      ConsistentRead: true,
+    });
+    return chunks.flatMap((chunk) => (chunk['items'] as NoticeBatchItem[] | undefined) ?? []);
   }
 
   /** Reads only the keys of the status index (gsi2: status, then first due date). */

@@ -9,6 +9,14 @@ import type { PositionStatus } from '../debt-position';
 export const MAX_BATCH_POSITIONS = 5000;
 /** Positions per chunk (one queue message, one worker invocation). */
 export const BATCH_CHUNK_SIZE = 50;
+/**
+ * Positions per ZIP archive of a batch's notices. A REST batch (at most MAX_BATCH_POSITIONS) is one
+ * archive; an upload's batch of 100,000 is 20. Each part is built in one request, in memory: 5,000
+ * notices of ~3 KB (~25 KB with a logo) is at most ~125 MB, and 5,000 ZIP entries stay far below the
+ * classic format's 65,535 entries and 4 GB, so no ZIP64 is needed by any reader.
+ */
+export const ARCHIVE_PART_POSITIONS = 5000;
+if (ARCHIVE_PART_POSITIONS % BATCH_CHUNK_SIZE !== 0) throw new Error('an archive part must be whole chunks');
 
 /** Which positions a filter selects: payable ones, by first due date. */
 export interface NoticeBatchFilter {
@@ -72,4 +80,21 @@ export function chunksOf<T>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += BATCH_CHUNK_SIZE) chunks.push(items.slice(i, i + BATCH_CHUNK_SIZE));
   return chunks;
+}
+
+/** How many ZIP archives the batch's notices come in (parts 1..n). */
+export function archivePartsOf(batch: Pick<NoticeBatch, 'total'>): number {
+  return Math.max(1, Math.ceil(batch.total / ARCHIVE_PART_POSITIONS));
+}
+
+/** The chunks part `part` (from 1) holds, [first, last] inclusive, and the positions it covers (from 1, as a person counts them). */
+export function archivePart(batch: Pick<NoticeBatch, 'total' | 'chunks'>, part: number): { firstChunk: number; lastChunk: number; firstPosition: number; lastPosition: number } {
+  const perPart = ARCHIVE_PART_POSITIONS / BATCH_CHUNK_SIZE;
+  const firstChunk = (part - 1) * perPart;
+  return {
+    firstChunk,
+    lastChunk: Math.min(batch.chunks, firstChunk + perPart) - 1,
+    firstPosition: (part - 1) * ARCHIVE_PART_POSITIONS + 1,
+    lastPosition: Math.min(batch.total, part * ARCHIVE_PART_POSITIONS),
+  };
 }

@@ -58,3 +58,20 @@ export interface PositionSelector {
     max: number,
   ): Promise<string[]>;
 }
+
+/** What the ZIP archives of a batch read of it: the counts, and the results of a run of chunks. */
+export interface NoticeBatchReader {
+  /** the batch and its counts, without its items; undefined when there is no such batch */
+  head(organizationFiscalCode: string, batchId: string): Promise<Omit<NoticeBatchProgress, 'items'> | undefined>;
+  /** the items of chunks firstChunk..lastChunk (inclusive), in chunk order; chunks not recorded yet are absent */
+  chunkItems(organizationFiscalCode: string, batchId: string, firstChunk: number, lastChunk: number): Promise<NoticeBatchItem[]>;
+}
+
+/** The bucket as the archives use it: the notices read, the archive stored once, and handed out by a time-limited link. */
+export interface ArchiveObjects extends Pick<ObjectStore, 'get' | 'exists' | 'putIfAbsent'> {
+  /** a presigned GET of the object, served as an attachment named fileName */
+  presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }): Promise<string>;
+}
+
+/** Files into one ZIP archive (shared/adapters/zip-archive.ts); entry names are the archive's paths. */
+export type ArchiveWriter = (entries: ReadonlyArray<{ readonly name: string; readonly bytes: Uint8Array }>) => Uint8Array;

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { NoticeBatch, NoticeBatchItem } from '../../../shared/domain/notice/batch';
 import type { Caller, TenantAuthenticator } from '../../../shared/http/tenant-auth';
-import type { NoticeBatchStore, ObjectStore, StoredObject } from '../../../shared/use-cases/notices/ports';
+import type { ArchiveObjects, NoticeBatchReader, NoticeBatchStore, ObjectStore, StoredObject } from '../../../shared/use-cases/notices/ports';
 import { ESEMPIO } from '../../fixtures/positions';
 
 /**
@@ -75,7 +75,7 @@ export const authenticateAsEsempio: TenantAuthenticator = async (_headers, organ
   return { actor: { organizationFiscalCode, keyId: 'key-1', requestId }, organization: ESEMPIO };
 };
 
-export class MemoryObjects implements ObjectStore {
+export class MemoryObjects implements ObjectStore, ArchiveObjects {
   readonly objects = new Map<string, StoredObject>();
   readonly gets: string[] = [];
   failPuts = 0;
@@ -98,9 +98,12 @@ export class MemoryObjects implements ObjectStore {
   async deleteMany(keys: readonly string[]) {
     for (const k of keys) this.objects.delete(k);
   }
+  async presignGet(key: string, options: { fileName: string; contentType: string; expiresInSeconds: number }) {
+    return `https://bucket.example/${key}?name=${encodeURIComponent(options.fileName)}&type=${encodeURIComponent(options.contentType)}&expires=${options.expiresInSeconds}`;
+  }
 }
 
-export class MemoryBatches implements NoticeBatchStore {
+export class MemoryBatches implements NoticeBatchStore, NoticeBatchReader {
   readonly batches = new Map<string, { batch: NoticeBatch; chunks: Map<number, readonly NoticeBatchItem[]> }>();
   async create(batch: NoticeBatch) {
     this.batches.set(batch.batchId, { batch, chunks: new Map() });
@@ -116,5 +119,17 @@ export class MemoryBatches implements NoticeBatchStore {
     if (!b) return undefined;
     const items = [...b.chunks.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, i]) => i);
     return { batch: b.batch, done: items.filter((i) => i.ok).length, failed: items.filter((i) => !i.ok).length, items };
+  }
+  readonly chunkReads: Array<[number, number]> = [];
+  async head(ofc: string, batchId: string) {
+    const progress = await this.get(ofc, batchId);
+    if (!progress) return undefined;
+    const { items: _items, ...head } = progress;
+    return head;
+  }
+  async chunkItems(_ofc: string, batchId: string, first: number, last: number) {
+    this.chunkReads.push([first, last]);
+    const b = this.batches.get(batchId)!;
+    return [...b.chunks.entries()].filter(([c]) => c >= first && c <= last).sort((x, y) => x[0] - y[0]).flatMap(([, i]) => i);
   }
 }

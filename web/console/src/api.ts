@@ -163,6 +163,8 @@ export interface NoticeBatchSummary {
   createdAt?: string;
   failures?: Array<{ iupd: string; reason?: string }>;
   failuresOmitted?: number;
+  /** once the batch has ended: its notices as ZIP archives of up to 5,000 positions each */
+  archives?: Array<{ part: number; firstPosition: number; lastPosition: number }>;
 }
 /** GPD's UploadReportDTO: the refused rows with their line, iupd and every reason */
 export interface UploadReport {

@@ -283,7 +283,7 @@ export async function uploadScreen(ctx: ScreenContext, ofc: string, fileId: stri
   );
   // read again every 2 s while either is under way, for two minutes at most (then the page shows where they were)
   for (let reads = 0; ; reads++) {
-    paintFollowUp(ofc, data.status, data.noticeBatch, batchBox, ioBox);
+    paintFollowUp(ctx, ofc, data.status, data.noticeBatch, batchBox, ioBox);
     const batchRunning = data.status.noticeBatchId !== undefined && (data.noticeBatch === undefined || data.noticeBatch.state === 'PREPARING' || data.noticeBatch.state === 'RUNNING');
     const ioRunning = data.status.ioMessages !== undefined && data.status.ioMessages.state !== 'RELEASED';
     if ((!batchRunning && !ioRunning) || reads >= 60) return;
@@ -307,7 +307,7 @@ const IO_RELEASE_STATES: Record<NonNullable<UploadStatus['ioMessages']>['state']
 };
 
 /** The upload's notice batch (rendered, failed, of how many) and its App IO release (paced: when, how many queued). */
-function paintFollowUp(ofc: string, s: UploadStatus, batch: NoticeBatchSummary | undefined, batchBox: HTMLElement, ioBox: HTMLElement): void {
+function paintFollowUp(ctx: ScreenContext, ofc: string, s: UploadStatus, batch: NoticeBatchSummary | undefined, batchBox: HTMLElement, ioBox: HTMLElement): void {
   const row = (dl: HTMLElement, k: string, v: Node | string | number, id?: string) => dl.append(h('dt', { class: 'col-sm-4' }, k), h('dd', { class: 'col-sm-8', ...(id ? { id } : {}) }, v));
   if (s.noticeBatchId) {
     const dl = h('dl', { class: 'row mb-2', id: 'lotto-avvisi' });
@@ -329,8 +329,8 @@ function paintFollowUp(ofc: string, s: UploadStatus, batch: NoticeBatchSummary |
             h('tbody', {}, ...failures.map((f) => h('tr', {}, h('th', { scope: 'row' }, h('a', { href: link(ofc, 'posizioni', f.iupd) }, f.iupd)), h('td', {}, f.reason ?? '—')))),
           ),
       batch?.failuresOmitted ? h('p', {}, `Altri ${batch.failuresOmitted} avvisi non generati.`) : '',
-      // there is no archive of the batch: each PDF is downloaded from its position (or GET …/notices/batches/{id} of the back-office API)
-      h('p', { class: 'small' }, 'Ogni avviso si scarica in PDF dal dettaglio della sua posizione; il gestionale trova l’elenco completo nel lotto ', h('code', {}, s.noticeBatchId), ' dell’API (notices/batches).'),
+      archiveDownloads(ctx, ofc, batch),
+      h('p', { class: 'small' }, 'Ogni avviso si scarica anche in PDF dal dettaglio della sua posizione; il gestionale trova l’elenco completo nel lotto ', h('code', {}, s.noticeBatchId), ' dell’API (notices/batches).'),
     );
   }
   const io = s.ioMessages;
@@ -346,6 +346,39 @@ function paintFollowUp(ofc: string, s: UploadStatus, batch: NoticeBatchSummary |
       h('p', { class: 'small' }, 'I messaggi di un caricamento usano solo una parte della capacità App IO del Comune, perché quelli dei singoli pagamenti passino sempre; l’esito di ciascuno è nel dettaglio della posizione.'),
     );
   }
+}
+
+/** The batch's notices as ZIP archives, one button per part of 5,000 (most uploads: one); none while it runs. */
+function archiveDownloads(ctx: ScreenContext, ofc: string, batch: NoticeBatchSummary | undefined): Node | string {
+  const archives = batch?.archives ?? [];
+  if (!batch || archives.length === 0) return '';
+  const outcome = h('div', { id: 'esito-archivio' });
+  const many = archives.length > 1;
+  const buttons = archives.map((a) =>
+    actionButton(
+      many ? `Scarica gli avvisi ${a.firstPosition}–${a.lastPosition} (ZIP, parte ${a.part} di ${archives.length})` : 'Scarica tutti gli avvisi (ZIP)',
+      `scarica-avvisi-${a.part}`,
+      async () => {
+        outcome.replaceChildren();
+        try {
+          const name = many ? `avvisi-${batch.batchId}-parte-${a.part}-di-${archives.length}.zip` : `avvisi-${batch.batchId}.zip`;
+          saveDownload(await getBlob(`${orgPath(ofc)}/notices/batches/${encodeURIComponent(batch.batchId)}/archive?part=${a.part}`), name);
+          announce('Archivio degli avvisi scaricato.');
+        } catch (error) {
+          if (error instanceof SignedOut) return ctx.signedOut();
+          outcome.append(alertBox('danger', problemText(error)));
+        }
+      },
+      'btn-outline-primary me-2 mb-2',
+    ),
+  );
+  return h(
+    'div',
+    { class: 'mb-2', id: 'archivi-avvisi' },
+    h('p', { class: 'mb-2' }, many ? 'Gli avvisi in PDF, in archivi ZIP di 5.000 posizioni nell’ordine del file:' : 'Gli avvisi in PDF in un archivio ZIP, nell’ordine del file:'),
+    ...buttons,
+    outcome,
+  );
 }
 
 async function downloadResult(ctx: ScreenContext, ofc: string, fileId: string, outcome: HTMLElement): Promise<void> {
