@@ -652,17 +652,22 @@ export const catalog: Catalog = {
       // one call starts up to 5000 renders
       throttle: { rateLimit: 2, burstLimit: 5 },
     },
-    api('get-notice-batch', 'GET', `${ORG}/notices/batches/{batchId}`, 'Progress and results of a notice batch', [tableRead]),
-    // a finished batch's notices as ZIP archives of 5,000: read the rendered notices, write the archive
-    // once under archives/ (expired after 30 days) and answer a presigned GET of it; nothing else
-    api(
-      'get-notice-batch-archive',
-      'GET',
-      `${ORG}/notices/batches/{batchId}/archive`,
-      "A finished notice batch's notices as a ZIP archive (one part of up to 5000)",
-      [tableRead, { resource: 'bucket', id: 'notices', access: 'read', keys: 'notices/*' }, { resource: 'bucket', id: 'notices', access: 'readWrite', keys: 'archives/*' }],
-      { memoryMb: 1024, timeoutSeconds: 29 },
-    ),
+    // a batch's progress, and a finished batch's notices as ZIP archives of 5,000 (shared/http/notice-batch-edge.ts
+    // dispatches on the route): reads the rendered notices, writes an archive once under archives/ (expired after
+    // 30 days) and answers a presigned GET of it. One function for both: the stateless stack is near
+    // CloudFormation's 500 resources, and a function costs six (role, policy, log group, integration, permission)
+    (() => {
+      const reads = api(
+        'get-notice-batch',
+        'GET',
+        `${ORG}/notices/batches/{batchId}`,
+        "Progress and results of a notice batch; a finished batch's notices as ZIP archives of up to 5000",
+        [tableRead, { resource: 'bucket', id: 'notices', access: 'read', keys: 'notices/*' }, { resource: 'bucket', id: 'notices', access: 'readWrite', keys: 'archives/*' }],
+        { memoryMb: 1024, timeoutSeconds: 29 },
+      );
+      const [progress] = reads.triggers;
+      return { ...reads, triggers: [progress!, { ...(progress as TriggerDef & { kind: 'http' }), path: `${ORG}/notices/batches/{batchId}/archive` }] };
+    })(),
     {
       id: 'notice-batch-worker',
       description: 'Renders one chunk (up to 50 positions) of a notice batch into the bucket and records its progress',

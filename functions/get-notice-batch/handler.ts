@@ -1,20 +1,12 @@
 import { noticeBatchReportRoot, type NoticeBatchReport } from '../../shared/composition/notices';
-import { batchProgressJson, noticeBatchQuerySchema } from '../../shared/http/notice-schemas';
-import { json, parseWith, tenantRoute } from '../../shared/http/rest-edge';
-import { getNoticeBatch } from '../../shared/use-cases/notices/batches';
+import { noticeBatchReads } from '../../shared/http/notice-batch-edge';
 
 /**
- * GET /organizations/{organizationFiscalCode}/notices/batches/{batchId}
- * Progress (total, done, failed, state) and, per position, where its notice is: the object key in
- * the notices bucket and the API path that serves it (which also refuses it if the position has
- * stopped being payable since), 1000 positions a page (`?page`, `?limit`).
+ * GET /organizations/{organizationFiscalCode}/notices/batches/{batchId}: progress (total, done,
+ * failed, state, the archives of a finished batch) and, per position, where its notice is, 1000
+ * positions a page; GET …/{batchId}/archive?part=n: 303 to a presigned GET of the ZIP of the
+ * finished batch's notices, part n of 5000 positions (shared/http/notice-batch-edge.ts).
  */
-export const makeHandler = (deps: NoticeBatchReport) =>
-  tenantRoute(deps.logger, deps.authenticate, async (request) => {
-    const ofc = request.caller.organization.fiscalCode;
-    const page = parseWith(noticeBatchQuerySchema, request.query, 'query');
-    const progress = await getNoticeBatch(deps, ofc, request.pathParameters['batchId'] ?? '');
-    return json(200, batchProgressJson(ofc, progress, page));
-  });
+export const makeHandler = (deps: NoticeBatchReport) => noticeBatchReads(deps);
 
 export const handler = makeHandler(noticeBatchReportRoot());

@@ -25,14 +25,27 @@ export const CONSOLE_UPLOAD_BUCKET = 'uploads';
 /** how long a browser may keep the preflight's answer */
 export const CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS = 600;
 
-/** The CORS rules of a bucket: the console's PUT and GET on CONSOLE_UPLOAD_BUCKET when the console is hosted (consoleUrl), else none. */
+/** the bucket the console's browser GETs an upload's notices from (the ZIP archive's presigned GET the archive route redirects to) */
+export const CONSOLE_ARCHIVE_BUCKET = 'notices';
+
+/**
+ * The CORS rules of a bucket when the console is hosted (consoleUrl), else none: on the uploads
+ * bucket the console's PUT (a presigned upload) and GET (a large result file), on the notices
+ * bucket its GET (a batch's ZIP archive); no other bucket, method, header or origin.
+ */
 export function bucketCors(bucketId: string, consoleUrl: string | undefined): s3.CorsRule[] | undefined {
-  if (bucketId !== CONSOLE_UPLOAD_BUCKET || consoleUrl === undefined) return undefined;
+  if (consoleUrl === undefined) return undefined;
   const allowedOrigins = [new URL(consoleUrl).origin];
-  return [
-    { id: 'console-presigned-put', allowedOrigins, allowedMethods: [s3.HttpMethods.PUT], allowedHeaders: ['content-type'], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
-    { id: 'console-result-download', allowedOrigins, allowedMethods: [s3.HttpMethods.GET], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
-  ];
+  if (bucketId === CONSOLE_UPLOAD_BUCKET) {
+    return [
+      { id: 'console-presigned-put', allowedOrigins, allowedMethods: [s3.HttpMethods.PUT], allowedHeaders: ['content-type'], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
+      { id: 'console-result-download', allowedOrigins, allowedMethods: [s3.HttpMethods.GET], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS },
+    ];
+  }
+  if (bucketId === CONSOLE_ARCHIVE_BUCKET) {
+    return [{ id: 'console-archive-download', allowedOrigins, allowedMethods: [s3.HttpMethods.GET], maxAge: CONSOLE_UPLOAD_CORS_MAX_AGE_SECONDS }];
+  }
+  return undefined;
 }
 
 export interface StatefulStackProps extends StackProps {

@@ -381,8 +381,9 @@ export class StatelessStack extends Stack {
         logRetention,
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         ...(config.citizenCounter ? { citizenCounterPath: CITIZEN_COUNTER_PATH } : {}),
-        // a tax list over the inline limit goes from the browser to the uploads bucket (presigned PUT, virtual-hosted URL)
-        ...(props.bucketNameExports.has('uploads') ? { uploadOrigins: [`https://${bucket('uploads').bucketRegionalDomainName}`] } : {}),
+        // the browser's presigned requests (virtual-hosted URLs): a tax list over the inline limit PUT to the
+        // uploads bucket (and a large result file read from it), a batch's ZIP archive read from the notices bucket
+        bucketOrigins: (['uploads', 'notices'] as const).filter((id) => props.bucketNameExports.has(id)).map((id) => `https://${bucket(id).bucketRegionalDomainName}`),
       });
       new CfnOutput(this, 'ConsoleDistributionUrl', {
         value: hosting.url,

@@ -141,6 +141,7 @@ export interface NoticeBatchApi extends NoticesApi {
 
 export interface NoticeBatchReport extends NoticesApi {
   readonly batches: Pick<NoticeBatchStore, 'get'>;
+  readonly archives: ArchiveDeps;
 }
 
 /** GET …/debtpositions/{iupd}/notice */
@@ -174,14 +175,10 @@ export function noticeBatchApiRoot(env?: NodeJS.ProcessEnv): NoticeBatchApi {
   };
 }
 
-/** GET …/notices/batches/{batchId}: reads the table only. */
+/** GET …/notices/batches/{batchId} (the table) and …/{batchId}/archive (the table, the notices bucket). */
 export function noticeBatchReportRoot(env?: NodeJS.ProcessEnv): NoticeBatchReport {
   const f = family(env);
-  return { ...api(f), batches: batchStore(f) };
-}
-
-export interface NoticeArchiveServing extends NoticesApi {
-  readonly archives: ArchiveDeps;
+  return { ...api(f), batches: batchStore(f), archives: noticeArchiveDeps(env) };
 }
 
 /** The ZIP archives of a batch's notices (the batch's results, the notices bucket, fflate); shared by the console API. */
@@ -196,11 +193,6 @@ export function noticeArchiveDeps(env?: NodeJS.ProcessEnv): ArchiveDeps {
       log: { info: (message, attributes) => logger.info(message, { ...attributes }) },
     };
   });
-}
-
-/** GET …/notices/batches/{batchId}/archive */
-export function noticeArchiveRoot(env?: NodeJS.ProcessEnv): NoticeArchiveServing {
-  return { ...api(family(env)), archives: noticeArchiveDeps(env) };
 }
 
 /** The consumer of the notice-batch queue. */

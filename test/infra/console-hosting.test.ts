@@ -122,11 +122,12 @@ describe('console hosting: the distribution', () => {
     expect(directives['frame-ancestors']).toEqual(["'none'"]);
     expect(directives['base-uri']).toEqual(["'none'"]);
     // the console API on this origin; the sign-in's discovery and token endpoints at Cognito; the
-    // uploads bucket, where the page PUTs a tax list over the inline limit (its presigned URL)
-    expect(directives['connect-src']).toEqual(["'self'", 'https://cognito-idp.eu-south-1.<token>', 'https://<token>.auth.eu-south-1.amazoncognito.com', 'https://<token>.s3.eu-south-1.amazonaws.com']);
+    // uploads bucket, where the page PUTs a tax list over the inline limit (its presigned URL), and the
+    // notices bucket, where it GETs a batch's ZIP archive
+    expect(directives['connect-src']).toEqual(["'self'", 'https://cognito-idp.eu-south-1.<token>', 'https://<token>.auth.eu-south-1.amazoncognito.com', 'https://<token>.s3.eu-south-1.amazonaws.com', 'https://<token>.s3.eu-south-1.amazonaws.com']);
     const parts = (sec.ContentSecurityPolicy.ContentSecurityPolicy as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-    const bucketHost = parts.findIndex((p) => typeof p === 'string' && p.startsWith('.s3.eu-south-1.amazonaws.com'));
-    expect(parts[bucketHost - 1]).toEqual({ 'Fn::ImportValue': 'PagopaLayer-prod-Stateful-bucket-uploads-name' });
+    const bucketHosts = parts.flatMap((p, i) => (typeof p === 'string' && p.startsWith('.s3.eu-south-1.amazonaws.com') ? [parts[i - 1]] : []));
+    expect(bucketHosts).toEqual([{ 'Fn::ImportValue': 'PagopaLayer-prod-Stateful-bucket-uploads-name' }, { 'Fn::ImportValue': 'PagopaLayer-prod-Stateful-bucket-notices-name' }]);
     expect(sec.ContentSecurityPolicy.Override).toBe(true);
     expect(sec.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
     expect(sec.ContentTypeOptions).toEqual({ Override: true });

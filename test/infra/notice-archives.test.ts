@@ -15,7 +15,7 @@ describe('notice archives', () => {
   });
 
   const keysOf = (action: string) =>
-    statementsWith(s.statelessTemplate, 'get-notice-batch-archive', action).flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
+    statementsWith(s.statelessTemplate, 'get-notice-batch', action).flatMap((st) => [st.Resource].flat().map((r) => JSON.stringify(r)));
 
   it('the archive function writes (and deletes) archives/* only, and reads notices/* and archives/*', () => {
     const writes = keysOf('s3:PutObject');

@@ -4,11 +4,12 @@
  * presigned URL (POST /console-api/…/uploads/presigned) from the console's origin and GET a large
  * result file (the presigned GET the result route redirects to), and that is all the rules allow:
  * PUT with only the Content-Type header the signed PUT carries, GET with none, that one origin,
- * nothing exposed. No other bucket gets a rule, and without a hosted console none does.
+ * nothing exposed. The notices bucket lets it GET (a batch's ZIP archive, the presigned GET the
+ * archive route redirects to). No other bucket gets a rule, and without a hosted console none does.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_UPLOAD_BUCKET, bucketCors } from '../../infra/aws/stateful-stack';
+import { CONSOLE_ARCHIVE_BUCKET, CONSOLE_UPLOAD_BUCKET, bucketCors } from '../../infra/aws/stateful-stack';
 import { catalog } from '../../infra/catalog';
 import { PROD_CONTEXT, nagFindings, statementsWith, synth } from './helpers';
 
@@ -38,7 +39,7 @@ describe('the uploads bucket: CORS for the console', () => {
     statefulFindings = nagFindings(hosted.stateful);
   });
 
-  it('with a hosted console: PUT from the console origin with Content-Type only, GET with no header, kept 600 s; no other bucket has a rule', () => {
+  it('with a hosted console: PUT from the console origin with Content-Type only, GET with no header, kept 600 s; the notices bucket GET only; no other bucket has a rule', () => {
     const s = hosted;
     const all = buckets(s);
     expect([...all.keys()]).toEqual(expect.arrayContaining(['notices', 'uploads']));
@@ -48,7 +49,10 @@ describe('the uploads bucket: CORS for the console', () => {
         { Id: 'console-result-download', AllowedMethods: ['GET'], AllowedOrigins: ['https://console.comune.example.it'], MaxAge: 600 },
       ],
     });
-    for (const [id, bucket] of all) if (id !== CONSOLE_UPLOAD_BUCKET) expect(bucket.Properties['CorsConfiguration'], id).toBeUndefined();
+    expect(all.get(CONSOLE_ARCHIVE_BUCKET)!.Properties['CorsConfiguration']).toEqual({
+      CorsRules: [{ Id: 'console-archive-download', AllowedMethods: ['GET'], AllowedOrigins: ['https://console.comune.example.it'], MaxAge: 600 }],
+    });
+    for (const [id, bucket] of all) if (id !== CONSOLE_UPLOAD_BUCKET && id !== CONSOLE_ARCHIVE_BUCKET) expect(bucket.Properties['CorsConfiguration'], id).toBeUndefined();
     // the bucket stays private: CORS opens no access, the presigned URL's signature is the only credential
     expect(all.get(CONSOLE_UPLOAD_BUCKET)!.Properties['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(statefulFindings).toEqual([]);
@@ -69,7 +73,8 @@ describe('the uploads bucket: CORS for the console', () => {
   it("the rule's origin is consoleUrl's origin, its port kept (a sandbox's http://localhost:port/console/)", () => {
     expect(bucketCors('uploads', 'http://localhost:8080/console/')?.[0]?.allowedOrigins).toEqual(['http://localhost:8080']);
     expect(bucketCors('uploads', 'https://console.comune.example.it/console/')?.[0]?.allowedOrigins).toEqual(['https://console.comune.example.it']);
-    expect(bucketCors('notices', CONSOLE_URL)).toBeUndefined();
+    expect(bucketCors('notices', CONSOLE_URL)?.map((r) => r.allowedMethods)).toEqual([['GET']]);
+    expect(bucketCors('notices', undefined)).toBeUndefined();
     expect(bucketCors('uploads', undefined)).toBeUndefined();
   });
 });

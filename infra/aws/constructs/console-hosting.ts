@@ -109,10 +109,11 @@ export interface ConsoleHostingProps {
   /** `/cittadino`: serve the citizen's counter (its routes on httpApi) under `<path>*` */
   readonly citizenCounterPath?: string;
   /**
-   * Origins the page PUTs files to besides its own (the uploads bucket's, for the presigned upload
-   * of a tax list over the inline limit): added to connect-src.
+   * Bucket origins the page talks to besides its own: the uploads bucket (the presigned PUT of a
+   * tax list over the inline limit, the GET of a large result file) and the notices bucket (the GET
+   * of a batch's ZIP archive): added to connect-src.
    */
-  readonly uploadOrigins?: readonly string[];
+  readonly bucketOrigins?: readonly string[];
 }
 
 /**
@@ -154,7 +155,7 @@ export class ConsoleHosting extends NestedStack {
 
     const loginDomain = props.signIn.userPool.node.tryFindChild('Login') as cognito.UserPoolDomain | undefined;
     if (!loginDomain) throw new Error('ConsoleHosting: the operator sign-in has no managed login domain (OperatorSignIn adds it as "Login")');
-    const connectOrigins = [`https://cognito-idp.${this.region}.${this.urlSuffix}`, loginDomain.baseUrl(), ...(props.uploadOrigins ?? [])];
+    const connectOrigins = [`https://cognito-idp.${this.region}.${this.urlSuffix}`, loginDomain.baseUrl(), ...(props.bucketOrigins ?? [])];
 
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'operator console: the security headers of the local gateway (CSP, no framing, nosniff, no referrer) and HSTS',
