@@ -20,7 +20,6 @@ import { PositionLists } from '../adapters/dynamo/position-listing';
 import { DynamoReceiptStore } from '../adapters/dynamo/receipt-store';
 import { DynamoMessageRecordStore } from '../adapters/dynamo/app-io-message-store';
 import { DynamoTemplateStore } from '../adapters/dynamo/app-io-template-store';
-import { DynamoNoticeBatchStore } from '../adapters/dynamo/notice-batch-store';
 import { DynamoSubscriberStore } from '../adapters/dynamo/subscriber-store';
 import { readConfig } from '../config/env';
 import type { ConsoleEdgeDeps } from '../http/console-edge';
@@ -92,7 +91,6 @@ export function consoleApiRoot(env: NodeJS.ProcessEnv = process.env): ConsoleApi
     webhooks: (({ api, redelivery }) => ({ ...redelivery(), ...api }))(webhooksRoot(env)),
     // a position's deliveries (its detail) and an upload's notice batch (its screen): reads of the table
     positionDeliveries: new DynamoSubscriberStore(p.db, p.tableName),
-    noticeBatches: new DynamoNoticeBatchStore(p.db, p.tableName),
     archives: noticeArchiveDeps(env),
     deadLetters: {
       queues: catalog.queues.map((q) => q.id),

@@ -38,10 +38,9 @@ import { NotPayableError, markOptionPaid, type MarkPaidDeps } from '../use-cases
 import { paidDateOf } from './gpd-operation-mapping';
 import { alreadyPaidSchema } from './gpd-operation-schemas';
 import type { DeliveryRecord, PositionDeliveries } from '../use-cases/webhooks/ports';
-import { getNoticeBatch } from '../use-cases/notices/batches';
 import { noticeArchive, type ArchiveDeps } from '../use-cases/notices/archives';
 import { archivesJson, noticeArchiveQuerySchema } from './notice-schemas';
-import type { NoticeBatchStore } from '../use-cases/notices/ports';
+import { batchState } from '../domain/notice/batch';
 import type { Upload } from '../use-cases/bulk-upload/ports';
 import { deadLettersOfOrganization, redriveOrganizationMessage, type OrganizationDeadLettersDeps } from '../use-cases/dead-letters/organization-dead-letters';
 import { WEBHOOK_EVENT_TYPES } from '../../events/webhook-delivery';
@@ -78,7 +77,6 @@ export interface ConsoleEdgeDeps extends CreatePositionDeps, DebtorSearchDeps, D
   /** the deliveries of the events about one position (its detail) */
   readonly positionDeliveries: PositionDeliveries;
   /** the notice batch of a completed upload (its screen) */
-  readonly noticeBatches: Pick<NoticeBatchStore, 'get'>;
   /** an upload's notices as ZIP archives (the REST archive route's use case and deps) */
   readonly archives: ArchiveDeps;
   /** the tenant's App IO message templates */
@@ -514,11 +512,19 @@ function consoleUpload(u: Upload) {
 /** failed notices of an upload's batch listed at most (the rest are counted) */
 const BATCH_FAILURES_SHOWN = 20;
 
-/** The notice batch of a completed upload: counts, and its first failures; PREPARING until the batch is recorded (just after the upload ends). */
-async function noticeBatchSummary(deps: Pick<ConsoleEdgeDeps, 'noticeBatches'>, organizationFiscalCode: string, batchId: string) {
-  const progress = await one(() => getNoticeBatch({ batches: deps.noticeBatches }, organizationFiscalCode, batchId));
-  if (!progress) return { batchId, state: 'PREPARING' as const };
-  const failed = progress.items.filter((i) => !i.ok);
+/**
+ * The notice batch of a completed upload: counts (one read of the batch item, as the screen polls it
+ * every 2 s while it runs), and once it has ended its archives and first failures (the items, read
+ * only then and only when some failed: 2,000 chunk items for an upload of 100,000); PREPARING until
+ * the batch is recorded (just after the upload ends).
+ */
+async function noticeBatchSummary(deps: Pick<ConsoleEdgeDeps, 'archives'>, organizationFiscalCode: string, batchId: string) {
+  const batches = deps.archives.batches;
+  const head = await batches.head(organizationFiscalCode, batchId);
+  if (!head) return { batchId, state: 'PREPARING' as const };
+  const state = batchState(head);
+  const failed = state !== 'RUNNING' && head.failed > 0 ? (await batches.chunkItems(organizationFiscalCode, batchId, 0, head.batch.chunks - 1)).filter((i) => !i.ok) : [];
+  const progress = { ...head, state };
   return {
     batchId,
     state: progress.state,

@@ -61,7 +61,6 @@ beforeAll(async () => {
     paidOutside: new InMemoryGpdStore(positions),
     messages: { ofPosition: async () => [], countSince: async () => ({ io: 2, email: 1, skipped: 0, failed: 0, pending: 0 }) },
     positionDeliveries: { ofPosition: async () => [] },
-    noticeBatches: { get: async () => undefined },
     archives: { batches: { head: async () => undefined, chunkItems: async () => [] }, objects: new MemoryObjects(), zip: zipArchive, log: { info: () => undefined } },
     webhooks: { subscribers: webhookStore, clock: () => new Date(), newId: () => crypto.randomUUID(), newSecret: () => 'whsec_test', allowLoopbackHttp: true, publisher: webhookQueue, deliveryQueueUrl: 'local://webhook-delivery' },
     templates: (() => {
