@@ -6,7 +6,8 @@
  * anomalies (one payment of the wrong amount) and one of them with an operator's note, a new API
  * key just issued (a local demo key, shown once), the reconciliation of the day and its flow (the
  * FdR simulator's flow of the paid notice, credited by a treasury statement line), the App IO
- * reminder template with its live preview; then the citizen's counter: its sign-in choice, a
+ * reminder template with its live preview, a search by the debtor's name, the form with a payment
+ * in full split between two transfers and two installments; then the citizen's counter: its sign-in choice, a
  * citizen's positions, the Checkout simulator's cart, a spontaneous service's form with its errors.
  * Written to web/console/screenshots/*.png (1280×900).
  */
@@ -134,6 +135,28 @@ async function main(): Promise<void> {
     await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/messaggi-io/reminder`);
     await page.locator('#anteprima-oggetto').waitFor();
     await shot('13-messaggi-io');
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/posizioni?debtor_name=${encodeURIComponent('rossi m')}`);
+    await page.locator('#conteggio').waitFor();
+    await shot('18-ricerca-per-nome');
+    // the form with a payment in full split between two transfers and a plan of two installments
+    await page.goto(`${layer.consoleUrl}#/${ESEMPIO}/nuova`);
+    await page.getByLabel('Nome e cognome o ragione sociale').fill('Anna Neri');
+    await page.getByLabel('Codice fiscale o partita IVA del debitore').fill('NRENNA80A41H501X');
+    await page.locator('#descrizione').fill('TARI 2026 - unica soluzione');
+    await page.locator('#importo').fill('120,50');
+    await page.locator('#causale').fill('TARI 2026');
+    await page.getByRole('button', { name: 'Aggiungi un trasferimento al pagamento in unica soluzione' }).click();
+    await page.locator('#opzione-1-trasferimento-1-importo').fill('100,00');
+    await page.locator('#opzione-1-trasferimento-2-importo').fill('20,50');
+    await page.locator('#opzione-1-trasferimento-2-causale').fill('TARI 2026 - tributo provinciale');
+    await page.getByRole('button', { name: 'Aggiungi una rata' }).click();
+    await page.locator('#opzione-2-descrizione').fill('TARI 2026 - rata 1');
+    await page.locator('#opzione-2-importo').fill('60,25');
+    await page.getByRole('button', { name: 'Aggiungi una rata' }).click();
+    await page.locator('#opzione-3-descrizione').fill('TARI 2026 - rata 2');
+    await page.locator('#opzione-3-importo').fill('60,25');
+    await page.locator('#opzione-1').scrollIntoViewIfNeeded();
+    await shot('19-posizione-con-rate');
 
     // the citizen's counter: Mario Rossi signs in with SPID (test IdP), sees his positions, opens Checkout, a service's form
     const citizen = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'it-IT' });
