@@ -139,6 +139,13 @@ describe.skipIf(!hasChromium)(`console position form with several options and tr
     expect(shown).toHaveLength(3);
     expect(new Set(shown).size).toBe(3);
     for (const nav of shown) expect(nav).toMatch(/^312\d{15}$/);
+    // the detail's transfers: where each share goes, and the other municipality named as its beneficiary
+    const transfers = await page.locator('table:has(caption:text("Trasferimenti"))').first().locator('tbody tr').allInnerTexts();
+    expect(transfers).toHaveLength(2);
+    expect(transfers[0]).toContain(`IBAN ${ESEMPIO_IBAN}`);
+    expect(transfers[0]).toContain('questo Ente');
+    expect(transfers[1]).toContain(`IBAN ${ALTROVE_IBAN}`);
+    expect(transfers[1]).toContain(ALTROVE_FC);
 
     const stored = await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions/${iupd}`);
     expect(stored.json.status).toBe('VALID');

@@ -67,6 +67,8 @@ export interface Transfer {
   remittanceInformation?: string;
   category?: string;
   iban?: string;
+  postalIban?: string;
+  stamp?: { hashDocument: string; stampType: string; provincialResidence: string };
   organizationFiscalCode?: string;
   status?: string;
 }

@@ -3,7 +3,7 @@
  * read from the console API. What an operator may do is decided by the API (403); the page only
  * does not offer what their role cannot do.
  */
-import { SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine } from './api';
+import { SignedOut, getBlob, getJson, postJson, setApiBase, type AuditLine, type Dashboard, type Me, type Page, type Position, type ReceiptLine, type MessageLine, type Transfer } from './api';
 import { completeSignIn, currentSession, signIn, signOut, type ConsoleConfig } from './auth';
 import { announce, h, show } from './dom';
 import { actionButton, alertBox, field, filterSelect, link, orgPath, problemText, saveDownload, statusBadge, type ScreenContext } from './ui';
@@ -379,8 +379,23 @@ async function detailScreen(ofc: string, iupd: string, notice?: HTMLElement): Pr
         'table',
         { class: 'table table-sm' },
         h('caption', {}, 'Trasferimenti'),
-        h('thead', {}, h('tr', {}, ...['#', 'Importo', 'Causale', 'Tassonomia', 'IBAN'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, ...(o.transfer ?? []).map((t) => h('tr', {}, h('th', { scope: 'row' }, t.idTransfer), h('td', {}, formatCents(t.amount)), h('td', {}, t.remittanceInformation ?? ''), h('td', {}, t.category ?? ''), h('td', {}, t.iban ?? '—')))),
+        h('thead', {}, h('tr', {}, ...['#', 'Importo', 'Causale', 'Tassonomia', 'Accredito', 'Ente beneficiario'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'tbody',
+          {},
+          ...(o.transfer ?? []).map((t) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, t.idTransfer),
+              h('td', {}, formatCents(t.amount)),
+              h('td', {}, t.remittanceInformation ?? ''),
+              h('td', {}, t.category ?? ''),
+              h('td', {}, creditOf(t)),
+              h('td', {}, !t.organizationFiscalCode || t.organizationFiscalCode === ofc ? 'questo Ente' : t.organizationFiscalCode),
+            ),
+          ),
+        ),
       ),
     ),
   );
@@ -522,6 +537,13 @@ const PAYABLE = new Set(['VALID', 'PARTIALLY_PAID']);
 const OPTION_STATES: Record<string, string> = { PO_UNPAID: 'Non pagata', PO_PAID: 'Pagata', PO_PARTIALLY_REPORTED: 'Rendicontata in parte', PO_REPORTED: 'Rendicontata' };
 const MESSAGE_KINDS: Record<string, string> = { 'new-notice': 'Nuovo avviso', 'payment-received': 'Pagamento ricevuto', cancellation: 'Avviso annullato' };
 const MESSAGE_STATES: Record<string, string> = { sent: 'Inviato', failed: 'Non inviato', skipped: 'Non dovuto', retry: 'Da ritentare', claimed: 'In invio' };
+
+/** Where a transfer's money goes: the IBAN, the postal account (Poste), or a digital stamp (marca da bollo) instead of money to an account. */
+function creditOf(t: Transfer): string {
+  if (t.stamp) return `Marca da bollo digitale (tipo ${t.stamp.stampType}, provincia ${t.stamp.provincialResidence})`;
+  const accounts = [t.iban ? `IBAN ${t.iban}` : '', t.postalIban ? `conto postale ${t.postalIban}` : ''].filter(Boolean);
+  return accounts.length > 0 ? accounts.join(' · ') : '—';
+}
 
 /** Paid at the counter, by bank transfer, in cash: the option marked paid outside pagoPA, on the day the money came. */
 function paidOutsideForm(ofc: string, iupd: string, nav: string, i: number): HTMLElement {
