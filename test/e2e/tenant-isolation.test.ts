@@ -197,6 +197,8 @@ const routes = (): MatrixRoute[] => [
   { name: 'list webhooks', method: 'GET', path: (fc) => `${org(fc)}/webhooks`, own: 200, check: (r) => expect(r.json.webhooks.map((w: any) => w.id)).toContain(e.webhookId) },
   { name: 'webhook deliveries', method: 'GET', path: (fc) => `${org(fc)}/webhooks/${e.webhookId}/deliveries`, own: 200 },
   { name: 'notice batch', method: 'GET', path: (fc) => `${org(fc)}/notices/batches/${e.batchId}`, own: 200, check: (r) => expect(r.json.batchId).toBe(e.batchId) },
+  // a 303 to the archive's presigned GET, which fetch follows: the own key gets the ZIP itself
+  { name: 'notice batch archive', method: 'GET', path: (fc) => `${org(fc)}/notices/batches/${e.batchId}/archive?part=1`, own: 200, check: (r) => expect(r.headers.get('content-type')).toBe('application/zip') },
   { name: 'upload status', method: 'GET', path: (fc) => `${files(fc)}/file/${e.uploadId}/status`, own: 200, check: (r) => expect(r.json).toMatchObject({ fileId: e.uploadId, state: 'AWAITING_FILE' }) },
   { name: 'upload report', method: 'GET', path: (fc) => `${files(fc)}/file/${e.endedUploadId}/report`, own: 200, check: (r) => expect(r.json.fileId).toBe(e.endedUploadId) },
   { name: 'list uploads', method: 'GET', path: (fc) => `${files(fc)}/files`, own: 200, check: (r) => expect(r.json.fileIds).toContain(e.uploadId) },
