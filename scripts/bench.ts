@@ -4,7 +4,7 @@
  * Results are printed as Markdown tables and saved to bench-results/<timestamp>.json.
  *
  *   npm run bench                      all of them
- *   npm run bench -- positions notices only those (bundles, dynamodb-local, positions, lists, notices, receipts, io, citizen, console-search)
+ *   npm run bench -- positions notices only those (bundles, dynamodb-local, report-writes, positions, lists, notices, receipts, io, citizen, console-search)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,14 @@ const suites: Suite[] = [
       const { benchDynamoDbLocal, formatDynamoDbLocalTable } = await import('./bench-dynamodb-local');
       const data = await benchDynamoDbLocal();
       return { table: formatDynamoDbLocalTable(data), data };
+    },
+  },
+  {
+    name: 'report-writes',
+    async run() {
+      const { benchReportWrites, formatReportWritesTable } = await import('./bench-report-writes');
+      const data = await benchReportWrites();
+      return { table: formatReportWritesTable(data), data };
     },
   },
   {

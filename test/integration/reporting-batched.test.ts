@@ -1,5 +1,5 @@
 /**
- * Reported positions share transactions (up to 32 a transaction) against DynamoDB Local: a
+ * Reported positions share transactions (up to 96 a transaction) against DynamoDB Local: a
  * position whose version moved makes the whole transaction write nothing, the store says which
  * position conflicted and which are only to be retried, and the matcher reads the conflicting one
  * again and reports every position exactly once, each with one audit line and one event.
@@ -71,7 +71,8 @@ describe('reported positions share transactions', () => {
       expectedVersion: i === 1 ? 1 : 2, // the second was read at a version it no longer has
       audit: { at: iso, action: 'report', actor: { organizationFiscalCode: ESEMPIO_FC, keyId: 'system:reconciliation', requestId: 't' }, version: 3, fromStatus: 'PAID', toStatus: 'REPORTED' },
     }));
-    const notWritten = await store.report(reports);
+    const key: FlowKey = { organizationFiscalCode: ESEMPIO_FC, flowId: '2026-12-01BCITITMM-S000071', pspId: 'BCITITMM', revision: 1 };
+    const notWritten = await store.report(key, reports);
     expect([...notWritten.entries()]).toEqual([
       [rows[0]!.position.iupd, 'retry'],
       [rows[1]!.position.iupd, 'conflict'],
@@ -84,21 +85,21 @@ describe('reported positions share transactions', () => {
     }
   });
 
-  it('70 positions (three transactions), one changed under the matcher: each reported once, one audit and one event each', async () => {
-    const { db, rows } = await seed('72', 70);
+  it('200 positions (three transactions of up to 96), one changed under the matcher: each reported once, one audit and one event each', async () => {
+    const { db, rows } = await seed('72', 200);
     const real = new DynamoReportingFlowStore(db, table);
-    const bumped = rows[40]!.position;
+    const bumped = rows[140]!.position;
     let calls = 0;
-    // the second transaction's position 40 is changed by someone else just before the matcher writes
+    // the second transaction's position 140 is changed by someone else just before the matcher writes
     const store: ReportingFlowStore = new Proxy(real, {
       get(target, property, receiver) {
         if (property !== 'report') return Reflect.get(target, property, receiver);
-        return async (reports: readonly PositionReport[]) => {
+        return async (key: FlowKey, reports: readonly PositionReport[]) => {
           calls++;
           if (reports.some((r) => r.position.iupd === bumped.iupd) && calls <= 2) {
             await db.send(new BatchWriteCommand({ RequestItems: { [table]: [{ PutRequest: { Item: positionItem({ ...bumped, version: 3, lastUpdatedDate: '2026-12-01T11:00:00.000Z' }, { listed: true }) } }] } }));
           }
-          return target.report(reports);
+          return target.report(key, reports);
         };
       },
     });
@@ -118,5 +119,52 @@ describe('reported positions share transactions', () => {
     const outbox = await db.send(new ScanCommand({ TableName: table, FilterExpression: '#t = :e AND attribute_exists(events)', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':e': 'event' }, ConsistentRead: true }));
     const reported = (outbox.Items ?? []).flatMap((i) => i['events'] as Array<{ eventType: string; iupd: string; flowId: string }>).filter((e) => e.eventType === 'payment.reported' && e.flowId === key.flowId);
     expect(reported.map((e) => e.iupd).sort()).toEqual(rows.map((r) => r.position.iupd).sort());
+  });
+
+  it('a run stopped between its transactions and their audit lines: the flow matched again writes each missing audit line once, the same line', async () => {
+    const { db, rows } = await seed('73', 40);
+    const key: FlowKey = { organizationFiscalCode: ESEMPIO_FC, flowId: '2026-12-01BCITITMM-S000073', pspId: 'BCITITMM', revision: 1 };
+    const clock = () => new Date('2026-12-02T08:00:00.000Z');
+    // a DynamoDB client that dies at the first batch holding an audit line (the Lambda's end, after the transactions)
+    const dying = new DynamoDBClient({ endpoint: stack.cloud.endpoints.dynamodb, region: stack.cloud.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    dying.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { RequestItems?: Record<string, Array<{ PutRequest?: { Item?: Record<string, unknown> } }>> };
+        if (context.commandName === 'BatchWriteItemCommand' && Object.values(input.RequestItems ?? {}).flat().some((r) => JSON.stringify(r.PutRequest?.Item?.['type']).includes('"audit"'))) throw new Error('killed');
+        return next(args);
+      },
+      { step: 'initialize', name: 'killAtAuditLines' },
+    );
+    await expect(matchLines({ store: new DynamoReportingFlowStore(createDocumentClient(dying), table), clock }, key, rows.map((r) => r.line))).rejects.toThrow('killed');
+    dying.destroy();
+    for (const { position } of rows) {
+      const items = await itemsOf(db, position.iupd);
+      expect((items.find((i) => i['type'] === 'position')!['position'] as DebtPosition).status).toBe('REPORTED');
+      expect(items.filter((i) => i['type'] === 'audit')).toHaveLength(0);
+    }
+    // the retry (the flow's header was not written, so it is acquired and matched again)
+    const real = new DynamoReportingFlowStore(db, table);
+    let restored = 0;
+    const store: ReportingFlowStore = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'restoreReportAudits') return Reflect.get(target, property, receiver);
+        return async (k: FlowKey, iupds: readonly string[]) => (restored = await target.restoreReportAudits(k, iupds));
+      },
+    });
+    const later = () => new Date('2026-12-02T09:00:00.000Z');
+    const stored = await matchLines({ store, clock: later }, key, rows.map((r) => r.line));
+    expect(stored.every((l) => l.state === 'MATCHED')).toBe(true);
+    expect(restored).toBe(40);
+    // and a third run (a duplicate delivery) changes nothing
+    await matchLines({ store: real, clock: later }, key, rows.map((r) => r.line));
+    for (const { position } of rows) {
+      const items = await itemsOf(db, position.iupd);
+      const written = items.find((i) => i['type'] === 'position')!['position'] as DebtPosition;
+      expect(written.version).toBe(3);
+      const audits = items.filter((i) => i['type'] === 'audit').map((i) => i['audit'] as { at: string; action: string; version: number; fromStatus: string; toStatus: string; actor: { requestId: string } });
+      expect(audits).toHaveLength(1);
+      expect(audits[0]).toMatchObject({ at: '2026-12-02T08:00:00.000Z', action: 'report', version: 3, fromStatus: 'PAID', toStatus: 'REPORTED', actor: { requestId: `fdr:${key.flowId}:${key.pspId}:1` } });
+      expect(written.paymentOptions[0]!.transfers[0]!.reporting?.reportingDate).toBe('2026-12-02T08:00:00.000Z');
+    }
   });
 });

@@ -59,8 +59,13 @@ export function auditPut(
   return {
     Put: {
       TableName: tableName,
-      Item: { pk: positionPk(position.organizationFiscalCode, position.iupd), sk: SK.audit(audit.at, audit.version), type: 'audit', audit },
+      Item: auditItem(position, audit),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+}
+
+/** An audit line as stored: under its position, keyed by its time and the version it produced. */
+export function auditItem(position: { readonly organizationFiscalCode: string; readonly iupd: string }, audit: { readonly at: string; readonly version: number }): Record<string, unknown> {
+  return { pk: positionPk(position.organizationFiscalCode, position.iupd), sk: SK.audit(audit.at, audit.version), type: 'audit', audit };
 }

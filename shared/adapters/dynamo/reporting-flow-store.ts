@@ -2,9 +2,10 @@
  * Reporting flows, their lines, claims and reconciliation anomalies in DynamoDB (keys:
  * reporting-flow-keys.ts). Built for flows of tens of thousands of lines: receipts, IUV locks and
  * positions are read with BatchGetItem (100 keys a request), unmatched lines written with
- * BatchWriteItem (25 a request), and up to 32 reported positions share ONE transaction (each with
- * its audit line, their events in one outbox item), its lines and the receipts' reported markers
- * batched after it: a flow of 10,000 single-transfer lines costs about 0.13 requests a line.
+ * BatchWriteItem (25 a request), and up to 96 reported positions share ONE transaction (their
+ * audit lines in one item, their events in one outbox item), the audit lines under their positions,
+ * the flow's lines and the receipts' reported markers batched after it: a flow of 10,000
+ * single-transfer lines costs about 0.2 requests a line.
  */
 import {
   BatchGetCommand,
@@ -38,7 +39,7 @@ import type {
 import { batchGetAll, batchWriteAll, failedConditions, inParallel, isConditionFailure, queryAll, queryItems, type WriteRequest } from './client';
 import { positionItem, writableAt } from './debt-position-store';
 import { SK, iuvPk, positionPk, receiptGsi, receiptPk, RECEIPT_SK } from './keys';
-import { OUTBOX_EVENTS_PER_ITEM, auditPut, outboxEventPut, outboxEventsPut } from './outbox';
+import { OUTBOX_EVENTS_PER_ITEM, auditItem, outboxEventPut, outboxEventsPut } from './outbox';
 import {
   FDR_SK,
   anomalyPk,
@@ -51,6 +52,8 @@ import {
   flowSk,
   linePk,
   lineSk,
+  reportAuditPk,
+  reportAuditSk,
   reportedGsi,
   reportedSk,
 } from './reporting-flow-keys';
@@ -237,34 +240,52 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     return p ? { ...p, version: r.Item?.['version'] as number } : undefined;
   }
 
-  async report(inputs: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>> {
+  async report(key: FlowKey, inputs: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>> {
     const notWritten = new Map<string, 'conflict' | 'retry'>();
+    const written: Array<{ iupd: string; audit: AuditEntry }> = [];
+    const ofc = key.organizationFiscalCode;
     await inParallel(reportTransactions(inputs), 1, async (batch) => {
-      const items: Array<{ Put: PutCommandInput }> = batch.flatMap((input) => [
-        { Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } },
-        ...(input.audit ? [auditPut(this.tableName, input.position, input.audit)] : []),
-      ]);
+      // the positions first (a failed condition's index is its position's), then the batch's audit lines and events, one item each
+      const items: Array<{ Put: PutCommandInput }> = batch.map((input) => ({ Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } }));
+      const audits = batch.flatMap((input) => (input.audit ? [{ iupd: input.position.iupd, audit: input.audit }] : []));
+      if (audits.length > 0) items.push({ Put: { TableName: this.tableName, Item: reportAuditBatchItem(key, batch[0]!.position, audits) } });
       const events = batch.flatMap((input) => (input.event ? [input.event] : []));
       // the batch's events in one outbox item (the dispatcher hands each on as its own)
       if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
       try {
         if (items.length === 1) await this.db.send(new PutCommand(items[0]!.Put));
         else await this.db.send(new TransactWriteCommand({ TransactItems: items as never }));
+        written.push(...audits);
       } catch (error) {
         const failed = isConditionFailure(error) ? [0] : failedConditions(error);
         if (failed === undefined && !(error instanceof Error && error.name === 'TransactionCanceledException')) throw error;
         // nothing of the batch was written: the positions whose version moved are read again, the others retried as they are
-        const positionAt = new Map<number, string>();
-        let at = 0;
-        for (const input of batch) {
-          positionAt.set(at, input.position.iupd);
-          at += input.audit ? 2 : 1;
-        }
-        const conflicts = new Set((failed ?? []).map((i) => positionAt.get(i)).filter((iupd) => iupd !== undefined));
+        const conflicts = new Set((failed ?? []).map((i) => batch[i]?.position.iupd).filter((iupd) => iupd !== undefined));
         for (const input of batch) notWritten.set(input.position.iupd, conflicts.has(input.position.iupd) ? 'conflict' : 'retry');
       }
     });
+    // the audit lines under their positions, batched: their batch item above keeps them should this not happen (restoreReportAudits)
+    await batchWriteAll(this.db, this.tableName, written.map(({ iupd, audit }) => ({ PutRequest: { Item: auditItem({ organizationFiscalCode: ofc, iupd }, audit) } })));
     return notWritten;
+  }
+
+  async restoreReportAudits(key: FlowKey, iupds: readonly string[]): Promise<number> {
+    const wanted = new Set(iupds);
+    const ofc = key.organizationFiscalCode;
+    const requests: WriteRequest[] = [];
+    const batches = await queryItems(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': reportAuditPk(ofc, key.flowId, key.pspId, key.revision) },
+      ConsistentRead: true,
+    });
+    for (const batch of batches) {
+      for (const { iupd, audit } of batch['audits'] as Array<{ iupd: string; audit: AuditEntry }>) {
+        if (wanted.has(iupd)) requests.push({ PutRequest: { Item: auditItem({ organizationFiscalCode: ofc, iupd }, audit) } });
+      }
+    }
+    await batchWriteAll(this.db, this.tableName, requests);
+    return requests.length;
   }
 
   async reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void> {
@@ -474,14 +495,31 @@ function flowItem(flow: StoredFlow): Item {
   };
 }
 
+/** How long a report's audit batch is kept for restoreReportAudits: longer than any retry of its flow (queue and DLQ retention: 14 days). */
+const REPORT_AUDIT_TTL_SECONDS = 30 * 24 * 3600;
+
+/** The audit lines of one report transaction, in one item written with it (keyed by its first position and the version written). */
+function reportAuditBatchItem(key: FlowKey, first: DebtPosition, audits: ReadonlyArray<{ iupd: string; audit: AuditEntry }>): Item {
+  return {
+    pk: reportAuditPk(key.organizationFiscalCode, key.flowId, key.pspId, key.revision),
+    sk: reportAuditSk(first.iupd, first.version),
+    type: 'report-audit-batch',
+    audits,
+    expiresAt: Math.floor(Date.parse(audits[0]!.audit.at) / 1000) + REPORT_AUDIT_TTL_SECONDS,
+  };
+}
+
 function lineItem(key: FlowKey, line: StoredLine): Item {
   return { pk: linePk(key.organizationFiscalCode, key.flowId, key.pspId, key.revision), sk: lineSk(line.index), type: 'reporting-flow-line', line };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A transaction holds up to 100 items and 4 MB: positions are a few KB, so 32 of them (position + audit each, one outbox item) with room to spare. */
-const POSITIONS_PER_TRANSACTION = 32;
+/**
+ * A transaction holds up to 100 items and 4 MB: 96 positions, their audit batch and their outbox
+ * item (positions are a few KB; TRANSACTION_BYTES splits a batch of large ones earlier).
+ */
+const POSITIONS_PER_TRANSACTION = 96;
 const TRANSACTION_BYTES = 3_000_000;
 
 /** The reports split into transactions by count and by (estimated) size. */

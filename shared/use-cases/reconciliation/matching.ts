@@ -43,7 +43,7 @@ export async function matchLines(deps: MatchDeps, key: FlowKey, lines: readonly 
 }
 
 /** Positions reported in one store call (one transaction when they fit in one). */
-const POSITIONS_PER_REPORT = 32;
+const POSITIONS_PER_REPORT = 96;
 
 /**
  * Reports the MATCHED lines on their positions, POSITIONS_PER_REPORT positions a store call; a
@@ -70,6 +70,7 @@ async function reportMatched(
   const batches: Array<Array<[string, StoredLine[]]>> = [];
   for (let i = 0; i < groups.length; i += POSITIONS_PER_REPORT) batches.push(groups.slice(i, i + POSITIONS_PER_REPORT));
   const reports: LineReport[] = [];
+  const reportedBefore: string[] = []; // by this very flow, in a run that may have stopped before its audit lines
   const reported = (lines: readonly StoredLine[]) => {
     for (const line of lines) reports.push({ line, iuv: line.iuv, receiptId: line.iur, idTransfer: line.idTransfer, amount: line.amount, receiptRecordedAt: recordedAtOf(line) });
   };
@@ -85,9 +86,13 @@ async function reportMatched(
           if (write) {
             writes.push(write);
             linesOf.set(iupd, lines);
-          } else reported(lines); // nothing to change (reported already, or no position)
+          } else {
+            reported(lines); // nothing to change (reported already, or no position)
+            const position = positions.get(iupd);
+            if (position && reportedByFlow(position, lines, key)) reportedBefore.push(iupd);
+          }
         }
-        const notWritten = writes.length > 0 ? await deps.store.report(writes) : new Map<string, 'conflict' | 'retry'>();
+        const notWritten = writes.length > 0 ? await deps.store.report(key, writes) : new Map<string, 'conflict' | 'retry'>();
         for (const [iupd, lines] of linesOf) if (!notWritten.has(iupd)) reported(lines);
         if (notWritten.size === 0) break;
         if (attempt >= 8) throw new Error(`positions ${[...notWritten.keys()].slice(0, 3).join(', ')} kept changing while flow ${key.flowId} was reported`);
@@ -103,8 +108,18 @@ async function reportMatched(
     }
   });
   await Promise.all(runners);
+  if (reportedBefore.length > 0) await deps.store.restoreReportAudits(key, reportedBefore);
   // the lines and the reported markers, after their positions: batched
   await deps.store.reportLines(key, reports);
+}
+
+/** Whether one of the transfers of `lines` on `position` is reported by the flow `key` itself (this revision). */
+function reportedByFlow(position: DebtPosition, lines: readonly StoredLine[], key: FlowKey): boolean {
+  return lines.some((l) =>
+    position.paymentOptions
+      .find((o) => o.nav === l.nav)
+      ?.transfers.some((t) => Number(t.idTransfer) === l.idTransfer && t.reporting?.idFlowReporting === key.flowId && t.reporting.pspId === key.pspId && t.reporting.revision === key.revision),
+  );
 }
 
 /** The write that reports `lines` on `position`: one version more, however many options it reports; undefined when nothing changes. */
@@ -132,7 +147,7 @@ function reportOf(deps: MatchDeps, key: FlowKey, reporting: TransferReporting, p
         version: updated.version,
       }
     : undefined;
-  // audited like every change of a position, in the same write
+  // audited like every change of a position, in the same transaction
   const audit: AuditEntry = {
     at: reporting.reportingDate,
     action: 'report',

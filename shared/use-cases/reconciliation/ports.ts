@@ -148,11 +148,19 @@ export interface ReportingFlowStore {
    * event, in as few transactions as the store's limits allow (a position is never half-written).
    * Answers the positions NOT written: 'conflict' when the position changed meanwhile (read it
    * again), 'retry' when another position of its transaction did (try it again as it is).
+   * A store may write the audit lines under their positions right after the transaction, as long
+   * as the transaction keeps them (restoreReportAudits writes them again after a crash between).
    * The lines and markers follow, batched (reportLines): a crash between the two leaves the
    * transfer reported and the line unwritten; the flow's header is written last, so the flow is
    * acquired again, and matching finds the transfer reported and writes the line.
    */
-  report(reports: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>>;
+  report(key: FlowKey, reports: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>>;
+  /**
+   * The audit lines that `report` wrote for the flow `key` on these positions, written again (the
+   * same lines: nothing is duplicated); for positions found reported by this very flow already,
+   * where a crash may have come between the transaction and its audit lines. Answers how many.
+   */
+  restoreReportAudits(key: FlowKey, iupds: readonly string[]): Promise<number>;
   /** writes the matched lines and the receipts' reported markers, batched (a late line's claim is left for moveLine to take) */
   reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void>;
   /** flow lines waiting for this receipt (the claims NO_RECEIPT lines left) */
