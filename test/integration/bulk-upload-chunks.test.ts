@@ -66,7 +66,7 @@ describe('upload chunks: idempotent per (file, iupd)', () => {
     const dying: UploadStore = Object.create(worker.uploads, {
       recordChunk: { value: () => Promise.reject(new Error('killed')) },
       createMany: {
-        value: async (id: string, positions: Parameters<UploadStore['createMany']>[1]) => worker.uploads.createMany(id, positions.slice(0, 15)),
+        value: async (id: string, chunkNumber: number, positions: Parameters<UploadStore['createMany']>[2]) => worker.uploads.createMany(id, chunkNumber, positions.slice(0, 15)),
       },
     });
     await expect(processChunk({ ...worker, uploads: dying }, chunk)).rejects.toThrow('killed');
@@ -112,16 +112,23 @@ describe('the listing entries written after their transactions', () => {
   const listedDue = async (day: string) =>
     ((await stack.api('GET', `/organizations/${ESEMPIO_FC}/debtpositions?limit=50&page=0&due_date_from=${day}&due_date_to=${day}`)).json.payment_position_list as Array<{ iupd: string; companyName: string }>);
 
-  it('a worker killed after its transactions, before the rest of the listing: the redelivery writes it', async () => {
-    const { worker, chunk, iupds } = await chunkOf(12, { dueDate: '2097-02-03' });
+  it('a worker killed after its transactions, before their audit lines and the rest of the listing: the redelivery writes them, once', async () => {
+    const { worker, chunk, iupds, fileId } = await chunkOf(12, { dueDate: '2097-02-03' });
     const dying: UploadStore = Object.create(worker.uploads, { completeListings: { value: () => Promise.reject(new Error('killed')) } });
     await expect(processChunk({ ...worker, uploads: dying }, chunk)).rejects.toThrow('killed');
-    // the positions and their LIST#INS are there (the counters count them); their other entries are not
+    // the positions and their LIST#INS are there (the counters count them); their other entries and audit lines are not
     expect(await entriesOf(iupds[0]!)).toEqual(['LIST#INS']);
     expect(await listedDue('2097-02-03')).toEqual([]);
+    for (const iupd of iupds) expect(await worker.positions.auditTrail(ESEMPIO_FC, iupd)).toEqual([]);
 
     await processChunk(worker, chunk);
+    await processChunk(worker, chunk);
     for (const iupd of iupds) expect(await entriesOf(iupd)).toEqual(['LIST#COMPANY', 'LIST#DAY#2097-02-03', 'LIST#DUE', 'LIST#IBAN#IT78L0306909606100000117002', 'LIST#INS', 'LIST#IUPD']);
+    for (const iupd of iupds) {
+      const trail = await worker.positions.auditTrail(ESEMPIO_FC, iupd);
+      expect(trail).toHaveLength(1);
+      expect(trail[0]).toMatchObject({ action: 'create', version: 1, toStatus: 'VALID', actor: { requestId: `upload:${fileId}` } });
+    }
     expect((await listedDue('2097-02-03')).map((p) => p.iupd).sort()).toEqual([...iupds].sort());
     const outcomes = [];
     for await (const o of worker.uploads.outcomes(ESEMPIO_FC, chunk.fileId)) outcomes.push(o.status);

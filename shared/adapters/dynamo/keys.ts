@@ -16,6 +16,7 @@
  *   listing entry     POS#<ofc>#<iupd>                LIST#<ordering>…        gsi1 (by ordering) · gsi2 (by status, ordering)
  *   staged update     POS#<ofc>#<iupd>                STAGED#<batchId>        (a bulk update not committed yet)
  *   audit entry       POS#<ofc>#<iupd>                AUDIT#<at>#<version>
+ *   audit batch       AUDITS#<ofc>#<writer>           B#<iupd>#<version>      (a bulk write's audit lines, TTL 30 days: audit-batches.ts)
  *   notice number     IUV#<ofc>#<iuv>                 IUV                     (uniqueness + lookup by NAV)
  *   domain event      EVENT#<eventId>                 EVENT                   (outbox, TTL 7 days)
  *   position counters ORG#<ofc>                       POSCOUNT#<shard>        (positions per status, list generations)

@@ -11,8 +11,7 @@
  *                                                                                                       (a line waiting for its receipt: found when the receipt is applied)
  *   reported marker     RCPT#<ofc>#<iuv>                      FDRREP#<receiptId>#<idTransfer>           gsi1 ORG#<ofc>#FDRREPORTED, <receipt recordedAt>#<iuv>#<receiptId>#<idTransfer>
  *                                                                                                       (which flow reported a receipt transfer: the reconciliation summary)
- *   report audit batch  FDRAUD#<ofc>#<flowId>#<pspId>#<rev>   B#<first iupd>#<its version 8>            (TTL 30 days: the audit lines of one report transaction,
- *                                                                                                       written with it; the lines themselves follow, batched)
+ *   audit batch         AUDITS#<ofc>#fdr:<flowId>:<pspId>:<rev>  B#<first iupd>#<its version 8>         (TTL 30 days; the audit lines of one report transaction: audit-batches.ts)
  *   anomaly             RECON#<ofc>                           ANOM#<kind>#<ref>
  *   treasury movement   TRES#<ofc>                            MOV#<valueDate>#<movementId>
  */
@@ -27,8 +26,6 @@ export const lineSk = (index: number): string => `L#${String(index).padStart(9, 
 export const claimPrefix = (iur: string): string => `FDRCLAIM#${iur}#`;
 export const claimSk = (iur: string, idTransfer: number, flowId: string, pspId: string, revision: number, index: number): string =>
   `FDRCLAIM#${iur}#${idTransfer}#${flowId}#${pspId}#${revision}#${index}`;
-export const reportAuditPk = (ofc: string, flowId: string, pspId: string, revision: number): string => `FDRAUD#${ofc}#${flowId}#${pspId}#${revision}`;
-export const reportAuditSk = (iupd: string, version: number): string => `B#${iupd}#${String(version).padStart(8, '0')}`;
 export const reportedSk = (receiptId: string, idTransfer: number): string => `FDRREP#${receiptId}#${idTransfer}`;
 export const reportedGsi = (ofc: string): string => `ORG#${ofc}#FDRREPORTED`;
 export const anomalyPk = (ofc: string): string => `RECON#${ofc}`;

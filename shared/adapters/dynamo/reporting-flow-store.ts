@@ -22,7 +22,6 @@ import {
 import type { PaymentReportedEvent, ReconciliationAnomalyEvent, ReportingFlowReconciledEvent } from '../../../events/reporting-flow';
 import type { DebtPosition } from '../../domain/debt-position';
 import { flowStateOf, type LineState, type ReceiptSide, type ReportingFlowLine } from '../../domain/reporting-flow';
-import type { AuditEntry } from '../../use-cases/ports';
 import type {
   AcquisitionState,
   FlowKey,
@@ -39,7 +38,8 @@ import type {
 import { batchGetAll, batchWriteAll, failedConditions, inParallel, isConditionFailure, queryAll, queryItems, type WriteRequest } from './client';
 import { positionItem, writableAt } from './debt-position-store';
 import { SK, iuvPk, positionPk, receiptGsi, receiptPk, RECEIPT_SK } from './keys';
-import { OUTBOX_EVENTS_PER_ITEM, auditItem, outboxEventPut, outboxEventsPut } from './outbox';
+import { auditBatchPut, auditLineRequests, restoreAuditLines, type PositionAudit } from './audit-batches';
+import { OUTBOX_EVENTS_PER_ITEM, outboxEventPut, outboxEventsPut } from './outbox';
 import {
   FDR_SK,
   anomalyPk,
@@ -52,8 +52,6 @@ import {
   flowSk,
   linePk,
   lineSk,
-  reportAuditPk,
-  reportAuditSk,
   reportedGsi,
   reportedSk,
 } from './reporting-flow-keys';
@@ -242,13 +240,13 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
 
   async report(key: FlowKey, inputs: readonly PositionReport[]): Promise<Map<string, 'conflict' | 'retry'>> {
     const notWritten = new Map<string, 'conflict' | 'retry'>();
-    const written: Array<{ iupd: string; audit: AuditEntry }> = [];
+    const written: PositionAudit[] = [];
     const ofc = key.organizationFiscalCode;
     await inParallel(reportTransactions(inputs), 1, async (batch) => {
       // the positions first (a failed condition's index is its position's), then the batch's audit lines and events, one item each
       const items: Array<{ Put: PutCommandInput }> = batch.map((input) => ({ Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } }));
       const audits = batch.flatMap((input) => (input.audit ? [{ iupd: input.position.iupd, audit: input.audit }] : []));
-      if (audits.length > 0) items.push({ Put: { TableName: this.tableName, Item: reportAuditBatchItem(key, batch[0]!.position, audits) } });
+      if (audits.length > 0) items.push(auditBatchPut(this.tableName, ofc, reportWriter(key), audits));
       const events = batch.flatMap((input) => (input.event ? [input.event] : []));
       // the batch's events in one outbox item (the dispatcher hands each on as its own)
       if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
@@ -264,28 +262,13 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
         for (const input of batch) notWritten.set(input.position.iupd, conflicts.has(input.position.iupd) ? 'conflict' : 'retry');
       }
     });
-    // the audit lines under their positions, batched: their batch item above keeps them should this not happen (restoreReportAudits)
-    await batchWriteAll(this.db, this.tableName, written.map(({ iupd, audit }) => ({ PutRequest: { Item: auditItem({ organizationFiscalCode: ofc, iupd }, audit) } })));
+    // the audit lines under their positions, batched: the audit batches above keep them should this not happen (restoreReportAudits)
+    await batchWriteAll(this.db, this.tableName, auditLineRequests(ofc, written));
     return notWritten;
   }
 
   async restoreReportAudits(key: FlowKey, iupds: readonly string[]): Promise<number> {
-    const wanted = new Set(iupds);
-    const ofc = key.organizationFiscalCode;
-    const requests: WriteRequest[] = [];
-    const batches = await queryItems(this.db, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': reportAuditPk(ofc, key.flowId, key.pspId, key.revision) },
-      ConsistentRead: true,
-    });
-    for (const batch of batches) {
-      for (const { iupd, audit } of batch['audits'] as Array<{ iupd: string; audit: AuditEntry }>) {
-        if (wanted.has(iupd)) requests.push({ PutRequest: { Item: auditItem({ organizationFiscalCode: ofc, iupd }, audit) } });
-      }
-    }
-    await batchWriteAll(this.db, this.tableName, requests);
-    return requests.length;
+    return restoreAuditLines(this.db, this.tableName, key.organizationFiscalCode, reportWriter(key), iupds);
   }
 
   async reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void> {
@@ -495,19 +478,8 @@ function flowItem(flow: StoredFlow): Item {
   };
 }
 
-/** How long a report's audit batch is kept for restoreReportAudits: longer than any retry of its flow (queue and DLQ retention: 14 days). */
-const REPORT_AUDIT_TTL_SECONDS = 30 * 24 * 3600;
-
-/** The audit lines of one report transaction, in one item written with it (keyed by its first position and the version written). */
-function reportAuditBatchItem(key: FlowKey, first: DebtPosition, audits: ReadonlyArray<{ iupd: string; audit: AuditEntry }>): Item {
-  return {
-    pk: reportAuditPk(key.organizationFiscalCode, key.flowId, key.pspId, key.revision),
-    sk: reportAuditSk(first.iupd, first.version),
-    type: 'report-audit-batch',
-    audits,
-    expiresAt: Math.floor(Date.parse(audits[0]!.audit.at) / 1000) + REPORT_AUDIT_TTL_SECONDS,
-  };
-}
+/** The writer of a flow's reports in the audit batches: the request id of their audit lines. */
+const reportWriter = (key: FlowKey): string => `fdr:${key.flowId}:${key.pspId}:${key.revision}`;
 
 function lineItem(key: FlowKey, line: StoredLine): Item {
   return { pk: linePk(key.organizationFiscalCode, key.flowId, key.pspId, key.revision), sk: lineSk(line.index), type: 'reporting-flow-line', line };

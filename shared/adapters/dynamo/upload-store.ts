@@ -16,10 +16,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { UploadCompletedEvent } from '../../../events/upload';
 import type { DebtPosition } from '../../domain/debt-position';
 import type { PositionToCreate, RowOutcome, Upload, UploadStore } from '../../use-cases/bulk-upload/ports';
-import { batchGetAll, batchWriteAll, conflictedItems, failedConditions, inParallel, isConditionFailure, queryAll } from './client';
+import { auditBatchPut, auditLineRequests, restoreAuditLines, type PositionAudit } from './audit-batches';
+import { batchGetAll, batchWriteAll, conflictedItems, failedConditions, inParallel, isConditionFailure, queryAll, type WriteRequest } from './client';
 import { DynamoDebtPositionStore, iuvLockItem, positionItem } from './debt-position-store';
 import { LIST_SK, SK, positionPk } from './keys';
-import { auditPut, outboxEventPut, outboxEventsPut } from './outbox';
+import { outboxEventPut, outboxEventsPut } from './outbox';
 import { counterDeltas, counterUpdate, listingItems, listingStateOf, type TransactItem } from './position-listing';
 
 const uploadPk = (ofc: string, fileId: string): string => `UPLOAD#${ofc}#${fileId}`;
@@ -48,6 +49,9 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** DynamoDB's limit is 4 MB per transaction; positions are counted by their JSON size */
 const MAX_TRANSACTION_BYTES = 3_500_000;
 const PARALLEL_TRANSACTIONS = 4;
+
+/** The writer of a chunk's positions in the audit batches (the same for every delivery of the chunk). */
+const uploadWriter = (fileId: string, chunk: number): string => `upload:${fileId}:${chunk}`;
 const CONFLICT_RETRIES = 6;
 
 export class DynamoUploadStore implements UploadStore {
@@ -340,31 +344,39 @@ export class DynamoUploadStore implements UploadStore {
     return out;
   }
 
-  async createMany(fileId: string, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>> {
+  async createMany(fileId: string, chunk: number, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>> {
+    if (positions.length === 0) return new Map();
+    const ofc = positions[0]!.position.organizationFiscalCode;
     const conflicts = new Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>();
     const mine = new Map<string, DebtPosition>();
-    await inParallel(this.pack(positions), PARALLEL_TRANSACTIONS, (group) => this.writeGroup(fileId, group, conflicts, mine));
+    const audits: PositionAudit[] = [];
+    await inParallel(this.pack(positions), PARALLEL_TRANSACTIONS, (group) => this.writeGroup(fileId, chunk, group, conflicts, mine, audits));
+    // those a concurrent delivery of the chunk wrote: their audit lines from its batches (it may have died before writing them)
+    if (mine.size > 0) await restoreAuditLines(this.db, this.tableName, ofc, uploadWriter(fileId, chunk), [...mine.keys()]);
     // the rest of each created position's listing: ours as we wrote them, those a concurrent delivery wrote as stored
     const created = positions.filter((p) => !conflicts.has(p.position.iupd)).map((p) => mine.get(p.position.iupd) ?? p.position);
-    await this.completeListings(created);
+    await this.completeListings(created, auditLineRequests(ofc, audits));
     return conflicts;
   }
 
-  async completeCreated(positions: readonly DebtPosition[]): Promise<void> {
+  async completeCreated(fileId: string, chunk: number, positions: readonly DebtPosition[]): Promise<void> {
+    if (positions.length === 0) return;
+    await restoreAuditLines(this.db, this.tableName, positions[0]!.organizationFiscalCode, uploadWriter(fileId, chunk), positions.map((p) => p.iupd));
     await this.completeListings(positions);
   }
 
   /**
    * The listing entries of new positions but LIST#INS (written in their transaction, with the
-   * counters): idempotent Puts in batches, then each position's version read again. A position
+   * counters), and `audits` (their audit lines, kept in the transaction's audit batch): idempotent
+   * Puts in batches, then each position's version read again. A position
    * changed meanwhile (an update, a payment) may have had an entry put back stale by these
    * batches: its entries are rewritten from what it is now, guarded by its version.
    */
-  private async completeListings(positions: readonly DebtPosition[]): Promise<void> {
+  private async completeListings(positions: readonly DebtPosition[], audits: readonly WriteRequest[] = []): Promise<void> {
     if (positions.length === 0) return;
     const ofc = positions[0]!.organizationFiscalCode;
     const later = (p: DebtPosition) => [...listingItems(ofc, listingStateOf(p))].filter(([sk]) => sk !== LIST_SK.ordered('INS'));
-    await batchWriteAll(this.db, this.tableName, positions.flatMap((p) => later(p).map(([, Item]) => ({ PutRequest: { Item } }))));
+    await batchWriteAll(this.db, this.tableName, [...audits, ...positions.flatMap((p) => later(p).map(([, Item]): WriteRequest => ({ PutRequest: { Item } })))]);
     const versions = await batchGetAll(this.db, this.tableName, positions.map((p) => ({ pk: positionPk(ofc, p.iupd), sk: SK.position })), { projection: 'pk, sk, version' });
     const changed = positions.filter((p) => versions.get(`${positionPk(ofc, p.iupd)}|${SK.position}`)?.['version'] !== p.version);
     await inParallel(changed, 4, (p) => this.rewriteListing(p, new Set(later(p).map(([sk]) => sk))));
@@ -396,11 +408,11 @@ export class DynamoUploadStore implements UploadStore {
     }
   }
 
-  /** Positions packed into transactions: each position's items, one counter update and one outbox item per transaction. */
+  /** Positions packed into transactions: each position's items, one counter update, one audit batch and one outbox item per transaction. */
   private pack(positions: readonly PositionToCreate[]): PositionToCreate[][] {
     const groups: PositionToCreate[][] = [];
     let current: PositionToCreate[] = [];
-    let items = 2;
+    let items = 3;
     let bytes = 0;
     for (const p of positions) {
       const count = this.itemsOf('', p).length;
@@ -408,7 +420,7 @@ export class DynamoUploadStore implements UploadStore {
       if (current.length > 0 && (items + count > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)) {
         groups.push(current);
         current = [];
-        items = 2;
+        items = 3;
         bytes = 0;
       }
       current.push(p);
@@ -421,9 +433,9 @@ export class DynamoUploadStore implements UploadStore {
 
   /**
    * The items of one new position written in its transaction, without the counter update: the
-   * position, its IUV locks, its audit line and LIST#INS (the listing state the counters count it
-   * as). Its events go in the transaction's one outbox item; the other listing entries follow in
-   * batches (completeListings).
+   * position, its IUV locks and LIST#INS (the listing state the counters count it as). Its audit
+   * line goes in the transaction's audit batch (audit-batches.ts), its events in its one outbox
+   * item; the audit lines and the other listing entries follow in batches (completeListings).
    */
   private itemsOf(fileId: string, p: PositionToCreate): TransactItem[] {
     const position = p.position;
@@ -431,16 +443,17 @@ export class DynamoUploadStore implements UploadStore {
     return [
       { Put: { TableName: this.tableName, Item: { ...positionItem(position, { listed: true }), uploadId: fileId }, ConditionExpression: 'attribute_not_exists(pk)' } },
       ...position.paymentOptions.map((o): TransactItem => ({ Put: { TableName: this.tableName, Item: iuvLockItem(position, o.iuv), ConditionExpression: 'attribute_not_exists(pk)' } })),
-      auditPut(this.tableName, position, p.audit),
       { Put: { TableName: this.tableName, Item: ins, ConditionExpression: 'attribute_not_exists(pk)' } },
     ];
   }
 
   private async writeGroup(
     fileId: string,
+    chunk: number,
     group: PositionToCreate[],
     conflicts: Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>,
     mine: Map<string, DebtPosition>,
+    written: PositionAudit[],
   ): Promise<void> {
     let remaining = group;
     for (let attempt = 0; remaining.length > 0; attempt++) {
@@ -454,12 +467,16 @@ export class DynamoUploadStore implements UploadStore {
         items.push(...own);
         for (const [name, by] of counterDeltas(undefined, listingStateOf(p.position))) deltas.set(name, (deltas.get(name) ?? 0) + by);
       }
-      const counter = counterUpdate(this.tableName, remaining[0]!.position.organizationFiscalCode, deltas);
+      const ofc = remaining[0]!.position.organizationFiscalCode;
+      const counter = counterUpdate(this.tableName, ofc, deltas);
       if (counter) items.push(counter);
+      const audits = remaining.map((p): PositionAudit => ({ iupd: p.position.iupd, audit: p.audit }));
+      items.push(auditBatchPut(this.tableName, ofc, uploadWriter(fileId, chunk), audits));
       const events = remaining.flatMap((p) => p.events);
       if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        written.push(...audits);
         return;
       } catch (error) {
         const failed = failedConditions(error);

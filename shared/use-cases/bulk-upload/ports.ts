@@ -257,15 +257,16 @@ export interface UploadStore {
   existing(organizationFiscalCode: string, iupds: readonly string[]): Promise<Map<string, { fileId?: string; position: DebtPosition }>>;
   /**
    * Creates positions in as few transactions as DynamoDB allows, each marked with the file that
-   * created it. Returns, per iupd not created, why: 'exists' (iupd taken), or the IUV taken.
+   * created it (`chunk`: the chunk of the file they come from, the same for every delivery of it).
+   * Returns, per iupd not created, why: 'exists' (iupd taken), or the IUV taken.
    */
-  createMany(fileId: string, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>>;
+  createMany(fileId: string, chunk: number, positions: readonly PositionToCreate[]): Promise<Map<string, { conflict: 'iupd' } | { conflict: 'iuv'; iuv: string }>>;
   /**
    * Positions an earlier delivery of the same chunk created (found by `existing` with this file):
-   * finishes what that delivery may have left undone when it died after their transactions.
-   * Idempotent.
+   * finishes what that delivery may have left undone when it died after their transactions (their
+   * audit lines, the rest of their listing). Idempotent.
    */
-  completeCreated(positions: readonly DebtPosition[]): Promise<void>;
+  completeCreated(fileId: string, chunk: number, positions: readonly DebtPosition[]): Promise<void>;
 
   // ---- the follow-up (follow-up.ts): presigned uploads whose file never came, paced IO release ----
 

@@ -333,9 +333,9 @@ async function createRows(deps: ProcessingDeps, upload: Upload, organization: Or
     if (publishing) events.push(ofUpload(positionEvent(deps.newId(), 'debt-position.published', position, 'DRAFT', now), upload));
     toCreate.push({ position, audit: auditLine(now, 'create', actor, position), events });
   }
-  const conflicts = await deps.uploads.createMany(upload.fileId, toCreate);
+  const conflicts = await deps.uploads.createMany(upload.fileId, chunk.chunk, toCreate);
   const earlier = [...existing.values()].filter((f) => f.fileId === upload.fileId).map((f) => f.position);
-  if (earlier.length > 0) await deps.uploads.completeCreated(earlier);
+  if (earlier.length > 0) await deps.uploads.completeCreated(upload.fileId, chunk.chunk, earlier);
   for (const { position } of toCreate) {
     const row = chunk.rows.find((r) => r.iupd === position.iupd)!;
     const conflict = conflicts.get(position.iupd);
