@@ -49,10 +49,10 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** DynamoDB's limit is 4 MB per transaction; positions are counted by their JSON size */
 const MAX_TRANSACTION_BYTES = 3_500_000;
 const PARALLEL_TRANSACTIONS = 4;
+const CONFLICT_RETRIES = 6;
 
 /** The writer of a chunk's positions in the audit batches (the same for every delivery of the chunk). */
 const uploadWriter = (fileId: string, chunk: number): string => `upload:${fileId}:${chunk}`;
-const CONFLICT_RETRIES = 6;
 
 export class DynamoUploadStore implements UploadStore {
   private readonly positions: DynamoDebtPositionStore;
