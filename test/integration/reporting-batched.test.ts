@@ -15,6 +15,9 @@ import type { DebtPosition } from '../../shared/domain/debt-position';
 import type { Receipt } from '../../shared/domain/receipt';
 import type { ReportingFlowLine } from '../../shared/domain/reporting-flow';
 import { matchLines } from '../../shared/use-cases/reconciliation/matching';
+import { acquireFlows } from '../../shared/use-cases/reconciliation/acquire';
+import { DynamoTreasuryStore } from '../../shared/adapters/dynamo/treasury-store';
+import type { FdrApi } from '../../shared/use-cases/reconciliation/ports';
 import type { FlowKey, PositionReport, ReportingFlowStore } from '../../shared/use-cases/reconciliation/ports';
 import { DynamoReceiptStore } from '../../shared/adapters/dynamo/receipt-store';
 import { paidPosition } from '../fixtures/paid';
@@ -165,6 +168,57 @@ describe('reported positions share transactions', () => {
       expect(audits).toHaveLength(1);
       expect(audits[0]).toMatchObject({ at: '2026-12-02T08:00:00.000Z', action: 'report', version: 3, fromStatus: 'PAID', toStatus: 'REPORTED', actor: { requestId: `fdr:${key.flowId}:${key.pspId}:1` } });
       expect(written.paymentOptions[0]!.transfers[0]!.reporting?.reportingDate).toBe('2026-12-02T08:00:00.000Z');
+    }
+  });
+});
+
+describe('two acquirers of one revision (two syncs at once)', () => {
+  it('the second finds the header stored and writes nothing over it: the treasury credit it gained meanwhile stays, one reconciled event', async () => {
+    const { db, rows } = await seed('74', 5);
+    const flowId = '2026-12-01BCITITMM-S000074';
+    const ref = { flowId, pspId: 'BCITITMM', revision: 1, published: '2026-12-01T12:00:00.000Z', flowDate: '2026-12-01T11:00:00.000Z' };
+    const sum = rows.reduce((s, r) => s + r.line.amount, 0);
+    const fdr: FdrApi = {
+      listFlows: async () => ({ flows: [ref], totPage: 1 }),
+      getFlow: async () => ({ organizationFiscalCode: ESEMPIO_FC, ...ref, regulation: 'TRN-74', regulationDate: '2026-12-01', totPayments: rows.length, sumPayments: sum }),
+      getPayments: async () => ({ lines: rows.map((r) => r.line), totPage: 1 }),
+    };
+    const key: FlowKey = { organizationFiscalCode: ESEMPIO_FC, flowId, pspId: 'BCITITMM', revision: 1 };
+    const treasury = new DynamoTreasuryStore(db, table);
+    let ids = 0;
+    const deps = (store: ReportingFlowStore) => ({ store, treasury, fdr, keyOf: async () => 'key', clock: () => new Date('2026-12-02T08:00:00.000Z'), newId: () => `00000000-0000-4000-8074-${String(++ids).padStart(12, '0')}` });
+    // the second acquirer is held just before its header, until the first is done and the treasury has credited the flow
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atHeader = new Promise<void>((r) => (reached = r));
+    const real = new DynamoReportingFlowStore(db, table);
+    const slow: ReportingFlowStore = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property !== 'putFlow') return Reflect.get(target, property, receiver);
+        return async (...args: Parameters<ReportingFlowStore['putFlow']>) => {
+          reached();
+          await held;
+          return target.putFlow(...args);
+        };
+      },
+    });
+    const second = acquireFlows(deps(slow), ESEMPIO_FC);
+    await atHeader;
+    const first = await acquireFlows(deps(real), ESEMPIO_FC);
+    expect(first.acquired).toBe(1);
+    const credit = { movementId: 'MOV-74', amount: sum, state: 'CREDITED' as const, at: '2026-12-02T09:00:00.000Z' };
+    await treasury.creditFlow(key, credit);
+    release();
+    expect((await second).acquired).toBe(0);
+    const stored = await real.getFlow(key);
+    expect(stored?.treasury).toEqual(credit);
+    expect(stored?.counts).toEqual({ MATCHED: 5 });
+    const outbox = await db.send(new ScanCommand({ TableName: table, FilterExpression: '#t = :e AND event.eventType = :r AND event.flowId = :f', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':e': 'event', ':r': 'reportingflow.reconciled', ':f': flowId }, ConsistentRead: true }));
+    expect(outbox.Items ?? []).toHaveLength(1);
+    for (const { position } of rows) {
+      const audits = (await itemsOf(db, position.iupd)).filter((i) => i['type'] === 'audit');
+      expect(audits).toHaveLength(1);
     }
   });
 });

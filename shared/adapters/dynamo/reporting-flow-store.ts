@@ -7,6 +7,7 @@
  * the flow's lines and the receipts' reported markers batched after it: a flow of 10,000
  * single-transfer lines costs about 0.2 requests a line.
  */
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -96,13 +97,22 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
     return r.Item?.['flow'] as StoredFlow | undefined;
   }
 
-  async putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<void> {
-    if (event) {
-      await this.db.send(
-        new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.tableName, Item: flowItem(flow) } }, outboxEventPut(this.tableName, event)] as never, ClientRequestToken: event.eventId }),
-      );
-    } else {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: flowItem(flow) }));
+  async putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<boolean> {
+    // who wrote the header (the later writes of the item are updates that keep it)
+    const writtenBy = event?.eventId ?? randomUUID();
+    const header = { TableName: this.tableName, Item: { ...flowItem(flow), writtenBy }, ConditionExpression: 'attribute_not_exists(pk)' };
+    try {
+      if (event) {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [{ Put: header }, outboxEventPut(this.tableName, event)] as never, ClientRequestToken: event.eventId }));
+      } else {
+        await this.db.send(new PutCommand(header));
+      }
+    } catch (error) {
+      if (!isConditionFailure(error) && !failedConditions(error)?.includes(0)) throw error;
+      // stored already: by this very call (a retried request whose first try was written), or by a
+      // concurrent acquirer of the same revision, whose header stays as it is now
+      const r = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: flowPk(flow.organizationFiscalCode, flow.flowId), sk: flowSk(flow.pspId, flow.revision) }, ConsistentRead: true }));
+      if (r.Item?.['writtenBy'] !== writtenBy) return false;
     }
     for (const old of previous) {
       await this.db.send(
@@ -118,6 +128,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
         if (!isConditionFailure(error)) throw error;
       });
     }
+    return true;
   }
 
   async linesOf(key: FlowKey): Promise<StoredLine[]> {

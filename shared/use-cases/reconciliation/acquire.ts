@@ -151,7 +151,8 @@ async function acquireFlow(
   }
   const fresh = await deps.store.recordAnomalies(anomalies);
   if (fresh.length > 0) deps.anomaliesKept?.(fresh);
-  await deps.store.putFlow(flow, previous, event);
+  // another acquirer of this revision (two syncs at once) stored it first, and did what follows
+  if (!(await deps.store.putFlow(flow, previous, event))) return { acquired: false, lines: 0, superseded: 0 };
   if (credit?.state === 'CREDITED' && earlier?.state !== 'CREDITED') await deps.store.resolveAnomaly(ofc, 'TREASURY_AMOUNT_MISMATCH', credit.movementId, at);
   // the movement's own record follows: it credits this revision now, as it compares
   if (credit) {

@@ -124,8 +124,13 @@ export interface ReportingFlowStore {
   /** every stored revision of a flow name (any PSP) */
   revisionsOf(organizationFiscalCode: string, flowId: string): Promise<StoredFlow[]>;
   getFlow(key: FlowKey): Promise<StoredFlow | undefined>;
-  /** writes (or rewrites) the header, with its event in the same transaction; `previous` revisions get latest = false */
-  putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<void>;
+  /**
+   * Writes the header of a revision once, with its event in the same transaction; `previous`
+   * revisions get latest = false. False (nothing written) when the revision's header is stored
+   * already: another acquirer of the same flow (two syncs at once) finished first, and what the
+   * header gained since (a treasury credit, late matches) is not overwritten.
+   */
+  putFlow(flow: StoredFlow, previous: readonly FlowKey[], event?: ReportingFlowReconciledEvent): Promise<boolean>;
   linesOf(key: FlowKey): Promise<StoredLine[]>;
   /**
    * A NO_RECEIPT line matched later (its receipt applied after its flow was stored): its claim is

@@ -38,6 +38,7 @@ async function acquireWhileTheReceiptIsApplied(window: 'before-claim' | 'before-
       if (window === 'before-header') await race();
       flows.set(ref.flowId, flow);
       if (window === 'after-header') await race();
+      return true;
     },
     putLines: async (_key: unknown, ls: any[], fromClaims?: boolean) => {
       if (window === 'before-claim') await race();
