@@ -221,4 +221,33 @@ describe('two acquirers of one revision (two syncs at once)', () => {
       expect(audits).toHaveLength(1);
     }
   });
+
+  it('an acquirer that dies after the header, before settling the credit that named the flow early: the next poll lists the flow again and settles it', async () => {
+    const { db, rows } = await seed('75', 3);
+    const flowId = '2026-12-01BCITITMM-S000075';
+    const ref = { flowId, pspId: 'BCITITMM', revision: 1, published: '2026-12-01T13:00:00.000Z', flowDate: '2026-12-01T11:00:00.000Z' };
+    const sum = rows.reduce((s, r) => s + r.line.amount, 0);
+    const fdr: FdrApi = {
+      listFlows: async () => ({ flows: [ref], totPage: 1 }),
+      getFlow: async () => ({ organizationFiscalCode: ESEMPIO_FC, ...ref, regulation: 'TRN-75', regulationDate: '2026-12-01', totPayments: rows.length, sumPayments: sum }),
+      getPayments: async () => ({ lines: rows.map((r) => r.line), totPage: 1 }),
+    };
+    const store = new DynamoReportingFlowStore(db, table);
+    const treasury = new DynamoTreasuryStore(db, table);
+    // the credit came first: OPEN, waiting for its flow
+    const movement = { organizationFiscalCode: ESEMPIO_FC, movementId: 'MOV-75', bookingDate: '2026-12-01', valueDate: '2026-12-01', amount: sum, remittanceInformation: `/PUR/LGPE-RIVERSAMENTO/URI/${flowId}`, flowId, state: 'OPEN' as const, importedAt: '2026-12-01T14:00:00.000Z', source: 'CSV' as const };
+    expect(await treasury.putMovement(movement)).toBe(true);
+    await treasury.updateMovement(movement);
+    const dying = Object.create(treasury, { openMovementsFor: { value: () => Promise.reject(new Error('killed')) } }) as DynamoTreasuryStore;
+    const deps = (t: DynamoTreasuryStore) => ({ store, treasury: t, fdr, keyOf: async () => 'key', clock: () => new Date('2026-12-02T08:00:00.000Z') });
+    await expect(acquireFlows(deps(dying), ESEMPIO_FC)).rejects.toThrow('killed');
+    expect((await store.getFlow({ organizationFiscalCode: ESEMPIO_FC, flowId, pspId: 'BCITITMM', revision: 1 }))?.treasury).toBeUndefined();
+    expect((await treasury.movement(ESEMPIO_FC, 'MOV-75'))?.state).toBe('OPEN');
+
+    const again = await acquireFlows(deps(treasury), ESEMPIO_FC);
+    expect(again.acquired).toBe(0);
+    expect((await treasury.movement(ESEMPIO_FC, 'MOV-75'))?.state).toBe('CREDITED');
+    expect((await store.getFlow({ organizationFiscalCode: ESEMPIO_FC, flowId, pspId: 'BCITITMM', revision: 1 }))?.treasury).toMatchObject({ movementId: 'MOV-75', state: 'CREDITED', amount: sum });
+    expect(await treasury.openMovementsFor(ESEMPIO_FC, flowId)).toEqual([]);
+  });
 });

@@ -89,7 +89,12 @@ async function acquireFlow(
 ): Promise<{ acquired: boolean; lines: number; superseded: number }> {
   const stored = await deps.store.revisionsOf(ofc, ref.flowId);
   const samePsp = stored.filter((f) => f.pspId === ref.pspId);
-  if (samePsp.some((f) => f.revision >= ref.revision)) return { acquired: false, lines: 0, superseded: 0 };
+  if (samePsp.some((f) => f.revision >= ref.revision)) {
+    // acquired already; an acquirer that died between its header and its last step (the watermark
+    // not moved, so the flow is listed again) left the credits that named it open: settled now
+    if (samePsp.some((f) => f.revision === ref.revision && f.latest)) await settleOpenCredits(deps, ofc, ref.flowId);
+    return { acquired: false, lines: 0, superseded: 0 };
+  }
   const header = await deps.fdr.getFlow(apiKey, ofc, ref);
   const lines: ReportingFlowLine[] = [];
   for (let page = 1, totPage = 1; page <= totPage; page++) {
@@ -173,9 +178,11 @@ async function acquireFlow(
       await matchReceipt(deps, { organizationFiscalCode: ofc, iuv, receiptId });
     }
   }
-  // credits that named this flow before it was known
-  for (const movement of await deps.treasury.openMovementsFor(ofc, ref.flowId)) {
-    await settleMovement(deps, movement);
-  }
+  await settleOpenCredits(deps, ofc, ref.flowId);
   return { acquired: true, lines: lines.length, superseded: previous.length };
+}
+
+/** The treasury credits that named this flow before it was known (open), compared with it now. */
+async function settleOpenCredits(deps: AcquireDeps, ofc: string, flowId: string): Promise<void> {
+  for (const movement of await deps.treasury.openMovementsFor(ofc, flowId)) await settleMovement(deps, movement);
 }
