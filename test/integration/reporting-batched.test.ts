@@ -172,17 +172,22 @@ describe('reported positions share transactions', () => {
   });
 });
 
+/** An FdR API that lists one flow (revision 1) of these lines, as pagoPA would serve it. */
+function publishedFlow(flowId: string, published: string, lines: readonly ReportingFlowLine[]) {
+  const ref = { flowId, pspId: 'BCITITMM', revision: 1, published, flowDate: '2026-12-01T11:00:00.000Z' };
+  const sum = lines.reduce((s, l) => s + l.amount, 0);
+  const fdr: FdrApi = {
+    listFlows: async () => ({ flows: [ref], totPage: 1 }),
+    getFlow: async () => ({ organizationFiscalCode: ESEMPIO_FC, ...ref, regulation: `TRN-${flowId}`, regulationDate: '2026-12-01', totPayments: lines.length, sumPayments: sum }),
+    getPayments: async () => ({ lines: [...lines], totPage: 1 }),
+  };
+  return { flowId, sum, fdr };
+}
+
 describe('two acquirers of one revision (two syncs at once)', () => {
   it('the second finds the header stored and writes nothing over it: the treasury credit it gained meanwhile stays, one reconciled event', async () => {
     const { db, rows } = await seed('74', 5);
-    const flowId = '2026-12-01BCITITMM-S000074';
-    const ref = { flowId, pspId: 'BCITITMM', revision: 1, published: '2026-12-01T12:00:00.000Z', flowDate: '2026-12-01T11:00:00.000Z' };
-    const sum = rows.reduce((s, r) => s + r.line.amount, 0);
-    const fdr: FdrApi = {
-      listFlows: async () => ({ flows: [ref], totPage: 1 }),
-      getFlow: async () => ({ organizationFiscalCode: ESEMPIO_FC, ...ref, regulation: 'TRN-74', regulationDate: '2026-12-01', totPayments: rows.length, sumPayments: sum }),
-      getPayments: async () => ({ lines: rows.map((r) => r.line), totPage: 1 }),
-    };
+    const { flowId, sum, fdr } = publishedFlow('2026-12-01BCITITMM-S000074', '2026-12-01T12:00:00.000Z', rows.map((r) => r.line));
     const key: FlowKey = { organizationFiscalCode: ESEMPIO_FC, flowId, pspId: 'BCITITMM', revision: 1 };
     const treasury = new DynamoTreasuryStore(db, table);
     let ids = 0;
@@ -224,14 +229,7 @@ describe('two acquirers of one revision (two syncs at once)', () => {
 
   it('an acquirer that dies after the header, before settling the credit that named the flow early: the next poll lists the flow again and settles it', async () => {
     const { db, rows } = await seed('75', 3);
-    const flowId = '2026-12-01BCITITMM-S000075';
-    const ref = { flowId, pspId: 'BCITITMM', revision: 1, published: '2026-12-01T13:00:00.000Z', flowDate: '2026-12-01T11:00:00.000Z' };
-    const sum = rows.reduce((s, r) => s + r.line.amount, 0);
-    const fdr: FdrApi = {
-      listFlows: async () => ({ flows: [ref], totPage: 1 }),
-      getFlow: async () => ({ organizationFiscalCode: ESEMPIO_FC, ...ref, regulation: 'TRN-75', regulationDate: '2026-12-01', totPayments: rows.length, sumPayments: sum }),
-      getPayments: async () => ({ lines: rows.map((r) => r.line), totPage: 1 }),
-    };
+    const { flowId, sum, fdr } = publishedFlow('2026-12-01BCITITMM-S000075', '2026-12-01T13:00:00.000Z', rows.map((r) => r.line));
     const store = new DynamoReportingFlowStore(db, table);
     const treasury = new DynamoTreasuryStore(db, table);
     // the credit came first: OPEN, waiting for its flow
