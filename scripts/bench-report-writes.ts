@@ -16,12 +16,12 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { catalog } from '../infra/catalog';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { createTable } from '../infra/local/resources';
-import { batchWriteAll, createDocumentClient } from '../shared/adapters/dynamo/client';
+import { batchWriteAll, createDocumentClient, inParallel } from '../shared/adapters/dynamo/client';
 import { positionItem, writableAt } from '../shared/adapters/dynamo/debt-position-store';
 import { auditPut } from '../shared/adapters/dynamo/outbox';
 import { DynamoReportingFlowStore } from '../shared/adapters/dynamo/reporting-flow-store';
 import type { DebtPosition } from '../shared/domain/debt-position';
-import type { PositionReport } from '../shared/use-cases/reconciliation/ports';
+import { reportRequestId, type PositionReport } from '../shared/use-cases/reconciliation/ports';
 import { paidPosition } from '../test/fixtures/paid';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -35,13 +35,6 @@ export interface ReportWritesRow {
   readonly round: number;
   readonly seconds: number;
   readonly positionsPerSecond: number;
-}
-
-async function pool<T>(items: readonly T[], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
 }
 
 export async function benchReportWrites(positions = 3_200): Promise<ReportWritesRow[]> {
@@ -61,7 +54,7 @@ export async function benchReportWrites(positions = 3_200): Promise<ReportWrites
       return paid.map((p) => ({
         position: { ...p, status: 'REPORTED', version: p.version + 1, lastUpdatedDate: at },
         expectedVersion: p.version,
-        audit: { at, action: 'report', actor: { organizationFiscalCode: ORG, keyId: 'system:reconciliation', requestId: `fdr:${tag}` }, version: p.version + 1, fromStatus: p.status, toStatus: 'REPORTED' },
+        audit: { at, action: 'report', actor: { organizationFiscalCode: ORG, keyId: 'system:reconciliation', requestId: reportRequestId(keyOf(tag)) }, version: p.version + 1, fromStatus: p.status, toStatus: 'REPORTED' },
       }));
     };
     const layouts: Array<{ layout: string; size: number; write: (batch: PositionReport[], tag: string) => Promise<void> }> = [
@@ -84,7 +77,7 @@ export async function benchReportWrites(positions = 3_200): Promise<ReportWrites
         const batches: PositionReport[][] = [];
         for (let i = 0; i < reports.length; i += size) batches.push(reports.slice(i, i + size));
         const started = performance.now();
-        await pool(batches, CLIENTS, (batch) => write(batch, tag));
+        await inParallel(batches, CLIENTS, (batch) => write(batch, tag));
         const seconds = (performance.now() - started) / 1000;
         rows.push({ layout, round, seconds, positionsPerSecond: Math.round(positions / seconds) });
       }

@@ -17,9 +17,9 @@
  * `writer` names the writing run, the same for its retries: `fdr:<flow>:<psp>:<revision>`,
  * `upload:<fileId>:<chunk>`.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../use-cases/ports';
 import { batchWriteAll, queryItems, type WriteRequest } from './client';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditItem } from './outbox';
 
 /** Longer than any retry of the writer (queue and DLQ retention: 14 days at most). */

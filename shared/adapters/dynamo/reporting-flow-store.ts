@@ -23,18 +23,19 @@ import {
 import type { PaymentReportedEvent, ReconciliationAnomalyEvent, ReportingFlowReconciledEvent } from '../../../events/reporting-flow';
 import type { DebtPosition } from '../../domain/debt-position';
 import { flowStateOf, type LineState, type ReceiptSide, type ReportingFlowLine } from '../../domain/reporting-flow';
-import type {
-  AcquisitionState,
-  FlowKey,
-  LineReport,
-  Page,
-  PaidTransferRecord,
-  PositionReport,
-  ReconciliationAnomaly,
-  ReconciliationAnomalyKind,
-  ReportingFlowStore,
-  StoredFlow,
-  StoredLine,
+import {
+  reportRequestId,
+  type AcquisitionState,
+  type FlowKey,
+  type LineReport,
+  type Page,
+  type PaidTransferRecord,
+  type PositionReport,
+  type ReconciliationAnomaly,
+  type ReconciliationAnomalyKind,
+  type ReportingFlowStore,
+  type StoredFlow,
+  type StoredLine,
 } from '../../use-cases/reconciliation/ports';
 import { batchGetAll, batchWriteAll, failedConditions, inParallel, isConditionFailure, queryAll, queryItems, type WriteRequest } from './client';
 import { positionItem, writableAt } from './debt-position-store';
@@ -257,7 +258,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
       // the positions first (a failed condition's index is its position's), then the batch's audit lines and events, one item each
       const items: Array<{ Put: PutCommandInput }> = batch.map((input) => ({ Put: { TableName: this.tableName, Item: positionItem(input.position), ...writableAt(input.expectedVersion) } }));
       const audits = batch.flatMap((input) => (input.audit ? [{ iupd: input.position.iupd, audit: input.audit }] : []));
-      if (audits.length > 0) items.push(auditBatchPut(this.tableName, ofc, reportWriter(key), audits));
+      if (audits.length > 0) items.push(auditBatchPut(this.tableName, ofc, reportRequestId(key), audits));
       const events = batch.flatMap((input) => (input.event ? [input.event] : []));
       // the batch's events in one outbox item (the dispatcher hands each on as its own)
       if (events.length > 0) items.push(outboxEventsPut(this.tableName, events));
@@ -279,7 +280,7 @@ export class DynamoReportingFlowStore implements ReportingFlowStore {
   }
 
   async restoreReportAudits(key: FlowKey, iupds: readonly string[]): Promise<number> {
-    return restoreAuditLines(this.db, this.tableName, key.organizationFiscalCode, reportWriter(key), iupds);
+    return restoreAuditLines(this.db, this.tableName, key.organizationFiscalCode, reportRequestId(key), iupds);
   }
 
   async reportLines(key: FlowKey, lines: readonly LineReport[]): Promise<void> {
@@ -488,9 +489,6 @@ function flowItem(flow: StoredFlow): Item {
     flow,
   };
 }
-
-/** The writer of a flow's reports in the audit batches: the request id of their audit lines. */
-const reportWriter = (key: FlowKey): string => `fdr:${key.flowId}:${key.pspId}:${key.revision}`;
 
 function lineItem(key: FlowKey, line: StoredLine): Item {
   return { pk: linePk(key.organizationFiscalCode, key.flowId, key.pspId, key.revision), sk: lineSk(line.index), type: 'reporting-flow-line', line };

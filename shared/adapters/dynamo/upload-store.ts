@@ -50,6 +50,8 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_TRANSACTION_BYTES = 3_500_000;
 const PARALLEL_TRANSACTIONS = 4;
 const CONFLICT_RETRIES = 6;
+/** The items of a create transaction besides its positions': the counter update, the audit batch, the outbox item. */
+const SHARED_ITEMS_PER_TRANSACTION = 3;
 
 /** The writer of a chunk's positions in the audit batches (the same for every delivery of the chunk). */
 const uploadWriter = (fileId: string, chunk: number): string => `upload:${fileId}:${chunk}`;
@@ -412,7 +414,7 @@ export class DynamoUploadStore implements UploadStore {
   private pack(positions: readonly PositionToCreate[]): PositionToCreate[][] {
     const groups: PositionToCreate[][] = [];
     let current: PositionToCreate[] = [];
-    let items = 3;
+    let items = SHARED_ITEMS_PER_TRANSACTION;
     let bytes = 0;
     for (const p of positions) {
       const count = this.itemsOf('', p).length;
@@ -420,7 +422,7 @@ export class DynamoUploadStore implements UploadStore {
       if (current.length > 0 && (items + count > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)) {
         groups.push(current);
         current = [];
-        items = 3;
+        items = SHARED_ITEMS_PER_TRANSACTION;
         bytes = 0;
       }
       current.push(p);

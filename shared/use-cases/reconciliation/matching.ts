@@ -9,7 +9,7 @@ import type { PaymentReportedEvent } from '../../../events/reporting-flow';
 import type { DebtPosition, TransferReporting } from '../../domain/debt-position';
 import { matchLine, reportTransfers, type LineState, type ReportingFlowLine } from '../../domain/reporting-flow';
 import type { AuditEntry } from '../ports';
-import type { FlowKey, LineReport, PositionReport, ReconciliationAnomaly, ReportingFlowStore, StoredLine } from './ports';
+import { reportRequestId, type FlowKey, type LineReport, type PositionReport, type ReconciliationAnomaly, type ReportingFlowStore, type StoredLine } from './ports';
 
 export interface MatchDeps {
   readonly store: ReportingFlowStore;
@@ -147,11 +147,11 @@ function reportOf(deps: MatchDeps, key: FlowKey, reporting: TransferReporting, p
         version: updated.version,
       }
     : undefined;
-  // audited like every change of a position, in the same transaction
+  // audited like every change of a position, with it (in its transaction's audit batch)
   const audit: AuditEntry = {
     at: reporting.reportingDate,
     action: 'report',
-    actor: { organizationFiscalCode: ofc, keyId: 'system:reconciliation', requestId: `fdr:${key.flowId}:${key.pspId}:${key.revision}` },
+    actor: { organizationFiscalCode: ofc, keyId: 'system:reconciliation', requestId: reportRequestId(key) },
     version: updated.version,
     fromStatus: position.status,
     toStatus: updated.status,

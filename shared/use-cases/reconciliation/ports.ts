@@ -73,6 +73,9 @@ export interface StoredLine extends ReportingFlowLine, LineMatch {}
 
 export type FlowKey = Pick<ReportingFlowHeader, 'organizationFiscalCode' | 'flowId' | 'pspId' | 'revision'>;
 
+/** Who reported a position, in its audit line: the flow revision (also how a store names that revision's writes). */
+export const reportRequestId = (key: FlowKey): string => `fdr:${key.flowId}:${key.pspId}:${key.revision}`;
+
 export const RECONCILIATION_ANOMALY_KINDS = [
   /** a flow line whose IUV is a notice of this creditor, but no receipt was applied for it */
   'LINE_WITHOUT_RECEIPT',
